@@ -1,0 +1,105 @@
+"""The Neo4j store, over Bolt with the official driver.
+
+Writes are `UNWIND $rows` batches in managed write transactions (the driver retries
+transient errors); reads are routed read transactions, which is also how ad-hoc
+queries stay read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graphkit.backends.base import EdgeRow, NodeRow, QueryResult, ReadOnlyViolation
+from graphkit.ddl import neo4j_statements
+from graphkit.errors import GraphkitError, StoreUnavailable
+from graphkit.schema import SCHEMA, NodeType, RelType
+from graphkit.upsert import neo4j_edge_upsert, neo4j_node_upsert
+from graphkit.values import plain
+
+WRITE_ACCESS_CODES = ("Neo.ClientError.Statement.AccessMode", "Neo.ClientError.Statement.NotAllowed")
+
+
+class Neo4jBackend:
+    name = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str | None = None,
+        *,
+        retry_seconds: float = 30.0,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        self.uri, self.database = uri, database
+        self.display = uri + (f" (database {database})" if database else "")
+        try:
+            self.driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=connect_timeout,
+                max_transaction_retry_time=retry_seconds,
+                connection_acquisition_timeout=connect_timeout * 2,
+            )
+            self.driver.verify_connectivity()
+        except Exception as exc:  # the driver raises many kinds; all mean "cannot use this store"
+            raise StoreUnavailable(f"cannot connect to {uri}: {_cause(exc)}") from None
+
+    def _session(self) -> neo4j.Session:
+        return self.driver.session(database=self.database)
+
+    def _write(self, cypher: str, params: dict[str, Any]) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(cypher, params).consume()
+
+        try:
+            with self._session() as session:
+                session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(f"lost {self.uri} and it did not come back: {_cause(exc)}") from None
+        except Neo4jError as exc:
+            raise GraphkitError(f"write failed on {self.display}: {_cause(exc)}") from None
+
+    def ensure_schema(self) -> None:
+        for stmt in neo4j_statements():
+            self._write(stmt, {})
+
+    def write_nodes(self, node: NodeType, rows: list[NodeRow]) -> None:
+        self._write(neo4j_node_upsert(node), {"rows": rows})
+
+    def write_edges(self, rel: RelType, from_label: str, to_label: str, rows: list[EdgeRow]) -> None:
+        cypher = neo4j_edge_upsert(rel, SCHEMA.by_label[from_label], SCHEMA.by_label[to_label])
+        self._write(cypher, {"rows": rows})
+
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult:
+        def work(tx: neo4j.ManagedTransaction) -> QueryResult:
+            result = tx.run(cypher, params or {})
+            columns = list(result.keys())
+            return QueryResult(columns, [[plain(v) for v in rec.values()] for rec in result])
+
+        try:
+            with self._session() as session:
+                return session.execute_write(work) if write else session.execute_read(work)
+        except ClientError as exc:
+            if exc.code in WRITE_ACCESS_CODES or "in read access mode" in (exc.message or ""):
+                raise ReadOnlyViolation(exc.message or exc.code or "write refused") from None
+            raise GraphkitError(f"query failed on {self.display}: {_cause(exc)}") from None
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(f"lost {self.uri}: {_cause(exc)}") from None
+        except Neo4jError as exc:
+            raise GraphkitError(f"query failed on {self.display}: {_cause(exc)}") from None
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+def _cause(exc: BaseException) -> str:
+    """One line naming the cause; the driver's messages never contain the password."""
+    if isinstance(exc, AuthError):
+        return "authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)"
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return " ".join(str(message).split())[:300]

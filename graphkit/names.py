@@ -1,0 +1,122 @@
+"""Canonical keys: one spelling per entity, so that the same thing is one node.
+
+Each function returns the canonical form or raises NameError_ with the reason.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+_PSL = PublicSuffixList()
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+class InvalidName(ValueError):
+    """A value that cannot be a key of its kind; the message says why."""
+
+
+@lru_cache(maxsize=200_000)
+def domain(name: str) -> str:
+    """Lowercase IDNA A-label form without the trailing dot."""
+    text = name.strip().rstrip(".")
+    if not text:
+        raise InvalidName("empty domain name")
+    if len(text) > 1000:
+        raise InvalidName("domain name too long")
+    if not text.isascii():
+        try:
+            text = ".".join(
+                label.encode("idna").decode("ascii") if not label.isascii() else label
+                for label in unicodedata.normalize("NFC", text).split(".")
+            )
+        except UnicodeError:
+            raise InvalidName(f"not a valid internationalised name: {name[:80]!r}") from None
+    text = text.lower()
+    if len(text) > 253:
+        raise InvalidName(f"domain name longer than 253 characters: {text[:60]}...")
+    for label in text.split("."):
+        if not _LABEL.match(label) and label != "*":
+            raise InvalidName(f"invalid domain name {name[:80]!r}")
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def suffixes(name: str) -> tuple[str, str]:
+    """(registered domain, public suffix) of a canonical name, from the Public Suffix List.
+
+    A name that is itself a public suffix, or under an unknown one, is its own registered domain.
+    """
+    tld = _PSL.publicsuffix(name) or name.rsplit(".", 1)[-1]
+    registered = _PSL.privatesuffix(name) or name
+    return registered, tld
+
+
+@lru_cache(maxsize=200_000)
+def ip(text: str) -> str:
+    """Compressed text form of an IPv4 or IPv6 address (IPv4-mapped IPv6 unwrapped)."""
+    try:
+        addr = ipaddress.ip_address(text.strip().split("%", 1)[0])
+    except ValueError:
+        raise InvalidName(f"not an IP address: {text[:60]!r}") from None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        return str(addr.ipv4_mapped)
+    return str(addr)
+
+
+def ip_version(address: str) -> int:
+    return 6 if ":" in address else 4
+
+
+def cidr(text: str) -> str:
+    """Strict network form: host bits must be zero."""
+    try:
+        return str(ipaddress.ip_network(text.strip(), strict=True))
+    except ValueError as exc:
+        raise InvalidName(f"not a CIDR network: {text[:60]!r} ({exc})") from None
+
+
+def email(text: str) -> str:
+    value = text.strip().strip("<>").lower()
+    if value.startswith("mailto:"):
+        value = value[7:]
+    local, at, host = value.rpartition("@")
+    if not at or not local or not host or " " in value:
+        raise InvalidName(f"not an email address: {text[:60]!r}")
+    return f"{local}@{domain(host)}"
+
+
+def soa_rname_email(rname: str) -> str:
+    """SOA RNAME 'hostmaster.example.com.' -> 'hostmaster@example.com' (escaped dots stay in the local part)."""
+    text = rname.rstrip(".")
+    match = re.match(r"^((?:[^.\\]|\\.)+)\.(.+)$", text)
+    if not match:
+        raise InvalidName(f"not an SOA mailbox: {rname[:60]!r}")
+    return email(match.group(1).replace("\\.", ".") + "@" + match.group(2))
+
+
+# A short, documented list of legal forms folded out of organisation keys.
+LEGAL_SUFFIXES = (
+    "llc", "l l c", "inc", "incorporated", "ltd", "limited", "corp", "corporation", "co",
+    "company", "plc", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "oy", "ab", "as",
+    "jsc", "pjsc", "ojsc", "cjsc", "ooo", "zao", "oao", "lp", "llp", "pty", "srl", "spa",
+)
+_SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in LEGAL_SUFFIXES) + r"))+$")
+
+
+def organization_key(name: str) -> str:
+    """Stable key for an organisation name: case, punctuation, white space, a leading 'The'
+    and trailing legal forms folded. Conservative: only trivial variants merge."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = re.sub(r"[^\w\s]", " ", text)
+    text = " ".join(text.split())
+    text = re.sub(r"^the\s+", "", text)
+    folded = _SUFFIX_RE.sub("", text).strip()
+    key = folded or text
+    if not key:
+        raise InvalidName(f"empty organisation name: {name[:60]!r}")
+    return key

@@ -1,0 +1,86 @@
+"""Canonical keys and derived facts for a stream of records.
+
+Every node key is put in canonical form (names.py); every edge endpoint gets a node
+record, so stores never see a dangling edge; every Domain gets its registered domain,
+public suffix and SUBDOMAIN_OF edge; every IPAddress its version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from graphkit import names
+from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record
+
+CANONICAL: dict[str, Callable[[str], str]] = {
+    "Domain": names.domain,
+    "IPAddress": names.ip,
+    "Netblock": names.cidr,
+    "Email": names.email,
+    "Organization": names.organization_key,
+}
+SEEN_LIMIT = 500_000  # endpoint nodes remembered per load; forgetting only costs a re-write
+
+
+def canonical_key(label: str, key: Key) -> Key:
+    canon = CANONICAL.get(label)
+    return canon(key) if canon and isinstance(key, str) else key
+
+
+class Normaliser:
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, Key, str | None]] = set()
+
+    def __call__(self, record: Record) -> Iterator[Record]:
+        """Canonical record(s) for one record; raises names.InvalidName for a bad key."""
+        if isinstance(record, NodeRecord):
+            raw = record.key
+            record.key = canonical_key(record.label, raw)
+            if record.label == "Organization" and not record.props.get("name") and isinstance(raw, str):
+                record.props["name"] = raw.strip()
+            yield from self._derived(record.label, record.key, record.source)
+            yield with_derived(record)
+            return
+        raw_ends = ((record.from_label, record.from_key), (record.to_label, record.to_key))
+        record.from_key = canonical_key(record.from_label, record.from_key)
+        record.to_key = canonical_key(record.to_label, record.to_key)
+        for (label, raw), key in zip(raw_ends, (record.from_key, record.to_key)):
+            marker = (label, key, record.source)
+            if marker in self._seen:
+                continue
+            if len(self._seen) >= SEEN_LIMIT:
+                self._seen.clear()
+            self._seen.add(marker)
+            yield from self._derived(label, key, record.source)
+            props = _derived_props(label, key)
+            if label == "Organization" and isinstance(raw, str):
+                props["name"] = raw.strip()
+            yield NodeRecord(label, key, props, record.source)
+        yield record
+
+    def _derived(self, label: str, key: Key, source: str | None) -> Iterator[Record]:
+        if label != "Domain" or not isinstance(key, str):
+            return
+        registered, _ = names.suffixes(key)
+        if registered != key:
+            marker = ("Domain", registered, source)
+            if marker not in self._seen:
+                self._seen.add(marker)
+                yield NodeRecord("Domain", registered, _derived_props("Domain", registered), source)
+            yield EdgeRecord("SUBDOMAIN_OF", "Domain", key, "Domain", registered, {}, source)
+
+
+def _derived_props(label: str, key: Key) -> Props:
+    if label == "Domain" and isinstance(key, str):
+        registered, tld = names.suffixes(key)
+        return {"registered_domain": registered, "tld": tld}
+    if label == "IPAddress" and isinstance(key, str):
+        return {"version": names.ip_version(key)}
+    return {}
+
+
+def with_derived(record: NodeRecord) -> NodeRecord:
+    """A node record with the properties derived from its key filled in."""
+    for name, value in _derived_props(record.label, record.key).items():
+        record.props.setdefault(name, value)
+    return record

@@ -1,0 +1,47 @@
+"""Printing rows as a table, JSON, JSON lines or CSV: the one output option every command shares."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import Enum
+from typing import Any, TextIO
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def print_rows(columns: list[str], rows: list[list[Any]], fmt: Format, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if fmt is Format.json:
+        json.dump([dict(zip(columns, r)) for r in rows], out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    elif fmt is Format.jsonl:
+        for r in rows:
+            out.write(json.dumps(dict(zip(columns, r)), ensure_ascii=False, default=str) + "\n")
+    elif fmt is Format.csv:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_cell(v) for v in r] for r in rows])
+    else:
+        cells = [[_cell(v) for v in r] for r in rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths))
+        out.write(line.rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
+        for r in cells:
+            out.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")

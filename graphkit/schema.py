@@ -1,0 +1,222 @@
+"""The graph model, declared once as data.
+
+Everything else (Neo4j constraints, LadybugDB DDL, upsert statements, docs/schema.md,
+record validation, the label check of canned queries) is generated from `SCHEMA`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+
+
+class PropType(str, Enum):
+    STRING = "string"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    STRING_LIST = "string[]"
+
+
+class Merge(str, Enum):
+    """How a stored value combines with a newly written one (so writes are idempotent)."""
+
+    SET = "set"  # the new value wins when it is not null
+    FIRST = "first"  # the first non-null value is kept
+    MIN = "min"  # the smaller value (ISO timestamps compare as strings)
+    MAX = "max"
+    UNION = "union"  # list union, order of first appearance
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    type: PropType = PropType.STRING
+    merge: Merge = Merge.SET
+    doc: str = ""
+    indexed: bool = False
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: Prop
+    props: tuple[Prop, ...]
+    doc: str
+
+    @cached_property
+    def props_by_name(self) -> dict[str, Prop]:
+        return {p.name: p for p in self.props}
+
+
+@dataclass(frozen=True)
+class RelType:
+    type: str
+    endpoints: tuple[tuple[str, str], ...]  # allowed (from label, to label) pairs
+    props: tuple[Prop, ...]
+    doc: str
+    identity: tuple[str, ...] = ()  # props that, with both endpoints, identify one edge
+
+    @cached_property
+    def props_by_name(self) -> dict[str, Prop]:
+        return {p.name: p for p in self.props}
+
+
+@dataclass(frozen=True)
+class Schema:
+    nodes: tuple[NodeType, ...]
+    rels: tuple[RelType, ...]
+    by_label: dict[str, NodeType] = field(init=False, repr=False, compare=False)
+    by_type: dict[str, RelType] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_label", {n.label: n for n in self.nodes})
+        object.__setattr__(self, "by_type", {r.type: r for r in self.rels})
+        for rel in self.rels:
+            for src, dst in rel.endpoints:
+                assert src in self.by_label and dst in self.by_label, rel.type
+            for name in rel.identity:
+                assert name in rel.props_by_name, (rel.type, name)
+
+
+S, I, F, B, L = (PropType.STRING, PropType.INT, PropType.FLOAT, PropType.BOOL, PropType.STRING_LIST)
+
+# Provenance carried by every node and edge.
+SOURCES = Prop("sources", L, Merge.UNION, "ids of the Source nodes that asserted it")
+SEEN = (
+    Prop("first_seen", S, Merge.MIN, "earliest time observed (ISO 8601, UTC)"),
+    Prop("last_seen", S, Merge.MAX, "latest time observed (ISO 8601, UTC)"),
+)
+
+NODES = (
+    NodeType(
+        "Domain",
+        Prop("name", doc="canonical DNS name: lowercase IDNA A-label, no trailing dot"),
+        (
+            Prop("registered_domain", doc="from the Public Suffix List", indexed=True),
+            Prop("tld", doc="public suffix"),
+            Prop("created", S, Merge.MIN, "registration date (WHOIS/RDAP)"),
+            Prop("expires", S, Merge.MAX, "expiration date"),
+            Prop("updated", S, Merge.MAX, "last changed"),
+            Prop("status", L, Merge.UNION, "EPP/RDAP status values"),
+            SOURCES,
+        ),
+        "Any DNS name: registered domains, host names, name and mail servers.",
+    ),
+    NodeType(
+        "IPAddress",
+        Prop("address", doc="compressed IPv4/IPv6 text form"),
+        (Prop("version", I, doc="4 or 6"), SOURCES),
+        "An IP address seen in records, logs or registries.",
+    ),
+    NodeType(
+        "Netblock",
+        Prop("cidr", doc="strict CIDR"),
+        (
+            Prop("name", doc="network name (RDAP/WHOIS netname)"),
+            Prop("handle", doc="registry handle"),
+            Prop("parent_handle"),
+            Prop("country"),
+            Prop("registry", doc="RIR or prefix table that reported it"),
+            Prop("version", I),
+            SOURCES,
+        ),
+        "An IP network: an RIR allocation or a BGP-announced prefix.",
+    ),
+    NodeType(
+        "ASN",
+        Prop("number", I, doc="autonomous system number"),
+        (Prop("name"), Prop("handle"), Prop("country"), SOURCES),
+        "An autonomous system.",
+    ),
+    NodeType(
+        "Organization",
+        Prop("key", doc="normalised name: case, punctuation and legal suffixes folded"),
+        (
+            Prop("name", S, Merge.FIRST, "display name: the first form seen"),
+            Prop("aliases", L, Merge.UNION, "other spellings seen"),
+            Prop("country"),
+            SOURCES,
+        ),
+        "A company or other body: registrant, operator, network owner.",
+    ),
+    NodeType(
+        "Email",
+        Prop("address", doc="lowercased address"),
+        (
+            Prop("is_proxy", B, doc="a privacy-proxy or redaction address; pivots leave it out"),
+            SOURCES,
+        ),
+        "A contact email address, the classic registrant pivot.",
+    ),
+    NodeType(
+        "Registrar",
+        Prop("key", doc="'iana:<id>' when the IANA id is known, else the normalised name"),
+        (Prop("name", S, Merge.FIRST), Prop("iana_id", I), Prop("whois_server"), SOURCES),
+        "A domain registrar.",
+    ),
+    NodeType(
+        "Source",
+        Prop("id", doc="'<kind>:<sha256 prefix>' for files; '<kind>:<run>' for collections"),
+        (
+            Prop("kind", doc="loader or collector kind (zone, zeek, rdap, ...)"),
+            Prop("path", doc="file path or collection target"),
+            Prop("sha256"),
+            Prop("loaded_at", doc="when it was loaded (ISO 8601, UTC)"),
+            Prop("observer", doc="the server or sensor that wrote the log"),
+            Prop("client_side", doc="what the LOOKED_UP client is: resolver, stub, ..."),
+            Prop("records", I, doc="records written"),
+            Prop("rejects", I, doc="lines or records rejected"),
+            Prop("summary", doc="load summary as JSON"),
+        ),
+        "One loaded file or collection run: the provenance every element points to.",
+    ),
+)
+
+D, IP, NB, AS, ORG, EM, REG = (
+    "Domain",
+    "IPAddress",
+    "Netblock",
+    "ASN",
+    "Organization",
+    "Email",
+    "Registrar",
+)
+EDGE_PROVENANCE = (*SEEN, SOURCES)
+
+RELS = (
+    RelType("RESOLVES_TO", ((D, IP),), (Prop("ttl", I), Prop("count", I, Merge.MAX, "passive DNS observation count"), *EDGE_PROVENANCE), "A/AAAA record."),
+    RelType("ALIAS_OF", ((D, D),), (Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "CNAME record."),
+    RelType("USES_NAMESERVER", ((D, D),), (Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "NS record (or SOA primary, WHOIS/RDAP name servers)."),
+    RelType("USES_MAIL_SERVER", ((D, D),), (Prop("preference", I), Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "MX record."),
+    RelType("SPF_INCLUDES", ((D, D),), (Prop("mechanism", doc="include or redirect"), *EDGE_PROVENANCE), "SPF include: or redirect=."),
+    RelType("SPF_ALLOWS", ((D, IP), (D, NB)), (*EDGE_PROVENANCE,), "SPF ip4:/ip6: mechanism."),
+    RelType("SUBDOMAIN_OF", ((D, D),), (SOURCES,), "Every name to its registered domain."),
+    RelType("POINTER_TO", ((IP, D),), (Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "PTR record."),
+    RelType("IN_NETBLOCK", ((IP, NB),), (*EDGE_PROVENANCE,), "Address inside a network (longest match)."),
+    RelType("ANNOUNCED_BY", ((NB, AS),), (*EDGE_PROVENANCE,), "Prefix originated by an AS."),
+    RelType("ALLOCATED_TO", ((NB, ORG),), (Prop("role", doc="RDAP entity role"), *EDGE_PROVENANCE), "Network registered to an organisation.", identity=("role",)),
+    RelType("OPERATED_BY", ((AS, ORG),), (*EDGE_PROVENANCE,), "AS operated by an organisation."),
+    RelType("REGISTERED_BY", ((D, ORG),), (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE), "Registrant organisation."),
+    RelType("ADMINISTERED_BY", ((D, ORG),), (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE), "Administrative contact organisation."),
+    RelType("TECHNICAL_CONTACT", ((D, ORG),), (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE), "Technical contact organisation."),
+    RelType("HAS_CONTACT_EMAIL", ((D, EM),), (Prop("role", doc="registrant, administrative, technical, abuse, soa"), *EDGE_PROVENANCE), "Contact email by role.", identity=("role",)),
+    RelType("REGISTERED_WITH", ((D, REG),), (*EDGE_PROVENANCE,), "Sponsoring registrar."),
+    RelType(
+        "LOOKED_UP",
+        ((IP, D),),
+        (
+            Prop("qtype", doc="query type, e.g. A"),
+            Prop("day", doc="UTC day, YYYY-MM-DD", indexed=True),
+            Prop("source", doc="id of the Source (log file) that counted it"),
+            Prop("count", I, doc="lookups that day in that source; SET, never added"),
+            *EDGE_PROVENANCE,
+        ),
+        "A client (resolver) looked the name up: counted per qtype, day and source.",
+        identity=("qtype", "day", "source"),
+    ),
+    RelType("ATTRIBUTED_TO", ((IP, ORG), (NB, ORG)), (Prop("role", doc="resolver, mail server, scanner, ..."), Prop("note"), *EDGE_PROVENANCE), "Analyst-supplied attribution.", identity=("role",)),
+)
+
+SCHEMA = Schema(NODES, RELS)

@@ -1,0 +1,74 @@
+"""Graph values (nodes, relationships, paths) from either store, in one plain form.
+
+node -> {"_label": L, <properties>}; relationship -> {"_type": T, "_from": <from key>,
+"_to": <to key>, <properties>}; path -> {"nodes": [...], "relationships": [...]}.
+Null properties are left out, so both stores give identical rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j.graph
+
+from graphkit.schema import SCHEMA
+
+
+def _props(items: dict[str, Any]) -> dict[str, Any]:
+    return {k: plain(v) for k, v in sorted(items.items()) if v is not None and not k.startswith("_")}
+
+
+def _node_key(label: str, props: dict[str, Any]) -> Any:
+    node = SCHEMA.by_label.get(label)
+    return props.get(node.key.name) if node else None
+
+
+def plain(value: Any) -> Any:
+    """Convert a Neo4j driver value (or anything nested) to the plain form."""
+    if isinstance(value, neo4j.graph.Node):
+        label = sorted(value.labels)[0] if value.labels else ""
+        return {"_label": label, **_props(dict(value))}
+    if isinstance(value, neo4j.graph.Relationship):
+        out: dict[str, Any] = {"_type": value.type}
+        for end, name in ((value.start_node, "_from"), (value.end_node, "_to")):
+            if end is not None and end.labels:
+                out[name] = _node_key(sorted(end.labels)[0], dict(end))
+        return {**out, **_props(dict(value))}
+    if isinstance(value, neo4j.graph.Path):
+        return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):  # neo4j temporal types
+        return value.iso_format()
+    return value
+
+
+def plain_ladybug(value: Any, keys_by_id: dict[Any, Any] | None = None) -> Any:
+    """Convert a LadybugDB value: nodes and rels arrive as dicts with _label/_id, paths with _nodes/_rels."""
+    if isinstance(value, dict):
+        if "_nodes" in value and "_rels" in value:
+            keys = {
+                _id_key(n["_id"]): _node_key(n["_label"], n) for n in value["_nodes"]
+            }
+            return {
+                "nodes": [plain_ladybug(n) for n in value["_nodes"]],
+                "relationships": [plain_ladybug(r, keys) for r in value["_rels"]],
+            }
+        if "_src" in value and "_dst" in value:
+            out: dict[str, Any] = {"_type": value.get("_label")}
+            if keys_by_id is not None:
+                out["_from"] = keys_by_id.get(_id_key(value["_src"]))
+                out["_to"] = keys_by_id.get(_id_key(value["_dst"]))
+            return {**out, **_props(value)}
+        if "_label" in value and "_id" in value:
+            return {"_label": value["_label"], **_props(value)}
+        return {k: plain_ladybug(v, keys_by_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_ladybug(v, keys_by_id) for v in value]
+    return value
+
+
+def _id_key(internal_id: Any) -> tuple[Any, Any]:
+    return (internal_id.get("table"), internal_id.get("offset")) if isinstance(internal_id, dict) else internal_id

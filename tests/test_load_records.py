@@ -1,0 +1,116 @@
+"""`graphkit load records` and the writer's idempotent upserts, on both stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import Store
+
+from graphkit.records import EdgeRecord, NodeRecord, to_json
+from graphkit.schema import SCHEMA
+from graphkit.writer import GraphWriter
+
+GOOD = [
+    NodeRecord("Domain", "Mail1.Trump-Email.COM.", {"created": "2016-01-01"}),
+    EdgeRecord("RESOLVES_TO", "Domain", "mail1.trump-email.com", "IPAddress", "66.216.133.29",
+               {"first_seen": "2016-05-04T00:00:00Z", "last_seen": "2016-09-23T00:00:00Z", "ttl": 300}),
+    EdgeRecord("LOOKED_UP", "IPAddress", "217.12.96.15", "Domain", "mail1.trump-email.com",
+               {"qtype": "A", "day": "2016-05-04", "count": 12}),
+    EdgeRecord("LOOKED_UP", "IPAddress", "217.12.96.15", "Domain", "mail1.trump-email.com",
+               {"qtype": "A", "day": "2016-05-05", "count": 30}),
+    EdgeRecord("ATTRIBUTED_TO", "IPAddress", "66.216.133.29", "Organization", "Listrak, Inc.", {"role": "mail server"}),
+]
+BAD = {
+    '{"node": "Bogus", "key": "x"}': "unknown label 'Bogus'",
+    '{"edge": "RESOLVES_TO", "from": ["Domain", "a.com"], "to": ["IPAddress", "1.2.3.4"], "props": {"ttl": "300"}}':
+        "RESOLVES_TO.ttl must be int",
+    '{"node": "Domain", "key": "bad..name"}': "invalid domain name",
+}
+
+
+def _records_file(path: Path) -> Path:
+    lines = [to_json(r) for r in GOOD]
+    for position, bad in zip((1, 3, 5), BAD):
+        lines.insert(position, bad)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_good_lines_load_and_bad_lines_are_named(store: Store, tmp_path: Path) -> None:
+    path = _records_file(tmp_path / "case.jsonl")
+    proc = store.cli("load", "records", str(path))
+    for line_no, reason in zip((2, 4, 6), BAD.values()):
+        assert f"{path}:{line_no}: {reason}" in proc.stderr
+    assert "rejected lines written to" in proc.stderr
+    stats = store.stats()
+    assert stats["nodes"]["Domain"] == 2  # the name and its registered domain
+    assert stats["nodes"]["IPAddress"] == 2
+    assert stats["nodes"]["Organization"] == 1
+    assert stats["relationships"]["SUBDOMAIN_OF"] == 1
+    assert stats["relationships"]["LOOKED_UP"] == 2
+    assert stats["lookups"] == 42
+    assert stats["sources"] == 1
+    rows = store.query("MATCH (o:Organization) RETURN o.key, o.name")
+    assert rows == [["listrak", "Listrak, Inc."]]
+    rejects_file = proc.stderr.split("rejected lines written to ")[1].split()[0]
+    assert Path(rejects_file).read_text().count("\n") == 3
+
+
+def test_loading_twice_gives_identical_stats(store: Store, tmp_path: Path) -> None:
+    path = _records_file(tmp_path / "case.jsonl")
+    store.cli("load", "records", str(path))
+    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    store.cli("load", "records", str(path))
+    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert set(first) == {"nodes", "relationships", "lookups", "sources"}
+
+
+def test_strict_writes_nothing_from_a_bad_file(store: Store, tmp_path: Path) -> None:
+    bad = _records_file(tmp_path / "bad.jsonl")
+    good = tmp_path / "good.jsonl"
+    good.write_text(to_json(GOOD[0]) + "\n", encoding="utf-8")
+    proc = store.cli("load", "records", "--strict", str(bad), str(good), check=False)
+    assert proc.returncode == 1
+    assert f"{bad}:2: unknown label 'Bogus'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    stats = store.stats()
+    assert stats["nodes"]["IPAddress"] == 0  # nothing from bad.jsonl
+    assert stats["nodes"]["Domain"] == 2  # good.jsonl still loaded
+
+
+def _write(store: Store, records: list[NodeRecord | EdgeRecord], source: str) -> None:
+    backend = store.open()
+    try:
+        backend.ensure_schema()
+        writer = GraphWriter(backend, batch_size=2)
+        for record in records:
+            record.source = source
+            writer.add(record)
+        writer.flush()
+    finally:
+        backend.close()
+
+
+def test_merge_rules_make_rewrites_idempotent(store: Store) -> None:
+    """first_seen keeps the minimum, last_seen the maximum, sources the union, counts are SET."""
+    def lookup(count: int, first: str, last: str) -> EdgeRecord:
+        return EdgeRecord("LOOKED_UP", "IPAddress", "10.0.0.1", "Domain", "a.example",
+                          {"qtype": "A", "day": "2016-05-04", "source": "bind:1", "count": count,
+                           "first_seen": first, "last_seen": last})
+
+    nodes = [NodeRecord("IPAddress", "10.0.0.1", {"version": 4}), NodeRecord("Domain", "a.example", {})]
+    org = [NodeRecord("Organization", "acme", {"name": "ACME Inc", "aliases": ["ACME"]})]
+    _write(store, [*nodes, *org, lookup(5, "2016-05-04T10:00:00Z", "2016-05-04T12:00:00Z")], "s1")
+    _write(store, [*nodes, *org, lookup(5, "2016-05-04T09:00:00Z", "2016-05-04T11:00:00Z")], "s2")
+    _write(store, [NodeRecord("Organization", "acme", {"name": "Acme", "aliases": ["Acme"]})], "s2")
+    rows = store.query(
+        "MATCH (:IPAddress)-[r:LOOKED_UP]->(:Domain) RETURN r.count, r.first_seen, r.last_seen, r.sources"
+    )
+    assert len(rows) == 1
+    count, first, last, sources = rows[0]
+    assert (count, first, last) == (5, "2016-05-04T09:00:00Z", "2016-05-04T12:00:00Z")
+    assert sorted(sources) == ["s1", "s2"]
+    name, aliases = store.query("MATCH (o:Organization) RETURN o.name, o.aliases")[0]
+    assert name == "ACME Inc" and sorted(aliases) == ["ACME", "Acme"]
+    assert SCHEMA.by_type["LOOKED_UP"].identity == ("qtype", "day", "source")
