@@ -72,10 +72,36 @@ def stats(
     print_rows(["kind", "name", "count"], rows, fmt)
 
 
+COMMAND_MODULES = (
+    "load",
+    "load_dns",
+    "load_logs",
+    "load_registry",
+    "collect",
+    "collect_dns",
+    "collect_rdap",
+    "query",
+    "export",
+    "browser",
+    "demo",
+    "schema",
+)
+
+
+def register_commands() -> None:
+    """Each module adds its commands to `app` when imported; absent ones are not built yet."""
+    import importlib
+    import importlib.util
+
+    for name in COMMAND_MODULES:
+        module = f"graphkit.cli.{name}"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+
+
 def main() -> None:
     """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback."""
-    from graphkit.cli import load as _load  # noqa: F401  (registers commands)
-    from graphkit.cli import schema as _schema  # noqa: F401
+    register_commands()
 
     try:
         app()

@@ -1,0 +1,62 @@
+"""Times in one form: ISO 8601 UTC strings ('2016-05-04T09:12:03Z'), which sort as text
+and read the same from both stores. Days are 'YYYY-MM-DD'."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+MIN_YEAR, MAX_YEAR = 1970, 2100
+
+
+class InvalidTime(ValueError):
+    """A timestamp that cannot be read; the message says why."""
+
+
+def from_epoch(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        raise InvalidTime(f"not a finite timestamp: {seconds}")
+    if seconds > 1e11:  # milliseconds or microseconds since the epoch
+        seconds /= 1000 if seconds < 1e14 else 1_000_000
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise InvalidTime(f"timestamp out of range: {seconds}") from None
+    return _check(moment)
+
+
+def from_text(text: str) -> str:
+    """Epoch seconds (integer or decimal) or ISO 8601 (a missing zone means UTC)."""
+    value = text.strip()
+    if not value:
+        raise InvalidTime("empty timestamp")
+    try:
+        return from_epoch(float(value))
+    except ValueError:
+        pass
+    iso = value.replace(" ", "T", 1) if len(value) > 10 and value[10] == " " else value
+    if iso.endswith(("Z", "z")):
+        iso = iso[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        raise InvalidTime(f"not a timestamp: {text[:40]!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return _check(moment.astimezone(timezone.utc))
+
+
+def from_datetime(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return _check(moment.astimezone(timezone.utc))
+
+
+def _check(moment: datetime) -> str:
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise InvalidTime(f"timestamp outside {MIN_YEAR}-{MAX_YEAR}: {moment.isoformat()}")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_of(iso: str) -> str:
+    return iso[:10]
