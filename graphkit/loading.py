@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Protocol, TextIO
 
 from graphkit import inputs
 from graphkit.backends.base import Backend
+from graphkit.batches import EdgeTable
 from graphkit.errors import GraphkitError
 from graphkit.names import InvalidName
 from graphkit.normalise import Normaliser
@@ -81,7 +82,7 @@ class ParseContext:
 class Parser(Protocol):
     kind: str
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record]: ...
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]: ...
 
 
 @dataclass
@@ -196,9 +197,14 @@ class Loader:
 
         return ParseContext(path, report.source, on_reject)
 
-    def _records(self, ctx: ParseContext) -> Iterator[Record]:
+    def _records(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
         normalise = Normaliser()
         for record in self.parser(ctx):
+            if isinstance(record, EdgeTable):  # bulk edges: canonical keys, endpoints yielded before
+                if record.source is None:
+                    record.source, ctx.source_used = ctx.source, True
+                yield record
+                continue
             if record.source is None:
                 record.source, ctx.source_used = ctx.source, True
             try:

@@ -99,23 +99,34 @@ def soa_rname_email(rname: str) -> str:
     return email(match.group(1).replace("\\.", ".") + "@" + match.group(2))
 
 
-# A short, documented list of legal forms folded out of organisation keys.
+# A short, documented list of legal forms folded out of organisation keys. Dotted spellings
+# (L.L.C., S.A., B.V.) are folded first, so they match too.
+# fmt: off
 LEGAL_SUFFIXES = (
-    "llc", "l l c", "inc", "incorporated", "ltd", "limited", "corp", "corporation", "co",
-    "company", "plc", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "oy", "ab", "as",
-    "jsc", "pjsc", "ojsc", "cjsc", "ooo", "zao", "oao", "lp", "llp", "pty", "srl", "spa",
+    "llc", "inc", "incorporated", "ltd", "limited", "corp", "corporation", "co", "company", "plc",
+    "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "oy", "ab", "as", "jsc", "pjsc", "ojsc", "cjsc",
+    "ooo", "zao", "oao", "pao", "lp", "llp", "pty", "srl", "spa", "ооо", "оао", "зао", "пао",
 )
+# fmt: on
+# Forms written before the name in Russian and other CIS registrations ("JSC Alfa-Bank", "ООО Ромашка").
+LEGAL_PREFIXES = ("jsc", "pjsc", "ojsc", "cjsc", "ooo", "zao", "oao", "pao", "ооо", "оао", "зао", "пао")
+_DOTTED = re.compile(r"\b(?:\w\.){2,}")  # "s.a." -> "sa", "l.l.c." -> "llc"
 _SUFFIX_RE = re.compile(r"(?:\s+(?:" + "|".join(re.escape(s) for s in LEGAL_SUFFIXES) + r"))+$")
+_PREFIX_RE = re.compile(r"^(?:" + "|".join(re.escape(s) for s in LEGAL_PREFIXES) + r")\s+")
 
 
 def organization_key(name: str) -> str:
-    """Stable key for an organisation name: case, punctuation, white space, a leading 'The'
-    and trailing legal forms folded. Conservative: only trivial variants merge."""
+    """Stable key for an organisation name: case, punctuation, white space, a leading 'The',
+    and legal forms (LEGAL_SUFFIXES after the name, LEGAL_PREFIXES before it) folded.
+
+    Conservative: only trivial variants merge ("Listrak, Inc." and "LISTRAK INC"), never
+    names that differ in a word of their own ("Alfa-Bank" and "Alfa-Bank Moscow")."""
     text = unicodedata.normalize("NFKC", name).casefold()
-    text = re.sub(r"[^\w\s]", " ", text)
+    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = re.sub(r"[^\w\s]|_", " ", text)
     text = " ".join(text.split())
     text = re.sub(r"^the\s+", "", text)
-    folded = _SUFFIX_RE.sub("", text).strip()
+    folded = _PREFIX_RE.sub("", _SUFFIX_RE.sub("", text)).strip()
     key = folded or text
     if not key:
         raise InvalidName(f"empty organisation name: {name[:60]!r}")

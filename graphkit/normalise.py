@@ -38,8 +38,9 @@ class Normaliser:
             record.key = canonical_key(record.label, raw)
             if record.label == "Organization" and not record.props.get("name") and isinstance(raw, str):
                 record.props["name"] = raw.strip()
-            yield from self._derived(record.label, record.key, record.source)
+            # the node before its SUBDOMAIN_OF edge: a writer flush may fall between the two
             yield with_derived(record)
+            yield from self._derived(record.label, record.key, record.source)
             return
         raw_ends = ((record.from_label, record.from_key), (record.to_label, record.to_key))
         record.from_key = canonical_key(record.from_label, record.from_key)
@@ -51,11 +52,11 @@ class Normaliser:
             if len(self._seen) >= SEEN_LIMIT:
                 self._seen.clear()
             self._seen.add(marker)
-            yield from self._derived(label, key, record.source)
             props = _derived_props(label, key)
             if label == "Organization" and isinstance(raw, str):
                 props["name"] = raw.strip()
             yield NodeRecord(label, key, props, record.source)
+            yield from self._derived(label, key, record.source)
         yield record
 
     def _derived(self, label: str, key: Key, source: str | None) -> Iterator[Record]:

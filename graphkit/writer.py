@@ -1,4 +1,4 @@
-"""Batches records into per-label and per-type row sets and hands them to a store.
+"""Batches records into per-label and per-type tables and hands them to a store.
 
 Records for the same node (or the same edge) inside a batch are combined with the
 schema's merge rules first, so a store only ever sees one row per key. Nodes are
@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pyarrow as pa
+
+from graphkit import batches
 from graphkit.backends.base import Backend
+from graphkit.batches import EdgeTable
 from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.schema import SCHEMA, Merge, Prop
 
@@ -18,7 +22,7 @@ DEFAULT_BATCH = 50_000
 
 
 def merge_value(prop: Prop, old: Any, new: Any) -> Any:
-    """The Python twin of upsert.merge_expr, for rows combined before they reach the store."""
+    """The Python twin of upsert.merge_expr: how a stored value combines with a new one."""
     if new is None:
         return old
     if old is None:
@@ -39,11 +43,15 @@ def _merge_into(target: Props, incoming: Props, declared: dict[str, Prop]) -> No
         target[name] = merge_value(declared[name], target.get(name), value)
 
 
-def _with_source(props: Props, source: str | None) -> Props:
-    if source:
-        sources = props.get("sources") or []
-        if source not in sources:
-            props = {**props, "sources": [*sources, source]}
+def _provenance(props: Props, source: str | None, declared: dict[str, Prop]) -> Props:
+    """Name the record's source in `sources` (and `source`, for edges keyed by it)."""
+    if not source:
+        return props
+    props = dict(props)
+    if "sources" in declared and source not in (props.get("sources") or []):
+        props["sources"] = [*(props.get("sources") or []), source]
+    if "source" in declared and props.get("source") is None:
+        props["source"] = source
     return props
 
 
@@ -56,15 +64,18 @@ class GraphWriter:
         self._buffered = 0
         self.written: Counter[str] = Counter()  # label or type -> rows written
 
-    def add(self, record: Record) -> None:
+    def add(self, record: Record | EdgeTable) -> None:
+        if isinstance(record, EdgeTable):
+            self.add_table(record)
+            return
         if isinstance(record, NodeRecord):
             node = SCHEMA.by_label[record.label]
-            props = _with_source(record.props, record.source) if "sources" in node.props_by_name else record.props
+            props = _provenance(record.props, record.source, node.props_by_name)
             rows = self._nodes.setdefault(record.label, {})
             if record.key in rows:
                 _merge_into(rows[record.key], props, node.props_by_name)
             else:
-                rows[record.key] = dict(props)
+                rows[record.key] = props
                 self._buffered += 1
         else:
             self._add_edge(record)
@@ -73,31 +84,43 @@ class GraphWriter:
 
     def _add_edge(self, record: EdgeRecord) -> None:
         rel = SCHEMA.by_type[record.type]
-        props = _with_source(record.props, record.source)
-        if "source" in rel.props_by_name and props.get("source") is None:
-            props = {**props, "source": record.source}
+        props = _provenance(record.props, record.source, rel.props_by_name)
         ident = (record.from_key, record.to_key, *(props.get(name) for name in rel.identity))
         rows = self._edges.setdefault((record.type, record.from_label, record.to_label), {})
         if ident in rows:
             _merge_into(rows[ident], props, rel.props_by_name)
         else:
-            rows[ident] = dict(props)
+            rows[ident] = props
             self._buffered += 1
+
+    def add_table(self, edges: EdgeTable) -> None:
+        """Write a bulk edge table now (after what is buffered, so its endpoints exist)."""
+        self.flush()
+        rel = SCHEMA.by_type[edges.type]
+        table = edges.table
+        if edges.source:
+            n = table.num_rows
+            if "source" in rel.props_by_name and "source" not in table.column_names:
+                table = table.append_column("source", pa.array([edges.source] * n, pa.string()))
+            if "sources" in rel.props_by_name and "sources" not in table.column_names:
+                table = table.append_column("sources", pa.array([[edges.source]] * n, pa.list_(pa.string())))
+        schema = batches.edge_schema(rel, edges.from_label, edges.to_label)
+        self.backend.write_edges(rel, edges.from_label, edges.to_label, batches.conform(schema, table))
+        self.written[edges.type] += table.num_rows
 
     def flush(self) -> None:
         for label, keyed in self._nodes.items():
-            node = SCHEMA.by_label[label]
-            names = [p.name for p in node.props]
-            rows = [{"_k": key, **{n: props.get(n) for n in names}} for key, props in keyed.items()]
-            if rows:
-                self.backend.write_nodes(node, rows)
+            if keyed:
+                node = SCHEMA.by_label[label]
+                rows = [{"_k": key, **props} for key, props in keyed.items()]
+                self.backend.write_nodes(node, batches.from_rows(batches.node_schema(node), rows))
                 self.written[label] += len(rows)
         for (rel_type, from_label, to_label), keyed_edges in self._edges.items():
-            rel = SCHEMA.by_type[rel_type]
-            names = [p.name for p in rel.props]
-            edge_rows = [{"_f": k[0], "_t": k[1], **{n: p.get(n) for n in names}} for k, p in keyed_edges.items()]
-            if edge_rows:
-                self.backend.write_edges(rel, from_label, to_label, edge_rows)
+            if keyed_edges:
+                rel = SCHEMA.by_type[rel_type]
+                edge_rows = [{"_f": k[0], "_t": k[1], **p} for k, p in keyed_edges.items()]
+                table = batches.from_rows(batches.edge_schema(rel, from_label, to_label), edge_rows)
+                self.backend.write_edges(rel, from_label, to_label, table)
                 self.written[rel_type] += len(edge_rows)
         self._nodes.clear()
         self._edges.clear()

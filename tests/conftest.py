@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from graphkit.backends.base import Backend
+from graphkit.backends.neo4j import Neo4jBackend
 from graphkit.stats import graph_stats
 from graphkit.store import StoreOptions, open_store
 
@@ -90,12 +91,12 @@ def _neo4j_uri() -> str:
 
 
 def clear_neo4j(uri: str) -> None:
-    """Empty the test database (CALL ... IN TRANSACTIONS needs an auto-commit transaction)."""
-    import neo4j
-
-    auth = (os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""))
-    with neo4j.GraphDatabase.driver(uri, auth=auth) as driver, driver.session() as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    backend = open_store(StoreOptions(uri))
+    try:
+        assert isinstance(backend, Neo4jBackend)
+        backend.clear()
+    finally:
+        backend.close()
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])

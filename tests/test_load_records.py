@@ -93,24 +93,25 @@ def _write(store: Store, records: list[NodeRecord | EdgeRecord], source: str) ->
 
 
 def test_merge_rules_make_rewrites_idempotent(store: Store) -> None:
-    """first_seen keeps the minimum, last_seen the maximum, sources the union, counts are SET."""
-    def lookup(count: int, first: str, last: str) -> EdgeRecord:
+    """first_seen keeps the minimum, last_seen the maximum, sources the union, lookup counts are SET."""
+
+    def resolves(first: str, last: str) -> EdgeRecord:
+        return EdgeRecord("RESOLVES_TO", "Domain", "a.example", "IPAddress", "10.0.0.1",
+                          {"first_seen": first, "last_seen": last, "ttl": 60})
+
+    def lookup(count: int) -> EdgeRecord:
         return EdgeRecord("LOOKED_UP", "IPAddress", "10.0.0.1", "Domain", "a.example",
-                          {"qtype": "A", "day": "2016-05-04", "source": "bind:1", "count": count,
-                           "first_seen": first, "last_seen": last})
+                          {"qtype": "A", "day": "2016-05-04", "source": "bind:1", "count": count})
 
     nodes = [NodeRecord("IPAddress", "10.0.0.1", {"version": 4}), NodeRecord("Domain", "a.example", {})]
     org = [NodeRecord("Organization", "acme", {"name": "ACME Inc", "aliases": ["ACME"]})]
-    _write(store, [*nodes, *org, lookup(5, "2016-05-04T10:00:00Z", "2016-05-04T12:00:00Z")], "s1")
-    _write(store, [*nodes, *org, lookup(5, "2016-05-04T09:00:00Z", "2016-05-04T11:00:00Z")], "s2")
-    _write(store, [NodeRecord("Organization", "acme", {"name": "Acme", "aliases": ["Acme"]})], "s2")
-    rows = store.query(
-        "MATCH (:IPAddress)-[r:LOOKED_UP]->(:Domain) RETURN r.count, r.first_seen, r.last_seen, r.sources"
-    )
-    assert len(rows) == 1
-    count, first, last, sources = rows[0]
-    assert (count, first, last) == (5, "2016-05-04T09:00:00Z", "2016-05-04T12:00:00Z")
+    _write(store, [*nodes, *org, resolves("2016-05-04T10:00:00Z", "2016-05-04T12:00:00Z"), lookup(5)], "s1")
+    _write(store, [*nodes, *org, resolves("2016-05-04T09:00:00Z", "2016-05-04T11:00:00Z"), lookup(5)], "s2")
+    _write(store, [NodeRecord("Organization", "acme", {"name": "Acme", "aliases": ["Acme"]}), lookup(7)], "s2")
+    first, last, sources = store.query("MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen, r.sources")[0]
+    assert (first, last) == ("2016-05-04T09:00:00Z", "2016-05-04T12:00:00Z")
     assert sorted(sources) == ["s1", "s2"]
+    assert store.query("MATCH ()-[r:LOOKED_UP]->() RETURN r.count, r.source") == [[7, "bind:1"]]
     name, aliases = store.query("MATCH (o:Organization) RETURN o.name, o.aliases")[0]
     assert name == "ACME Inc" and sorted(aliases) == ["ACME", "Acme"]
-    assert SCHEMA.by_type["LOOKED_UP"].identity == ("qtype", "day", "source")
+    assert sorted(store.query("MATCH (n:IPAddress) RETURN n.sources")[0][0]) == ["s1", "s2"]

@@ -1,14 +1,14 @@
-"""The one small interface both stores implement."""
+"""The one small interface both stores implement. Rows arrive as typed Arrow tables
+(graphkit.batches): node tables `_k` + properties, edge tables `_f`, `_t` + properties."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from graphkit.schema import NodeType, RelType
+import pyarrow as pa
 
-NodeRow = dict[str, Any]  # "_k": key, then every declared property (None when unknown)
-EdgeRow = dict[str, Any]  # "_f", "_t": endpoint keys, then every declared property
+from graphkit.schema import NodeType, RelType
 
 
 @dataclass
@@ -27,9 +27,9 @@ class Backend(Protocol):
 
     def ensure_schema(self) -> None: ...
 
-    def write_nodes(self, node: NodeType, rows: list[NodeRow]) -> None: ...
+    def write_nodes(self, node: NodeType, table: pa.Table) -> None: ...
 
-    def write_edges(self, rel: RelType, from_label: str, to_label: str, rows: list[EdgeRow]) -> None: ...
+    def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None: ...
 
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult: ...
 

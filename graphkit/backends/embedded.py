@@ -1,10 +1,12 @@
 """The embedded store: LadybugDB on disk, in this process.
 
-Bulk writes go through COPY FROM Arrow. COPY only appends, so each batch is split
-first: rows whose node key (or edge endpoints and identity) already exist are
-updated with the schema's merge rules through LOAD FROM ... SET; the rest are
-copied. That keeps writes idempotent at bulk speed (row-by-row MERGE runs at
-about 1,000 rows/s here).
+Bulk writes go through COPY FROM Arrow, which only appends, and is fastest in large
+batches. So each table is split first: rows whose node key (or edge endpoints and
+identity) already exist are merged in Python with the schema's rules and written back
+with LOAD FROM ... SET only where a value changes (a reload changes nothing and costs
+one read); the rest are copied in one COPY. Row-by-row MERGE runs at about 1,000
+rows/s here, and updates of relationship properties are slow and memory-hungry, which
+is why they are kept to what really changed and sent in small slices.
 """
 
 from __future__ import annotations
@@ -17,33 +19,19 @@ from typing import Any
 
 import ladybug
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from graphkit.backends.base import EdgeRow, NodeRow, QueryResult, ReadOnlyViolation
+from graphkit.backends.base import QueryResult, ReadOnlyViolation
+from graphkit.batches import slices
 from graphkit.ddl import LADYBUG_TYPES, ladybug_statements
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.schema import SCHEMA, NodeType, Prop, PropType, RelType
-from graphkit.upsert import set_clause
+from graphkit.schema import SCHEMA, NodeType, Prop, RelType
 from graphkit.values import plain_ladybug
+from graphkit.writer import merge_value
 
-ARROW_TYPES = {
-    PropType.STRING: pa.string(),
-    PropType.INT: pa.int64(),
-    PropType.FLOAT: pa.float64(),
-    PropType.BOOL: pa.bool_(),
-    PropType.STRING_LIST: pa.list_(pa.string()),
-}
-DEFAULT_BUFFER_POOL_MB = 512
-LOCK_MESSAGE = re.compile(r"Could not set lock on file.*?(\(Lock is held by PID \d+\))?", re.S)
-
-
-def _col(name: str) -> str:
-    return f"p_{name}"
-
-
-def _arrow(rows: list[dict[str, Any]], columns: list[tuple[str, str, PropType]]) -> pa.Table:
-    """Typed Arrow table; columns are (row field, column name, type)."""
-    arrays = [pa.array([r.get(field) for r in rows], type=ARROW_TYPES[ptype]) for field, _, ptype in columns]
-    return pa.Table.from_arrays(arrays, names=[name for _, name, _ in columns])
+DEFAULT_BUFFER_POOL_MB = 1024
+UPDATE_SLICE = 5_000  # rows per LOAD FROM ... SET; larger slices can exhaust the buffer pool
+LOCK_HOLDER = re.compile(r"\(Lock is held by PID (\d+)\)")
 
 
 class EmbeddedBackend:
@@ -63,11 +51,12 @@ class EmbeddedBackend:
                 self.db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb << 20, read_only=read_only)
                 break
             except RuntimeError as exc:
-                if "lock" not in str(exc).lower():
-                    raise StoreUnavailable(f"cannot open store {self.path}: {str(exc).splitlines()[0]}") from None
+                message = str(exc)
+                if "lock" not in message.lower():
+                    raise StoreUnavailable(f"cannot open store {self.path}: {message.splitlines()[0]}") from None
                 if time.monotonic() >= deadline:
-                    holder = LOCK_MESSAGE.search(str(exc))
-                    who = f" {holder.group(1)}" if holder and holder.group(1) else ""
+                    holder = LOCK_HOLDER.search(message)
+                    who = f" (PID {holder.group(1)})" if holder else ""
                     raise StoreUnavailable(
                         f"store {self.path} is in use by another process{who}; "
                         f"waited {lock_wait:.0f} s (set GRAPHKIT_LOCK_WAIT to wait longer)"
@@ -86,64 +75,57 @@ class EmbeddedBackend:
         tables: list[tuple[str, tuple[Prop, ...]]] = [(n.label, n.props) for n in SCHEMA.nodes]
         tables += [(r.type, r.props) for r in SCHEMA.rels]
         for table, props in tables:
-            info = self._run(f"CALL table_info('{table}') RETURN *")
-            have = {row[1] for row in info.rows}
+            have = {row[1] for row in self._run(f"CALL table_info('{table}') RETURN *").rows}
             for prop in props:
                 if prop.name not in have:
                     self.conn.execute(f"ALTER TABLE {table} ADD {prop.name} {LADYBUG_TYPES[prop.type]}")
 
     # -- writes -------------------------------------------------------------
-    def write_nodes(self, node: NodeType, rows: list[NodeRow]) -> None:
-        props = list(node.props)
-        cols = [("_i", "_i", PropType.INT), ("_k", "_k", node.key.type)]
-        cols += [(p.name, _col(p.name), p.type) for p in props]
-        for i, row in enumerate(rows):
-            row["_i"] = i
-        batch = _arrow(rows, cols)
-        match = f"LOAD FROM batch MATCH (n:{node.label} {{{node.key.name}: _k}})"
-        existing = self._existing(f"{match} RETURN _i", batch)
-        if existing:
-            present = batch.take(sorted(existing))
-            self._execute(f"{match.replace('batch', 'present')} {set_clause(props, 'n', _col, 'ladybug')}", present)
-        fresh = [r for r in rows if r["_i"] not in existing]
-        if fresh:
-            copy_cols = [("_k", node.key.name, node.key.type)] + [(p.name, p.name, p.type) for p in props]
-            fresh_table = _arrow(fresh, copy_cols)
-            self._execute(f"COPY {node.label} FROM fresh_table", fresh_table)
+    def write_nodes(self, node: NodeType, table: pa.Table) -> None:
+        match = f"MATCH (n:{node.label} {{{node.key.name}: _k}})"
+        fresh = self._merge_existing(table, match, "n", list(node.props))
+        if fresh.num_rows:
+            self._execute(f"COPY {node.label} FROM batch", fresh)
 
-    def write_edges(self, rel: RelType, from_label: str, to_label: str, rows: list[EdgeRow]) -> None:
+    def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None:
         a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
-        props = list(rel.props)
-        cols = [("_i", "_i", PropType.INT), ("_f", "_f", a.key.type), ("_t", "_t", b.key.type)]
-        cols += [(p.name, _col(p.name), p.type) for p in props]
-        for i, row in enumerate(rows):
-            row["_i"] = i
-        batch = _arrow(rows, cols)
-        where = " AND ".join(f"r.{name} = {_col(name)}" for name in rel.identity)
+        where = " AND ".join(f"r.{name} = {name}" for name in rel.identity)
         match = (
-            f"LOAD FROM batch MATCH (a:{a.label} {{{a.key.name}: _f}})-[r:{rel.type}]->"
-            f"(b:{b.label} {{{b.key.name}: _t}})" + (f" WHERE {where}" if where else "")
+            f"MATCH (a:{a.label} {{{a.key.name}: _f}})-[r:{rel.type}]->(b:{b.label} {{{b.key.name}: _t}})"
+            + (f" WHERE {where}" if where else "")
         )
-        existing = self._existing(f"{match} RETURN _i", batch)
-        mutable = [p for p in props if p.name not in rel.identity]
-        if existing and mutable:
-            present = batch.take(sorted(existing))
-            self._execute(f"{match.replace('batch', 'present')} {set_clause(mutable, 'r', _col, 'ladybug')}", present)
-        fresh = [r for r in rows if r["_i"] not in existing]
-        if fresh:
-            copy_cols = [("_f", "from", a.key.type), ("_t", "to", b.key.type)]
-            copy_cols += [(p.name, p.name, p.type) for p in props]
-            fresh_table = _arrow(fresh, copy_cols)
+        mutable = [p for p in rel.props if p.name not in rel.identity]
+        fresh = self._merge_existing(table, match, "r", mutable)
+        if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
-            self._execute(f"COPY {rel.type} FROM fresh_table{pair}", fresh_table)
+            self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
 
-    def _existing(self, cypher: str, batch: pa.Table) -> set[int]:
-        result = self._execute(cypher, batch)
-        return {row[0] for row in result.get_all()}
+    def _merge_existing(self, table: pa.Table, match: str, var: str, props: list[Prop]) -> pa.Table:
+        """Update the rows of `table` that already exist; return the rows that do not."""
+        indexed = table.append_column("_i", pa.array(range(table.num_rows), pa.int64()))
+        current = ", ".join(f"{var}.{p.name}" for p in props)
+        found = self._execute(f"LOAD FROM batch {match} RETURN _i{', ' + current if current else ''}", indexed)
+        stored = found.get_all()
+        if not stored:
+            return table
+        positions = [row[0] for row in stored]
+        incoming = table.take(positions).to_pylist()
+        changed = []
+        for row, new in zip(stored, incoming):
+            merged = {p.name: merge_value(p, old, new[p.name]) for p, old in zip(props, row[1:])}
+            if any(merged[p.name] != old for p, old in zip(props, row[1:])):
+                changed.append({**new, **merged})
+        if changed:
+            updates = pa.Table.from_pylist(changed, schema=table.schema)
+            assign = ", ".join(f"{var}.{p.name} = {p.name}" for p in props)
+            for part in slices(updates, UPDATE_SLICE):
+                self._execute(f"LOAD FROM batch {match} SET {assign}", part)
+        keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), pa.array(positions, pa.int64())))
+        return table.filter(keep)
 
     def _execute(self, cypher: str, table: pa.Table) -> Any:
-        # LadybugDB resolves the table named in LOAD FROM / COPY FROM from the caller's locals.
-        batch = present = fresh_table = table  # noqa: F841
+        # LadybugDB finds the table named in LOAD FROM / COPY FROM among the caller's locals.
+        batch = table  # noqa: F841
         return self.conn.execute(cypher)
 
     # -- reads --------------------------------------------------------------
@@ -161,12 +143,19 @@ class EmbeddedBackend:
             try:
                 return self._run(cypher, params)
             finally:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
         except RuntimeError as exc:
             message = str(exc).splitlines()[0]
             if "read-only" in message:
                 raise ReadOnlyViolation(message) from None
             raise GraphkitError(f"query failed on {self.display}: {message}") from None
+
+    def _rollback(self) -> None:
+        """End the read-only transaction; a failed query has already ended it."""
+        try:
+            self.conn.execute("ROLLBACK")
+        except RuntimeError:
+            pass
 
     def close(self) -> None:
         self.conn.close()

@@ -12,7 +12,10 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graphkit.backends.base import EdgeRow, NodeRow, QueryResult, ReadOnlyViolation
+import pyarrow as pa
+
+from graphkit.backends.base import QueryResult, ReadOnlyViolation
+from graphkit.batches import slices
 from graphkit.ddl import neo4j_statements
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.schema import SCHEMA, NodeType, RelType
@@ -34,8 +37,10 @@ class Neo4jBackend:
         *,
         retry_seconds: float = 30.0,
         connect_timeout: float = 5.0,
+        batch_rows: int = 10_000,
     ) -> None:
         self.uri, self.database = uri, database
+        self.batch_rows = batch_rows
         self.display = uri + (f" (database {database})" if database else "")
         try:
             self.driver = neo4j.GraphDatabase.driver(
@@ -68,12 +73,15 @@ class Neo4jBackend:
         for stmt in neo4j_statements():
             self._write(stmt, {})
 
-    def write_nodes(self, node: NodeType, rows: list[NodeRow]) -> None:
-        self._write(neo4j_node_upsert(node), {"rows": rows})
+    def write_nodes(self, node: NodeType, table: pa.Table) -> None:
+        cypher = neo4j_node_upsert(node)
+        for part in slices(table, self.batch_rows):
+            self._write(cypher, {"rows": part.to_pylist()})
 
-    def write_edges(self, rel: RelType, from_label: str, to_label: str, rows: list[EdgeRow]) -> None:
+    def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None:
         cypher = neo4j_edge_upsert(rel, SCHEMA.by_label[from_label], SCHEMA.by_label[to_label])
-        self._write(cypher, {"rows": rows})
+        for part in slices(table, self.batch_rows):
+            self._write(cypher, {"rows": part.to_pylist()})
 
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult:
         def work(tx: neo4j.ManagedTransaction) -> QueryResult:
@@ -92,6 +100,12 @@ class Neo4jBackend:
             raise StoreUnavailable(f"lost {self.uri}: {_cause(exc)}") from None
         except Neo4jError as exc:
             raise GraphkitError(f"query failed on {self.display}: {_cause(exc)}") from None
+
+    def clear(self) -> None:
+        """Delete every relationship, then every node, in small transactions (bounded server memory)."""
+        with self._session() as session:
+            session.run("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 20000 ROWS").consume()
+            session.run("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS OF 20000 ROWS").consume()
 
     def close(self) -> None:
         self.driver.close()

@@ -1,0 +1,208 @@
+"""Lookup-log loading benchmarks (issue 4): prints the figures, asserts nothing.
+
+1. parse + aggregate: a realistic 1,000,000-line Zeek dns.log (2,000 clients, 50,000 names of
+   Zipf-like popularity, 30 days, about 10 lines per (client, name, qtype, day)) through
+   ZeekParser, lines/s; and, in the same process, a plain `csv`-module loop building the
+   same aggregate, and the ratio. Best of --repeat runs each, alternating.
+2. end-to-end load into the embedded store (and Neo4j with --neo4j or
+   GRAPHKIT_BENCH_NEO4J_URI; credentials from NEO4J_USERNAME / NEO4J_PASSWORD), lines/s.
+3. peak RSS of a 10,000,000-line file, measured in a child process (ru_maxrss): parse and
+   aggregate alone, and a whole load into an embedded store.
+4. the worst case, every line a distinct key: parse + aggregate and embedded load.
+
+    python bench/bench_logs.py [--lines 1000000] [--big 10000000] [--repeat 3] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import zeek_gen  # noqa: E402
+
+from graphkit.batches import EdgeTable  # noqa: E402
+from graphkit.loading import Loader, ParseContext, RejectsFile  # noqa: E402
+from graphkit.parsers.zeek import ZeekParser  # noqa: E402
+from graphkit.store import StoreOptions, open_store  # noqa: E402
+
+
+def generated(workdir: Path, name: str, lines: int, **options: Any) -> Path:
+    path = workdir / f"{name}-{lines}.log"
+    if not path.exists():
+        started = time.perf_counter()
+        zeek_gen.write(path.with_suffix(".tmp"), lines, **options)
+        path.with_suffix(".tmp").rename(path)
+        print(f"  generated {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+def csv_baseline(path: Path) -> int:
+    """A plain csv-module loop building the same aggregate: lookups per (client, name, qtype,
+    day) with first and last time; names lowercased without the trailing dot."""
+    aggregate: dict[tuple[str, str, str, int], list[float]] = {}
+    fields: list[str] = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row[0].startswith("#"):
+                if row[0] == "#fields":
+                    fields = row[1:]
+                    ts_i, c_i, q_i, t_i = (fields.index(n) for n in ("ts", "id.orig_h", "query", "qtype_name"))
+                continue
+            ts = float(row[ts_i])
+            key = (row[c_i], row[q_i].lower().rstrip("."), row[t_i], int(ts // 86400))
+            seen = aggregate.get(key)
+            if seen is None:
+                aggregate[key] = [1, ts, ts]
+            else:
+                seen[0] += 1
+                if ts < seen[1]:
+                    seen[1] = ts
+                if ts > seen[2]:
+                    seen[2] = ts
+    return len(aggregate)
+
+
+def parse_and_aggregate(path: Path) -> int:
+    """ZeekParser without a store: every aggregated table and endpoint record, produced."""
+    ctx = ParseContext(path, "bench:zeek", lambda reject: None)
+    edges = 0
+    for item in ZeekParser()(ctx):
+        if isinstance(item, EdgeTable) and item.type == "LOOKED_UP":
+            edges += item.table.num_rows
+    return edges
+
+
+def timed(fn: Any, *args: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - started, result
+
+
+def load_into(location: str, path: Path) -> float:
+    backend = open_store(StoreOptions(location))
+    try:
+        backend.ensure_schema()
+        rejects = RejectsFile(Path(tempfile.mkdtemp(prefix="graphkit-bench-rejects-")), "zeek")
+        started = time.perf_counter()
+        Loader(backend, ZeekParser(), rejects=rejects).load(path)
+        return time.perf_counter() - started
+    finally:
+        backend.close()
+
+
+def child_peak_rss(mode: str, path: Path, store: str | None = None) -> dict[str, Any]:
+    """Run one parse (or load) in a fresh interpreter; its peak RSS comes back as JSON."""
+    args = [sys.executable, __file__, "--child", mode, str(path)] + ([store] if store else [])
+    out = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def child(mode: str, path: str, store: str | None) -> None:
+    started = time.perf_counter()
+    if mode == "parse":
+        parse_and_aggregate(Path(path))
+    else:
+        assert store
+        load_into(store, Path(path))
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
+
+
+def clear_neo4j(uri: str) -> None:
+    from graphkit.backends.neo4j import Neo4jBackend
+
+    backend = open_store(StoreOptions(uri))
+    assert isinstance(backend, Neo4jBackend)
+    backend.clear()
+    backend.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--big", type=int, default=10_000_000, help="lines of the peak-RSS file (0 skips it)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "graphkit-bench-logs")
+    ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"))
+    ap.add_argument("--skip-worst", action="store_true")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.child[2] if len(args.child) > 2 else None)
+        return
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    n = args.lines
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    realistic = generated(args.workdir, "realistic", n)
+
+    print("1. parse + aggregate (realistic log)")
+    ours, base = [], []
+    for _ in range(args.repeat):
+        seconds, edges = timed(parse_and_aggregate, realistic)
+        ours.append(seconds)
+        seconds, keys = timed(csv_baseline, realistic)
+        base.append(seconds)
+        assert edges == keys, (edges, keys)
+    print(f"   graphkit: {n / min(ours):>12,.0f} lines/s  ({min(ours):.2f} s, {edges:,} distinct keys)")
+    print(f"   csv loop: {n / min(base):>12,.0f} lines/s  ({min(base):.2f} s)")
+    print(f"   ratio:    {min(base) / min(ours):>12.1f} x")
+
+    print("2. end-to-end load (realistic log)")
+    folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
+    try:
+        seconds = load_into(str(folder / "bench.lbdb"), realistic)
+        print(f"   embedded: {n / seconds:>12,.0f} lines/s  ({seconds:.2f} s)")
+        seconds = load_into(str(folder / "bench.lbdb"), realistic)
+        print(f"   embedded, same file again: {n / seconds:,.0f} lines/s ({seconds:.2f} s)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if args.neo4j:
+        clear_neo4j(args.neo4j)
+        seconds = load_into(args.neo4j, realistic)
+        print(f"   neo4j:    {n / seconds:>12,.0f} lines/s  ({seconds:.2f} s)")
+    else:
+        print("   neo4j:    skipped (give --neo4j URI or GRAPHKIT_BENCH_NEO4J_URI)")
+
+    if not args.skip_worst:
+        print("4. worst case: every line a distinct key")
+        worst = generated(args.workdir, "distinct", n, distinct=True)
+        seconds, edges = timed(parse_and_aggregate, worst)
+        print(f"   parse + aggregate: {n / seconds:>10,.0f} lines/s  ({seconds:.2f} s, {edges:,} distinct keys)")
+        folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
+        try:
+            seconds = load_into(str(folder / "bench.lbdb"), worst)
+            print(f"   embedded load:     {n / seconds:>10,.0f} lines/s  ({seconds:.2f} s)")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if args.neo4j:
+            clear_neo4j(args.neo4j)
+            seconds = load_into(args.neo4j, worst)
+            print(f"   neo4j load:        {n / seconds:>10,.0f} lines/s  ({seconds:.2f} s)")
+
+    if args.big:
+        print(f"3. peak RSS, {args.big:,}-line realistic log (child process)")
+        big = generated(args.workdir, "realistic", args.big)
+        parsed = child_peak_rss("parse", big)
+        print(f"   parse + aggregate: {parsed['peak_rss_mb']:.0f} MB peak RSS, {args.big / parsed['seconds']:,.0f} lines/s")
+        folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
+        try:
+            loaded = child_peak_rss("load", big, str(folder / "bench.lbdb"))
+            print(f"   embedded load:     {loaded['peak_rss_mb']:.0f} MB peak RSS, {args.big / loaded['seconds']:,.0f} lines/s")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

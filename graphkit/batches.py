@@ -1,0 +1,70 @@
+"""Typed Arrow tables of node and edge rows: the one form in which rows reach a store.
+
+Node tables have `_k` (the key) and edge tables `_f`, `_t` (endpoint keys), then one
+column per declared property, in schema order, nulls where unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from graphkit.schema import SCHEMA, NodeType, Prop, PropType, RelType
+
+ARROW_TYPES = {
+    PropType.STRING: pa.string(),
+    PropType.INT: pa.int64(),
+    PropType.FLOAT: pa.float64(),
+    PropType.BOOL: pa.bool_(),
+    PropType.STRING_LIST: pa.list_(pa.string()),
+}
+
+
+def node_schema(node: NodeType) -> pa.Schema:
+    return pa.schema([("_k", ARROW_TYPES[node.key.type])] + [(p.name, ARROW_TYPES[p.type]) for p in node.props])
+
+
+def edge_schema(rel: RelType, from_label: str, to_label: str) -> pa.Schema:
+    a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
+    ends = [("_f", ARROW_TYPES[a.key.type]), ("_t", ARROW_TYPES[b.key.type])]
+    return pa.schema(ends + [(p.name, ARROW_TYPES[p.type]) for p in rel.props])
+
+
+def from_rows(schema: pa.Schema, rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def conform(schema: pa.Schema, table: pa.Table) -> pa.Table:
+    """Columns in schema order and type; declared columns the table lacks become nulls."""
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def slices(table: pa.Table, size: int) -> Iterator[pa.Table]:
+    for offset in range(0, table.num_rows, size):
+        yield table.slice(offset, size)
+
+
+@dataclass
+class EdgeTable:
+    """Many edges of one type and endpoint labels at once: the bulk path of loaders that
+    aggregate (lookup logs, prefix tables). Keys must already be canonical and the
+    endpoint nodes written (or yielded) first."""
+
+    type: str
+    from_label: str
+    to_label: str
+    table: pa.Table
+    source: str | None = None
+
+
+def props_of(prop_list: tuple[Prop, ...]) -> list[str]:
+    return [p.name for p in prop_list]

@@ -1,0 +1,157 @@
+"""`graphkit collect rdap ADDRESSES_OR_DOMAINS...`: ask the registries now, record what they said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from graphkit import collecting
+from graphkit.cli.collect import collect_app
+from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.collectors.rdap import ASN_METHODS, REPORT_COLUMNS, RdapCollector, RdapSettings, default_cache_dir
+from graphkit.errors import GraphkitError
+from graphkit.output import Format, print_rows
+from graphkit.store import open_store
+
+ALL_FAILED_EXIT = 3
+
+
+@collect_app.command("rdap")
+def collect_rdap(
+    targets: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="IP addresses, domain names or AS numbers (AS13335).", show_default=False),
+    ] = None,
+    input_file: Annotated[
+        Optional[Path],
+        typer.Option("--input", "-i", help="File of targets, one a line ('#' starts a comment).", show_default=False),
+    ] = None,
+    emit: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--emit",
+            help="Write the records to this JSON-lines file (for `graphkit load records`) instead of the store.",
+        ),
+    ] = None,
+    cache: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--cache",
+            envvar="GRAPHKIT_RDAP_CACHE",
+            help=f"Folder of cached answers (default {default_cache_dir()}). Env: GRAPHKIT_RDAP_CACHE.",
+            show_default=False,
+        ),
+    ] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ask again even when an answer is cached.")] = False,
+    rate: Annotated[float, typer.Option("--rate", help="Lookups per second at most (0: no limit).")] = 1.0,
+    retries: Annotated[int, typer.Option("--retries", help="Further attempts after a failure that may pass.")] = 3,
+    backoff: Annotated[
+        float, typer.Option("--backoff", help="Seconds before the first retry, doubled each time.")
+    ] = 2.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each request.")] = 15.0,
+    bootstrap: Annotated[
+        Optional[str],
+        typer.Option(
+            "--bootstrap",
+            envvar="GRAPHKIT_RDAP_BOOTSTRAP",
+            help="IANA RDAP bootstrap registry (file or URL) for domains and AS numbers "
+            "(default https://data.iana.org/rdap/{dns,asn}.json). Env: GRAPHKIT_RDAP_BOOTSTRAP.",
+            show_default=False,
+        ),
+    ] = None,
+    mirror: Annotated[
+        Optional[str],
+        typer.Option(
+            "--mirror",
+            envvar="GRAPHKIT_RDAP_MIRROR",
+            help="Send every request for https://HOST/PATH to MIRROR/HOST/PATH (a caching proxy or test server). "
+            "Env: GRAPHKIT_RDAP_MIRROR.",
+            show_default=False,
+        ),
+    ] = None,
+    asn_dns: Annotated[
+        Optional[str],
+        typer.Option(
+            "--asn-dns",
+            envvar="GRAPHKIT_ASN_DNS",
+            help="HOST[:PORT] of the DNS server for the Team Cymru ASN lookups of addresses "
+            "(default: the system resolver). Env: GRAPHKIT_ASN_DNS.",
+            show_default=False,
+        ),
+    ] = None,
+    asn_methods: Annotated[
+        str, typer.Option("--asn-methods", help="ipwhois ASN lookup methods to try, in order (dns, whois, http).")
+    ] = ",".join(ASN_METHODS),
+    follow_related: Annotated[
+        bool,
+        typer.Option("--follow-related", help="Also fetch the registrar's answer that a registry's answer links to."),
+    ] = False,
+    store: StoreArg = None,
+    user: UserArg = None,
+    password: PasswordArg = None,
+    database: DatabaseArg = None,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Look up addresses (through ipwhois, with its ASN data), domains and AS numbers (through the
+    IANA bootstrap registry) over RDAP, and load what the registries say.
+
+    Answers are cached (--cache) and loadable with `graphkit load rdap`; lookups are rate
+    limited (--rate) and retried with backoff (--retries, --backoff). One row per target;
+    a target that fails is reported and the others still load. Exit status 0 when some
+    target was collected, 3 when none was, 1 for a usage error."""
+    wanted = _targets(targets or [], input_file)
+    methods = tuple(m.strip() for m in asn_methods.split(",") if m.strip())
+    if not methods or set(methods) - set(ASN_METHODS):
+        raise GraphkitError(f"--asn-methods takes some of {', '.join(ASN_METHODS)}")
+    if rate < 0 or retries < 0 or backoff < 0 or timeout <= 0:
+        raise GraphkitError("--rate, --retries and --backoff must not be negative, --timeout must be positive")
+    settings = RdapSettings(
+        cache_dir=cache or default_cache_dir(),
+        rate=rate,
+        retries=retries,
+        backoff=backoff,
+        timeout=timeout,
+        bootstrap=bootstrap,
+        mirror=mirror,
+        asn_dns=asn_dns,
+        asn_methods=methods,
+        refresh=refresh,
+        follow_related=follow_related,
+    )
+    collection = RdapCollector(settings).collect(wanted)
+    source = collection.source()
+    if emit is not None:
+        written = collecting.emit(collection.records, source, emit)
+        where = f"written to {emit}"
+    else:
+        backend = open_store(store_options(store, user, password, database))
+        try:
+            written, problems = collecting.load(collection.records, source, backend)
+        finally:
+            backend.close()
+        for problem in problems[:10]:
+            typer.echo(f"  not loaded: {problem}", err=True)
+        where = f"loaded into {backend.display}"
+    print_rows(REPORT_COLUMNS, [r.row() for r in collection.reports], fmt)
+    errors = collection.errors
+    typer.echo(
+        f"{len(collection.reports)} targets, {len(errors)} failed, {written} records {where} ({source.key})", err=True
+    )
+    if errors and len(errors) == len(collection.reports):
+        raise typer.Exit(ALL_FAILED_EXIT)
+
+
+def _targets(given: list[str], input_file: Path | None) -> list[str]:
+    raw = list(given)
+    if input_file is not None:
+        try:
+            text = input_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GraphkitError(f"{input_file}: cannot read ({exc})") from None
+        raw += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    wanted = [value.strip() for value in raw if value.strip()]
+    if not wanted:
+        raise GraphkitError("nothing to look up: give ADDRESSES_OR_DOMAINS or --input FILE")
+    return list(dict.fromkeys(wanted))

@@ -1,0 +1,72 @@
+"""`graphkit load zone` and `graphkit load pdns`: DNS records from zone files and passive DNS."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
+from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg
+from graphkit.errors import GraphkitError
+from graphkit.names import InvalidName
+from graphkit.output import Format
+from graphkit.parsers.pdns import PdnsParser
+from graphkit.parsers.zone import ZoneParser
+
+OriginArg = Annotated[
+    Optional[str],
+    typer.Option(
+        "--origin",
+        help="Origin for relative names (default: the file's $ORIGIN or SOA owner, else its name, "
+        "e.g. example.com.zone or db.example.com).",
+        show_default=False,
+    ),
+]
+
+
+@load_app.command("zone")
+def load_zone(
+    files: FilesArg,
+    origin: OriginArg = None,
+    store: StoreArg = None,
+    user: UserArg = None,
+    password: PasswordArg = None,
+    database: DatabaseArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = 50_000,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load DNS zone files (RFC 1035 master files; partial zones are fine).
+
+    A, AAAA, CNAME, NS, MX, SRV, PTR, SOA and SPF TXT records become relationships; every
+    other type is counted in the summary. A syntax error rejects that whole file (with its
+    line) and nothing from it is written; the other files still load. A record whose data
+    its type refuses (say an address out of range) is rejected alone, with its line.
+    Exit status 1 if any file was rejected whole.
+    """
+    if not files:
+        raise GraphkitError("no input files given")
+    try:
+        parser = ZoneParser(origin)
+    except InvalidName as exc:
+        raise GraphkitError(f"--origin: {exc}") from None
+    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+@load_app.command("pdns")
+def load_pdns(
+    files: FilesArg,
+    store: StoreArg = None,
+    user: UserArg = None,
+    password: PasswordArg = None,
+    database: DatabaseArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = 50_000,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load passive DNS JSON lines: CIRCL Common Output Format, Farsight DNSDB v1 lines or
+    v2 SAF streams. time_first/time_last become first_seen/last_seen, count the observation count."""
+    if not files:
+        raise GraphkitError("no input files given")
+    run_load(PdnsParser(), files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)

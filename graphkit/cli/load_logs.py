@@ -1,0 +1,179 @@
+"""`graphkit load zeek|bind|csv-log FILES...`: DNS lookup logs -> LOOKED_UP edges.
+
+Lookups are counted per (client, name, qtype, UTC day) within each file before anything
+is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from graphkit import times
+from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
+from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg
+from graphkit.errors import GraphkitError
+from graphkit.lookups import LookupOptions
+from graphkit.output import Format
+from graphkit.parsers.bind import BindParser, parse_zone
+from graphkit.parsers.csvlog import CsvLogParser, parse_columns
+from graphkit.parsers.zeek import ZeekParser
+
+SinceArg = Annotated[
+    Optional[str],
+    typer.Option("--since", help="Count only lookups at or after this time (ISO 8601 or epoch; a date means its start).",
+                 show_default=False),
+]
+UntilArg = Annotated[
+    Optional[str],
+    typer.Option("--until", help="Count only lookups up to this time, inclusive (a date means its whole day).",
+                 show_default=False),
+]
+KeepLocalArg = Annotated[
+    bool,
+    typer.Option("--keep-local", help="Keep mDNS (.local), LLMNR, NetBIOS and other multicast lookups "
+                                      "(skipped and counted by default)."),
+]
+ObserverArg = Annotated[
+    Optional[str],
+    typer.Option("--observer", help="The server or sensor that wrote the log (stored on the Source).", show_default=False),
+]
+ClientSideArg = Annotated[
+    Optional[str],
+    typer.Option(
+        "--client-side",
+        help="What the client addresses are, stored on the Source: 'resolver' (an authoritative server's log) or "
+             "'stub' (a resolver's or a sensor's log). Default: inferred from the recursion-desired flag.",
+        show_default=False,
+    ),
+]
+
+
+def _instant(text: str | None, *, end: bool) -> float | None:
+    """Epoch seconds; a bare date is the start of that day (--since) or of the next (--until)."""
+    if text is None:
+        return None
+    value = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise GraphkitError(f"not a date: {value!r}") from None
+        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        return (start + timedelta(days=1 if end else 0)).timestamp()
+    try:
+        iso = times.from_text(value)
+    except times.InvalidTime as exc:
+        raise GraphkitError(f"--{'until' if end else 'since'}: {exc}") from None
+    seconds = datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    return seconds + 1 if end else seconds  # --until is inclusive, to the second
+
+
+def _options(since: str | None, until: str | None, keep_local: bool, observer: str | None,
+             client_side: str | None) -> LookupOptions:
+    start, stop = _instant(since, end=False), _instant(until, end=True)
+    if start is not None and stop is not None and stop <= start:
+        raise GraphkitError("--until is before --since")
+    return LookupOptions(since=start, until=stop, keep_local=keep_local, observer=observer or None,
+                         client_side=client_side or None)
+
+
+def _need_files(files: list[Path]) -> None:
+    if not files:
+        raise GraphkitError("no input files given")
+
+
+@load_app.command("zeek")
+def load_zeek(
+    files: FilesArg,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    store: StoreArg = None,
+    user: UserArg = None,
+    password: PasswordArg = None,
+    database: DatabaseArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = 50_000,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Zeek dns.log, TSV (any field order, several header blocks) or JSON lines; gzip is detected."""
+    _need_files(files)
+    parser = ZeekParser(_options(since, until, keep_local, observer, client_side))
+    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+@load_app.command("bind")
+def load_bind(
+    files: FilesArg,
+    tz: Annotated[Optional[str], typer.Option("--tz", help="Zone of BIND's local-time stamps: UTC (default), +03:00 "
+                                                           "or a name like Europe/Moscow.", show_default=False)] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Year of syslog-style stamps, which carry none.",
+                                                show_default=False)] = None,
+    day: Annotated[Optional[str], typer.Option("--date", help="Day (YYYY-MM-DD) of lines with no time at all "
+                                                              "(BIND without print-time); otherwise they are rejected.",
+                                               show_default=False)] = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    store: StoreArg = None,
+    user: UserArg = None,
+    password: PasswordArg = None,
+    database: DatabaseArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = 50_000,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """BIND 9.9-9.18 query-log lines (`client ... query: NAME IN TYPE ...`). The server address at
+    the end of each line becomes the Source's observer unless --observer is given."""
+    _need_files(files)
+    try:
+        zone = parse_zone(tz)
+        the_day = date.fromisoformat(day) if day else None
+    except ValueError as exc:
+        raise GraphkitError(str(exc)) from None
+    parser = BindParser(_options(since, until, keep_local, observer, client_side), zone=zone, year=year, day=the_day)
+    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+@load_app.command("csv-log")
+def load_csv_log(
+    files: FilesArg,
+    columns: Annotated[Optional[str], typer.Option(
+        "--columns", help="Header of each column: ts=…,client=…,qname=…[,qtype=…][,server=…]. "
+                          "Default: common names (timestamp, client_ip, query, qtype, ...).", show_default=False)] = None,
+    delimiter: Annotated[Optional[str], typer.Option(
+        "--delimiter", help="Field delimiter (default: the first of , TAB ; | in the header). 'tab' for TAB.",
+        show_default=False)] = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    store: StoreArg = None,
+    user: UserArg = None,
+    password: PasswordArg = None,
+    database: DatabaseArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = 50_000,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Other lookup logs: delimited text with a header row; timestamps as epoch or ISO 8601."""
+    _need_files(files)
+    try:
+        mapping = parse_columns(columns) if columns else None
+    except ValueError as exc:
+        raise GraphkitError(str(exc)) from None
+    sep = "\t" if delimiter in ("tab", "\\t") else delimiter
+    if sep is not None and len(sep) != 1:
+        raise GraphkitError("--delimiter must be one character (or 'tab')")
+    parser = CsvLogParser(_options(since, until, keep_local, observer, client_side), columns=mapping, delimiter=sep)
+    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)

@@ -1,0 +1,212 @@
+"""`graphkit load whois`: raw port-43 WHOIS answers for domains.
+
+Reads the `Key: Value` lines of thick registrar answers (Registrant/Admin/Tech Name,
+Organization, Email, Country; Name Server; Registrar and its IANA id; dates; status) and of
+thin registry answers (registrar, whois server, name servers, dates). Everything else (the
+legal notices, `>>>` trailers) is ignored. A file may hold several answers one after the
+other (a registry answer followed by the registrar's, as the `whois` tool prints them):
+each `Domain Name:` line for a new name starts a new one.
+
+Contacts become records through parsers.registration, which keeps redacted and
+privacy-proxy values from ever becoming Organizations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+
+from graphkit import times
+from graphkit.loading import FileRejected, ParseContext
+from graphkit.parsers.registration import Contact, Registration, epp_status, registration_records
+from graphkit.records import Record
+
+_LINE = re.compile(r"^\s*([A-Za-z][\w /&().'-]{0,80}?)\s*:(?!//)\s*(.*?)\s*$")
+_CONTACT = re.compile(
+    r"^(registrant|admin|administrative|tech|technical|billing)(?: contact)?"
+    r" (name|organization|organisation|org|email|e-mail|email address|country|country code)$"
+)
+CONTACT_ROLES = {
+    "registrant": "registrant",
+    "admin": "administrative",
+    "administrative": "administrative",
+    "tech": "technical",
+    "technical": "technical",
+    "billing": "billing",
+}
+CONTACT_FIELDS = {
+    "name": "name",
+    "organization": "organization",
+    "organisation": "organization",
+    "org": "organization",
+    "email": "email",
+    "e-mail": "email",
+    "email address": "email",
+    "country": "country",
+    "country code": "country",
+}
+FIELDS = {
+    "domain name": "domain",
+    "domain": "domain",
+    "registrar": "registrar",
+    "sponsoring registrar": "registrar",
+    "registrar name": "registrar",
+    "registrar iana id": "iana_id",
+    "sponsoring registrar iana id": "iana_id",
+    "registrar whois server": "whois_server",
+    "whois server": "whois_server",
+    "creation date": "created",
+    "created": "created",
+    "created on": "created",
+    "created date": "created",
+    "registration date": "created",
+    "registration time": "created",
+    "domain registration date": "created",
+    "updated date": "updated",
+    "update date": "updated",
+    "last updated": "updated",
+    "last updated on": "updated",
+    "last modified": "updated",
+    "last-modified": "updated",
+    "changed": "updated",
+    "registry expiry date": "expires",
+    "registrar registration expiration date": "expires",
+    "registry expiration date": "expires",
+    "expiration date": "expires",
+    "expiry date": "expires",
+    "expires": "expires",
+    "expires on": "expires",
+    "expire date": "expires",
+    "paid-till": "expires",
+    "domain status": "status",
+    "status": "status",
+    "name server": "nameserver",
+    "name servers": "nameserver",
+    "nameserver": "nameserver",
+    "nameservers": "nameserver",
+    "nserver": "nameserver",
+}
+NOT_FOUND = re.compile(r"^\s*(no match for|not found|no data found|no entries found|domain not found)", re.I)
+_DATE_FORMATS = (
+    "%d %b %Y %H:%M:%S",  # 24 Oct 1997 00:00:00 (eNom)
+    "%d-%b-%Y",  # 15-sep-1997 (old Verisign)
+    "%d-%b-%Y %H:%M:%S %Z",
+    "%Y.%m.%d",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%a %b %d %H:%M:%S %Z %Y",
+    "%a, %d %b %Y %H:%M:%S %Z",
+)
+
+
+def whois_date(text: str) -> str:
+    """ISO UTC from the date spellings registrars use; times.InvalidTime when none fits."""
+    value = text.strip()
+    try:
+        return times.from_text(re.sub(r"\s*\(.*\)$", "", value))
+    except times.InvalidTime:
+        pass
+    cleaned = re.sub(r"\s+(UTC|GMT)$", "", value)
+    for pattern in _DATE_FORMATS:
+        for candidate in (value, cleaned):
+            try:
+                return times.from_datetime(datetime.strptime(candidate, pattern))
+            except ValueError:
+                continue
+    raise times.InvalidTime(f"unreadable date {text[:40]!r}")
+
+
+class _Answer:
+    """The fields of one answer, collected line by line."""
+
+    def __init__(self, domain: str) -> None:
+        self.reg = Registration(domain)
+        self.contacts: dict[str, Contact] = {}
+
+    def contact(self, role: str) -> Contact:
+        return self.contacts.setdefault(role, Contact(role))
+
+    def finish(self) -> Registration:
+        self.reg.contacts = list(self.contacts.values())
+        return self.reg
+
+
+def _decode(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
+
+
+class WhoisParser:
+    kind = "whois"
+
+    def __call__(self, ctx: ParseContext) -> Iterator[Record]:
+        answers: list[_Answer] = []
+        not_found = False
+        with ctx.open() as stream:
+            for raw in ctx.lines(stream):
+                text = _decode(raw)
+                if NOT_FOUND.match(text):
+                    not_found = True
+                match = _LINE.match(text)
+                if not match:
+                    continue
+                key, value = " ".join(match.group(1).lower().split()), match.group(2)
+                if not value:
+                    continue
+                field = FIELDS.get(key)
+                if field == "domain":
+                    if not answers or answers[-1].reg.domain.lower().rstrip(".") != value.lower().rstrip("."):
+                        answers.append(_Answer(value))
+                    continue
+                if not answers:
+                    continue  # notices before the first answer
+                self._field(ctx, answers[-1], key, field, value, raw)
+        if not answers:
+            if not_found:
+                ctx.skip("no registration (the answer says not found)")
+                return
+            raise FileRejected(None, "no 'Domain Name:' line: not a WHOIS answer for a domain")
+        for answer in answers:
+            yield from registration_records(answer.finish(), ctx)
+
+    @staticmethod
+    def _field(ctx: ParseContext, answer: _Answer, key: str, field: str | None, value: str, raw: bytes) -> None:
+        reg = answer.reg
+        contact = _CONTACT.match(key)
+        if contact:
+            person = answer.contact(CONTACT_ROLES[contact.group(1)])
+            kind = CONTACT_FIELDS[contact.group(2)]
+            if kind == "email":
+                person.emails.append(value)
+            else:
+                setattr(person, kind, getattr(person, kind) or value)
+        elif field == "registrar":
+            reg.registrar = reg.registrar or value
+        elif field == "iana_id":
+            if value.isdigit():
+                reg.registrar_iana_id = int(value)
+            else:
+                ctx.skip("registrar IANA id that is not a number")
+        elif field == "whois_server":
+            reg.registrar_whois_server = reg.registrar_whois_server or value.lower()
+        elif field in ("created", "updated", "expires"):
+            try:
+                stamp = whois_date(value)
+            except times.InvalidTime as exc:
+                ctx.reject(str(exc), raw)
+                return
+            old = getattr(reg, field)
+            keep = min if field == "created" else max
+            setattr(reg, field, keep(old, stamp) if old else stamp)
+        elif field == "status":
+            status = epp_status(value)
+            if status:
+                reg.status.append(status)
+        elif field == "nameserver":
+            reg.nameservers.append(value.split()[0])

@@ -1,0 +1,437 @@
+"""`graphkit load zeek`: Zeek dns.log, TSV or JSON lines (told apart by content).
+
+TSV: `#separator`, `#set_separator`, `#empty_field`, `#unset_field` and `#fields` headers are
+honoured, fields may come in any order, and a file may hold several header blocks. Data
+lines between headers are read in large pieces by Arrow's CSV reader and counted by
+graphkit.lookups without a Python step per line. A piece with anything unusual in it
+(a wrong field count, an unreadable timestamp, a carriage return) is read again line by
+line, so every bad line is named with its number and reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+import pyarrow.csv as pv
+
+from graphkit.loading import FileRejected, ParseContext
+from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBatcher, finish, unreadable_file_rejected
+from graphkit.batches import EdgeTable
+from graphkit.records import Record
+
+PIECE_BYTES = 16 << 20
+BLOCK_BYTES = 2 << 20
+# Zeek dns.log field -> our column; ts, id.orig_h and query are required.
+FIELDS = {
+    "ts": "ts",
+    "id.orig_h": "client",
+    "query": "qname",
+    "qtype_name": "qtype",
+    "id.resp_h": "server",
+    "id.resp_p": "server_port",
+    "answers": "answers",
+    "TTLs": "ttls",
+    "RD": "rd",
+}
+REQUIRED = ("ts", "id.orig_h", "query")
+DICTIONARY = pa.dictionary(pa.int32(), pa.binary())
+HASH = ord("#")
+
+
+def _next_header(piece: bytearray, pos: int, size: int) -> int:
+    """Where the next header line ('#' at the start of a line) begins, or the end."""
+    found = piece.find(b"#", pos, size)
+    while found > 0 and piece[found - 1] != ord("\n"):
+        found = piece.find(b"#", found + 1, size)
+    return size if found < 0 else found
+
+
+def _unescape_header(text: bytes) -> bytes:
+    r"""`#separator \x09` names the separator in escaped form."""
+    out, i = bytearray(), 0
+    while i < len(text):
+        if text.startswith(b"\\x", i) and i + 4 <= len(text):
+            try:
+                out.append(int(text[i + 2 : i + 4], 16))
+                i += 4
+                continue
+            except ValueError:
+                pass
+        out.append(text[i])
+        i += 1
+    return bytes(out)
+
+
+@dataclass
+class Header:
+    """The header block in force: how data lines are split and which field is where."""
+
+    separator: bytes = b"\t"
+    set_separator: bytes = b","
+    empty: bytes = b"(empty)"
+    unset: bytes = b"-"
+    fields: list[str] = field(default_factory=list)
+
+    def read(self, line: bytes, number: int) -> None:
+        text = line.rstrip(b"\r\n")
+        if text.startswith(b"#separator"):
+            value = _unescape_header(text[len(b"#separator") :].strip(b" \t"))
+            if not value:
+                raise FileRejected(number, "empty #separator")
+            self.separator = value
+            return
+        key, _, value = text[1:].partition(self.separator)
+        if key == b"set_separator" and value:
+            self.set_separator = value
+        elif key == b"empty_field":
+            self.empty = value
+        elif key == b"unset_field":
+            self.unset = value
+        elif key == b"fields":
+            try:
+                self.fields = [name.decode("utf-8") for name in value.split(self.separator)]
+            except UnicodeDecodeError:
+                raise FileRejected(number, "undecodable bytes in #fields") from None
+            missing = [name for name in REQUIRED if name not in self.fields]
+            if missing:
+                raise FileRejected(number, f"#fields has no {', '.join(missing)}: not a Zeek dns.log")
+
+
+class ZeekParser:
+    kind = "zeek"
+
+    def __init__(self, options: LookupOptions | None = None, *, fast: bool = True) -> None:
+        self.options = options or LookupOptions()
+        self.fast = fast  # False reads every line in Python (the reference path, for tests)
+
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
+        aggregator = LookupAggregator(ctx, self.options)
+        with unreadable_file_rejected(ctx), ctx.open() as stream:
+            first = stream.read(min(1 << 16, PIECE_BYTES))
+            if first.lstrip()[:1] == b"{":
+                _read_json(ctx, aggregator, first, stream)
+            else:
+                _TsvReader(ctx, aggregator, self.fast).read(first, stream)
+        yield from finish(ctx, aggregator, self.options, default_client_side=None)
+
+
+@dataclass
+class _Segment:
+    """Data lines between header lines: buffer[start:end], to be read under `header`."""
+
+    buffer: bytearray
+    start: int
+    end: int
+    header: Header
+    last: bool  # the segment ends the file
+    table: Future[pa.Table | None] | None = None  # the Arrow read, running in the background
+
+
+class _TsvReader:
+    """Splits the file into header lines and data segments. Segments are read by Arrow in a
+    worker thread while the main thread counts the previous ones, in file order; two
+    buffers alternate so that a piece is never overwritten while it is being read."""
+
+    def __init__(self, ctx: ParseContext, aggregator: LookupAggregator, fast: bool) -> None:
+        self.ctx, self.aggregator, self.fast = ctx, aggregator, fast
+        self.header = Header()
+        self.seen_header = False
+        self.line = 1  # the next line to count; exact whenever nothing is pending
+        self.pending: deque[_Segment] = deque()
+        self.executor: ThreadPoolExecutor | None = None
+
+    def read(self, first: bytes, stream: BinaryIO) -> None:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-zeek") as executor:
+            self.executor = executor
+            try:
+                self._read(first, stream)
+                self._drain()
+            except BaseException:
+                for segment in self.pending:
+                    if segment.table is not None:
+                        segment.table.cancel()
+                raise
+
+    def _read(self, first: bytes, stream: BinaryIO) -> None:
+        size = max(2 * len(first), min(1 << 20, 2 * PIECE_BYTES))
+        buffer, spare = bytearray(size), bytearray(size)
+        filled = len(first)
+        buffer[:filled] = first
+        while True:
+            space = len(buffer) - filled
+            with memoryview(buffer) as view:
+                got = stream.readinto(view[filled:]) or 0  # type: ignore[attr-defined]
+            filled += got
+            final = got == 0
+            cut = filled if final else buffer.rfind(b"\n", 0, filled) + 1
+            if cut == 0 and not final:  # a line longer than the buffer
+                buffer = _grown(buffer, filled, 2 * len(buffer))
+                continue
+            if cut:
+                self._piece(buffer, cut, final)
+            if final:
+                return
+            self._drain(until=spare)  # the previous piece is counted while this one is read
+            wanted = min(2 * len(buffer), 2 * PIECE_BYTES) if got == space else len(buffer)  # large files: larger pieces
+            if len(spare) < max(wanted, 2 * (filled - cut)):
+                spare = bytearray(max(wanted, 2 * (filled - cut)))
+            spare[: filled - cut] = buffer[cut:filled]
+            buffer, spare, filled = spare, buffer, filled - cut
+
+    def _piece(self, piece: bytearray, size: int, final: bool) -> None:
+        """Read the header lines of piece[:size] and queue the data segments between them."""
+        pos = 0
+        arrow_buffer = pa.py_buffer(piece)
+        while pos < size:
+            if piece[pos] == HASH:
+                self._drain()  # so that the header line's number is known
+                end = piece.find(b"\n", pos, size)
+                end = size if end < 0 else end + 1
+                self.ctx.line = self.line
+                self.header.read(bytes(piece[pos:end]), self.line)
+                self.seen_header = True
+                self.line, pos = self.line + 1, end
+                continue
+            end = _next_header(piece, pos, size)
+            if not self.seen_header or not self.header.fields:
+                self._drain()
+                raise FileRejected(self.line, "data before any #fields header: not a Zeek TSV log")
+            header = replace(self.header, fields=list(self.header.fields))
+            segment = _Segment(piece, pos, end, header, final and end == size)
+            if self.fast and self.executor and len(header.separator) == 1 and piece.find(b"\r", pos, end) < 0:
+                segment.table = self.executor.submit(_read_arrow, arrow_buffer.slice(pos, end - pos), header)
+            self.pending.append(segment)
+            pos = end
+
+    def _drain(self, until: bytearray | None = None) -> None:
+        """Count the pending segments in order: all of them, or those in the buffer `until`."""
+        while self.pending and (until is None or self.pending[0].buffer is until):
+            segment = self.pending.popleft()
+            table = segment.table.result() if segment.table is not None else None
+            if table is not None:
+                rows = table.num_rows
+                if rows:
+                    self.aggregator.add(_batch_of(table, segment.header, self.line))
+            else:
+                rows = self._python(bytes(segment.buffer[segment.start : segment.end]), self.line, segment.last,
+                                    segment.header)
+            self.ctx.counts["lines read"] += rows
+            self.line += rows
+
+    def _python(self, segment: bytes, line: int, last: bool, header: Header) -> int:
+        """The reference path: one line at a time, each bad line rejected with its reason."""
+        width = len(header.fields)
+        index: dict[str, int] = {}
+        for i, name in enumerate(header.fields):
+            if name in FIELDS:
+                index.setdefault(FIELDS[name], i)  # a repeated field: the first one counts
+        nulls = {header.unset, header.empty}
+        batcher = RowBatcher(self.aggregator, binary=True, zeek_escapes=True,
+                             answer_sep=header.set_separator.decode("latin-1"))
+        rows = segment.split(b"\n")
+        if segment.endswith(b"\n"):
+            rows.pop()
+        for number, raw in enumerate(rows, line):
+            text = raw[:-1] if raw.endswith(b"\r") else raw
+            if not text:
+                self.ctx.skip("blank line")
+                continue
+            values = text.split(header.separator)
+            if len(values) != width:
+                if last and number == line + len(rows) - 1 and not segment.endswith(b"\n") and len(values) < width:
+                    reason = f"truncated last line ({len(values)} of {width} fields, no newline)"
+                else:
+                    reason = f"wrong field count ({len(values)} fields, expected {width})"
+                self.ctx.reject(reason, text, line=number)
+                continue
+            ts_raw = values[index["ts"]]
+            ts: float | None = None
+            if ts_raw not in nulls:
+                try:
+                    ts = float(ts_raw)
+                except ValueError:
+                    self.ctx.reject(f"bad timestamp {_shown(ts_raw)}", text, line=number)
+                    continue
+            row = {col: (None if values[i] in nulls else values[i]) for col, i in index.items() if col != "ts"}
+            batcher.add(number, ts, **row)
+        batcher.flush()
+        return len(rows)
+
+
+def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
+    """The wanted columns of a data segment, or None when it needs the line-by-line path
+    (Arrow stops at a wrong field count or an unreadable timestamp, without a line number)."""
+    names = _unique(header.fields)
+    wanted = [name for name, field_ in zip(names, header.fields) if field_ in FIELDS and name == field_]
+    try:
+        table = pv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=pv.ReadOptions(column_names=names, use_threads=True, block_size=BLOCK_BYTES),
+            parse_options=pv.ParseOptions(
+                delimiter=header.separator.decode("latin-1"), quote_char=False, double_quote=False,
+                escape_char=False, newlines_in_values=False, ignore_empty_lines=False,
+            ),
+            convert_options=pv.ConvertOptions(
+                include_columns=wanted,
+                column_types={name: pa.float64() if name == "ts" else DICTIONARY for name in wanted},
+                null_values=[header.unset.decode("latin-1"), header.empty.decode("latin-1")],
+                strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return table.unify_dictionaries().combine_chunks()
+
+
+def _batch_of(table: pa.Table, header: Header, line: int) -> LookupBatch:
+    """A batch of a segment's table whose first row is line `line`."""
+    names = _unique(header.fields)
+    columns = {FIELDS[field_]: table.column(name).chunk(0) for name, field_ in zip(names, header.fields)
+               if field_ in FIELDS and name == field_}
+    return _batch(columns, header, lambda row: line + row)
+
+
+def _grown(buffer: bytearray, filled: int, size: int) -> bytearray:
+    """A new, larger buffer (a bytearray Arrow has seen may not be resized)."""
+    bigger = bytearray(size)
+    bigger[:filled] = buffer[:filled]
+    return bigger
+
+
+def _batch(columns: dict[str, pa.Array], header: Header, line_of: Any) -> LookupBatch:
+    return LookupBatch(
+        ts=columns["ts"],
+        client=columns["client"],
+        qname=columns["qname"],
+        line_of=line_of,
+        qtype=columns.get("qtype"),
+        server=columns.get("server"),
+        server_port=columns.get("server_port"),
+        answers=columns.get("answers"),
+        ttls=columns.get("ttls"),
+        rd=columns.get("rd"),
+        answer_sep=header.set_separator.decode("latin-1"),
+        zeek_escapes=True,
+    )
+
+
+def _unique(fields: list[str]) -> list[str]:
+    """Column names for Arrow: a repeated field name gets a suffix (the first one is used)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in fields:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}#{count}")
+    return out
+
+
+def _shown(raw: bytes) -> str:
+    return repr(raw.decode("utf-8", "backslashreplace")[:60])
+
+
+# -- JSON lines -------------------------------------------------------------------------------------
+
+
+def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, stream: BinaryIO) -> None:
+    """Zeek's JSON writer: one object per line, unset fields left out, vectors as arrays."""
+    batcher = RowBatcher(aggregator, binary=False, zeek_escapes=True, answer_sep=",")
+    for number, raw in _numbered(first, stream):
+        ctx.line = number
+        ctx.counts["lines read"] += 1
+        if not raw.strip():
+            ctx.skip("blank line")
+            continue
+        try:
+            doc = json.loads(raw)
+        except UnicodeDecodeError:
+            ctx.reject("undecodable bytes", raw, line=number)
+            continue
+        except (ValueError, RecursionError):
+            ctx.reject("not a JSON object", raw, line=number)
+            continue
+        if not isinstance(doc, dict):
+            ctx.reject("not a JSON object", raw, line=number)
+            continue
+        ts = _json_time(doc.get("ts"))
+        if isinstance(ts, str):
+            ctx.reject(ts, raw, line=number)
+            continue
+        batcher.add(
+            number,
+            ts,
+            client=_text(doc.get("id.orig_h")),
+            qname=_text(doc.get("query")),
+            qtype=_text(doc.get("qtype_name")),
+            server=_text(doc.get("id.resp_h")),
+            server_port=_text(doc.get("id.resp_p")),
+            answers=_joined(doc.get("answers")),
+            ttls=_joined(doc.get("TTLs")),
+            rd=_text(doc.get("RD")),
+        )
+    batcher.flush()
+
+
+def _numbered(first: bytes, stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    number, carry, chunk = 0, b"", first
+    while chunk:
+        parts = (carry + chunk).split(b"\n")
+        carry = parts.pop()
+        for part in parts:
+            number += 1
+            yield number, part
+        chunk = stream.read(PIECE_BYTES)
+    if carry:
+        yield number + 1, carry
+
+
+def _json_time(value: Any) -> float | None | str:
+    """Seconds since the epoch; None when absent; a reject reason (str) when unreadable."""
+    from datetime import datetime, timezone
+
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return f"bad timestamp {value!r}"
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return f"bad timestamp {value[:40]!r}"
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.timestamp()
+    return f"bad timestamp {json.dumps(value)[:40]}"
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "T" if value else "F"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
+def _joined(value: Any) -> str | None:
+    """A JSON array as Zeek's TSV writes a vector; elements holding the separator are dropped
+    (they cannot be names or addresses)."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    kept = [_text(v) or "" for v in items]
+    kept = [v for v in kept if "," not in v]
+    return ",".join(kept) if kept else None

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Everything `make test` does after the Python setup: install the Debian packages the
+# tests drive for real, start a local Neo4j (docker/neo4j-local), lint, type-check, test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+# Debian packages: headless Chromium (pages a person looks at), an authoritative DNS
+# server (live collection). Installed only when missing.
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v nsd >/dev/null || need+=(nsd)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# A local Neo4j for the Neo4j-marked tests; stopped again if this script started it.
+export NEO4J_PASSWORD=${NEO4J_PASSWORD:-graphkit-local}
+export NEO4J_USERNAME=neo4j
+if ! docker/neo4j-local status >/dev/null 2>&1; then
+  docker/neo4j-local start
+  trap 'docker/neo4j-local stop >/dev/null 2>&1 || true' EXIT
+fi
+export GRAPHKIT_TEST_NEO4J_URI=${GRAPHKIT_TEST_NEO4J_URI:-bolt://127.0.0.1:7687}
+
+$BIN/ruff check graphkit tests bench
+$BIN/ruff format --check graphkit tests bench
+$BIN/mypy graphkit
+
+mkdir -p test-artifacts
+# pytest's own exit code stands, including 5 ("no tests ran").
+$BIN/python -m pytest "$@"

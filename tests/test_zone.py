@@ -1,0 +1,318 @@
+"""`graphkit load zone`: zone files through dnspython into the graph, on both stores."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import dns.name
+import pytest
+from conftest import Store, realdata
+
+from graphkit.loading import FileRejected, ParseContext, Reject
+from graphkit.parsers import zone
+from graphkit.parsers.zone import ZoneParser
+from graphkit.records import EdgeRecord, Record
+
+
+def count_types_in_text(text: str) -> Counter[str]:
+    """Record types in a master file, read plainly: comments dropped (outside quotes),
+    parenthesised records joined, then the first word after [owner] [ttl] [class] is the type."""
+    counts: Counter[str] = Counter()
+    record, depth = "", 0
+    for raw in text.splitlines():
+        line, quoted, escaped = "", False, False
+        for char in raw:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = not quoted
+            elif char == ";" and not quoted:
+                break
+            line += char
+        record = record + " " + line if depth else line
+        depth += line.count("(") - line.count(")")
+        if depth or not record.strip() or record.lstrip().startswith("$"):
+            record = "" if not depth else record
+            continue
+        words = record.split()
+        if not record[0].isspace():
+            words = words[1:]  # the owner
+        while words[0].isdigit() or words[0] == "IN":
+            words = words[1:]
+        counts[words[0]] += 1
+        record = ""
+    return counts
+
+
+def load_json(store: Store, *args: str, check: bool = True) -> tuple[list[dict[str, object]], str, int]:
+    proc = store.cli("load", "zone", "--format", "json", *args, check=check)
+    reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return reports, proc.stderr, proc.returncode
+
+
+def test_example_zone_counts_every_type(store: Store) -> None:
+    path = realdata() / "zone" / "dnspython-example.zone"
+    expected = count_types_in_text(path.read_text(encoding="utf-8"))
+    assert expected["A"] == 16 and expected["TXT"] == 20 and expected["TYPE999"] == 1  # the counter itself works
+    (report,), stderr, code = load_json(store, str(path))
+    assert code == 0, stderr
+    assert report["rejected_whole"] is None
+    assert report["counts"] == dict(expected)
+    # the two records whose SVCB/HTTPS data dnspython refuses are named with their lines, not fatal
+    rejects = Path(stderr.split("rejected lines written to ")[1].split()[0]).read_text()
+    assert f"{path}:258: bad SVCB data" in rejects and f"{path}:267: bad HTTPS data" in rejects
+    assert report["rejected"] == 2
+    rows = store.query(
+        "MATCH (d:Domain {name: $name})-[r:USES_MAIL_SERVER]->(m:Domain) RETURN m.name, r.preference, r.ttl",
+        name="e.example",
+    )
+    assert rows == [["mail.example", 10, 300]]
+    rows = store.query("MATCH (d:Domain)-[r:HAS_CONTACT_EMAIL]->(e:Email) RETURN d.name, e.address, r.role")
+    assert rows == [["example", "hostmaster@example", "soa"]]
+    rows = store.query("MATCH (d:Domain {name: 'ns1.example'})-[r:RESOLVES_TO]->(i:IPAddress) RETURN i.address")
+    assert rows == [["10.53.0.1"]]
+    rows = store.query("MATCH (d:Domain)-[r:RESOLVES_TO]->(i:IPAddress) RETURN r.first_seen, r.last_seen")
+    assert {tuple(r) for r in rows} == {(None, None)}  # zone files carry no time
+
+
+GOOD_ZONE = """$ORIGIN good.test.
+$TTL 3600
+@ IN SOA ns1 hostmaster 1 2 3 4 5
+@ NS ns1
+www A 192.0.2.1
+"""
+BAD_ZONE = """$ORIGIN bad.test.
+$TTL 3600
+@ IN SOA ns1 hostmaster 1 2 3 4 5
+www A 192.0.2.2
+mail IN AX 192.0.2.3
+ftp A 192.0.2.4
+"""
+
+
+def test_a_syntax_error_rejects_the_whole_file_only(store: Store, tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.test.zone", tmp_path / "good.test.zone"
+    bad.write_text(BAD_ZONE, encoding="utf-8")
+    good.write_text(GOOD_ZONE, encoding="utf-8")
+    proc = store.cli("load", "zone", str(bad), str(good), check=False)
+    assert proc.returncode == 1
+    assert f"rejected whole: {bad}:5: unknown rdatatype 'AX'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    rows = store.query("MATCH (d:Domain) RETURN d.name ORDER BY d.name")
+    assert [r[0] for r in rows] == ["good.test", "ns1.good.test", "www.good.test"]
+    assert store.stats()["sources"] == 1
+
+
+def test_loading_a_zone_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "db.twice.test"
+    path.write_text(GOOD_ZONE.replace("good.test.", "twice.test.") + 'www TXT "v=spf1 ip4:192.0.2.0/25 -all"\n')
+    store.cli("load", "zone", str(path))
+    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    store.cli("load", "zone", str(path))
+    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert first["relationships"]["SPF_ALLOWS"] == 1 and first["nodes"]["Netblock"] == 1
+
+
+# Parser-level checks: no store involved.
+
+
+def parse(path: Path, origin: str | None = None, buffer_limit: int = 1_000_000) -> tuple[list[Record], ParseContext]:
+    rejects: list[Reject] = []
+    ctx = ParseContext(path, "zone:test", rejects.append)
+    records = list(ZoneParser(origin, buffer_limit=buffer_limit)(ctx))
+    ctx.source_props["rejects"] = rejects
+    return records, ctx
+
+
+def edges(records: list[Record]) -> set[tuple[str, object, object]]:
+    return {(r.type, r.from_key, r.to_key) for r in records if isinstance(r, EdgeRecord)}
+
+
+RELATIVE = """$TTL 300
+@ IN SOA ns1 hostmaster 1 2 3 4 5
+www A 192.0.2.1
+mail MX 10 mx1
+"""
+
+
+@pytest.mark.parametrize(
+    ("filename", "text", "origin", "owner"),
+    [
+        ("db.example.org", RELATIVE, None, "www.example.org"),
+        ("example.net.zone", RELATIVE, None, "www.example.net"),
+        ("example.net.zone", RELATIVE, "given.test", "www.given.test"),
+        ("whatever.txt", "$ORIGIN in-file.test.\n" + RELATIVE, None, "www.in-file.test"),
+        ("whatever.txt", RELATIVE.replace("@ IN SOA", "soa-owner.test. IN SOA"), None, "www.soa-owner.test"),
+    ],
+)
+def test_origin_comes_from_option_file_or_name(
+    tmp_path: Path, filename: str, text: str, origin: str | None, owner: str
+) -> None:
+    path = tmp_path / filename
+    path.write_text(text, encoding="utf-8")
+    records, _ = parse(path, origin)
+    assert ("RESOLVES_TO", owner, "192.0.2.1") in edges(records)
+
+
+def test_relative_names_without_any_origin_reject_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "zone file (copy).txt"  # a name that is no domain name
+    path.write_text("$TTL 300\nwww A 192.0.2.1\n", encoding="utf-8")
+    with pytest.raises(FileRejected) as caught:
+        parse(path)
+    assert caught.value.line == 2 and "--origin" in caught.value.reason
+
+
+REVERSE = """$ORIGIN 133.216.66.in-addr.arpa.
+$TTL 3600
+@ IN SOA ns1.example.com. hostmaster.example.com. ( 1 2 3
+    4 5 )
+@ NS ns1.example.com.
+29 PTR mail1.trump-email.com.
+$ORIGIN 0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.
+1.0.0.0 PTR v6host.example.com.
+$ORIGIN 8.b.d.0.1.0.0.2.ip6.arpa.
+1 PTR partial.example.com.
+"""
+
+
+def test_reverse_zone_gives_pointers_from_addresses(tmp_path: Path) -> None:
+    path = tmp_path / "db.66.216.133"
+    path.write_text(REVERSE, encoding="utf-8")
+    records, ctx = parse(path)
+    assert edges(records) == {
+        ("POINTER_TO", "66.216.133.29", "mail1.trump-email.com"),
+        ("POINTER_TO", "2001:db8::1", "v6host.example.com"),
+        ("USES_NAMESERVER", "133.216.66.in-addr.arpa", "ns1.example.com"),
+        ("HAS_CONTACT_EMAIL", "133.216.66.in-addr.arpa", "hostmaster@example.com"),
+    }
+    assert ctx.skipped["PTR records at a name that is not a full reverse address"] == 1
+    assert ctx.counts == Counter({"PTR": 3, "SOA": 1, "NS": 1})
+
+
+SPF_AND_SRV = """$ORIGIN mail.test.
+$TTL 300
+@ TXT "v=spf1 include:_spf.google.com ip4:192.0.2.0/24 " "ip6:2001:db8::1 -ip4:198.51.100.1 redirect=_spf.mail.test"
+_sip._tcp SRV 10 60 5060 sip.mail.test.
+@ MX 0 .
+"""
+
+
+def test_spf_terms_and_srv_targets(tmp_path: Path) -> None:
+    path = tmp_path / "mail.test.zone"
+    path.write_text(SPF_AND_SRV, encoding="utf-8")
+    records, ctx = parse(path)
+    assert edges(records) == {
+        ("SPF_INCLUDES", "mail.test", "_spf.google.com"),
+        ("SPF_INCLUDES", "mail.test", "_spf.mail.test"),
+        ("SPF_ALLOWS", "mail.test", "192.0.2.0/24"),
+        ("SPF_ALLOWS", "mail.test", "2001:db8::1"),
+        ("USES_SERVICE_HOST", "_sip._tcp.mail.test", "sip.mail.test"),
+    }
+    srv = next(r for r in records if isinstance(r, EdgeRecord) and r.type == "USES_SERVICE_HOST")
+    assert srv.props == {"priority": 10, "weight": 60, "port": 5060, "ttl": 300}
+    allows = {r.to_label for r in records if isinstance(r, EdgeRecord) and r.type == "SPF_ALLOWS"}
+    assert allows == {"Netblock", "IPAddress"}
+    assert ctx.skipped["MX records with no target (.)"] == 1
+
+
+@pytest.mark.parametrize("extra", ["", "x TYPE999 \\# 1 00"], ids=["fast-reader", "dnspython-reader"])
+def test_large_files_stream_the_same_records(tmp_path: Path, extra: str) -> None:
+    lines = ["$ORIGIN big.test.", "$TTL 60", extra] + [f"h{i} A 10.0.{i // 256}.{i % 256}" for i in range(3000)]
+    path = tmp_path / "big.test.zone"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    buffered, _ = parse(path)
+    parser = ZoneParser(buffer_limit=100)
+    ctx = ParseContext(path, "zone:test", lambda reject: None)
+    streamed = list(parser(ctx))
+    assert parser.fast is (not extra)  # which reader read it
+    assert len(buffered) == 3000
+    assert [(r.type, r.from_key, r.to_key, r.props) for r in streamed if isinstance(r, EdgeRecord)] == [
+        (r.type, r.from_key, r.to_key, r.props) for r in buffered if isinstance(r, EdgeRecord)
+    ]
+    assert ctx.counts["A"] == 3000
+
+
+def test_a_late_syntax_error_in_a_large_file_still_rejects_it_whole(tmp_path: Path) -> None:
+    lines = ["$ORIGIN big.test.", "$TTL 60"] + [f"h{i} A 10.0.0.{i % 256}" for i in range(500)] + ["oops A ("]
+    path = tmp_path / "big.test.zone"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(FileRejected):
+        parse(path, buffer_limit=100)
+
+
+# The fast reader must read exactly what dnspython's reader reads, or step aside.
+
+FAST_SAMPLES = [
+    GOOD_ZONE,
+    RELATIVE.replace("@ IN SOA", "x.test. IN SOA"),
+    REVERSE,
+    SPF_AND_SRV,
+    # no $TTL: the SOA minimum, then explicit TTLs inherited (RFC 2308 mode); class and TTL in either order
+    "$ORIGIN t.test.\n@ IN SOA ns hm ( 1 2 3 4\n  3600 ) ; minimum\nwww IN 300 A 192.0.2.1\n  A 192.0.2.2\n"
+    "ftp 1h IN AAAA 2001:db8::1\nmail MX 10 mx.other.test.\n",
+    # leading whitespace on the first record: the owner is the origin; comments with ';' inside quotes
+    '$ORIGIN u.test.\n$TTL 60\n  NS ns1\n\t TXT "a;b" "c d" ; note\n*.w cname  target.\nOut.Of.Zone. a 10.0.0.1\n',
+    # $ORIGIN relative to the current one, then $TTL changes
+    "$ORIGIN v.test.\n$TTL 10\na A 10.0.0.1\n$ORIGIN sub\nb A 10.0.0.2\n$TTL 20\nc A 10.0.0.3\n@ NS ns\n",
+    '$ORIGIN x.test.\n$TTL 5\n@ SOA ns hm 1 2 3 4 5\n_sip._tcp SRV 1 2 5060 sip\nh CAA 0 issue "ca.example"\n',
+]
+
+
+def read_both(text: str) -> tuple[list[object], list[object] | None]:
+    """(records by dnspython's reader, records by the fast reader or None if it stepped aside)."""
+    origin = dns.name.from_text("fallback.test.")
+    slow: list[object] = []
+    zone.read_zone(io.StringIO(text), "z", origin, slow.append)
+    fast: list[object] = []
+    try:
+        zone.read_zone_fast(io.StringIO(text), origin, fast.append)
+    except zone.Unsupported:
+        return slow, None
+    return slow, fast
+
+
+@pytest.mark.parametrize("text", FAST_SAMPLES)
+def test_fast_reader_reads_what_dnspython_reads(text: str) -> None:
+    slow, fast = read_both(text)
+    assert fast is not None, "the sample is meant to be in the fast reader's subset"
+    assert fast == slow and len(slow) > 2
+
+
+def test_fast_reader_on_random_zones() -> None:
+    rng = random.Random(3)
+    owners = ["@", "www", "a.b", "*.w", "x.test.", "", "\t", "Mixed.Case"]
+    ttls = ["", "300", "1h", "0"]
+    classes = ["", "IN", "in"]
+    data = [
+        "A 192.0.2.7",
+        "AAAA 2001:db8::7",
+        "CNAME t",
+        "NS ns.other.",
+        "MX 5 mx",
+        'TXT "v=spf1 -all" x',
+        "PTR p.",
+        "SOA ns hm 1 2 3 4 5",
+        "TXT a;b",
+        "A 192.0.2.999",
+        'HINFO "pc" "os"',
+        "SRV 1 2 3 t",
+    ]
+    for _ in range(150):
+        lines = ["$ORIGIN r.test."] + (["$TTL 99"] if rng.random() < 0.5 else [])
+        for _ in range(rng.randint(1, 8)):
+            ttl, cls = rng.choice(ttls), rng.choice(classes)
+            middle = f"{cls} {ttl}" if rng.random() < 0.2 else f"{ttl} {cls}"
+            lines.append(f"{rng.choice(owners)} {middle} {rng.choice(data)}")
+        text = "\n".join(lines) + "\n"
+        try:
+            slow, fast = read_both(text)
+        except FileRejected:
+            continue  # dnspython refuses the file; the fast reader stepped aside or refused too
+        if fast is not None:
+            assert fast == slow, text
