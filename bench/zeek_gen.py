@@ -43,8 +43,16 @@ def _answers(name: str, i: int) -> tuple[str, str]:
     return a, "300.000000"
 
 
-def lines(total: int, *, clients: int = 2000, names: int = 50_000, days: int = 30, per_key: int = 10,
-          distinct: bool = False, seed: int = 4) -> Iterator[str]:
+def lines(
+    total: int,
+    *,
+    clients: int = 2000,
+    names: int = 50_000,
+    days: int = 30,
+    per_key: int = 10,
+    distinct: bool = False,
+    seed: int = 4,
+) -> Iterator[str]:
     rng = random.Random(seed)
     client_ips = [f"10.{(c >> 8) % 256}.{c % 256}.{c % 200 + 20}" for c in range(clients)]
     name_list = _names(names, rng)
@@ -63,10 +71,8 @@ def lines(total: int, *, clients: int = 2000, names: int = 50_000, days: int = 3
             repeats = 1 if distinct else min(todo - len(rows), rng.randint(1, 2 * per_key - 1))
             for _ in range(repeats):
                 ts = base + rng.random() * DAY
-                if distinct:  # every line its own key: a unique name per line
-                    name = f"u{written + len(rows)}.{name_list[i]}"
-                else:
-                    name = name_list[i]
+                # worst case: every line its own key, a unique name per line
+                name = f"u{written + len(rows)}.{name_list[i]}" if distinct else name_list[i]
                 rows.append((ts, _line(ts, client_ips[client], name, qtype, answers[i], rng)))
         rows.sort()
         for _, text in rows:

@@ -7,6 +7,7 @@ Null properties are left out, so both stores give identical rows.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import neo4j.graph
@@ -45,13 +46,18 @@ def plain(value: Any) -> Any:
     return value
 
 
+# LadybugDB 0.22 spells its internal fields in capitals (_LABEL, _ID, _SRC, ...).
+_INTERNAL = {"_ID": "_id", "_LABEL": "_label", "_SRC": "_src", "_DST": "_dst", "_NODES": "_nodes", "_RELS": "_rels"}
+
+
 def plain_ladybug(value: Any, keys_by_id: dict[Any, Any] | None = None) -> Any:
     """Convert a LadybugDB value: nodes and rels arrive as dicts with _label/_id, paths with _nodes/_rels."""
+    if isinstance(value, Decimal):  # sums of integers arrive as 128-bit decimals
+        return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
+        value = _internal(value)
         if "_nodes" in value and "_rels" in value:
-            keys = {
-                _id_key(n["_id"]): _node_key(n["_label"], n) for n in value["_nodes"]
-            }
+            keys = {_id_key(n["_id"]): _node_key(n["_label"], n) for n in map(_internal, value["_nodes"])}
             return {
                 "nodes": [plain_ladybug(n) for n in value["_nodes"]],
                 "relationships": [plain_ladybug(r, keys) for r in value["_rels"]],
@@ -68,6 +74,10 @@ def plain_ladybug(value: Any, keys_by_id: dict[Any, Any] | None = None) -> Any:
     if isinstance(value, list):
         return [plain_ladybug(v, keys_by_id) for v in value]
     return value
+
+
+def _internal(value: dict[str, Any]) -> dict[str, Any]:
+    return {_INTERNAL.get(k, k): v for k, v in value.items()}
 
 
 def _id_key(internal_id: Any) -> tuple[Any, Any]:

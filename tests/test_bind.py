@@ -13,35 +13,65 @@ from graphkit.loading import ParseContext, Reject
 from graphkit.parsers.bind import BindParser, parse_zone
 
 SERVER = "66.216.133.1"
+MAIL1_QUERY = f"query: mail1.trump-email.com IN A -E(0)K ({SERVER})"
 UNDECODABLE = f"05-May-2016 00:00:05.000 client 10.0.0.1#53 (bad\udcff.com): query: bad\udcff.com IN A + ({SERVER})"
 # (line text, what the loader should make of it)
 LINES: list[tuple[str, str]] = [
-    ("04-May-2016 09:12:03.123 queries: info: client @0x7f1c2c0a8e10 217.12.96.15#53211 (mail1.trump-email.com): "
-     f"query: mail1.trump-email.com IN A -E(0)K ({SERVER})", "9.11+ with category and severity"),
-    (f"04-May-2016 09:12:04.000 client 217.12.97.15#1234 (mail1.trump-email.com): query: mail1.trump-email.com IN A -EDC ({SERVER})",
-     "no category, no client object"),
-    (f"04-May-2016 10:00:00.500 queries: client 217.12.96.15#53211: query: mail1.trump-email.com IN A -E ({SERVER})",
-     "9.9: no name echo"),
-    ("04-May-2016 10:00:01.000 info: client @0x7f1c2c0a8e10 2001:db8:0::1#5353 (mail1.trump-email.com): view internal: "
-     f"query: MAIL1.trump-email.com. IN AAAA +E(0)K ({SERVER})", "IPv6 client, a view, severity only"),
-    (f"05-May-2016 00:00:00.000 client 167.73.110.8#33333 (mail1.trump-email.com): query: mail1.trump-email.com IN MX -E(0)DC ({SERVER})",
-     "the next day"),
-    (f"client 167.73.110.8#33333 (mail1.trump-email.com): query: mail1.trump-email.com IN A -E(0)K ({SERVER})",
-     "reject: no timestamp (give --date for a log written without print-time)"),
-    ("05-May-2016 00:00:01.000 security: info: client @0x7f1c2c0a8e10 10.0.0.1#5353 (x.com): query (cache) 'x.com/A/IN' denied",
-     "skip: other client message"),
-    (f"05-May-2016 00:00:02.000 client 10.0.0.9#5353 (printer.local): query: printer.local IN A +E(0)K ({SERVER})",
-     "skip: local: mDNS"),
+    (
+        "04-May-2016 09:12:03.123 queries: info: client @0x7f1c2c0a8e10 217.12.96.15#53211 (mail1.trump-email.com): "
+        f"query: mail1.trump-email.com IN A -E(0)K ({SERVER})",
+        "9.11+ with category and severity",
+    ),
+    (
+        "04-May-2016 09:12:04.000 client 217.12.97.15#1234 (mail1.trump-email.com): "
+        f"query: mail1.trump-email.com IN A -EDC ({SERVER})",
+        "no category, no client object",
+    ),
+    (
+        f"04-May-2016 10:00:00.500 queries: client 217.12.96.15#53211: query: mail1.trump-email.com IN A -E ({SERVER})",
+        "9.9: no name echo",
+    ),
+    (
+        "04-May-2016 10:00:01.000 info: client @0x7f1c2c0a8e10 2001:db8:0::1#5353 (mail1.trump-email.com): "
+        f"view internal: query: MAIL1.trump-email.com. IN AAAA +E(0)K ({SERVER})",
+        "IPv6 client, a view, severity only",
+    ),
+    (
+        "05-May-2016 00:00:00.000 client 167.73.110.8#33333 (mail1.trump-email.com): "
+        f"query: mail1.trump-email.com IN MX -E(0)DC ({SERVER})",
+        "the next day",
+    ),
+    (
+        f"client 167.73.110.8#33333 (mail1.trump-email.com): query: mail1.trump-email.com IN A -E(0)K ({SERVER})",
+        "reject: no timestamp (give --date for a log written without print-time)",
+    ),
+    (
+        "05-May-2016 00:00:01.000 security: info: client @0x7f1c2c0a8e10 10.0.0.1#5353 (x.com): "
+        "query (cache) 'x.com/A/IN' denied",
+        "skip: other client message",
+    ),
+    (
+        f"05-May-2016 00:00:02.000 client 10.0.0.9#5353 (printer.local): query: printer.local IN A +E(0)K ({SERVER})",
+        "skip: local: mDNS",
+    ),
     ("05-May-2016 00:00:03.000 client 10.0.0.1#53: query: broken", "reject: not a BIND query-log line"),
-    (f"05-May-2016 00:00:04.000 client 300.1.1.1#53 (a.com): query: a.com IN A + ({SERVER})",
-     "reject: bad client address '300.1.1.1'"),
-    (f"2016-05-04T09:30:00.000Z client 217.12.96.15#53211 (mail1.trump-email.com): query: mail1.trump-email.com IN A -E(0)K ({SERVER})",
-     "ISO 8601 stamp"),
-    (f"May  4 09:45:00 ns1 named[1234]: client 217.12.96.15#53211 (mail1.trump-email.com): query: mail1.trump-email.com IN A -E(0)K ({SERVER})",
-     "reject: syslog timestamp without a year (give --year)"),
+    (
+        f"05-May-2016 00:00:04.000 client 300.1.1.1#53 (a.com): query: a.com IN A + ({SERVER})",
+        "reject: bad client address '300.1.1.1'",
+    ),
+    (
+        f"2016-05-04T09:30:00.000Z client 217.12.96.15#53211 (mail1.trump-email.com): {MAIL1_QUERY}",
+        "ISO 8601 stamp",
+    ),
+    (
+        f"May  4 09:45:00 ns1 named[1234]: client 217.12.96.15#53211 (mail1.trump-email.com): {MAIL1_QUERY}",
+        "reject: syslog timestamp without a year (give --year)",
+    ),
     (UNDECODABLE, f"reject: undecodable bytes at column {UNDECODABLE.index(chr(0xDCFF)) + 1}"),
-    (f"31-Apr-2016 00:00:05.000 client 10.0.0.1#53 (a.com): query: a.com IN A + ({SERVER})",
-     "reject: bad timestamp '31-Apr-2016 00:00:05.000'"),
+    (
+        f"31-Apr-2016 00:00:05.000 client 10.0.0.1#53 (a.com): query: a.com IN A + ({SERVER})",
+        "reject: bad timestamp '31-Apr-2016 00:00:05.000'",
+    ),
 ]
 
 
@@ -65,21 +95,40 @@ def rejected(stderr: str) -> set[str]:
 
 
 def lookups(store: Store) -> list[list[Any]]:
-    return store.query("MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.day, "
-                       "r.count, r.first_seen, r.last_seen ORDER BY c.address, r.qtype, r.day")
+    return store.query(
+        "MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.day, "
+        "r.count, r.first_seen, r.last_seen ORDER BY c.address, r.qtype, r.day"
+    )
 
 
 def test_every_bind_line_form_is_read(store: Store, tmp_path: Path) -> None:
     path = write_log(tmp_path / "query.log", [text for text, _ in LINES])
     report, stderr = load(store, str(path))
-    assert rejected(stderr) == {f"{path}:{n}: {what[8:]}" for n, (_, what) in enumerate(LINES, 1)
-                                if what.startswith("reject: ")}
+    assert rejected(stderr) == {
+        f"{path}:{n}: {what[8:]}" for n, (_, what) in enumerate(LINES, 1) if what.startswith("reject: ")
+    }
     assert report["rejected"] == sum(what.startswith("reject") for _, what in LINES)
     assert report["skipped"] == {"other client message": 1, "local: mDNS": 1}
     assert report["counts"]["lines read"] == len(LINES)
     assert lookups(store) == [
-        ["167.73.110.8", "mail1.trump-email.com", "MX", "2016-05-05", 1, "2016-05-05T00:00:00Z", "2016-05-05T00:00:00Z"],
-        ["2001:db8::1", "mail1.trump-email.com", "AAAA", "2016-05-04", 1, "2016-05-04T10:00:01Z", "2016-05-04T10:00:01Z"],
+        [
+            "167.73.110.8",
+            "mail1.trump-email.com",
+            "MX",
+            "2016-05-05",
+            1,
+            "2016-05-05T00:00:00Z",
+            "2016-05-05T00:00:00Z",
+        ],
+        [
+            "2001:db8::1",
+            "mail1.trump-email.com",
+            "AAAA",
+            "2016-05-04",
+            1,
+            "2016-05-04T10:00:01Z",
+            "2016-05-04T10:00:01Z",
+        ],
         ["217.12.96.15", "mail1.trump-email.com", "A", "2016-05-04", 3, "2016-05-04T09:12:03Z", "2016-05-04T10:00:00Z"],
         ["217.12.97.15", "mail1.trump-email.com", "A", "2016-05-04", 1, "2016-05-04T09:12:04Z", "2016-05-04T09:12:04Z"],
     ]
@@ -98,8 +147,10 @@ def test_date_and_year_supply_what_the_line_lacks(store: Store, tmp_path: Path) 
 
 
 def test_local_time_zone_moves_the_day(store: Store, tmp_path: Path) -> None:
-    path = write_log(tmp_path / "query.log", [
-        f"05-May-2016 01:30:00.000 client 217.12.96.15#1 (a.example.com): query: a.example.com IN A -E ({SERVER})"])
+    path = write_log(
+        tmp_path / "query.log",
+        [f"05-May-2016 01:30:00.000 client 217.12.96.15#1 (a.example.com): query: a.example.com IN A -E ({SERVER})"],
+    )
     load(store, "--tz", "Europe/Moscow", str(path))  # UTC+3 in 2016
     assert [r[3:6] for r in lookups(store)] == [["2016-05-04", 1, "2016-05-04T22:30:00Z"]]
 
@@ -107,15 +158,21 @@ def test_local_time_zone_moves_the_day(store: Store, tmp_path: Path) -> None:
 def test_the_motivating_concentration_is_visible(store: Store, tmp_path: Path) -> None:
     """Two bank resolvers and a health company's resolver looking one name up, over several days."""
     lines = []
-    for day, clients in ((4, {"217.12.96.15": 30, "217.12.97.15": 20, "167.73.110.8": 7}),
-                         (5, {"217.12.96.15": 10, "167.73.110.8": 3})):
+    for day, clients in (
+        (4, {"217.12.96.15": 30, "217.12.97.15": 20, "167.73.110.8": 7}),
+        (5, {"217.12.96.15": 10, "167.73.110.8": 3}),
+    ):
         for client, n in clients.items():
             for i in range(n):
-                lines.append(f"{day:02d}-May-2016 {i % 24:02d}:{i % 60:02d}:07.001 queries: info: client @0x7f1c2c0a8e10 "
-                             f"{client}#{40000 + i} (mail1.trump-email.com): query: mail1.trump-email.com IN A -E(0)K ({SERVER})")
+                lines.append(
+                    f"{day:02d}-May-2016 {i % 24:02d}:{i % 60:02d}:07.001 queries: info: client @0x7f1c2c0a8e10 "
+                    f"{client}#{40000 + i} (mail1.trump-email.com): query: mail1.trump-email.com IN A -E(0)K ({SERVER})"
+                )
     load(store, str(write_log(tmp_path / "query.log", lines)))
-    rows = store.query("MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain {name: 'mail1.trump-email.com'}) "
-                       "RETURN c.address, sum(r.count) AS n ORDER BY n DESC")
+    rows = store.query(
+        "MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain {name: 'mail1.trump-email.com'}) "
+        "RETURN c.address, sum(r.count) AS n ORDER BY n DESC"
+    )
     assert rows == [["217.12.96.15", 40], ["217.12.97.15", 20], ["167.73.110.8", 10]]
 
 

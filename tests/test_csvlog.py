@@ -26,8 +26,10 @@ def rejected(stderr: str) -> set[str]:
 
 
 def lookups(store: Store) -> list[list[Any]]:
-    return store.query("MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.day, "
-                       "r.count, r.first_seen, r.last_seen ORDER BY c.address, d.name, r.qtype, r.day")
+    return store.query(
+        "MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.day, "
+        "r.count, r.first_seen, r.last_seen ORDER BY c.address, d.name, r.qtype, r.day"
+    )
 
 
 def test_columns_are_mapped_and_timestamps_read_in_every_form(store: Store, tmp_path: Path) -> None:
@@ -55,7 +57,15 @@ def test_columns_are_mapped_and_timestamps_read_in_every_form(store: Store, tmp_
     assert report["skipped"] == {"blank line": 1, "local: mDNS": 1}
     assert report["counts"]["lines read"] == 10
     assert lookups(store) == [
-        ["167.73.110.8", "mail1.trump-email.com", "UNKNOWN", "2016-05-05", 1, "2016-05-05T00:00:00Z", "2016-05-05T00:00:00Z"],
+        [
+            "167.73.110.8",
+            "mail1.trump-email.com",
+            "UNKNOWN",
+            "2016-05-05",
+            1,
+            "2016-05-05T00:00:00Z",
+            "2016-05-05T00:00:00Z",
+        ],
         ["217.12.96.15", "mail1.trump-email.com", "A", "2016-05-04", 3, "2016-05-04T09:12:03Z", "2016-05-04T09:15:00Z"],
         ["217.12.97.15", "mail1.trump-email.com", "A", "2016-05-04", 1, "2016-05-04T09:15:00Z", "2016-05-04T09:15:00Z"],
     ]
@@ -67,7 +77,8 @@ def test_common_headers_are_found_without_columns_and_tabs_are_detected(store: S
     load(store, "--observer", "resolver-1.corp", "--client-side", "stub", str(path))
     assert [r[:4] for r in lookups(store)] == [["10.1.1.1", "x.example.com", "AAAA", "2016-05-04"]]
     assert store.query("MATCH (s:Source) RETURN s.kind, s.observer, s.client_side") == [
-        ["csv-log", "resolver-1.corp", "stub"]]
+        ["csv-log", "resolver-1.corp", "stub"]
+    ]
 
 
 def test_a_file_without_the_needed_columns_is_rejected_whole(store: Store, tmp_path: Path) -> None:
@@ -75,16 +86,20 @@ def test_a_file_without_the_needed_columns_is_rejected_whole(store: Store, tmp_p
     path.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     proc = store.cli("load", "csv-log", str(path), check=False)
     assert proc.returncode == 1
-    assert f"{path}:1: no ts and no client and no qname column: give --columns ts=HEADER,client=HEADER,qname=HEADER" \
+    assert (
+        f"{path}:1: no ts and no client and no qname column: give --columns ts=HEADER,client=HEADER,qname=HEADER"
         in proc.stderr
+    )
     proc = store.cli("load", "csv-log", "--columns", "ts=when", str(path), check=False)
     assert "--columns ts=when: no such column" in proc.stderr
 
 
 def test_since_until_and_strict(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
-    path.write_text("ts,client,qname\n" + "".join(f"2016-05-{d:02d}T12:00:00Z,10.0.0.1,a.example.com\n"
-                                                  for d in range(1, 11)), encoding="utf-8")
+    path.write_text(
+        "ts,client,qname\n" + "".join(f"2016-05-{d:02d}T12:00:00Z,10.0.0.1,a.example.com\n" for d in range(1, 11)),
+        encoding="utf-8",
+    )
     report, _ = load(store, "--since", "2016-05-03", "--until", "2016-05-05", str(path))
     assert report["skipped"] == {"before --since": 2, "after --until": 5}
     assert [r[3] for r in lookups(store)] == ["2016-05-03", "2016-05-04", "2016-05-05"]

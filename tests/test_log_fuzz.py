@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from graphkit.lookups import LookupOptions
 from graphkit.parsers.bind import BindParser
 from graphkit.parsers.csvlog import CsvLogParser
 from graphkit.parsers.zeek import ZeekParser
+
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -38,12 +40,16 @@ ipv4 = st.tuples(*[st.integers(0, 255)] * 4).map(lambda t: ".".join(map(str, t))
 ipv6 = st.sampled_from(["2001:db8::1", "fe80::1", "::1", "ff02::fb", "2001:DB8:0:0::7", "::ffff:10.0.0.1"])
 label = st.text("abcxyz019-_", min_size=1, max_size=8)
 name = st.lists(label, min_size=1, max_size=4).map(".".join) | st.sampled_from(
-    ["Mail1.Trump-Email.COM.", "printer.local", "x.254.169.in-addr.arpa", "*\\x00\\x00", "a..b", "-", "(empty)", ""])
+    ["Mail1.Trump-Email.COM.", "printer.local", "x.254.169.in-addr.arpa", "*\\x00\\x00", "a..b", "-", "(empty)", ""]
+)
 timestamp = st.floats(0, 4.2e9).map(lambda f: f"{f:.6f}") | st.sampled_from(
-    ["-", "", "nan", "1e300", "-1", "abc", "1462353123"])
+    ["-", "", "nan", "1e300", "-1", "abc", "1462353123"]
+)
 qtype = st.sampled_from(["A", "AAAA", "MX", "NB", "NBSTAT", "-", "TYPE65534", "bad type", "", "Ä"])
 port = st.sampled_from(["53", "5353", "5355", "137", "-", "x"])
-answers = st.sampled_from(["-", "(empty)", "192.0.2.1", "a.example.net,192.0.2.1", "TXT 18 abc,def", ",,", "2001:db8::5"])
+answers = st.sampled_from(
+    ["-", "(empty)", "192.0.2.1", "a.example.net,192.0.2.1", "TXT 18 abc,def", ",,", "2001:db8::5"]
+)
 address = ipv4 | ipv6 | st.sampled_from(["-", "", "300.1.1.1", "1.2.3", "x"])
 
 
@@ -59,7 +65,7 @@ def run(parser: Any, path: Path) -> tuple[dict[str, Any], list[Reject], dict[str
     try:
         for item in parser(ctx):
             if isinstance(item, EdgeTable):
-                rows = zip(*(item.table.column(c).to_pylist() for c in item.table.column_names))
+                rows = zip(*(item.table.column(c).to_pylist() for c in item.table.column_names), strict=True)
                 out[item.type] = sorted(rows, key=lambda r: tuple(str(v) for v in r))
             else:
                 out["nodes"].append((item.label, item.key))
@@ -82,9 +88,16 @@ def assert_accounted(rejects: list[Reject], counts: dict[str, int], data_lines: 
 
 ZEEK_FIELDS = ["ts", "id.orig_h", "id.resp_h", "id.resp_p", "query", "qtype_name", "answers", "TTLs", "RD", "uid"]
 zeek_values = {
-    "ts": timestamp, "id.orig_h": address, "id.resp_h": address, "id.resp_p": port, "query": name,
-    "qtype_name": qtype, "answers": answers, "TTLs": st.sampled_from(["-", "60.0", "60.0,30.0", "x"]),
-    "RD": st.sampled_from(["T", "F", "-"]), "uid": st.just("C1"),
+    "ts": timestamp,
+    "id.orig_h": address,
+    "id.resp_h": address,
+    "id.resp_p": port,
+    "query": name,
+    "qtype_name": qtype,
+    "answers": answers,
+    "TTLs": st.sampled_from(["-", "60.0", "60.0,30.0", "x"]),
+    "RD": st.sampled_from(["T", "F", "-"]),
+    "uid": st.just("C1"),
 }
 
 
@@ -108,8 +121,13 @@ def zeek_line(draw: st.DrawFn, fields: list[str]) -> bytes:
 @st.composite
 def zeek_file(draw: st.DrawFn) -> tuple[bytes, set[int]]:
     fields = draw(st.permutations(ZEEK_FIELDS))
-    head = [b"#separator \\x09", b"#set_separator\t,", b"#unset_field\t-", b"#empty_field\t(empty)",
-            b"#fields\t" + "\t".join(fields).encode()]
+    head = [
+        b"#separator \\x09",
+        b"#set_separator\t,",
+        b"#unset_field\t-",
+        b"#empty_field\t(empty)",
+        b"#fields\t" + "\t".join(fields).encode(),
+    ]
     body = draw(st.lists(zeek_line(fields), max_size=30))
     lines = head + body + draw(st.sampled_from([[], [b"#close\tx"]]))
     data_lines = {len(head) + i + 1 for i in range(len(body))}
@@ -119,8 +137,9 @@ def zeek_file(draw: st.DrawFn) -> tuple[bytes, set[int]]:
 
 @FUZZ
 @given(zeek_file(), st.booleans())
-def test_zeek_tsv_lines_are_all_accounted_for_on_both_paths(workdir: Path, case: tuple[bytes, set[int]],
-                                                             keep_local: bool) -> None:
+def test_zeek_tsv_lines_are_all_accounted_for_on_both_paths(
+    workdir: Path, case: tuple[bytes, set[int]], keep_local: bool
+) -> None:
     content, data_lines = case
     path = workdir / "dns.log"
     path.write_bytes(content)
@@ -134,17 +153,24 @@ def test_zeek_tsv_lines_are_all_accounted_for_on_both_paths(workdir: Path, case:
     assert fast[2] == slow[2]
 
 
-json_doc = st.fixed_dictionaries({
-    "ts": st.floats(0, 4.2e9) | st.sampled_from(["2016-05-04T09:12:03Z", "yesterday", None, True, [1]]),
-    "id.orig_h": address, "query": name, "qtype_name": qtype, "id.resp_h": address,
-    "id.resp_p": st.sampled_from([53, 5353, 137, "x"]),
-    "answers": st.sampled_from([[], ["192.0.2.1"], ["a.example.net", "192.0.2.9"], ["TXT 1 a,b"], "1.2.3.4"]),
-    "TTLs": st.sampled_from([[], [60.0], [60.0, 30.0]]), "RD": st.booleans(),
-})
+json_doc = st.fixed_dictionaries(
+    {
+        "ts": st.floats(0, 4.2e9) | st.sampled_from(["2016-05-04T09:12:03Z", "yesterday", None, True, [1]]),
+        "id.orig_h": address,
+        "query": name,
+        "qtype_name": qtype,
+        "id.resp_h": address,
+        "id.resp_p": st.sampled_from([53, 5353, 137, "x"]),
+        "answers": st.sampled_from([[], ["192.0.2.1"], ["a.example.net", "192.0.2.9"], ["TXT 1 a,b"], "1.2.3.4"]),
+        "TTLs": st.sampled_from([[], [60.0], [60.0, 30.0]]),
+        "RD": st.booleans(),
+    }
+)
 json_line = st.one_of(
     json_doc.map(lambda d: json.dumps(d).encode()),
     st.tuples(json_doc, st.sampled_from(["ts", "id.orig_h", "query", "answers"])).map(
-        lambda pair: json.dumps({k: v for k, v in pair[0].items() if k != pair[1]}).encode()),
+        lambda pair: json.dumps({k: v for k, v in pair[0].items() if k != pair[1]}).encode()
+    ),
     noise.map(lambda b: b"{" + b),
     st.sampled_from([b"", b"[1, 2]", b"null", b'"text"']),
 )
@@ -162,8 +188,16 @@ def test_zeek_json_lines_are_all_accounted_for(workdir: Path, lines: list[bytes]
 
 # -- BIND ---------------------------------------------------------------------------------------------
 
-bind_time = st.sampled_from(["04-May-2016 09:12:03.123 ", "31-Feb-2016 00:00:00.000 ", "2016-05-04T09:12:03.5Z ",
-                             "May  4 09:12:03 ns1 named[12]: ", "", "99-Xyz-2016 25:61:61.000 "])
+bind_time = st.sampled_from(
+    [
+        "04-May-2016 09:12:03.123 ",
+        "31-Feb-2016 00:00:00.000 ",
+        "2016-05-04T09:12:03.5Z ",
+        "May  4 09:12:03 ns1 named[12]: ",
+        "",
+        "99-Xyz-2016 25:61:61.000 ",
+    ]
+)
 bind_prefix = st.sampled_from(["", "queries: info: ", "queries: ", "info: ", "security: info: "])
 
 
@@ -177,11 +211,23 @@ def bind_line(draw: st.DrawFn) -> bytes:
     if kind == "other":
         return b"05-May-2016 00:00:01.000 client 10.0.0.1#53 (x.com): query (cache) 'x.com/A/IN' denied"
     client = draw(address)
-    text = (draw(bind_time) + draw(bind_prefix) + "client " + draw(st.sampled_from(["", "@0x7f1c2c0a8e10 "]))
-            + f"{client}#{draw(st.integers(0, 70000))}" + draw(st.sampled_from(["", " (echo.example.com)", " ()"]))
-            + ": " + draw(st.sampled_from(["", "view internal: ", "view : "])) + "query: " + (draw(name) or "x")
-            + " IN " + (draw(qtype) or "A").replace(" ", "") + " " + draw(st.sampled_from(["+", "-E(0)K", "+ET", "-EDC"]))
-            + draw(st.sampled_from(["", " (66.216.133.1)", " (2001:db8::53)", " (bogus)"])))
+    text = (
+        draw(bind_time)
+        + draw(bind_prefix)
+        + "client "
+        + draw(st.sampled_from(["", "@0x7f1c2c0a8e10 "]))
+        + f"{client}#{draw(st.integers(0, 70000))}"
+        + draw(st.sampled_from(["", " (echo.example.com)", " ()"]))
+        + ": "
+        + draw(st.sampled_from(["", "view internal: ", "view : "]))
+        + "query: "
+        + (draw(name) or "x")
+        + " IN "
+        + (draw(qtype) or "A").replace(" ", "")
+        + " "
+        + draw(st.sampled_from(["+", "-E(0)K", "+ET", "-EDC"]))
+        + draw(st.sampled_from(["", " (66.216.133.1)", " (2001:db8::53)", " (bogus)"]))
+    )
     raw = text.encode("utf-8")
     if kind == "bytes":
         raw = raw.replace(b"query:", b"query:\xff", 1)
@@ -228,3 +274,25 @@ def test_csv_lines_are_all_accounted_for(workdir: Path, lines: list[bytes]) -> N
     out, rejects, counts, whole = run(CsvLogParser(), path)
     assert not whole
     assert_accounted(rejects, counts, set(range(2, len(lines) + 2)))
+
+
+# -- the vectorised shortcut for canonical names agrees with classify() ------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(name, min_size=256, max_size=600))
+def test_names_learned_in_bulk_get_the_ids_classify_gives(raw_names: list[str]) -> None:
+    from graphkit.lookup_values import ValueColumn, Why, canonical_names, classify_qname
+
+    def classify(raw: bytes | str, zeek_escapes: bool) -> Any:
+        return classify_qname(raw, zeek_escapes, False)
+
+    column = pa.array([n.encode("utf-8", "surrogatepass") for n in raw_names], pa.binary())
+    bulk, single = ValueColumn(classify, Why.NO_QUERY, canonical_names), ValueColumn(classify, Why.NO_QUERY)
+    bulk_ids, bulk_status = bulk.encode(column, True)
+    single_ids, single_status = single.encode(column, True)
+    as_values = [None if i is None else bulk.values[i] for i in bulk_ids.to_pylist()]
+    assert as_values == [None if i is None else single.values[i] for i in single_ids.to_pylist()]
+    assert (bulk_status is None) == (single_status is None)
+    if bulk_status is not None and single_status is not None:
+        assert bulk_status.to_pylist() == single_status.to_pylist()

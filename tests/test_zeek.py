@@ -18,10 +18,35 @@ from graphkit.batches import EdgeTable
 from graphkit.loading import Loader, ParseContext, Reject, RejectsFile
 from graphkit.parsers.zeek import ZeekParser
 
-FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "trans_id", "query",
-          "qclass", "qtype_name", "rcode_name", "RD", "answers", "TTLs", "rejected"]
-TYPES = {"ts": "time", "id.orig_h": "addr", "id.resp_h": "addr", "id.orig_p": "port", "id.resp_p": "port",
-         "answers": "vector[string]", "TTLs": "vector[interval]", "RD": "bool", "rejected": "bool"}
+FIELDS = [
+    "ts",
+    "uid",
+    "id.orig_h",
+    "id.orig_p",
+    "id.resp_h",
+    "id.resp_p",
+    "proto",
+    "trans_id",
+    "query",
+    "qclass",
+    "qtype_name",
+    "rcode_name",
+    "RD",
+    "answers",
+    "TTLs",
+    "rejected",
+]
+TYPES = {
+    "ts": "time",
+    "id.orig_h": "addr",
+    "id.resp_h": "addr",
+    "id.orig_p": "port",
+    "id.resp_p": "port",
+    "answers": "vector[string]",
+    "TTLs": "vector[interval]",
+    "RD": "bool",
+    "rejected": "bool",
+}
 MDNS_SERVERS, LLMNR_SERVERS = {"224.0.0.251", "ff02::fb"}, {"224.0.0.252", "ff02::1:3"}
 
 # -- independent reading of Zeek logs (plain per-line parsing, written for the tests) ---------------
@@ -54,7 +79,7 @@ def read_tsv(path: Path) -> list[tuple[int, dict[str, Any]]]:
             empty = line.split("\t")[1]
         elif line and not line.startswith("#"):
             values = line.split("\t")
-            rows.append((number, {f: v for f, v in zip(fields, values) if v not in (unset, empty)}))
+            rows.append((number, {f: v for f, v in zip(fields, values, strict=False) if v not in (unset, empty)}))
     return rows
 
 
@@ -84,11 +109,11 @@ def snapshot(store: Store) -> dict[str, list[list[Any]]]:
     """The graph without its provenance ids (which name the file), in a stable order."""
     queries = {
         "looked_up": "MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.day, r.count, "
-                     "r.first_seen, r.last_seen ORDER BY c.address, d.name, r.qtype, r.day",
+        "r.first_seen, r.last_seen ORDER BY c.address, d.name, r.qtype, r.day",
         "resolves": "MATCH (d:Domain)-[r:RESOLVES_TO]->(i:IPAddress) RETURN d.name, i.address, r.ttl, r.count, "
-                    "r.first_seen, r.last_seen ORDER BY d.name, i.address",
+        "r.first_seen, r.last_seen ORDER BY d.name, i.address",
         "alias": "MATCH (a:Domain)-[r:ALIAS_OF]->(b:Domain) RETURN a.name, b.name, r.ttl, r.count, r.first_seen, "
-                 "r.last_seen ORDER BY a.name, b.name",
+        "r.last_seen ORDER BY a.name, b.name",
         "domains": "MATCH (d:Domain) RETURN d.name, d.registered_domain, d.tld ORDER BY d.name",
         "addresses": "MATCH (i:IPAddress) RETURN i.address, i.version ORDER BY i.address",
         "subdomains": "MATCH (a:Domain)-[:SUBDOMAIN_OF]->(b:Domain) RETURN a.name, b.name ORDER BY a.name, b.name",
@@ -131,9 +156,16 @@ def write_tsv(path: Path, rows: list[dict[str, Any]], fields: list[str] = FIELDS
 
 def tsv_text(rows: list[dict[str, Any]], fields: list[str] = FIELDS) -> str:
     """One header block, the rows, and #close: 8 header lines before the first row."""
-    head = ["#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-", "#path\tdns",
-            "#open\t2016-05-04-00-00-00", "#fields\t" + "\t".join(fields),
-            "#types\t" + "\t".join(TYPES.get(f, "string") for f in fields)]
+    head = [
+        "#separator \\x09",
+        "#set_separator\t,",
+        "#empty_field\t(empty)",
+        "#unset_field\t-",
+        "#path\tdns",
+        "#open\t2016-05-04-00-00-00",
+        "#fields\t" + "\t".join(fields),
+        "#types\t" + "\t".join(TYPES.get(f, "string") for f in fields),
+    ]
     body = ["\t".join(tsv_value(f, row.get(f)) for f in fields) for row in rows]
     return "\n".join(head + body + ["#close\t2016-05-05-00-00-00"]) + "\n"
 
@@ -150,29 +182,110 @@ T0 = 1462353123.25  # 2016-05-04T09:12:03Z
 def traffic() -> list[dict[str, Any]]:
     """Lookups of the motivating case plus the awkward cases: CNAME chains, case and trailing
     dots, IPv6 clients, mDNS/LLMNR/NetBIOS noise, an unset query, two days."""
-    base = {"uid": "Cx", "id.orig_p": 53211, "id.resp_p": 53, "proto": "udp", "trans_id": 1, "qclass": 1,
-            "rcode_name": "NOERROR", "RD": False, "rejected": False, "id.resp_h": "66.216.133.1"}
+    base = {
+        "uid": "Cx",
+        "id.orig_p": 53211,
+        "id.resp_p": 53,
+        "proto": "udp",
+        "trans_id": 1,
+        "qclass": 1,
+        "rcode_name": "NOERROR",
+        "RD": False,
+        "rejected": False,
+        "id.resp_h": "66.216.133.1",
+    }
     rows: list[dict[str, Any]] = []
     for i in range(12):
-        rows.append({**base, "ts": T0 + i * 3600, "id.orig_h": "217.12.96.15" if i % 3 else "217.12.97.15",
-                     "query": "mail1.trump-email.com" if i % 2 else "Mail1.Trump-Email.com.", "qtype_name": "A",
-                     "answers": ["66.216.133.29"], "TTLs": [300.0]})
-    rows.append({**base, "ts": T0 + 50, "id.orig_h": "167.73.110.8", "query": "mail1.trump-email.com",
-                 "qtype_name": "AAAA", "answers": None, "TTLs": None})
-    rows.append({**base, "ts": T0 + 60, "id.orig_h": "2001:db8:0:0::1", "query": "www.example.com", "qtype_name": "A",
-                 "RD": True, "answers": ["edge.example.net", "cdn.example.org", "192.0.2.7", "192.0.2.8"],
-                 "TTLs": [60.0, 30.0, 20.0, 20.0]})
-    rows.append({**base, "ts": T0 + 61, "id.orig_h": "10.0.0.5", "query": "txt.example.com", "qtype_name": "TXT",
-                 "answers": ["TXT 18 v=spf1 -all"], "TTLs": [60.0]})
-    rows.append({**base, "ts": T0 + 62, "id.orig_h": "10.0.0.5", "query": "_printer._tcp.local", "qtype_name": "PTR",
-                 "id.resp_h": "224.0.0.251", "id.resp_p": 5353})
-    rows.append({**base, "ts": T0 + 63, "id.orig_h": "fe80::1", "query": "wpad", "qtype_name": "A",
-                 "id.resp_h": "ff02::1:3", "id.resp_p": 5355})
-    rows.append({**base, "ts": T0 + 64, "id.orig_h": "10.0.0.5", "query": "WORKGROUP", "qtype_name": "NB",
-                 "id.resp_h": "10.0.0.255", "id.resp_p": 137})
+        rows.append(
+            {
+                **base,
+                "ts": T0 + i * 3600,
+                "id.orig_h": "217.12.96.15" if i % 3 else "217.12.97.15",
+                "query": "mail1.trump-email.com" if i % 2 else "Mail1.Trump-Email.com.",
+                "qtype_name": "A",
+                "answers": ["66.216.133.29"],
+                "TTLs": [300.0],
+            }
+        )
+    rows.append(
+        {
+            **base,
+            "ts": T0 + 50,
+            "id.orig_h": "167.73.110.8",
+            "query": "mail1.trump-email.com",
+            "qtype_name": "AAAA",
+            "answers": None,
+            "TTLs": None,
+        }
+    )
+    rows.append(
+        {
+            **base,
+            "ts": T0 + 60,
+            "id.orig_h": "2001:db8:0:0::1",
+            "query": "www.example.com",
+            "qtype_name": "A",
+            "RD": True,
+            "answers": ["edge.example.net", "cdn.example.org", "192.0.2.7", "192.0.2.8"],
+            "TTLs": [60.0, 30.0, 20.0, 20.0],
+        }
+    )
+    rows.append(
+        {
+            **base,
+            "ts": T0 + 61,
+            "id.orig_h": "10.0.0.5",
+            "query": "txt.example.com",
+            "qtype_name": "TXT",
+            "answers": ["TXT 18 v=spf1 -all"],
+            "TTLs": [60.0],
+        }
+    )
+    rows.append(
+        {
+            **base,
+            "ts": T0 + 62,
+            "id.orig_h": "10.0.0.5",
+            "query": "_printer._tcp.local",
+            "qtype_name": "PTR",
+            "id.resp_h": "224.0.0.251",
+            "id.resp_p": 5353,
+        }
+    )
+    rows.append(
+        {
+            **base,
+            "ts": T0 + 63,
+            "id.orig_h": "fe80::1",
+            "query": "wpad",
+            "qtype_name": "A",
+            "id.resp_h": "ff02::1:3",
+            "id.resp_p": 5355,
+        }
+    )
+    rows.append(
+        {
+            **base,
+            "ts": T0 + 64,
+            "id.orig_h": "10.0.0.5",
+            "query": "WORKGROUP",
+            "qtype_name": "NB",
+            "id.resp_h": "10.0.0.255",
+            "id.resp_p": 137,
+        }
+    )
     rows.append({**base, "ts": T0 + 65, "id.orig_h": "10.0.0.5", "query": None, "qtype_name": None})
-    rows.append({**base, "ts": T0 + 86400 * 3, "id.orig_h": "10.0.0.5", "query": "late.example.com", "qtype_name": "A",
-                 "answers": ["198.51.100.1"], "TTLs": [3600.0]})
+    rows.append(
+        {
+            **base,
+            "ts": T0 + 86400 * 3,
+            "id.orig_h": "10.0.0.5",
+            "query": "late.example.com",
+            "qtype_name": "A",
+            "answers": ["198.51.100.1"],
+            "TTLs": [3600.0],
+        }
+    )
     return rows
 
 
@@ -210,13 +323,20 @@ def test_real_answers_become_alias_chains_and_addresses(store: Store) -> None:
     path = realdata() / "zeek" / "rita-proxy-dns.log"
     store.cli("load", "zeek", str(path))
     # from the raw lines: every answer for edgeapi.slack.com is its CNAME target, then addresses
-    answered = sorted((float(r["ts"]), r["answers"].split(","), r["TTLs"].split(",")) for _, r in read_tsv(path)
-                      if r.get("query") == "edgeapi.slack.com" and r.get("qtype_name") == "A" and "answers" in r)
+    answered = sorted(
+        (float(r["ts"]), r["answers"].split(","), r["TTLs"].split(","))
+        for _, r in read_tsv(path)
+        if r.get("query") == "edgeapi.slack.com" and r.get("qtype_name") == "A" and "answers" in r
+    )
     target = answered[0][1][0]
     addresses = {a for _, answers, _ in answered for a in answers[1:]}
-    alias = store.query("MATCH (a:Domain {name: 'edgeapi.slack.com'})-[r:ALIAS_OF]->(b:Domain) RETURN b.name, r.ttl, r.count")
+    alias = store.query(
+        "MATCH (a:Domain {name: 'edgeapi.slack.com'})-[r:ALIAS_OF]->(b:Domain) RETURN b.name, r.ttl, r.count"
+    )
     assert alias == [[target, int(float(answered[-1][2][0])), len(answered)]]  # the TTL of the latest answer
-    resolves = store.query(f"MATCH (d:Domain {{name: '{target}'}})-[r:RESOLVES_TO]->(i:IPAddress) RETURN i.address, r.count")
+    resolves = store.query(
+        f"MATCH (d:Domain {{name: '{target}'}})-[r:RESOLVES_TO]->(i:IPAddress) RETURN i.address, r.count"
+    )
     assert {address for address, _ in resolves} == addresses
     assert {count for _, count in resolves} == {len(answered)}
 
@@ -244,24 +364,59 @@ def test_same_traffic_as_tsv_and_json_gives_identical_graphs(store: Store, tmp_p
     json_report, _ = load_json_report(second, str(as_json))
     assert snapshot(second) == from_tsv
     assert tsv_report[0]["counts"] == json_report[0]["counts"]
-    assert tsv_report[0]["skipped"] == json_report[0]["skipped"] == {
-        "local: mDNS": 1, "local: LLMNR": 1, "local: NetBIOS": 1, "no query name": 1}
+    assert (
+        tsv_report[0]["skipped"]
+        == json_report[0]["skipped"]
+        == {"local: mDNS": 1, "local: LLMNR": 1, "local: NetBIOS": 1, "no query name": 1}
+    )
     # what the graph holds, worked out by hand from traffic()
     looked_up = from_tsv["looked_up"]
-    assert ["217.12.96.15", "mail1.trump-email.com", "A", "2016-05-04", 8, "2016-05-04T10:12:03Z",
-            "2016-05-04T20:12:03Z"] in looked_up
-    assert ["217.12.97.15", "mail1.trump-email.com", "A", "2016-05-04", 4, "2016-05-04T09:12:03Z",
-            "2016-05-04T18:12:03Z"] in looked_up
-    assert ["10.0.0.5", "late.example.com", "A", "2016-05-07", 1, "2016-05-07T09:12:03Z",
-            "2016-05-07T09:12:03Z"] in looked_up
-    assert ["2001:db8::1", "www.example.com", "A", "2016-05-04", 1, "2016-05-04T09:13:03Z",
-            "2016-05-04T09:13:03Z"] in looked_up
-    assert [r[:3] for r in from_tsv["alias"]] == [["edge.example.net", "cdn.example.org", 30],
-                                                   ["www.example.com", "edge.example.net", 60]]
-    assert [r[:4] for r in from_tsv["resolves"]] == [["cdn.example.org", "192.0.2.7", 20, 1],
-                                                     ["cdn.example.org", "192.0.2.8", 20, 1],
-                                                     ["late.example.com", "198.51.100.1", 3600, 1],
-                                                     ["mail1.trump-email.com", "66.216.133.29", 300, 12]]
+    assert [
+        "217.12.96.15",
+        "mail1.trump-email.com",
+        "A",
+        "2016-05-04",
+        8,
+        "2016-05-04T10:12:03Z",
+        "2016-05-04T20:12:03Z",
+    ] in looked_up
+    assert [
+        "217.12.97.15",
+        "mail1.trump-email.com",
+        "A",
+        "2016-05-04",
+        4,
+        "2016-05-04T09:12:03Z",
+        "2016-05-04T18:12:03Z",
+    ] in looked_up
+    assert [
+        "10.0.0.5",
+        "late.example.com",
+        "A",
+        "2016-05-07",
+        1,
+        "2016-05-07T09:12:03Z",
+        "2016-05-07T09:12:03Z",
+    ] in looked_up
+    assert [
+        "2001:db8::1",
+        "www.example.com",
+        "A",
+        "2016-05-04",
+        1,
+        "2016-05-04T09:13:03Z",
+        "2016-05-04T09:13:03Z",
+    ] in looked_up
+    assert [r[:3] for r in from_tsv["alias"]] == [
+        ["edge.example.net", "cdn.example.org", 30],
+        ["www.example.com", "edge.example.net", 60],
+    ]
+    assert [r[:4] for r in from_tsv["resolves"]] == [
+        ["cdn.example.org", "192.0.2.7", 20, 1],
+        ["cdn.example.org", "192.0.2.8", 20, 1],
+        ["late.example.com", "198.51.100.1", 3600, 1],
+        ["mail1.trump-email.com", "66.216.133.29", 300, 12],
+    ]
 
 
 def test_loading_twice_gives_the_same_graph(store: Store, tmp_path: Path) -> None:
@@ -310,25 +465,30 @@ def test_a_load_killed_midway_then_loaded_again_gives_the_clean_graph(store: Sto
 
 
 def test_several_header_blocks_any_field_order_and_markers(store: Store, tmp_path: Path) -> None:
-    block1 = ("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
-              "#fields\tts\tid.orig_h\tquery\tqtype_name\tanswers\n#types\ttime\taddr\tstring\tstring\tvector[string]\n"
-              f"{T0}\t10.0.0.1\ta.example.com\tA\t192.0.2.1\n"
-              f"{T0 + 1}\t10.0.0.1\ta.example.com\tA\t(empty)\n#close\tx\n")
-    block2 = ("#separator \\x7c\n#set_separator|;\n#empty_field|EMPTY\n#unset_field|NIL\n"
-              "#fields|answers|qtype_name|query|id.orig_h|ts\n#types|vector[string]|string|string|addr|time\n"
-              f"192.0.2.1;192.0.2.2|A|a.example.com|10.0.0.1|{T0 + 2}\n"
-              f"NIL|NIL|b.example.com|10.0.0.2|{T0 + 3}\n"
-              f"EMPTY|AAAA|NIL|10.0.0.2|{T0 + 4}\n#close|y\n")
+    block1 = (
+        "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
+        "#fields\tts\tid.orig_h\tquery\tqtype_name\tanswers\n#types\ttime\taddr\tstring\tstring\tvector[string]\n"
+        f"{T0}\t10.0.0.1\ta.example.com\tA\t192.0.2.1\n"
+        f"{T0 + 1}\t10.0.0.1\ta.example.com\tA\t(empty)\n#close\tx\n"
+    )
+    block2 = (
+        "#separator \\x7c\n#set_separator|;\n#empty_field|EMPTY\n#unset_field|NIL\n"
+        "#fields|answers|qtype_name|query|id.orig_h|ts\n#types|vector[string]|string|string|addr|time\n"
+        f"192.0.2.1;192.0.2.2|A|a.example.com|10.0.0.1|{T0 + 2}\n"
+        f"NIL|NIL|b.example.com|10.0.0.2|{T0 + 3}\n"
+        f"EMPTY|AAAA|NIL|10.0.0.2|{T0 + 4}\n#close|y\n"
+    )
     path = tmp_path / "two-blocks.log"
     path.write_text(block1 + block2, encoding="utf-8")
     reports, _ = load_json_report(store, str(path))
     assert reports[0]["counts"]["lines read"] == 5
     assert reports[0]["skipped"] == {"no query name": 1}
-    assert store.query("MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.count "
-                       "ORDER BY d.name") == [["10.0.0.1", "a.example.com", "A", 3], ["10.0.0.2", "b.example.com",
-                                                                                    "UNKNOWN", 1]]
-    assert store.query("MATCH (d:Domain)-[r:RESOLVES_TO]->(i:IPAddress) RETURN i.address, r.count ORDER BY i.address") \
-        == [["192.0.2.1", 2], ["192.0.2.2", 1]]
+    assert store.query(
+        "MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.count ORDER BY d.name"
+    ) == [["10.0.0.1", "a.example.com", "A", 3], ["10.0.0.2", "b.example.com", "UNKNOWN", 1]]
+    assert store.query(
+        "MATCH (d:Domain)-[r:RESOLVES_TO]->(i:IPAddress) RETURN i.address, r.count ORDER BY i.address"
+    ) == [["192.0.2.1", 2], ["192.0.2.2", 1]]
 
 
 def test_gzip_is_read_like_the_plain_file(store: Store, tmp_path: Path) -> None:
@@ -343,12 +503,23 @@ def test_gzip_is_read_like_the_plain_file(store: Store, tmp_path: Path) -> None:
     assert snapshot(second) == want
 
 
+def test_a_cut_off_gzip_file_is_rejected_whole_with_its_reason(store: Store, tmp_path: Path) -> None:
+    packed = gzip.compress(tsv_text(random_traffic(2000, seed=3)).encode())
+    cut = tmp_path / "dns.log.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    proc = store.cli("load", "zeek", str(cut), check=False)
+    assert proc.returncode == 1
+    assert f"rejected whole: {cut}" in proc.stderr and "cannot read the file" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert store.stats()["relationships"]["LOOKED_UP"] == 0
+
+
 def bad_lines_file(tmp_path: Path) -> tuple[Path, dict[int, str]]:
     good = [f"{T0 + i}\t10.0.0.{i % 5 + 1}\tgood{i % 3}.example.com\tA" for i in range(20)]
     lines = ["#separator \\x09", "#fields\tts\tid.orig_h\tquery\tqtype_name"] + good
     bad = {
         5: f"{T0}\t10.0.0.1\tshort.example.com",
-        9: f"not-a-time\t10.0.0.1\tx.example.com\tA",
+        9: "not-a-time\t10.0.0.1\tx.example.com\tA",
         12: f"{T0}\t10.0.0.300\tx.example.com\tA",
         15: f"{T0}\t10.0.0.1\tbad\udcff.example.com\tA",
         17: f"{T0}\t10.0.0.1\tx.example.com\tA\textra",
@@ -359,10 +530,15 @@ def bad_lines_file(tmp_path: Path) -> tuple[Path, dict[int, str]]:
     lines.append(f"{T0}\t10.0.0.9\ttrunc")  # the last line, cut short without a newline
     path = tmp_path / "bad.log"
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))  # line 15 holds the byte 0xff
-    reasons = {5: "wrong field count (3 fields, expected 4)", 9: "bad timestamp 'not-a-time'",
-               12: "bad client address '10.0.0.300'", 15: "undecodable bytes in the query name",
-               17: "wrong field count (5 fields, expected 4)", 19: "no client address",
-               len(lines): "truncated last line (3 of 4 fields, no newline)"}
+    reasons = {
+        5: "wrong field count (3 fields, expected 4)",
+        9: "bad timestamp 'not-a-time'",
+        12: "bad client address '10.0.0.300'",
+        15: "undecodable bytes in the query name",
+        17: "wrong field count (5 fields, expected 4)",
+        19: "no client address",
+        len(lines): "truncated last line (3 of 4 fields, no newline)",
+    }
     return path, reasons
 
 
@@ -392,8 +568,9 @@ def test_since_and_until_filter_by_time(store: Store, tmp_path: Path) -> None:
     path = write_tsv(tmp_path / "dns.log", traffic())
     reports, _ = load_json_report(store, "--since", "2016-05-04T12:00:00Z", "--until", "2016-05-04", str(path))
     # traffic(): mail1 lookups hourly from 09:12:03; 12:12 ... 20:12 (9 lines) are inside
-    assert lookups_by_pair(store) == Counter({("217.12.96.15", "mail1.trump-email.com"): 6,
-                                              ("217.12.97.15", "mail1.trump-email.com"): 3})
+    assert lookups_by_pair(store) == Counter(
+        {("217.12.96.15", "mail1.trump-email.com"): 6, ("217.12.97.15", "mail1.trump-email.com"): 3}
+    )
     assert reports[0]["skipped"]["before --since"] == 3 + 3  # 09:12-11:12 plus 167.73.., 2001:db8::1, 10.0.0.5 TXT
     assert reports[0]["skipped"]["after --until"] == 1
 
@@ -414,12 +591,26 @@ def random_traffic(n: int, seed: int) -> list[dict[str, Any]]:
     rows = []
     for i in range(n):
         name = rng.choice(["a", "B", "c.", "mail1", "x-y"]) + "." + rng.choice(["example.com", "Example.ORG", "local"])
-        rows.append({"ts": T0 + rng.random() * 86400 * 3, "uid": f"C{i}", "id.orig_h": f"10.0.{rng.randrange(4)}.{rng.randrange(9)}",
-                     "id.orig_p": 1000 + i, "id.resp_h": rng.choice(["192.0.2.53", "224.0.0.251"]),
-                     "id.resp_p": rng.choice([53, 53, 5353]), "proto": "udp", "trans_id": i, "query": name,
-                     "qclass": 1, "qtype_name": rng.choice(["A", "AAAA", "MX"]), "rcode_name": "NOERROR",
-                     "RD": rng.random() < 0.5, "answers": rng.choice([None, ["192.0.2.1"], ["z.example.net", "192.0.2.9"]]),
-                     "TTLs": None, "rejected": False})
+        rows.append(
+            {
+                "ts": T0 + rng.random() * 86400 * 3,
+                "uid": f"C{i}",
+                "id.orig_h": f"10.0.{rng.randrange(4)}.{rng.randrange(9)}",
+                "id.orig_p": 1000 + i,
+                "id.resp_h": rng.choice(["192.0.2.53", "224.0.0.251"]),
+                "id.resp_p": rng.choice([53, 53, 5353]),
+                "proto": "udp",
+                "trans_id": i,
+                "query": name,
+                "qclass": 1,
+                "qtype_name": rng.choice(["A", "AAAA", "MX"]),
+                "rcode_name": "NOERROR",
+                "RD": rng.random() < 0.5,
+                "answers": rng.choice([None, ["192.0.2.1"], ["z.example.net", "192.0.2.9"]]),
+                "TTLs": None,
+                "rejected": False,
+            }
+        )
     return rows
 
 
@@ -430,8 +621,10 @@ def parse_only(path: Path, parser: ZeekParser) -> tuple[dict[str, Any], list[Rej
     for item in parser(ctx):
         if isinstance(item, EdgeTable):
             table = item.table
-            out[item.type] = sorted(zip(*(table.column(c).to_pylist() for c in table.column_names)),
-                                    key=lambda r: tuple(str(v) for v in r))
+            out[item.type] = sorted(
+                zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True),
+                key=lambda r: tuple(str(v) for v in r),
+            )
         else:
             out["nodes"].append((item.label, item.key))
     return out, rejects, {**ctx.counts, **ctx.skipped}
@@ -447,8 +640,10 @@ def test_arrow_path_and_line_by_line_path_agree(tmp_path: Path, monkeypatch: pyt
     fast = parse_only(path, ZeekParser(fast=True))
     slow = parse_only(path, ZeekParser(fast=False))
     assert fast[0] == slow[0]
-    assert [(r.line, r.reason) for r in fast[1]] == [(r.line, r.reason) for r in slow[1]] == [
-        (8 + 1234 + 1, "bad client address '10.0.0.999'")]
+    assert (
+        [(r.line, r.reason) for r in fast[1]]
+        == [(r.line, r.reason) for r in slow[1]]
+        == [(8 + 1234 + 1, "bad client address '10.0.0.999'")]
+    )
     assert fast[2] == slow[2]
     assert fast[2]["lines read"] == 3000
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -316,3 +317,13 @@ def test_fast_reader_on_random_zones() -> None:
             continue  # dnspython refuses the file; the fast reader stepped aside or refused too
         if fast is not None:
             assert fast == slow, text
+
+
+def test_stopping_early_ends_the_streaming_reader(tmp_path: Path) -> None:
+    lines = ["$ORIGIN big.test.", "$TTL 60"] + [f"h{i} A 10.0.{i // 256}.{i % 256}" for i in range(20_000)]
+    path = tmp_path / "big.test.zone"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = ZoneParser(buffer_limit=100)(ParseContext(path, "zone:test", lambda reject: None))
+    assert isinstance(next(records), EdgeRecord)
+    records.close()  # type: ignore[attr-defined]  # a generator
+    assert not [t for t in threading.enumerate() if t.name.startswith("zone-reader:")]

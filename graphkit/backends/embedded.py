@@ -31,6 +31,7 @@ from graphkit.writer import merge_value
 
 DEFAULT_BUFFER_POOL_MB = 1024
 UPDATE_SLICE = 5_000  # rows per LOAD FROM ... SET; larger slices can exhaust the buffer pool
+BUFFER_POOL_FULL = "buffer pool is full"
 LOCK_HOLDER = re.compile(r"\(Lock is held by PID (\d+)\)")
 
 
@@ -44,11 +45,15 @@ class EmbeddedBackend:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise StoreUnavailable(f"no graph at {self.path}: load something first (graphkit load ...)")
+        self.read_only, self.lock_wait = read_only, lock_wait
+        self._open()
+
+    def _open(self) -> None:
         pool_mb = int(os.environ.get("GRAPHKIT_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB))
-        deadline = time.monotonic() + lock_wait
+        deadline = time.monotonic() + self.lock_wait
         while True:
             try:
-                self.db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb << 20, read_only=read_only)
+                self.db = ladybug.Database(str(self.path), buffer_pool_size=pool_mb << 20, read_only=self.read_only)
                 break
             except RuntimeError as exc:
                 message = str(exc)
@@ -59,7 +64,7 @@ class EmbeddedBackend:
                     who = f" (PID {holder.group(1)})" if holder else ""
                     raise StoreUnavailable(
                         f"store {self.path} is in use by another process{who}; "
-                        f"waited {lock_wait:.0f} s (set GRAPHKIT_LOCK_WAIT to wait longer)"
+                        f"waited {self.lock_wait:.0f} s (set GRAPHKIT_LOCK_WAIT to wait longer)"
                     ) from None
                 time.sleep(0.2)
         self.conn = ladybug.Connection(self.db)
@@ -126,6 +131,19 @@ class EmbeddedBackend:
     def _execute(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB finds the table named in LOAD FROM / COPY FROM among the caller's locals.
         batch = table  # noqa: F841
+        try:
+            return self.conn.execute(cypher)
+        except RuntimeError as exc:
+            if BUFFER_POOL_FULL not in str(exc):
+                raise
+            committed = "committed successfully" in str(exc)
+        # LadybugDB 0.22 keeps buffer-pool pages of LOAD FROM ... MATCH traversals until the
+        # database is closed; reopening releases them. Every statement here is safe to repeat,
+        # and one that committed before failing (COPY's post-commit checkpoint) is durable.
+        self.close()
+        self._open()
+        if committed:
+            return None
         return self.conn.execute(cypher)
 
     # -- reads --------------------------------------------------------------

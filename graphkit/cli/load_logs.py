@@ -7,7 +7,7 @@ is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,29 +25,39 @@ from graphkit.parsers.zeek import ZeekParser
 
 SinceArg = Annotated[
     Optional[str],
-    typer.Option("--since", help="Count only lookups at or after this time (ISO 8601 or epoch; a date means its start).",
-                 show_default=False),
+    typer.Option(
+        "--since",
+        help="Count only lookups at or after this time (ISO 8601 or epoch; a date means its start).",
+        show_default=False,
+    ),
 ]
 UntilArg = Annotated[
     Optional[str],
-    typer.Option("--until", help="Count only lookups up to this time, inclusive (a date means its whole day).",
-                 show_default=False),
+    typer.Option(
+        "--until",
+        help="Count only lookups up to this time, inclusive (a date means its whole day).",
+        show_default=False,
+    ),
 ]
 KeepLocalArg = Annotated[
     bool,
-    typer.Option("--keep-local", help="Keep mDNS (.local), LLMNR, NetBIOS and other multicast lookups "
-                                      "(skipped and counted by default)."),
+    typer.Option(
+        "--keep-local",
+        help="Keep mDNS (.local), LLMNR, NetBIOS and other multicast lookups (skipped and counted by default).",
+    ),
 ]
 ObserverArg = Annotated[
     Optional[str],
-    typer.Option("--observer", help="The server or sensor that wrote the log (stored on the Source).", show_default=False),
+    typer.Option(
+        "--observer", help="The server or sensor that wrote the log (stored on the Source).", show_default=False
+    ),
 ]
 ClientSideArg = Annotated[
     Optional[str],
     typer.Option(
         "--client-side",
         help="What the client addresses are, stored on the Source: 'resolver' (an authoritative server's log) or "
-             "'stub' (a resolver's or a sensor's log). Default: inferred from the recursion-desired flag.",
+        "'stub' (a resolver's or a sensor's log). Default: inferred from the recursion-desired flag.",
         show_default=False,
     ),
 ]
@@ -63,7 +73,7 @@ def _instant(text: str | None, *, end: bool) -> float | None:
             day = date.fromisoformat(value)
         except ValueError:
             raise GraphkitError(f"not a date: {value!r}") from None
-        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         return (start + timedelta(days=1 if end else 0)).timestamp()
     try:
         iso = times.from_text(value)
@@ -73,13 +83,15 @@ def _instant(text: str | None, *, end: bool) -> float | None:
     return seconds + 1 if end else seconds  # --until is inclusive, to the second
 
 
-def _options(since: str | None, until: str | None, keep_local: bool, observer: str | None,
-             client_side: str | None) -> LookupOptions:
+def _options(
+    since: str | None, until: str | None, keep_local: bool, observer: str | None, client_side: str | None
+) -> LookupOptions:
     start, stop = _instant(since, end=False), _instant(until, end=True)
     if start is not None and stop is not None and stop <= start:
         raise GraphkitError("--until is before --since")
-    return LookupOptions(since=start, until=stop, keep_local=keep_local, observer=observer or None,
-                         client_side=client_side or None)
+    return LookupOptions(
+        since=start, until=stop, keep_local=keep_local, observer=observer or None, client_side=client_side or None
+    )
 
 
 def _need_files(files: list[Path]) -> None:
@@ -103,7 +115,8 @@ def load_zeek(
     batch_size: BatchArg = 50_000,
     fmt: FormatArg = Format.table,
 ) -> None:
-    """Zeek dns.log, TSV (any field order, several header blocks) or JSON lines; gzip is detected."""
+    """Load Zeek dns.log (TSV with any field order and header blocks, or JSON lines; gzip is detected):
+    lookups counted per client, name, type and UTC day; answers become RESOLVES_TO / ALIAS_OF."""
     _need_files(files)
     parser = ZeekParser(_options(since, until, keep_local, observer, client_side))
     run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
@@ -112,13 +125,26 @@ def load_zeek(
 @load_app.command("bind")
 def load_bind(
     files: FilesArg,
-    tz: Annotated[Optional[str], typer.Option("--tz", help="Zone of BIND's local-time stamps: UTC (default), +03:00 "
-                                                           "or a name like Europe/Moscow.", show_default=False)] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Year of syslog-style stamps, which carry none.",
-                                                show_default=False)] = None,
-    day: Annotated[Optional[str], typer.Option("--date", help="Day (YYYY-MM-DD) of lines with no time at all "
-                                                              "(BIND without print-time); otherwise they are rejected.",
-                                               show_default=False)] = None,
+    tz: Annotated[
+        Optional[str],
+        typer.Option(
+            "--tz",
+            help="Zone of BIND's local-time stamps: UTC (default), +03:00 or a name like Europe/Moscow.",
+            show_default=False,
+        ),
+    ] = None,
+    year: Annotated[
+        Optional[int], typer.Option("--year", help="Year of syslog-style stamps, which carry none.", show_default=False)
+    ] = None,
+    day: Annotated[
+        Optional[str],
+        typer.Option(
+            "--date",
+            help="Day (YYYY-MM-DD) of lines with no time at all "
+            "(BIND without print-time); otherwise they are rejected.",
+            show_default=False,
+        ),
+    ] = None,
     since: SinceArg = None,
     until: UntilArg = None,
     keep_local: KeepLocalArg = False,
@@ -132,8 +158,8 @@ def load_bind(
     batch_size: BatchArg = 50_000,
     fmt: FormatArg = Format.table,
 ) -> None:
-    """BIND 9.9-9.18 query-log lines (`client ... query: NAME IN TYPE ...`). The server address at
-    the end of each line becomes the Source's observer unless --observer is given."""
+    """Load BIND 9.9-9.18 query logs (`client ... query: NAME IN TYPE ...`). Stamps are read as UTC
+    unless --tz is given; the server address at the end of each line is the Source's observer."""
     _need_files(files)
     try:
         zone = parse_zone(tz)
@@ -147,12 +173,23 @@ def load_bind(
 @load_app.command("csv-log")
 def load_csv_log(
     files: FilesArg,
-    columns: Annotated[Optional[str], typer.Option(
-        "--columns", help="Header of each column: ts=…,client=…,qname=…[,qtype=…][,server=…]. "
-                          "Default: common names (timestamp, client_ip, query, qtype, ...).", show_default=False)] = None,
-    delimiter: Annotated[Optional[str], typer.Option(
-        "--delimiter", help="Field delimiter (default: the first of , TAB ; | in the header). 'tab' for TAB.",
-        show_default=False)] = None,
+    columns: Annotated[
+        Optional[str],
+        typer.Option(
+            "--columns",
+            help="Header of each column: ts=…,client=…,qname=…[,qtype=…][,server=…]. "
+            "Default: common names (timestamp, client_ip, query, qtype, ...).",
+            show_default=False,
+        ),
+    ] = None,
+    delimiter: Annotated[
+        Optional[str],
+        typer.Option(
+            "--delimiter",
+            help="Field delimiter (default: the first of , TAB ; | in the header). 'tab' for TAB.",
+            show_default=False,
+        ),
+    ] = None,
     since: SinceArg = None,
     until: UntilArg = None,
     keep_local: KeepLocalArg = False,
@@ -166,7 +203,8 @@ def load_csv_log(
     batch_size: BatchArg = 50_000,
     fmt: FormatArg = Format.table,
 ) -> None:
-    """Other lookup logs: delimited text with a header row; timestamps as epoch or ISO 8601."""
+    """Load other lookup logs: delimited text with a header row (--columns maps it); timestamps
+    as epoch seconds/milliseconds or ISO 8601 (UTC when no zone is given)."""
     _need_files(files)
     try:
         mapping = parse_columns(columns) if columns else None

@@ -1,6 +1,9 @@
 """`graphkit load bind`: BIND 9.9-9.18 query-log lines.
 
-    04-May-2016 09:12:03.123 queries: info: client @0x7f1c2c0a8e10 217.12.96.15#53211 (mail1.trump-email.com): query: mail1.trump-email.com IN A -E(0)K (66.216.133.1)
+    04-May-2016 09:12:03.123 queries: info: client @0x7f1c2c0a8e10 217.12.96.15#53211 (mail1.trump-email.com):
+        query: mail1.trump-email.com IN A -E(0)K (66.216.133.1)
+
+(one line in the log).
 
 The timestamp (`print-time`), category and severity are optional, as are the `@0x...`
 client object (9.10+), the `(name)` echo (9.10+) and the `view NAME:` part. The address
@@ -18,14 +21,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
+from graphkit.batches import EdgeTable
 from graphkit.loading import ParseContext
 from graphkit.lookups import LookupAggregator, LookupOptions, RowBatcher, finish, unreadable_file_rejected
-from graphkit.batches import EdgeTable
 from graphkit.records import Record
 
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 BIND_TIME = r"(?P<bind>\d{1,2}-[A-Za-z]{3}-\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?)"
 ISO_TIME = r"(?P<iso>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
 SYSLOG = r"(?P<syslog>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) \S+ [\w.-]+(?:\[\d+\])?:"
@@ -45,7 +50,7 @@ CLIENT_MESSAGE = re.compile(r"\bclient\b")
 def parse_zone(text: str | None) -> tzinfo:
     """'UTC', '+03:00' / '-0500', or an IANA name such as 'Europe/Moscow'."""
     if not text or text.upper() in ("UTC", "Z"):
-        return timezone.utc
+        return UTC
     match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", text)
     if match:
         sign = 1 if match.group(1) == "+" else -1
@@ -61,8 +66,14 @@ def parse_zone(text: str | None) -> tzinfo:
 class BindParser:
     kind = "bind"
 
-    def __init__(self, options: LookupOptions | None = None, *, zone: tzinfo = timezone.utc,
-                 year: int | None = None, day: date | None = None) -> None:
+    def __init__(
+        self,
+        options: LookupOptions | None = None,
+        *,
+        zone: tzinfo = UTC,
+        year: int | None = None,
+        day: date | None = None,
+    ) -> None:
         self.options = options or LookupOptions()
         self.zone, self.year, self.day = zone, year, day
         self._minutes: dict[str, float] = {}  # 'dd-Mon-YYYY HH:MM' -> epoch seconds, a cache
@@ -94,8 +105,15 @@ class BindParser:
                 if isinstance(ts, str):
                     ctx.reject(ts, raw)
                     continue
-                batcher.add(line, ts, client=match["client"], qname=_unescape_bind(match["qname"]),
-                            qtype=match["qtype"], server=match["server"], rd=_recursion(match["flags"]))
+                batcher.add(
+                    line,
+                    ts,
+                    client=match["client"],
+                    qname=_unescape_bind(match["qname"]),
+                    qtype=match["qtype"],
+                    server=match["server"],
+                    rd=_recursion(match["flags"]),
+                )
         batcher.flush()
         servers = aggregator.server_addresses()
         observer = ",".join(servers) if 0 < len(servers) <= 10 else None
@@ -159,4 +177,3 @@ def _unescape_bind(name: str) -> str:
     if "\\" not in name:
         return name
     return DECIMAL_ESCAPE.sub(lambda m: chr(int(m.group(1))) if int(m.group(1)) != 46 else m.group(0), name)
-

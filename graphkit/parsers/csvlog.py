@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from graphkit.batches import EdgeTable
 from graphkit.loading import FileRejected, ParseContext
 from graphkit.lookups import LookupAggregator, LookupOptions, RowBatcher, finish, unreadable_file_rejected
-from graphkit.batches import EdgeTable
 from graphkit.records import Record
 
 ROLES = ("ts", "client", "qname", "qtype", "server")
@@ -61,15 +61,20 @@ def epoch_seconds(text: str) -> float:
         iso = iso[:-1] + "+00:00"
     moment = datetime.fromisoformat(iso)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
 class CsvLogParser:
     kind = "csv-log"
 
-    def __init__(self, options: LookupOptions | None = None, *, columns: dict[str, str] | None = None,
-                 delimiter: str | None = None) -> None:
+    def __init__(
+        self,
+        options: LookupOptions | None = None,
+        *,
+        columns: dict[str, str] | None = None,
+        delimiter: str | None = None,
+    ) -> None:
         self.options = options or LookupOptions()
         self.columns = columns or {}
         self.delimiter = delimiter
@@ -127,7 +132,9 @@ class CsvLogParser:
             wanted = self.columns.get(role)
             if wanted is not None:
                 if wanted.strip().lower() not in folded:
-                    raise FileRejected(line, f"--columns {role}={wanted}: no such column (the header has {', '.join(header)[:200]})")
+                    raise FileRejected(
+                        line, f"--columns {role}={wanted}: no such column (the header has {', '.join(header)[:200]})"
+                    )
                 index[role] = folded[wanted.strip().lower()]
                 continue
             found = next((folded[name] for name in KNOWN_HEADERS[role] if name in folded), None)

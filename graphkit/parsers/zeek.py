@@ -15,18 +15,19 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pv
 
+from graphkit.batches import EdgeTable
 from graphkit.loading import FileRejected, ParseContext
 from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBatcher, finish, unreadable_file_rejected
-from graphkit.batches import EdgeTable
 from graphkit.records import Record
 
-PIECE_BYTES = 16 << 20
-BLOCK_BYTES = 2 << 20
+PIECE_BYTES = 8 << 20  # bytes read at once (the read buffer grows to twice this)
+BLOCK_BYTES = 1 << 20  # Arrow's unit of parallel parsing within a piece
 # Zeek dns.log field -> our column; ts, id.orig_h and query are required.
 FIELDS = {
     "ts": "ts",
@@ -178,7 +179,9 @@ class _TsvReader:
             if final:
                 return
             self._drain(until=spare)  # the previous piece is counted while this one is read
-            wanted = min(2 * len(buffer), 2 * PIECE_BYTES) if got == space else len(buffer)  # large files: larger pieces
+            wanted = (
+                min(2 * len(buffer), 2 * PIECE_BYTES) if got == space else len(buffer)
+            )  # large files: larger pieces
             if len(spare) < max(wanted, 2 * (filled - cut)):
                 spare = bytearray(max(wanted, 2 * (filled - cut)))
             spare[: filled - cut] = buffer[cut:filled]
@@ -219,8 +222,9 @@ class _TsvReader:
                 if rows:
                     self.aggregator.add(_batch_of(table, segment.header, self.line))
             else:
-                rows = self._python(bytes(segment.buffer[segment.start : segment.end]), self.line, segment.last,
-                                    segment.header)
+                rows = self._python(
+                    bytes(segment.buffer[segment.start : segment.end]), self.line, segment.last, segment.header
+                )
             self.ctx.counts["lines read"] += rows
             self.line += rows
 
@@ -232,8 +236,9 @@ class _TsvReader:
             if name in FIELDS:
                 index.setdefault(FIELDS[name], i)  # a repeated field: the first one counts
         nulls = {header.unset, header.empty}
-        batcher = RowBatcher(self.aggregator, binary=True, zeek_escapes=True,
-                             answer_sep=header.set_separator.decode("latin-1"))
+        batcher = RowBatcher(
+            self.aggregator, binary=True, zeek_escapes=True, answer_sep=header.set_separator.decode("latin-1")
+        )
         rows = segment.split(b"\n")
         if segment.endswith(b"\n"):
             rows.pop()
@@ -268,14 +273,18 @@ def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
     """The wanted columns of a data segment, or None when it needs the line-by-line path
     (Arrow stops at a wrong field count or an unreadable timestamp, without a line number)."""
     names = _unique(header.fields)
-    wanted = [name for name, field_ in zip(names, header.fields) if field_ in FIELDS and name == field_]
+    wanted = [name for name, field_ in zip(names, header.fields, strict=True) if field_ in FIELDS and name == field_]
     try:
         table = pv.read_csv(
             pa.BufferReader(buffer),
             read_options=pv.ReadOptions(column_names=names, use_threads=True, block_size=BLOCK_BYTES),
             parse_options=pv.ParseOptions(
-                delimiter=header.separator.decode("latin-1"), quote_char=False, double_quote=False,
-                escape_char=False, newlines_in_values=False, ignore_empty_lines=False,
+                delimiter=header.separator.decode("latin-1"),
+                quote_char=False,
+                double_quote=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
             ),
             convert_options=pv.ConvertOptions(
                 include_columns=wanted,
@@ -292,8 +301,11 @@ def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
 def _batch_of(table: pa.Table, header: Header, line: int) -> LookupBatch:
     """A batch of a segment's table whose first row is line `line`."""
     names = _unique(header.fields)
-    columns = {FIELDS[field_]: table.column(name).chunk(0) for name, field_ in zip(names, header.fields)
-               if field_ in FIELDS and name == field_}
+    columns = {
+        FIELDS[field_]: table.column(name).chunk(0)
+        for name, field_ in zip(names, header.fields, strict=True)
+        if field_ in FIELDS and name == field_
+    }
     return _batch(columns, header, lambda row: line + row)
 
 
@@ -393,7 +405,7 @@ def _numbered(first: bytes, stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
 
 def _json_time(value: Any) -> float | None | str:
     """Seconds since the epoch; None when absent; a reject reason (str) when unreadable."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if value is None:
         return None
@@ -411,7 +423,7 @@ def _json_time(value: Any) -> float | None | str:
         except ValueError:
             return f"bad timestamp {value[:40]!r}"
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return moment.timestamp()
     return f"bad timestamp {json.dumps(value)[:40]}"
 

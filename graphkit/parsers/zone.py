@@ -114,7 +114,7 @@ class ZoneParser:
         return kept, complete
 
     def _stream(self, ctx: ParseContext, origin: dns.name.Name) -> Iterator[RR]:
-        """Second read of a large file, in a thread: dnspython's reader pushes, the pipeline pulls."""
+        """Second read of a large file, in a thread: the reader pushes records, the pipeline pulls them."""
         batches: queue.Queue[list[RR] | BaseException | None] = queue.Queue(maxsize=16)
         stop = threading.Event()
         stream = ctx.open()
@@ -147,12 +147,10 @@ class ZoneParser:
         reader.start()
         try:
             while (item := batches.get()) is not None:
-                if isinstance(item, _Stopped):
-                    break
                 if isinstance(item, BaseException):
                     raise item
                 yield from item
-        finally:
+        finally:  # also when the consumer stops early: the reader stops at its next batch
             stop.set()
             while reader.is_alive():  # unblock a reader waiting on a full queue
                 with contextlib.suppress(queue.Empty):

@@ -1,0 +1,33 @@
+// name: co-lookup
+// title: Clients that looked up the same names as a given client
+// description:
+//   Other client addresses that looked up names this client looked up, ranked by the
+//   overlap weighted toward rare names: each shared name adds 1 / (the number of other
+//   clients that looked it up), so a name only these two asked for counts 1 and a name
+//   half the internet asks for counts almost nothing.
+// why:
+//   Clients with the same unusual interests are often the same party, or parties in
+//   contact: resolvers of one company, or two companies using the same system.
+// params:
+//   source: string -- the client address
+//   min_overlap: int = 1 -- leave out clients sharing fewer names
+// columns:
+//   client -- the other client address
+//   score -- the overlap weighted toward rare names (4 decimals)
+//   overlap -- how many names both looked up
+//   shared_names -- those names, in order
+MATCH (:IPAddress {address: $source})-[:LOOKED_UP]->(d:Domain)
+WITH DISTINCT d
+MATCH (d)<-[:LOOKED_UP]-(o:IPAddress)
+WITH d, collect(DISTINCT o.address) AS clients
+WITH d, clients, size(clients) - 1 AS others
+WHERE others > 0
+UNWIND clients AS client
+WITH client, d.name AS name, 1.0 / others AS weight
+WHERE client <> $source
+// names in order (a LIMIT keeps the order through the aggregation on both stores)
+WITH client, name, weight ORDER BY name LIMIT 1000000000
+WITH client, round(sum(weight), 4) AS score, count(*) AS overlap, collect(name) AS shared_names
+WHERE overlap >= $min_overlap
+RETURN client, score, overlap, shared_names
+ORDER BY score DESC, overlap DESC, client

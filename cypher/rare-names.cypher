@@ -1,0 +1,27 @@
+// name: rare-names
+// title: Names looked up by very few clients
+// description:
+//   Names looked up by at most max_sources client addresses in the window, with at
+//   least min_lookups lookups in all, with each of those clients and its lookups.
+// why:
+//   A name almost nobody asks for, asked for repeatedly by one or two clients, is a
+//   private channel between those clients and whoever runs the name.
+// params:
+//   max_sources: int = 2 -- list names with at most this many client addresses
+//   min_lookups: int = 10 -- leave out names with fewer lookups in the window
+//   since: date = null -- first day counted (YYYY-MM-DD)
+//   until: date = null -- last day counted (YYYY-MM-DD)
+// columns:
+//   name -- the name looked up
+//   sources -- how many client addresses looked it up
+//   total -- its lookups in the window
+//   client -- one of those clients
+//   lookups -- that client's lookups of the name
+MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain)
+WHERE r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
+WITH d, c, sum(r.count) AS n
+WITH d, count(c) AS sources, sum(n) AS total, collect({client: c.address, n: n}) AS per_client
+WHERE sources <= $max_sources AND total >= $min_lookups
+UNWIND per_client AS x
+RETURN d.name AS name, sources, total, x.client AS client, x.n AS lookups
+ORDER BY sources, total DESC, name, lookups DESC, client

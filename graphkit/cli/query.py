@@ -1,0 +1,173 @@
+"""`graphkit query list|show|run|check`: the canned queries, and read-only ad-hoc Cypher."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from graphkit.backends.base import QueryResult, ReadOnlyViolation
+from graphkit.cli.app import app
+from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.errors import GraphkitError
+from graphkit.output import Format, print_rows
+from graphkit.queries import (
+    EMBEDDED_DIALECT,
+    QUERIES_ENV,
+    QueryError,
+    browser_params,
+    catalogue,
+    get_query,
+    parse_assignments,
+    problems,
+    run_query,
+    typed_adhoc,
+    untyped,
+)
+from graphkit.store import open_store
+
+query_app = typer.Typer(
+    help="The canned investigation queries (list, show, run), and your own Cypher, read-only unless --write.",
+    no_args_is_help=True,
+)
+app.add_typer(query_app, name="query")
+
+# Neo4j's notifications ("label X does not exist yet") are not the user's business here.
+logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+
+QueriesArg = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--queries",
+        metavar="DIR",
+        help=f"A folder of your own .cypher queries (repeatable). Env: {QUERIES_ENV}.",
+        show_default=False,
+    ),
+]
+ParamsArg = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="KEY=VALUE",
+        help="A parameter, key=value (repeatable); canned queries type it from their header, "
+        "ad-hoc ones take key:int=5 (string, int, float, bool, date, list).",
+        show_default=False,
+    ),
+]
+
+
+@query_app.command("list")
+def list_queries(queries: QueriesArg = None, fmt: FormatArg = Format.table) -> None:
+    """The queries: name, title and parameters."""
+    rows: list[list[Any]] = []
+    for query in catalogue(queries or ()).values():
+        rows.append([query.name, query.title, ", ".join(p.name if p.required else p.name + "?" for p in query.params)])
+    print_rows(["name", "title", "params"], rows, fmt)
+
+
+@query_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The query's name.", show_default=False)],
+    params: ParamsArg = None,
+    embedded: Annotated[bool, typer.Option("--embedded", help="Show the embedded store's dialect variant.")] = False,
+    queries: QueriesArg = None,
+) -> None:
+    """The query's header and Cypher, and the :param lines to paste into Neo4j Browser first."""
+    query = get_query(name, queries or ())
+    lines = browser_params(query, untyped(parse_assignments(params or ())))
+    if embedded:
+        if EMBEDDED_DIALECT not in query.variants:
+            raise QueryError(f"{name} has no {EMBEDDED_DIALECT} variant: the same Cypher runs on both stores")
+        typer.echo(f"// {query.variant_paths[EMBEDDED_DIALECT]}")
+        typer.echo(query.variants[EMBEDDED_DIALECT].rstrip())
+        return
+    typer.echo(f"// {query.path}")
+    typer.echo(query.cypher.rstrip())
+    typer.echo("")
+    typer.echo("// Neo4j Browser: set the parameters first (edit the values), then run the query above.")
+    for line in lines:
+        typer.echo(line)
+
+
+@query_app.command("run")
+def run(
+    name: Annotated[
+        Optional[str], typer.Argument(metavar="NAME", help="A canned query's name.", show_default=False)
+    ] = None,
+    params: ParamsArg = None,
+    cypher: Annotated[
+        Optional[str], typer.Option("--cypher", metavar="TEXT", help="Run this Cypher instead.", show_default=False)
+    ] = None,
+    file: Annotated[
+        Optional[Path],
+        typer.Option("--file", metavar="FILE", help="Run the Cypher in this file instead.", show_default=False),
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Allow an ad-hoc query to change the graph.")] = False,
+    limit: Annotated[
+        Optional[int], typer.Option("--limit", metavar="N", help="Print at most this many rows.", min=0)
+    ] = None,
+    fmt: FormatArg = Format.table,
+    store: StoreArg = None,
+    user: UserArg = None,
+    password: PasswordArg = None,
+    database: DatabaseArg = None,
+    queries: QueriesArg = None,
+) -> None:
+    """Run a canned query with -p key=value parameters, or ad-hoc Cypher (--cypher / --file)."""
+    given = [v for v in (name, cypher, file) if v is not None]
+    if len(given) != 1:
+        raise GraphkitError("give one of: a query name, --cypher TEXT or --file F")
+    assignments = parse_assignments(params or ())
+    options = store_options(store, user, password, database)
+    if name is not None:
+        if write:
+            raise GraphkitError("--write is for ad-hoc Cypher; canned queries only read")
+        query = get_query(name, queries or ())
+        bound = query.bind(untyped(assignments))  # parameter errors before the store is opened
+        backend = open_store(options, read_only=True)
+        try:
+            result = run_query(backend, query, bound)
+        finally:
+            backend.close()
+    else:
+        text = cypher if cypher is not None else _read(file)
+        backend = open_store(options, read_only=not write)
+        try:
+            result = backend.query(text, typed_adhoc(assignments), write=write)
+        except ReadOnlyViolation:
+            raise GraphkitError(
+                "refused: this query would change the graph, and queries are read-only; add --write to allow it"
+            ) from None
+        finally:
+            backend.close()
+    _print(result, fmt, limit)
+
+
+@query_app.command("check")
+def check(queries: QueriesArg = None) -> None:
+    """Check every query file: header, parameters declared = used, labels and types in the schema."""
+    found = catalogue(queries or ())
+    issues = [issue for query in found.values() for issue in problems(query)]
+    for issue in issues:
+        typer.echo(issue, err=True)
+    if issues:
+        raise typer.Exit(1)
+    typer.echo(f"{len(found)} queries: headers, parameters, labels and types check out")
+
+
+def _read(path: Path | None) -> str:
+    assert path is not None
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GraphkitError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _print(result: QueryResult, fmt: Format, limit: int | None) -> None:
+    rows = result.rows if limit is None else result.rows[:limit]
+    print_rows(result.columns, rows, fmt)
+    if len(rows) < len(result.rows):
+        typer.echo(f"({len(rows)} of {len(result.rows)} rows shown)", err=True)

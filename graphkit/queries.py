@@ -1,0 +1,508 @@
+"""The canned query catalogue: one `cypher/<name>.cypher` file per query, run with typed parameters.
+
+Each file is Neo4j Cypher, runnable as it stands in Neo4j Browser, and opens with a
+comment header:
+
+    // name: lookup-sources
+    // title: Who looked a name up
+    // description:
+    //   What it finds (continuation lines are indented).
+    // why:
+    //   Why an investigator cares.
+    // params:
+    //   domain: string -- the name looked up            (no default: required)
+    //   since: date = null -- first day counted          (optional)
+    //   group_by: string in client|organization = organization -- what a source is
+    // columns:
+    //   source -- the organization's name, or the client address
+
+Parameter types: string, int, float, bool, date (YYYY-MM-DD, passed as a string), list
+(of strings). Where the embedded store's dialect differs, `cypher/embedded/<name>.cypher`
+holds the same query in that dialect (its header is only `// name:`; the main file's
+parameters and columns apply). Users add folders of their own in the same format
+(`--queries DIR` or GRAPHKIT_QUERIES, several separated by the path separator).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from graphkit.backends.base import Backend, QueryResult
+from graphkit.errors import GraphkitError
+from graphkit.schema import SCHEMA, Schema
+
+QUERIES_ENV = "GRAPHKIT_QUERIES"
+EMBEDDED_DIALECT = "embedded"  # the Backend.name whose variants live in <dir>/embedded/
+HEADER_KEYS = ("name", "title", "description", "why", "params", "columns")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PARAM_RE = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)"
+    r"(?:\s+in\s+(?P<choices>[^\s=]+))?"
+    r"(?:\s*=\s*(?P<default>.*?))?"
+    r"(?:\s+--\s+(?P<doc>.*))?$"
+)
+COLUMN_RE = re.compile(r"^(?P<name>[A-Za-z_]\w*)(?:\s+--\s+(?P<doc>.*))?$")
+
+
+class QueryError(GraphkitError):
+    """A query that cannot be found or run as asked; the message is one line."""
+
+
+class QueryFileError(QueryError):
+    """A query file that does not follow the format; the message names file and line."""
+
+
+class ParamType(StrEnum):
+    STRING = "string"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    DATE = "date"
+    LIST = "list"
+
+
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType
+    required: bool
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+
+    def describe(self) -> str:
+        """`name (type, required)` or `name (type, default X)`: for error messages and listings."""
+        kind = self.type.value + (f" {'|'.join(self.choices)}" if self.choices else "")
+        return f"{self.name} ({kind}, {'required' if self.required else 'default ' + _show(self.default)})"
+
+    def coerce(self, value: Any) -> Any:
+        """The value as this parameter's type; QueryError (one line) when it does not fit."""
+        if value is None:
+            return None
+        try:
+            typed = _coerce(self.type, value)
+        except (ValueError, TypeError):
+            raise QueryError(f"parameter {self.name} must be {self.type.value}, got {_show(value)}") from None
+        if self.choices and str(typed) not in self.choices:
+            raise QueryError(f"parameter {self.name} must be one of {', '.join(self.choices)}, got {_show(value)}")
+        return typed
+
+
+def _coerce(ptype: ParamType, value: Any) -> Any:
+    text = value.strip() if isinstance(value, str) else None
+    if ptype is ParamType.STRING:
+        if not isinstance(value, str):
+            raise TypeError
+        return value
+    if ptype is ParamType.INT:
+        if isinstance(value, bool):
+            raise TypeError
+        return int(text, 10) if text is not None else _exact_int(value)
+    if ptype is ParamType.FLOAT:
+        if isinstance(value, bool):
+            raise TypeError
+        return float(text) if text is not None else float(value)
+    if ptype is ParamType.BOOL:
+        if isinstance(value, bool):
+            return value
+        if text is not None and text.lower() in _TRUE + _FALSE:
+            return text.lower() in _TRUE
+        raise ValueError
+    if ptype is ParamType.DATE:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat()
+        if text is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return dt.date.fromisoformat(text).isoformat()
+    if text is not None:  # a list: JSON, or comma-separated
+        items = json.loads(text) if text.startswith("[") else [v.strip() for v in text.split(",") if v.strip()]
+    else:
+        items = value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) for v in items):
+        raise TypeError
+    return list(items)
+
+
+def _exact_int(value: Any) -> int:
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return int(value)
+    raise TypeError
+
+
+def _show(value: Any) -> str:
+    return "null" if value is None else json.dumps(value) if not isinstance(value, str) else repr(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    doc: str = ""
+
+
+@dataclass
+class Query:
+    name: str
+    title: str
+    description: str
+    why: str
+    params: tuple[Param, ...]
+    columns: tuple[Column, ...]
+    cypher: str  # the whole file: header and Neo4j-dialect query
+    path: Path
+    variants: dict[str, str] = field(default_factory=dict)  # dialect -> query text
+    variant_paths: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def params_by_name(self) -> dict[str, Param]:
+        return {p.name: p for p in self.params}
+
+    def text_for(self, dialect: str) -> str:
+        """The query text to send to a store of this kind (its dialect variant if there is one)."""
+        return self.variants.get(dialect, self.cypher)
+
+    def describe_params(self) -> str:
+        return ", ".join(p.describe() for p in self.params) or "none"
+
+    def check_names(self, given: Mapping[str, Any]) -> None:
+        unknown = sorted(set(given) - set(self.params_by_name))
+        if unknown:
+            plural = "s" if len(unknown) > 1 else ""
+            raise QueryError(
+                f"unknown parameter{plural} {', '.join(unknown)} for {self.name}; parameters: {self.describe_params()}"
+            )
+
+    def bind(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Every declared parameter, typed: given values, else defaults. Unknown or missing
+        parameters are one QueryError line that lists the parameters."""
+        given = dict(given or {})
+        self.check_names(given)
+        bound: dict[str, Any] = {}
+        for param in self.params:
+            value = param.coerce(given[param.name]) if param.name in given else param.default
+            if value is None and param.required:
+                raise QueryError(
+                    f"missing parameter {param.name} for {self.name}; parameters: {self.describe_params()}"
+                )
+            bound[param.name] = value
+        return bound
+
+
+# -- reading query files -------------------------------------------------------
+
+
+def _header(lines: list[str], path: Path) -> tuple[dict[str, list[tuple[int, str]]], int]:
+    """The header's sections (key -> numbered lines of text) and the line where the query starts.
+    The header is the leading comment block; after its first free comment line (one that
+    is neither `key:` nor an indented continuation) the rest of the block is free text."""
+    sections: dict[str, list[tuple[int, str]]] = {}
+    current: str | None = None
+    ended = False
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if not stripped.startswith("//"):
+            if stripped or sections:
+                return sections, number
+            continue
+        body = stripped[2:]
+        match = re.match(r"^ ?([a-z_]+):\s*(.*)$", body)
+        if ended:
+            continue
+        if match and not body.startswith("  "):
+            key, rest = match.groups()
+            if key not in HEADER_KEYS:
+                raise QueryFileError(f"{path}:{number}: unknown header key {key!r} (expected {', '.join(HEADER_KEYS)})")
+            if key in sections:
+                raise QueryFileError(f"{path}:{number}: header key {key!r} given twice")
+            current = key
+            sections[key] = [(number, rest.strip())] if rest.strip() else []
+        elif current is not None and body.startswith("  "):
+            sections[current].append((number, body.strip()))
+        elif not sections:
+            raise QueryFileError(f"{path}:{number}: the header must start with '// name: ...'")
+        else:
+            ended = True
+    return sections, len(lines) + 1
+
+
+def _text(section: list[tuple[int, str]] | None) -> str:
+    return " ".join(text for _, text in section or [])
+
+
+def _param(number: int, text: str, path: Path) -> Param:
+    match = PARAM_RE.match(text)
+    if not match:
+        raise QueryFileError(f"{path}:{number}: a parameter is 'name: type [in a|b] [= default] [-- what it is]'")
+    try:
+        ptype = ParamType(match["type"])
+    except ValueError:
+        types = ", ".join(t.value for t in ParamType)
+        raise QueryFileError(f"{path}:{number}: unknown parameter type {match['type']!r} (one of {types})") from None
+    choices = tuple(match["choices"].split("|")) if match["choices"] else ()
+    raw_default = match["default"]
+    param = Param(match["name"], ptype, raw_default is None, None, choices, (match["doc"] or "").strip())
+    if raw_default is None or raw_default.strip() == "null":
+        return param
+    raw = raw_default.strip()
+    if ptype is ParamType.STRING and len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        raw = raw[1:-1]
+    try:
+        default = param.coerce(raw)
+    except QueryError as exc:
+        raise QueryFileError(f"{path}:{number}: default of {exc}") from None
+    return Param(param.name, ptype, False, default, choices, param.doc)
+
+
+def parse_query(path: Path) -> Query:
+    """Read one query file; QueryFileError (file:line: reason) when its header is malformed."""
+    text = path.read_text(encoding="utf-8")
+    sections, body_line = _header(text.splitlines(), path)
+    for key in ("name", "title"):
+        if not _text(sections.get(key)):
+            raise QueryFileError(f"{path}:1: the header has no '{key}:'")
+    name = _text(sections["name"])
+    if name != path.stem:
+        raise QueryFileError(f"{path}:{sections['name'][0][0]}: name {name!r} differs from the file name {path.stem!r}")
+    if not NAME_RE.match(name):
+        raise QueryFileError(f"{path}:1: a query name is lowercase letters, digits and dashes, got {name!r}")
+    params = tuple(_param(n, t, path) for n, t in sections.get("params", []))
+    columns = []
+    for number, line in sections.get("columns", []):
+        match = COLUMN_RE.match(line)
+        if not match:
+            raise QueryFileError(f"{path}:{number}: a column is 'name -- what it is'")
+        columns.append(Column(match["name"], (match["doc"] or "").strip()))
+    if not strip_comments(text).strip():
+        raise QueryFileError(f"{path}:{body_line}: no query after the header")
+    return Query(
+        name=name,
+        title=_text(sections["title"]),
+        description=_text(sections.get("description")),
+        why=_text(sections.get("why")),
+        params=params,
+        columns=tuple(columns),
+        cypher=text,
+        path=path,
+    )
+
+
+def _variant_name(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    sections, _ = _header(text.splitlines(), path)
+    return _text(sections.get("name"))
+
+
+def builtin_dir() -> Path:
+    """The catalogue shipped with graphkit: inside the installed package (a wheel), or the
+    repository's top-level cypher/ folder (a source checkout or editable install)."""
+    packaged = Path(__file__).resolve().parent / "_cypher"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "cypher"
+
+
+def query_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
+    """The built-in folder, then GRAPHKIT_QUERIES folders, then those given (--queries)."""
+    dirs = [builtin_dir()]
+    env = os.environ.get(QUERIES_ENV, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    dirs += [Path(p) for p in extra]
+    return dirs
+
+
+def load_dir(folder: Path) -> dict[str, Query]:
+    if not folder.is_dir():
+        raise QueryError(f"query folder {folder} does not exist")
+    found = {path.stem: parse_query(path) for path in sorted(folder.glob("*.cypher"))}
+    variants_dir = folder / EMBEDDED_DIALECT
+    for path in sorted(variants_dir.glob("*.cypher")) if variants_dir.is_dir() else []:
+        query = found.get(path.stem)
+        if query is None:
+            raise QueryFileError(f"{path}:1: an {EMBEDDED_DIALECT} variant without {folder / (path.stem + '.cypher')}")
+        if _variant_name(path) != path.stem:
+            raise QueryFileError(f"{path}:1: the header must start with '// name: {path.stem}'")
+        query.variants[EMBEDDED_DIALECT] = path.read_text(encoding="utf-8")
+        query.variant_paths[EMBEDDED_DIALECT] = path
+    return found
+
+
+def catalogue(extra_dirs: Iterable[str | Path] = ()) -> dict[str, Query]:
+    """Every query by name: the built-in ones and those of the user's folders. A name given
+    twice is an error, since names are how people and scripts call queries."""
+    queries: dict[str, Query] = {}
+    for folder in query_dirs(extra_dirs):
+        for name, query in load_dir(folder).items():
+            if name in queries:
+                raise QueryError(f"query {name} is defined twice: {queries[name].path} and {query.path}")
+            queries[name] = query
+    return dict(sorted(queries.items()))
+
+
+def get_query(name: str, extra_dirs: Iterable[str | Path] = ()) -> Query:
+    queries = catalogue(extra_dirs)
+    if name not in queries:
+        raise QueryError(f"no query named {name!r}; `graphkit query list` shows them ({', '.join(queries)})")
+    return queries[name]
+
+
+# -- running -------------------------------------------------------------------
+
+
+def run_query(
+    backend: Backend,
+    query: str | Query,
+    params: Mapping[str, Any] | None = None,
+    *,
+    extra_dirs: Iterable[str | Path] = (),
+) -> QueryResult:
+    """Run a canned query by name (or a Query) with its defaults applied and values typed
+    from its header, in the store's dialect, read-only."""
+    if isinstance(query, str):
+        query = get_query(query, extra_dirs)
+    bound = query.bind(params)
+    return backend.query(query.text_for(backend.name), bound, write=False)
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str | tuple[str, str]]:
+    """`key=value` strings (as given with -p) -> {key: value}; `key:type=value` gives (type, value)."""
+    out: dict[str, str | tuple[str, str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"a parameter is key=value, got {pair!r}")
+        name, _, ptype = key.strip().partition(":")
+        out[name] = (ptype, value) if ptype else value
+    return out
+
+
+def typed_adhoc(assignments: Mapping[str, str | tuple[str, str]]) -> dict[str, Any]:
+    """Parameters of an ad-hoc query: strings, unless written key:type=value."""
+    out: dict[str, Any] = {}
+    for name, value in assignments.items():
+        if isinstance(value, tuple):
+            ptype_text, text = value
+            try:
+                ptype = ParamType(ptype_text)
+            except ValueError:
+                types = ", ".join(t.value for t in ParamType)
+                raise QueryError(f"unknown type {ptype_text!r} for parameter {name} (one of {types})") from None
+            out[name] = Param(name, ptype, True).coerce(text)
+        else:
+            out[name] = value
+    return out
+
+
+def untyped(assignments: Mapping[str, str | tuple[str, str]]) -> dict[str, str]:
+    """For a canned query the header gives the types: a `:type` written anyway is ignored."""
+    return {k: v[1] if isinstance(v, tuple) else v for k, v in assignments.items()}
+
+
+# -- Neo4j Browser ---------------------------------------------------------------
+
+
+def cypher_literal(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def browser_params(query: Query, given: Mapping[str, Any] | None = None) -> list[str]:
+    """`:param` lines to paste into Neo4j Browser before the query: given values, else defaults."""
+    given = dict(given or {})
+    query.check_names(given)
+    lines = []
+    for param in query.params:
+        value = param.coerce(given[param.name]) if param.name in given else param.default
+        if value is None and param.required:
+            lines.append(f"// {param.name} is required ({param.type.value}): {param.doc}")
+        lines.append(f":param {param.name} => {cypher_literal(value)}")
+    return lines
+
+
+# -- checks (tests and `graphkit query check`) ------------------------------------
+
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_LINE_COMMENT = re.compile(r"//[^\n]*")
+_NODE_LABELS = re.compile(r"\(\s*\w*\s*:\s*([A-Za-z_]\w*(?:\s*[|:&]\s*[A-Za-z_]\w*)*)")
+_REL_TYPES = re.compile(r"\[\s*\w*\s*:\s*([A-Za-z_]\w*(?:\s*\|\s*:?\s*[A-Za-z_]\w*)*)")
+_LABEL_PREDICATE = re.compile(r"\b[a-z_]\w*\s*:\s*([A-Z]\w*)\b")
+_LABEL_FUNCTION = re.compile(r"\blabel\s*\(\s*\w+\s*\)\s*(?:=\s*|WHEN\s+)'(\w+)'", re.IGNORECASE)
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def strip_comments(cypher: str) -> str:
+    """The text without // comments (string literals kept)."""
+    out, pos = [], 0
+    for match in re.finditer(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*", cypher):
+        out.append(cypher[pos : match.start()])
+        out.append("" if match.group().startswith("//") else match.group())
+        pos = match.end()
+    out.append(cypher[pos:])
+    return "".join(out)
+
+
+def _code(cypher: str) -> str:
+    """The text without comments and string literals."""
+    return _STRING.sub("''", strip_comments(cypher))
+
+
+def parameters_used(cypher: str) -> set[str]:
+    return set(_PARAM.findall(_code(cypher)))
+
+
+def labels_and_types(cypher: str, schema: Schema = SCHEMA) -> tuple[set[str], set[str]]:
+    """Node labels and relationship types the query names: in patterns, in `n:Label`
+    predicates, and in the embedded dialect's `label(x) = 'Name'` comparisons (a type
+    when the schema has that type, else a label)."""
+    code = _code(cypher)
+    labels: set[str] = set()
+    # `r:TYPE` inside a relationship pattern is not a label predicate
+    for group in _NODE_LABELS.findall(code) + _LABEL_PREDICATE.findall(_REL_TYPES.sub("[", code)):
+        labels.update(re.split(r"\s*[|:&]\s*", group.strip()))
+    types: set[str] = set()
+    for group in _REL_TYPES.findall(code):
+        types.update(t for t in re.split(r"\s*\|\s*:?\s*", group.strip()) if t)
+    named = strip_comments(cypher)
+    for value in _LABEL_FUNCTION.findall(named):
+        (types if value in schema.by_type else labels).add(value)
+    return labels - {""}, types
+
+
+def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:
+    """What is wrong with a query file beyond its header format: parameters declared but
+    unused (or used but undeclared), labels and types the schema does not have."""
+    found = []
+    declared = set(query.params_by_name)
+    texts = {str(query.path): query.cypher, **{str(query.variant_paths[d]): t for d, t in query.variants.items()}}
+    for where, text in texts.items():
+        used = parameters_used(text)
+        if used - declared:
+            found.append(f"{where}: parameters used but not declared: {', '.join(sorted(used - declared))}")
+        if declared - used:
+            found.append(f"{where}: parameters declared but not used: {', '.join(sorted(declared - used))}")
+        labels, types = labels_and_types(text, schema)
+        if labels - set(schema.by_label):
+            found.append(f"{where}: labels not in the schema: {', '.join(sorted(labels - set(schema.by_label)))}")
+        if types - set(schema.by_type):
+            found.append(
+                f"{where}: relationship types not in the schema: {', '.join(sorted(types - set(schema.by_type)))}"
+            )
+    if not query.columns:
+        found.append(f"{query.path}: the header lists no columns")
+    return found
