@@ -7,6 +7,7 @@ queries stay read-only.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import neo4j
@@ -21,6 +22,9 @@ from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.schema import SCHEMA, NodeType, RelType
 from graphkit.upsert import neo4j_edge_upsert, neo4j_node_upsert
 from graphkit.values import plain
+
+# The driver logs connection trouble itself; graphkit reports it once, as one line.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 WRITE_ACCESS_CODES = ("Neo.ClientError.Statement.AccessMode", "Neo.ClientError.Statement.NotAllowed")
 

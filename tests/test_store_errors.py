@@ -1,0 +1,70 @@
+"""Store selection and its failures: one clear line, non-zero exit, no traceback, no secret."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from conftest import Store, run_cli
+
+SECRET = "s3cret-Pa55word-that-must-not-leak"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _assert_one_clean_line(proc: object, uri: str) -> None:
+    stderr = proc.stderr  # type: ignore[attr-defined]
+    assert proc.returncode != 0  # type: ignore[attr-defined]
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert uri in lines[0]
+    assert "Traceback" not in stderr
+    assert SECRET not in stderr + proc.stdout  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_nothing_listening(scheme: str) -> None:
+    uri = f"{scheme}://127.0.0.1:{_free_port()}"
+    started = time.monotonic()
+    proc = run_cli("stats", "--store", uri, "--password", SECRET, check=False)
+    assert time.monotonic() - started < 10
+    _assert_one_clean_line(proc, uri)
+    assert "cannot connect" in proc.stderr
+
+
+@pytest.mark.neo4j
+def test_wrong_password(neo4j_uri: str) -> None:
+    started = time.monotonic()
+    proc = run_cli("stats", "--store", neo4j_uri, env={"NEO4J_PASSWORD": SECRET}, check=False)
+    assert time.monotonic() - started < 10
+    _assert_one_clean_line(proc, neo4j_uri)
+    assert "authentication failed" in proc.stderr
+
+
+def test_unknown_scheme_is_refused() -> None:
+    proc = run_cli("stats", "--store", "http://127.0.0.1:7474", check=False)
+    assert proc.returncode != 0 and "unsupported store URI http://" in proc.stderr
+
+
+def test_store_from_environment(store: Store) -> None:
+    """GRAPHKIT_STORE chooses the store when --store is absent (the fixture passes it that way)."""
+    store.stats()  # creates the (empty) store
+    proc = store.cli("stats", "--format", "json")
+    assert '"sources": 0' in proc.stdout
+
+
+def test_missing_embedded_store_is_one_line(tmp_path: object) -> None:
+    proc = run_cli("stats", "--store", f"{tmp_path}/nothing-here.lbdb", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("error: no graph at")
+
+
+def test_help_tells_a_new_user_what_to_do_first() -> None:
+    out = run_cli("--help").stdout
+    assert "Start here:  graphkit demo" in out
+    assert run_cli("--version").stdout.startswith("graphkit ")
