@@ -7,6 +7,8 @@ written before edges at every flush, so edge endpoints always exist.
 
 from __future__ import annotations
 
+import os
+import signal
 from collections import Counter
 from typing import Any
 
@@ -19,6 +21,8 @@ from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.schema import SCHEMA, Merge, Prop
 
 DEFAULT_BATCH = 50_000
+# Fault injection for the crash-consistency tests: SIGKILL this process after N store writes.
+KILL_AFTER_WRITES = int(os.environ.get("GRAPHKIT_FAULT_KILL_AFTER_WRITES", "0") or 0)
 
 
 def merge_value(prop: Prop, old: Any, new: Any) -> Any:
@@ -62,6 +66,7 @@ class GraphWriter:
         self._nodes: dict[str, dict[Key, Props]] = {}
         self._edges: dict[tuple[str, str, str], dict[tuple[Any, ...], Props]] = {}
         self._buffered = 0
+        self._writes = 0
         self.written: Counter[str] = Counter()  # label or type -> rows written
 
     def add(self, record: Record | EdgeTable) -> None:
@@ -106,7 +111,13 @@ class GraphWriter:
                 table = table.append_column("sources", pa.array([[edges.source]] * n, pa.list_(pa.string())))
         schema = batches.edge_schema(rel, edges.from_label, edges.to_label)
         self.backend.write_edges(rel, edges.from_label, edges.to_label, batches.conform(schema, table))
-        self.written[edges.type] += table.num_rows
+        self._wrote(edges.type, table.num_rows)
+
+    def _wrote(self, name: str, rows: int) -> None:
+        self.written[name] += rows
+        self._writes += 1
+        if KILL_AFTER_WRITES and self._writes >= KILL_AFTER_WRITES:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def flush(self) -> None:
         for label, keyed in self._nodes.items():
@@ -114,14 +125,14 @@ class GraphWriter:
                 node = SCHEMA.by_label[label]
                 rows = [{"_k": key, **props} for key, props in keyed.items()]
                 self.backend.write_nodes(node, batches.from_rows(batches.node_schema(node), rows))
-                self.written[label] += len(rows)
+                self._wrote(label, len(rows))
         for (rel_type, from_label, to_label), keyed_edges in self._edges.items():
             if keyed_edges:
                 rel = SCHEMA.by_type[rel_type]
                 edge_rows = [{"_f": k[0], "_t": k[1], **p} for k, p in keyed_edges.items()]
                 table = batches.from_rows(batches.edge_schema(rel, from_label, to_label), edge_rows)
                 self.backend.write_edges(rel, from_label, to_label, table)
-                self.written[rel_type] += len(edge_rows)
+                self._wrote(rel_type, len(edge_rows))
         self._nodes.clear()
         self._edges.clear()
         self._buffered = 0
