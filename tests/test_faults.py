@@ -136,8 +136,9 @@ def test_two_loads_into_one_neo4j(neo4j_uri: str, tmp_path: Path) -> None:
     env = {"GRAPHKIT_STORE": neo4j_uri}
     first = _popen(["load", "records", "--batch-size", "200", str(a)], env)
     second = _popen(["load", "records", "--batch-size", "200", str(b)], env)
-    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
+    outputs = [p.communicate(timeout=300) for p in (first, second)]
+    assert (first.returncode, second.returncode) == (0, 0), outputs
     stats = _stats(neo4j_uri, {})
-    assert stats["relationships"]["RESOLVES_TO"] == 3000
+    assert stats["relationships"]["RESOLVES_TO"] == 3000, (stats, outputs)
     assert stats["nodes"]["IPAddress"] == len({f"10.9.{i // 250 % 250}.{i % 250 + 1}" for i in range(3000)})
     assert stats["nodes"]["Domain"] == 3000 + 50  # the names and their registered domains
