@@ -4,26 +4,59 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterator
+import io
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from graphkit.errors import GraphkitError
 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def open_binary(path: Path) -> tuple[BinaryIO, BinaryIO]:
-    """(stream to read, underlying raw file whose tell() measures progress)."""
+class _CorruptionStop(io.RawIOBase):
+    """A gzip stream that ends, instead of raising, where the compressed data is corrupt or
+    cut short, and reports that once: the lines before it still count."""
+
+    def __init__(self, inner: gzip.GzipFile, on_corrupt: Callable[[str], None]) -> None:
+        self.inner, self.on_corrupt = inner, on_corrupt
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self.inner.read(len(buffer))
+        except (EOFError, OSError, zlib.error) as exc:
+            self.on_corrupt(f"compressed data is corrupt or truncated here ({exc})")
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def open_binary(path: Path, on_corrupt: Callable[[str], None] | None = None) -> tuple[BinaryIO, BinaryIO]:
+    """(stream to read, underlying raw file whose tell() measures progress). A gzip file is
+    decompressed; where its data breaks off, `on_corrupt` hears why and the stream ends."""
     try:
         raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
     except OSError as exc:
         raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if raw.read(2) == GZIP_MAGIC:
         raw.seek(0)
-        return gzip.GzipFile(fileobj=raw), raw  # type: ignore[return-value]
+        report = on_corrupt or _raise_corrupt
+        stream = io.BufferedReader(_CorruptionStop(gzip.GzipFile(fileobj=raw), report), 1 << 20)
+        return stream, raw  # type: ignore[return-value]
     raw.seek(0)
     return raw, raw
+
+
+def _raise_corrupt(reason: str) -> None:
+    raise GraphkitError(reason)
 
 
 def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:

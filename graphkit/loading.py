@@ -63,7 +63,7 @@ class ParseContext:
     source_used: bool = False  # some record relied on this file's own Source
 
     def open(self) -> BinaryIO:
-        stream, self.raw = inputs.open_binary(self.path)
+        stream, self.raw = inputs.open_binary(self.path, on_corrupt=lambda reason: self.reject(reason))
         return stream
 
     def lines(self, stream: BinaryIO) -> Iterator[bytes]:
@@ -138,6 +138,41 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def canonical_records(parser: Parser, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
+    """The parser's records, validated and normalised; bad ones are rejected through ctx."""
+    normalise = Normaliser()
+    for record in parser(ctx):
+        if record.source is None:
+            record.source, ctx.source_used = ctx.source, True
+        if isinstance(record, EdgeTable):  # bulk edges: canonical keys, endpoints yielded before
+            yield record
+            continue
+        try:
+            validate(record)
+            yield from normalise(record)
+        except (RecordError, InvalidName) as exc:
+            ctx.reject(str(exc), _describe(record))
+
+
+@dataclass
+class DryRun:
+    records: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    rejected_whole: Reject | None = None
+
+
+def dry_run(parser: Parser, path: Path) -> DryRun:
+    """Parse, validate and normalise a file without a store: what a load would write and reject."""
+    result = DryRun()
+    ctx = ParseContext(path, f"{parser.kind}:dry-run", result.rejects.append)
+    try:
+        for _ in canonical_records(parser, ctx):
+            result.records += 1
+    except FileRejected as exc:
+        result.rejected_whole = Reject(str(path), exc.line, exc.reason)
+    return result
+
+
 class Loader:
     """Loads files of one kind into one store."""
 
@@ -171,7 +206,7 @@ class Loader:
         writer = GraphWriter(self.backend, self.batch_size)
         ctx = self._context(path, report)
         try:
-            for record in self._records(ctx):
+            for record in canonical_records(self.parser, ctx):
                 writer.add(record)
                 if self.progress and ctx.line and ctx.line % 65536 == 0:
                     self.progress(ctx)
@@ -197,22 +232,6 @@ class Loader:
 
         return ParseContext(path, report.source, on_reject)
 
-    def _records(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
-        normalise = Normaliser()
-        for record in self.parser(ctx):
-            if isinstance(record, EdgeTable):  # bulk edges: canonical keys, endpoints yielded before
-                if record.source is None:
-                    record.source, ctx.source_used = ctx.source, True
-                yield record
-                continue
-            if record.source is None:
-                record.source, ctx.source_used = ctx.source, True
-            try:
-                validate(record)
-                yield from normalise(record)
-            except (RecordError, InvalidName) as exc:
-                ctx.reject(str(exc), _describe(record))
-
     def _first_reject(self, path: Path, source: str) -> Reject | None:
         found: list[Reject] = []
 
@@ -222,7 +241,7 @@ class Loader:
 
         ctx = ParseContext(path, source, stop)
         try:
-            for _ in self._records(ctx):
+            for _ in canonical_records(self.parser, ctx):
                 pass
         except _StopParsing:
             return found[0]

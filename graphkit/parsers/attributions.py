@@ -40,7 +40,11 @@ class AttributionsParser:
                     continue
                 if not text.strip() or text.lstrip().startswith("#"):
                     continue
-                cells = _cells(text)
+                try:
+                    cells = _cells(text)
+                except csv.Error as exc:  # e.g. a field over the csv module's size limit
+                    ctx.reject(f"not a CSV row ({exc})", raw)
+                    continue
                 if rows == 0 and not header and cells and cells[0].lower() in HEADER_NAMES:
                     header = True
                     continue

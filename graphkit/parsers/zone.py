@@ -318,7 +318,7 @@ _SCAN_LINES = 10_000
 
 
 def _origin_in_text(path: Path) -> dns.name.Name | None:
-    stream, _ = inputs.open_binary(path)
+    stream, _ = inputs.open_binary(path, on_corrupt=lambda reason: None)  # the parse reports it
     with stream:
         for number, raw in inputs.numbered_lines(stream):
             if number > _SCAN_LINES:

@@ -1,0 +1,110 @@
+"""Property-based tests of the record, registry and DNS-record parsers (issue 9; the lookup-log
+parsers have their own, tests/test_log_fuzz.py). Parse + validate + normalise, no store.
+
+Generated files mix well-formed records with truncation, wrong types, huge fields, deep
+JSON, invalid UTF-8 and binary noise. Nothing may escape as an exception; a file is either
+rejected whole with a reason, or read with every reject carrying its line and reason; and
+each input is handled within a bound.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphkit.loading import dry_run
+from graphkit.parsers.attributions import AttributionsParser
+from graphkit.parsers.pdns import PdnsParser
+from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser
+from graphkit.parsers.rdap import RdapParser
+from graphkit.parsers.records_jsonl import RecordsParser
+from graphkit.parsers.whois import WhoisParser
+from graphkit.parsers.zone import ZoneParser
+
+FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PER_INPUT_SECONDS = 10.0
+
+SEEDS: dict[str, tuple[Callable[[], Any], list[bytes]]] = {
+    "records": (RecordsParser, [
+        b'{"node": "Domain", "key": "a.example", "props": {"created": "2016-01-01"}}',
+        b'{"edge": "RESOLVES_TO", "from": ["Domain", "a.example"], "to": ["IPAddress", "192.0.2.1"], "props": {"ttl": 60}}',
+        b'{"node": "ASN", "key": 15632, "props": {"name": "ALFA-BANK-AS"}}',
+    ]),
+    "zone": (lambda: ZoneParser(origin="fuzz.example."), [
+        b"$TTL 300", b"@ IN SOA ns1 hostmaster 1 2 3 4 5", b"@ IN NS ns1", b"www IN A 192.0.2.1",
+        b"mail IN MX 10 mx.fuzz.example.", b'@ IN TXT "v=spf1 include:_spf.example.net ip4:192.0.2.0/24 -all"',
+        b"alias IN CNAME www", b"( multi", b"v6 IN AAAA 2001:db8::1",
+    ]),
+    "pdns": (PdnsParser, [
+        b'{"rrname": "a.example", "rrtype": "A", "rdata": "192.0.2.1", "time_first": 1462320000, "time_last": 1474588800, "count": 3}',
+        b'{"cond": "begin"}', b'{"obj": {"rrname": "b.example.", "rrtype": "NS", "rdata": ["ns1.example."], "time_first": "2016-05-04T00:00:00Z"}}',
+        b'{"cond": "succeeded"}',
+    ]),
+    "rdap": (RdapParser, [
+        b'{"objectClassName": "domain", "ldhName": "example.com", "entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [["fn", {}, "text", "Example Org"]]]}], "nameservers": [{"ldhName": "ns1.example.com"}]}',
+        b'{"objectClassName": "ip network", "startAddress": "192.0.2.0", "endAddress": "192.0.2.255", "name": "TEST-NET"}',
+        b'{"objectClassName": "autnum", "startAutnum": 64500, "name": "EXAMPLE-AS"}',
+    ]),
+    "whois": (WhoisParser, [
+        b"Domain Name: EXAMPLE.COM", b"Registrar: Example Registrar, LLC", b"Registrar IANA ID: 9999",
+        b"Registrant Organization: Example Org", b"Registrant Email: REDACTED FOR PRIVACY",
+        b"Name Server: NS1.EXAMPLE.COM", b"Creation Date: 2016-01-01T00:00:00Z",
+    ]),
+    "prefixes": (lambda: PrefixesParser(load_all=True), [
+        b"; IP-ASN32-DAT file", b"217.12.96.0/23\t15632", b"66.216.133.0/24\t7029", b"2001:db8::/32\t64500",
+    ]),
+    "asnames": (AsNamesParser, [b'{"15632": "ALFA-BANK-AS Alfa-Bank Moscow Russia, RU", "7029": "WINDSTREAM - Windstream Communications Inc, US"}']),
+    "attributions": (AttributionsParser, [
+        b"address_or_cidr,organization,role,note", b"66.216.133.29,Listrak,mail server,from reporting",
+        b'192.0.2.0/24,"Example, Inc.",resolver,', 
+    ]),
+}
+
+
+def _mutations(seeds: list[bytes]) -> st.SearchStrategy[bytes]:
+    seed = st.sampled_from(seeds)
+    return st.one_of(
+        seed,
+        seed,
+        st.tuples(seed, st.integers(0, 200)).map(lambda t: t[0][: t[1]]),  # truncated
+        st.binary(max_size=60),  # binary noise, invalid UTF-8 included
+        seed.map(lambda s: s.replace(b'"', b"", 1)),  # broken quoting
+        seed.map(lambda s: s.replace(b"192.0.2", b"999.0.2").replace(b"15632", b'"x"')),  # wrong values and types
+        seed.map(lambda s: s + b"\xff\xfe\x80"),  # invalid UTF-8 at the end
+        seed.map(lambda s: s[:20] + b"A" * 200_000 + s[20:]),  # huge field
+        st.integers(100, 5000).map(lambda n: b"[" * n + b"]" * n),  # deep JSON
+        st.integers(100, 3000).map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("parser-fuzz")
+
+
+@pytest.mark.parametrize("kind", sorted(SEEDS))
+def test_parser_never_crashes_and_explains_every_reject(kind: str, workdir: Path) -> None:
+    make_parser, seeds = SEEDS[kind]
+    path = workdir / f"input-{kind}"
+
+    @FUZZ
+    @given(lines=st.lists(_mutations(seeds), max_size=12), end_newline=st.booleans())
+    def check(lines: list[bytes], end_newline: bool) -> None:
+        path.write_bytes(b"\n".join(lines) + (b"\n" if end_newline else b""))
+        started = time.monotonic()
+        result = dry_run(make_parser(), path)
+        assert time.monotonic() - started < PER_INPUT_SECONDS
+        if result.rejected_whole is not None:
+            assert result.rejected_whole.reason.strip()
+        for reject in result.rejects:
+            assert reject.reason.strip()
+            assert reject.path == str(path)
+        assert result.records >= 0
+
+    check()
