@@ -6,11 +6,12 @@
    same aggregate, and the ratio. Best of --repeat runs each, alternating.
 2. end-to-end load into the embedded store (and Neo4j with --neo4j or
    GRAPHKIT_BENCH_NEO4J_URI; credentials from NEO4J_USERNAME / NEO4J_PASSWORD), lines/s.
-3. peak RSS of a 10,000,000-line file, measured in a child process (ru_maxrss): parse and
+3. peak RSS of a 10,000,000-line file, measured in a child process (VmHWM): parse and
    aggregate alone, and a whole load into an embedded store.
-4. the worst case, every line a distinct key: parse + aggregate and embedded load.
+4. the worst case, every line a distinct key: parse + aggregate and embedded load (child
+   processes; Neo4j only with --neo4j-worst).
 
-    python bench/bench_logs.py [--lines 1000000] [--big 10000000] [--repeat 3] [--workdir DIR]
+    python bench/bench_logs.py [--lines 1000000] [--big 10000000] [--repeat 3] [--sections 1,2,3,4]
 """
 
 from __future__ import annotations
@@ -133,7 +134,10 @@ def child(mode: str, path: str, store: str | None) -> None:
         assert store
         load_into(store, Path(path))
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec
+    status = Path("/proc/self/status").read_text()
+    peak_kb = int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else None
+    peak_kb = peak_kb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
 
 
@@ -155,16 +159,28 @@ def main() -> None:
     ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"))
     ap.add_argument("--skip-worst", action="store_true")
     ap.add_argument("--neo4j-worst", action="store_true", help="also load the worst case into Neo4j (slow)")
+    ap.add_argument("--sections", default="1,2,3,4", help="which figures to measure, e.g. 3 or 1,2")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child[0], args.child[1], args.child[2] if len(args.child) > 2 else None)
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
-    n = args.lines
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    realistic = generated(args.workdir, "realistic", n)
+    sections = set(args.sections.split(","))
+    if "1" in sections:
+        parse_figures(args)
+    if "2" in sections:
+        load_figures(args)
+    if "3" in sections and args.big:
+        memory_figures(args)
+    if "4" in sections and not args.skip_worst:
+        worst_figures(args)
 
+
+def parse_figures(args: argparse.Namespace) -> None:
+    n = args.lines
+    realistic = generated(args.workdir, "realistic", n)
     print("1. parse + aggregate (realistic log)")
     ours, base, ours_cpu, base_cpu = [], [], [], []
     for _ in range(args.repeat):
@@ -185,6 +201,10 @@ def main() -> None:
         f"(best of {args.repeat} each, alternating)"
     )
 
+
+def load_figures(args: argparse.Namespace) -> None:
+    n = args.lines
+    realistic = generated(args.workdir, "realistic", n)
     print("2. end-to-end load (realistic log)")
     folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
     try:
@@ -198,39 +218,40 @@ def main() -> None:
     else:
         print("   neo4j:    skipped (give --neo4j URI or GRAPHKIT_BENCH_NEO4J_URI)")
 
-    if not args.skip_worst:
-        print("4. worst case: every line a distinct key")
-        worst = generated(args.workdir, "distinct", n, distinct=True)
-        seconds, edges = timed(parse_and_aggregate, worst)
-        print(f"   parse + aggregate: {n / seconds:>10,.0f} lines/s  ({seconds:.2f} s, {edges:,} distinct keys)")
-        folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
-        try:
-            try_load("embedded load:    ", str(folder / "bench.lbdb"), worst, n)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        if args.neo4j and args.neo4j_worst:
-            clear_neo4j(args.neo4j)
-            try_load("neo4j load:       ", args.neo4j, worst, n)
 
-    if args.big:
-        print(f"3. peak RSS, {args.big:,}-line realistic log (child process)")
-        big = generated(args.workdir, "realistic", args.big)
-        parsed = child_peak_rss("parse", big)
-        print(
-            f"   parse + aggregate: {parsed['peak_rss_mb']:.0f} MB peak RSS, "
-            f"{args.big / parsed['seconds']:,.0f} lines/s"
-        )
-        folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
-        try:
-            loaded = child_peak_rss("load", big, str(folder / "bench.lbdb"))
-            print(
-                f"   embedded load:     {loaded['peak_rss_mb']:.0f} MB peak RSS, "
-                f"{args.big / loaded['seconds']:,.0f} lines/s"
-            )
-        except subprocess.CalledProcessError as exc:
-            print(f"   embedded load failed: {(exc.stderr or '').strip().splitlines()[-1:]}")
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+def memory_figures(args: argparse.Namespace) -> None:
+    print(f"3. peak RSS, {args.big:,}-line realistic log (child processes)")
+    big = generated(args.workdir, "realistic", args.big)
+    parsed = child_peak_rss("parse", big)
+    print(f"   parse + aggregate: {parsed['peak_rss_mb']:.0f} MB peak RSS, {args.big / parsed['seconds']:,.0f} lines/s")
+    folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
+    try:
+        loaded = child_peak_rss("load", big, str(folder / "bench.lbdb"))
+        rate = args.big / loaded["seconds"]
+        print(f"   embedded load:     {loaded['peak_rss_mb']:.0f} MB peak RSS, {rate:,.0f} lines/s")
+    except subprocess.CalledProcessError as exc:
+        print(f"   embedded load failed: {(exc.stderr or '').strip().splitlines()[-1:]}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def worst_figures(args: argparse.Namespace) -> None:
+    n = args.lines
+    print("4. worst case: every line a distinct key (child processes)")
+    worst = generated(args.workdir, "distinct", n, distinct=True)
+    parsed = child_peak_rss("parse", worst)
+    print(f"   parse + aggregate: {n / parsed['seconds']:>10,.0f} lines/s, {parsed['peak_rss_mb']:.0f} MB peak RSS")
+    folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
+    try:
+        loaded = child_peak_rss("load", worst, str(folder / "bench.lbdb"))
+        print(f"   embedded load:     {n / loaded['seconds']:>10,.0f} lines/s, {loaded['peak_rss_mb']:.0f} MB peak RSS")
+    except subprocess.CalledProcessError as exc:
+        print(f"   embedded load failed: {(exc.stderr or '').strip().splitlines()[-1:]}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if args.neo4j and args.neo4j_worst:
+        clear_neo4j(args.neo4j)
+        try_load("neo4j load:       ", args.neo4j, worst, n)
 
 
 if __name__ == "__main__":

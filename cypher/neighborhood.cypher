@@ -39,11 +39,9 @@ WITH s, m, labels(m)[0] AS label,
           WHEN m:Netblock THEN m.cidr WHEN m:Source THEN m.id ELSE m.key END AS key
 ORDER BY label, key LIMIT $limit
 WITH s, collect(m) AS ring1
-// ring 2: the first `limit` other nodes next to ring 1 (one row per ring-1 node first:
-// parallel relationships would multiply the rows)
-MATCH (s)--(x)
-WHERE x IN ring1
-WITH DISTINCT s, ring1, x
+// ring 2: the first `limit` other nodes next to ring 1
+UNWIND ring1 AS x
+WITH s, ring1, x
 OPTIONAL MATCH (x)--(m)
 WHERE $hops >= 2 AND m <> s AND NOT m IN ring1
 WITH DISTINCT s, ring1, m
@@ -58,12 +56,12 @@ WITH s, ring1, ring2, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 1, a: s, 
 OPTIONAL MATCH (s)<-[r]-(m) WHERE m IN ring1
 WITH s, ring1, ring2, found, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 1, a: m, t: type(r), b: s} END) AS more
 WITH s, ring1, ring2, found + more AS found
-OPTIONAL MATCH (s)--(x) WHERE x IN ring1
-WITH DISTINCT s, ring2, found, x
+UNWIND ring1 AS x
+WITH ring2, found, x
 OPTIONAL MATCH (x)-[r]->(m) WHERE m IN ring2
-WITH s, ring2, found, x, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: x, t: type(r), b: m} END) AS out2
+WITH ring2, found, x, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: x, t: type(r), b: m} END) AS out2
 OPTIONAL MATCH (x)<-[r]-(m) WHERE m IN ring2
-WITH s, found, x, out2, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: m, t: type(r), b: x} END) AS in2
+WITH found, x, out2, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: m, t: type(r), b: x} END) AS in2
 WITH found, collect(out2 + in2) AS hop2
 UNWIND hop2 + [found] AS part
 UNWIND part AS e

@@ -43,19 +43,22 @@ WITH d, reg_key, adm_key, found,
 WITH d, reg_key, adm_key, found + more AS found
 UNWIND found AS x
 WITH DISTINCT d.name AS domain, reg_key, adm_key, x.role AS role, x.via AS via, x.address AS address
+// each address's operator is resolved once, however many domains use it
+WITH address, collect({domain: domain, reg_key: reg_key, adm_key: adm_key, role: role, via: via}) AS uses
 OPTIONAL MATCH (c:IPAddress) WHERE c.address = address
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization)
-WITH domain, reg_key, adm_key, role, via, c, min(o1.key) AS k1
+WITH uses, c, min(o1.key) AS k1
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization)
-WITH domain, reg_key, adm_key, role, via, c, k1, min(o2.key) AS k2
+WITH uses, c, k1, min(o2.key) AS k2
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o3:Organization)
-WITH domain, reg_key, adm_key, role, via, c, k1, k2, min(o3.key) AS k3
+WITH uses, c, k1, k2, min(o3.key) AS k3
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
-WITH domain, reg_key, adm_key, role, via, c, k1, k2, k3, min(o4.key) AS k4
-WITH domain, reg_key, adm_key, role, via, c, coalesce(k1, k2, k3, k4) AS org_key
+WITH uses, c, k1, k2, k3, min(o4.key) AS k4
+WITH uses, c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH DISTINCT domain, reg_key, adm_key, role, via, coalesce(org.key, c.address) AS op_key,
-     coalesce(org.name, org.key, c.address) AS operator
+WITH uses, coalesce(org.key, c.address) AS op_key, coalesce(org.name, org.key, c.address) AS operator
+UNWIND uses AS u
+WITH DISTINCT u.domain AS domain, u.reg_key AS reg_key, u.adm_key AS adm_key, u.role AS role, u.via AS via, op_key, operator
 // hosts in order (a LIMIT keeps the order through the aggregation on both stores)
 WITH domain, reg_key, adm_key, role, via, op_key, operator ORDER BY via LIMIT 1000000000
 WITH domain, reg_key, adm_key, role, op_key, operator, collect(via) AS via

@@ -23,61 +23,73 @@ MATCH (d:Domain {name: $domain})
 OPTIONAL MATCH (d)-[:USES_NAMESERVER]->(e:Domain)
 OPTIONAL MATCH (e)<-[:USES_NAMESERVER]-(o:Domain)
 WITH d, e, collect(DISTINCT o.name) AS domains
-WITH d, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'name server', element: e.name, domains: domains} END) AS found
+WITH d, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'name server', element: e.name, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.name] ELSE domains END} END) AS found
 OPTIONAL MATCH (d)-[:USES_MAIL_SERVER]->(e:Domain)
 OPTIONAL MATCH (e)<-[:USES_MAIL_SERVER]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
-WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'mail server', element: e.name, domains: domains} END) AS more
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'mail server', element: e.name, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.name] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:RESOLVES_TO]->(e:IPAddress)
 OPTIONAL MATCH (e)<-[:RESOLVES_TO]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
-WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'address', element: e.address, domains: domains} END) AS more
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'address', element: e.address, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.address] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:RESOLVES_TO]->(:IPAddress)-[:IN_NETBLOCK]->(e:Netblock)
 OPTIONAL MATCH (e)<-[:IN_NETBLOCK]-(:IPAddress)<-[:RESOLVES_TO]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
-WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'netblock', element: e.cidr, domains: domains} END) AS more
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'netblock', element: e.cidr, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.cidr] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:RESOLVES_TO]->(:IPAddress)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(e:ASN)
 OPTIONAL MATCH (e)<-[:ANNOUNCED_BY]-(:Netblock)<-[:IN_NETBLOCK]-(:IPAddress)<-[:RESOLVES_TO]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
 WITH d, found,
-     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'asn', element: 'AS' + toString(e.number), domains: domains} END) AS more
+     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'asn', element: 'AS' + toString(e.number), shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN ['AS' + toString(e.number)] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:REGISTERED_BY]->(e:Organization)
 OPTIONAL MATCH (e)<-[:REGISTERED_BY]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
 WITH d, found,
-     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'registrant', element: coalesce(e.name, e.key), domains: domains} END) AS more
+     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'registrant', element: coalesce(e.name, e.key), shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [coalesce(e.name, e.key)] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:ADMINISTERED_BY]->(e:Organization)
 OPTIONAL MATCH (e)<-[:ADMINISTERED_BY]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
 WITH d, found,
-     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'admin', element: coalesce(e.name, e.key), domains: domains} END) AS more
+     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'admin', element: coalesce(e.name, e.key), shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [coalesce(e.name, e.key)] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:HAS_CONTACT_EMAIL]->(e:Email) WHERE NOT coalesce(e.is_proxy, false)
 OPTIONAL MATCH (e)<-[:HAS_CONTACT_EMAIL]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
-WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'email', element: e.address, domains: domains} END) AS more
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'email', element: e.address, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.address] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:REGISTERED_WITH]->(e:Registrar)
 OPTIONAL MATCH (e)<-[:REGISTERED_WITH]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
 WITH d, found,
-     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'registrar', element: coalesce(e.name, e.key), domains: domains} END) AS more
+     collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'registrar', element: coalesce(e.name, e.key), shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [coalesce(e.name, e.key)] ELSE domains END} END) AS more
 WITH d, found + more AS found
 OPTIONAL MATCH (d)-[:SPF_INCLUDES]->(e:Domain)
 OPTIONAL MATCH (e)<-[:SPF_INCLUDES]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
-WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'spf include', element: e.name, domains: domains} END) AS more
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'spf include', element: e.name, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.name] ELSE domains END} END) AS more
 WITH found + more AS found
+// (only elements shared by at most max_degree domains carry their domains: big lists would
+// be copied at every step above)
 UNWIND found AS x
-WITH x.kind AS kind, x.element AS element, x.domains AS domains, size(x.domains) AS shared_by
+WITH x.kind AS kind, x.element AS element, x.shared_by AS shared_by, x.listed AS listed
 WHERE shared_by > 1
-WITH kind, element, shared_by, shared_by > $max_degree AS left_out, domains
-UNWIND CASE WHEN left_out THEN [element] ELSE domains END AS other
+WITH kind, element, shared_by, shared_by > $max_degree AS left_out, listed
+UNWIND listed AS other
 WITH kind, element, shared_by, left_out, CASE WHEN left_out THEN null ELSE other END AS domain
 WHERE left_out OR domain <> $domain
 RETURN kind, element, shared_by, left_out, domain

@@ -409,8 +409,8 @@ class LookupAggregator:
         for name in domains:
             yield NodeRecord("Domain", name)
         if total is not None and total.num_rows:
-            for part in slices(self._lookup_table(total), EDGE_TABLE_ROWS):
-                yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", part)
+            for part in slices(total, EDGE_TABLE_ROWS):  # text columns made a slice at a time: less memory
+                yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part))
         for rel, table in edges.items():
             for part in slices(table, EDGE_TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)

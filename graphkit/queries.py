@@ -444,6 +444,8 @@ _REL_TYPES = re.compile(r"\[\s*\w*\s*:\s*([A-Za-z_]\w*(?:\s*\|\s*:?\s*[A-Za-z_]\
 _LABEL_PREDICATE = re.compile(r"\b[a-z_]\w*\s*:\s*([A-Z]\w*)\b")
 _LABEL_FUNCTION = re.compile(r"\blabel\s*\(\s*\w+\s*\)\s*(?:=\s*|WHEN\s+)'(\w+)'", re.IGNORECASE)
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+# words that can follow `key:` in a map literal without being a label
+_KEYWORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "NULL", "TRUE", "FALSE", "NOT", "DISTINCT", "EXISTS", "COUNT"}
 
 
 def strip_comments(cypher: str) -> str:
@@ -481,7 +483,7 @@ def labels_and_types(cypher: str, schema: Schema = SCHEMA) -> tuple[set[str], se
     named = strip_comments(cypher)
     for value in _LABEL_FUNCTION.findall(named):
         (types if value in schema.by_type else labels).add(value)
-    return labels - {""}, types
+    return labels - {""} - _KEYWORDS, types
 
 
 def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -33,9 +32,6 @@ query_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(query_app, name="query")
-
-# Neo4j's notifications ("label X does not exist yet") are not the user's business here.
-logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 QueriesArg = Annotated[
     Optional[list[Path]],

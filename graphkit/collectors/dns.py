@@ -160,8 +160,10 @@ class _Run:
         while batch:
             for name in batch:
                 self.collection.reports[name] = NameReport(name, level)
-            found = await asyncio.gather(*(self._resolve(name, level) for name in batch))
-            targets = [t for names_found in found for t in names_found]
+            targets: list[str] = []
+            for chunk in self._chunks(batch):
+                for found in await asyncio.gather(*(self._resolve(name, level) for name in chunk)):
+                    targets += found
             level += 1
             batch = (
                 [t for t in dict.fromkeys(targets) if t not in self.collection.reports]
@@ -187,7 +189,13 @@ class _Run:
         pending = {dnsrecords.reverse_name(a): level for a, level in self.addresses.items()}
         for name, level in pending.items():
             self.collection.reports.setdefault(name, NameReport(name, level))
-        await asyncio.gather(*(self._query(name, "PTR") for name in pending))
+        for chunk in self._chunks(list(pending)):
+            await asyncio.gather(*(self._query(name, "PTR") for name in chunk))
+
+    def _chunks(self, names_: list[str]) -> list[list[str]]:
+        """Names in slices, so a long --input list does not make all its queries' tasks at once."""
+        size = max(100, 10 * self.settings.concurrency)
+        return [names_[i : i + size] for i in range(0, len(names_), size)]
 
     async def _query(self, name: str, rtype: str) -> list[Record]:
         report = self.collection.reports[name]

@@ -26,7 +26,7 @@ from graphkit.loading import FileRejected, ParseContext
 from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBatcher, finish, unreadable_file_rejected
 from graphkit.records import Record
 
-PIECE_BYTES = 8 << 20  # bytes read at once (the read buffer grows to twice this)
+PIECE_BYTES = 4 << 20  # bytes read at once (the read buffer grows to twice this)
 BLOCK_BYTES = 1 << 20  # Arrow's unit of parallel parsing within a piece
 # Zeek dns.log field -> our column; ts, id.orig_h and query are required.
 FIELDS = {

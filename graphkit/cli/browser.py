@@ -1,0 +1,72 @@
+"""`graphkit browser`: where Neo4j Browser is, and every canned query brought into it."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from graphkit.browser import DEFAULT_PORT, GUIDE_PATH, STYLE_PATH, GuideServer, browser_address, grass, guide
+from graphkit.cli.app import app
+from graphkit.cli.options import StoreArg, UserArg
+from graphkit.cli.query import QueriesArg
+from graphkit.errors import GraphkitError
+from graphkit.queries import catalogue
+from graphkit.store import StoreOptions
+
+
+@app.command("browser")
+def browser(
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port for the guide on 127.0.0.1 (0: any free one).")] = DEFAULT_PORT,
+    http_port: Annotated[
+        int, typer.Option("--http-port", metavar="PORT", help="Neo4j's HTTP port, where Browser is. Env: NEO4J_HTTP_PORT.")
+    ] = int(os.environ.get("NEO4J_HTTP_PORT", "7474")),
+    write_style: Annotated[
+        Optional[Path], typer.Option("--write-style", metavar="FILE", help="Write the GraSS stylesheet to FILE and exit.", show_default=False)
+    ] = None,
+    write_guide: Annotated[
+        Optional[Path], typer.Option("--write-guide", metavar="FILE", help="Write the Browser guide to FILE and exit.", show_default=False)
+    ] = None,
+    store: StoreArg = None,
+    user: UserArg = None,
+    queries: QueriesArg = None,
+) -> None:
+    """Print the Neo4j Browser address and what to type; serve a guide with every canned query
+    (`:play`) and graphkit's stylesheet (`:style`) on localhost until Ctrl-C."""
+    if write_style or write_guide:
+        if write_style:
+            write_style.write_text(grass(), encoding="utf-8")
+            typer.echo(f"wrote {write_style}: in Browser type :style, then drag the file onto the window")
+        if write_guide:
+            write_guide.write_text(guide(catalogue(queries or ())), encoding="utf-8")
+            typer.echo(f"wrote {write_guide}")
+        return
+    options = StoreOptions(store, user)
+    if not options.is_neo4j:
+        raise GraphkitError(
+            f"Neo4j Browser needs a Neo4j store, and {options.location} is the embedded one: "
+            "give --store bolt://HOST:7687 (or set GRAPHKIT_STORE), after loading into Neo4j"
+        )
+    found = catalogue(queries or ())
+    try:
+        server = GuideServer(port)
+    except OSError as exc:
+        raise GraphkitError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc} (try --port 0)") from None
+    style_url = server.url(STYLE_PATH)
+    server.publish(guide(found, style_url), grass()).start()
+    login = options.user or os.environ.get("NEO4J_USERNAME") or "neo4j"
+    typer.echo(f"1. Open Neo4j Browser: {browser_address(options.location, http_port, login)}")
+    typer.echo(f"   and connect as {login} (NEO4J_PASSWORD).")
+    typer.echo(f"2. Type  :play {server.url(GUIDE_PATH)}")
+    typer.echo("   for every canned query: run the :params block of a slide, then its query.")
+    typer.echo(f"3. Type  :style {style_url}")
+    typer.echo("   for graphkit's colours and captions (or :style, then drag a file from --write-style onto it).")
+    typer.echo("Serving the guide until Ctrl-C.")
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        server.stop()

@@ -1,0 +1,43 @@
+"""Exporting a subgraph: one small module per format, each with `write(graph, path, title)`
+returning the files written, and SUFFIXES that choose it from the output's name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+from graphkit.errors import GraphkitError
+from graphkit.export import csv, cypher_script, gexf, graphml, html, nodelink
+from graphkit.subgraph import Subgraph
+
+Writer = Callable[[Subgraph, Path, str], list[Path]]
+FORMATS: dict[str, ModuleType] = {
+    "graphml": graphml,
+    "gexf": gexf,
+    "json": nodelink,
+    "csv": csv,
+    "cypher": cypher_script,
+    "html": html,
+}
+
+
+def format_for(path: Path) -> str:
+    """The format an output's name implies: its extension; a name without one is a CSV folder."""
+    suffix = path.suffix.lower()
+    for name, module in FORMATS.items():
+        if suffix and suffix in module.SUFFIXES:
+            return name
+    if not suffix or path.is_dir():
+        return "csv"
+    choices = ", ".join(s for m in FORMATS.values() for s in m.SUFFIXES if s.startswith(".") and len(s) > 1)
+    raise GraphkitError(f"cannot tell the format from {path.name!r}: give --format, or a name ending in {choices}")
+
+
+def write(graph: Subgraph, path: Path, fmt: str, title: str = "") -> list[Path]:
+    if fmt not in FORMATS:
+        raise GraphkitError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True)
+    files: list[Path] = FORMATS[fmt].write(graph, path, title)
+    return files

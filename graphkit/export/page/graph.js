@@ -1,0 +1,309 @@
+// graphkit's graph page: a small force layout on a canvas, no libraries, no network.
+// Data: {nodes: [{id, l: label, c: caption, p: properties}], edges: [{s, t: node indexes, y: type, p}], colours}.
+// When the first layout is drawn, <body> gets data-layout="done" and data-rendered-nodes /
+// data-rendered-edges (the counts drawn), which tests read.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("graph-data").textContent);
+  var nodes = data.nodes, edges = data.edges, colours = data.colours || {};
+  var N = nodes.length, M = edges.length;
+  var canvas = document.getElementById("graph"), ctx = canvas.getContext("2d");
+  var tooltip = document.getElementById("tooltip");
+  var infoTable = document.querySelector("#info table"), infoHint = document.querySelector("#info .hint");
+  var RADIUS = 7, LINK = 85, CELL = 170, REPULSION = 6000;
+  var view = { x: 0, y: 0, k: 1 }, dpr = window.devicePixelRatio || 1, width = 0, height = 0;
+  var hovered = null, selected = null, alpha = 1, running = false, firstDone = false;
+
+  // -- set-up: positions on a spiral (deterministic), degrees, parallel-edge offsets
+  var i, e;
+  for (i = 0; i < N; i++) {
+    var r = 14 * Math.sqrt(i + 0.5), a = i * 2.399963;
+    nodes[i].x = r * Math.cos(a); nodes[i].y = r * Math.sin(a);
+    nodes[i].vx = 0; nodes[i].vy = 0; nodes[i].deg = 0; nodes[i].fixed = false; nodes[i].index = i;
+  }
+  var links = [], pairs = {};
+  for (i = 0; i < M; i++) {
+    e = edges[i];
+    nodes[e.s].deg++; nodes[e.t].deg++;
+    var pair = e.s < e.t ? e.s + "," + e.t : e.t + "," + e.s;
+    if (!(pair in pairs)) { pairs[pair] = 0; if (e.s !== e.t) links.push(e); }
+    e.rank = pairs[pair]++;
+  }
+  for (i = 0; i < M; i++) {  // parallel edges fan out: offsets -k..k around the straight line
+    e = edges[i];
+    var total = pairs[e.s < e.t ? e.s + "," + e.t : e.t + "," + e.s];
+    e.bend = (e.rank - (total - 1) / 2) * 14 * (e.s < e.t ? 1 : -1);
+  }
+  function radius(n) { return RADIUS + Math.min(8, Math.sqrt(n.deg)); }
+
+  // -- legend and counts
+  var counts = {};
+  nodes.forEach(function (n) { counts[n.l] = (counts[n.l] || 0) + 1; });
+  document.getElementById("counts").textContent = N + " nodes, " + M + " relationships";
+  var legend = document.querySelector("#legend ul");
+  Object.keys(counts).sort().forEach(function (label) {
+    var li = document.createElement("li"), sw = document.createElement("span");
+    sw.className = "swatch"; sw.style.background = colour(label);
+    li.appendChild(sw); li.appendChild(document.createTextNode(label + " (" + counts[label] + ")"));
+    legend.appendChild(li);
+  });
+  function colour(label) { return colours[label] || "#A5ABB6"; }
+
+  // -- the force layout: grid-bucketed repulsion (near neighbours only), springs, gravity
+  function tick() {
+    var grid = new Map(), n, m, j, dx, dy, d2, f;
+    for (i = 0; i < N; i++) {
+      n = nodes[i];
+      var key = Math.floor(n.x / CELL) * 65536 + Math.floor(n.y / CELL);
+      var bucket = grid.get(key);
+      if (bucket) bucket.push(n); else grid.set(key, [n]);
+    }
+    for (i = 0; i < N; i++) {
+      n = nodes[i];
+      var cx = Math.floor(n.x / CELL), cy = Math.floor(n.y / CELL);
+      for (var ox = -1; ox <= 1; ox++) for (var oy = -1; oy <= 1; oy++) {
+        var cell = grid.get((cx + ox) * 65536 + cy + oy);
+        if (!cell) continue;
+        for (j = 0; j < cell.length; j++) {
+          m = cell[j];
+          if (m.index <= n.index) continue;
+          dx = n.x - m.x; dy = n.y - m.y; d2 = dx * dx + dy * dy;
+          if (d2 > CELL * CELL) continue;
+          if (d2 < 0.01) { dx = (n.index % 7) - 3 + 0.5; dy = (m.index % 5) - 2 + 0.5; d2 = dx * dx + dy * dy; }
+          f = REPULSION * alpha / d2;
+          n.vx += dx * f / Math.sqrt(d2); n.vy += dy * f / Math.sqrt(d2);
+          m.vx -= dx * f / Math.sqrt(d2); m.vy -= dy * f / Math.sqrt(d2);
+        }
+      }
+    }
+    for (i = 0; i < links.length; i++) {
+      n = nodes[links[i].s]; m = nodes[links[i].t];
+      dx = m.x - n.x; dy = m.y - n.y;
+      var d = Math.sqrt(dx * dx + dy * dy) || 1;
+      f = (d - LINK) / d * alpha * 0.5;
+      var bias = n.deg / (n.deg + m.deg);
+      m.vx -= dx * f * bias; m.vy -= dy * f * bias;
+      n.vx += dx * f * (1 - bias); n.vy += dy * f * (1 - bias);
+    }
+    for (i = 0; i < N; i++) {
+      n = nodes[i];
+      n.vx -= n.x * 0.004 * alpha; n.vy -= n.y * 0.004 * alpha;
+      if (n.fixed) { n.vx = 0; n.vy = 0; continue; }
+      n.vx *= 0.6; n.vy *= 0.6;
+      n.x += Math.max(-40, Math.min(40, n.vx)); n.y += Math.max(-40, Math.min(40, n.vy));
+    }
+    alpha *= 0.985;
+  }
+
+  // Layout in slices of ~25 ms so the page stays responsive; setTimeout (not animation
+  // frames) so headless browsers with a virtual time budget run it too.
+  function run() {
+    if (running) return;
+    running = true;
+    (function slice() {
+      var until = Date.now() + 25;
+      while (alpha > 0.02 && Date.now() < until) tick();
+      if (!firstDone && alpha <= 0.02) { fit(); }
+      draw();
+      if (alpha > 0.02) { setTimeout(slice, 0); return; }
+      running = false;
+      if (!firstDone) {
+        firstDone = true;
+        document.body.setAttribute("data-rendered-nodes", String(drawnNodes));
+        document.body.setAttribute("data-rendered-edges", String(drawnEdges));
+        document.body.setAttribute("data-layout", "done");
+      }
+    })();
+  }
+  function reheat(to) { alpha = Math.max(alpha, to); run(); }
+
+  // -- drawing
+  var drawnNodes = 0, drawnEdges = 0;
+  function resize() {
+    var box = canvas.getBoundingClientRect();
+    width = box.width; height = box.height;
+    canvas.width = Math.max(1, Math.round(width * dpr)); canvas.height = Math.max(1, Math.round(height * dpr));
+    draw();
+  }
+  function control(e, a, b) {
+    var mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2, dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy) || 1;
+    return { x: mx - dy / d * e.bend, y: my + dx / d * e.bend };
+  }
+  function draw() {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.translate(view.x, view.y); ctx.scale(view.k, view.k);
+    var focus = selected || hovered, arrows = M <= 5000, j;
+    drawnEdges = 0;
+    ctx.lineWidth = 1 / view.k;
+    for (j = 0; j < M; j++) {
+      var e = edges[j], a = nodes[e.s], b = nodes[e.t];
+      var lit = focus && (focus === e || focus === a || focus === b);
+      ctx.strokeStyle = lit ? "#333" : "rgba(120,130,140,0.55)";
+      ctx.lineWidth = (lit ? 2 : 1) / view.k;
+      ctx.beginPath(); ctx.moveTo(a.x, a.y);
+      var c = control(e, a, b);
+      if (e.s === e.t) { ctx.arc(a.x + radius(a), a.y - radius(a), radius(a), 0, 2 * Math.PI); }
+      else if (e.bend) ctx.quadraticCurveTo(c.x, c.y, b.x, b.y); else ctx.lineTo(b.x, b.y);
+      ctx.stroke();
+      if (arrows && e.s !== e.t) arrow(c, b, lit);
+      drawnEdges++;
+    }
+    drawnNodes = 0;
+    var captions = N <= 300 || view.k >= 1.2;  // captions keep their size on screen whatever the zoom
+    ctx.font = (11 / view.k) + "px system-ui, sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    for (j = 0; j < N; j++) {
+      var n = nodes[j], rad = radius(n);
+      ctx.beginPath(); ctx.arc(n.x, n.y, rad, 0, 2 * Math.PI);
+      ctx.fillStyle = colour(n.l); ctx.fill();
+      ctx.lineWidth = (n === focus ? 3 : 1) / view.k; ctx.strokeStyle = n === focus ? "#000" : "#fff"; ctx.stroke();
+      if (captions || n === focus) { ctx.fillStyle = "#222"; ctx.fillText(short(n.c), n.x, n.y + rad + 2 / view.k); }
+      drawnNodes++;
+    }
+  }
+  function arrow(from, to, lit) {
+    var dx = to.x - from.x, dy = to.y - from.y, d = Math.sqrt(dx * dx + dy * dy) || 1, rad = radius(to);
+    var tipx = to.x - dx / d * rad, tipy = to.y - dy / d * rad, s = 6 / Math.sqrt(view.k);
+    ctx.beginPath(); ctx.moveTo(tipx, tipy);
+    ctx.lineTo(tipx - dx / d * s - dy / d * s * 0.5, tipy - dy / d * s + dx / d * s * 0.5);
+    ctx.lineTo(tipx - dx / d * s + dy / d * s * 0.5, tipy - dy / d * s - dx / d * s * 0.5);
+    ctx.closePath(); ctx.fillStyle = lit ? "#333" : "rgba(120,130,140,0.8)"; ctx.fill();
+  }
+  function short(text) { text = String(text); return text.length > 32 ? text.slice(0, 31) + "\u2026" : text; }
+
+  // -- view
+  function fit() {
+    if (!N) return;
+    var minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity;
+    nodes.forEach(function (n) { minx = Math.min(minx, n.x); maxx = Math.max(maxx, n.x); miny = Math.min(miny, n.y); maxy = Math.max(maxy, n.y); });
+    var w = Math.max(maxx - minx, 1) + 80, h = Math.max(maxy - miny, 1) + 80;
+    view.k = Math.min(1.5, Math.max(0.02, Math.min(width / w, height / h)));
+    view.x = width / 2 - view.k * (minx + maxx) / 2; view.y = height / 2 - view.k * (miny + maxy) / 2;
+  }
+  function zoomAt(factor, sx, sy) {
+    var k = Math.min(20, Math.max(0.01, view.k * factor));
+    view.x = sx - (sx - view.x) * k / view.k; view.y = sy - (sy - view.y) * k / view.k; view.k = k;
+    draw();
+  }
+  function world(ev) {
+    var box = canvas.getBoundingClientRect(), sx = ev.clientX - box.left, sy = ev.clientY - box.top;
+    return { sx: sx, sy: sy, x: (sx - view.x) / view.k, y: (sy - view.y) / view.k };
+  }
+  function hit(p) {
+    var best = null, bestD = Infinity, j, dx, dy, d;
+    for (j = 0; j < N; j++) {
+      var n = nodes[j]; dx = n.x - p.x; dy = n.y - p.y; d = dx * dx + dy * dy;
+      var rad = radius(n) + 3 / view.k;
+      if (d <= rad * rad && d < bestD) { best = n; bestD = d; }
+    }
+    if (best) return best;
+    var tolerance = 5 / view.k;
+    for (j = 0; j < M; j++) {
+      var e = edges[j], a = nodes[e.s], b = nodes[e.t], c = control(e, a, b);
+      d = Math.min(segment(p, a, c), segment(p, c, b));
+      if (d < tolerance && d < bestD) { best = e; bestD = d; }
+    }
+    return best;
+  }
+  function segment(p, a, b) {
+    var dx = b.x - a.x, dy = b.y - a.y, l2 = dx * dx + dy * dy;
+    var t = l2 ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / l2)) : 0;
+    var x = a.x + t * dx - p.x, y = a.y + t * dy - p.y;
+    return Math.sqrt(x * x + y * y);
+  }
+
+  // -- properties: always as text, never as markup
+  function describe(item) {
+    if (item.l !== undefined) return { title: item.l + ": " + item.c, props: item.p };
+    return { title: nodes[item.s].c + " \u2014[" + item.y + "]\u2192 " + nodes[item.t].c, props: item.p };
+  }
+  function show(item) {
+    selected = item;
+    while (infoTable.firstChild) infoTable.removeChild(infoTable.firstChild);
+    infoHint.hidden = !!item;
+    if (item) {
+      var d = describe(item);
+      row(item.l !== undefined ? "label" : "type", item.l !== undefined ? item.l : item.y);
+      if (item.l === undefined) { row("from", nodes[item.s].id); row("to", nodes[item.t].id); } else row("id", item.id);
+      Object.keys(d.props).sort().forEach(function (k) { row(k, d.props[k]); });
+    }
+    draw();
+  }
+  function row(k, v) {
+    var tr = document.createElement("tr"), th = document.createElement("th"), td = document.createElement("td");
+    th.textContent = k; td.textContent = Array.isArray(v) ? v.join(", ") : String(v);
+    tr.appendChild(th); tr.appendChild(td); infoTable.appendChild(tr);
+  }
+  function showTooltip(item, ev) {
+    if (!item) { tooltip.hidden = true; return; }
+    var d = describe(item);
+    while (tooltip.firstChild) tooltip.removeChild(tooltip.firstChild);
+    var b = document.createElement("b"); b.textContent = d.title; tooltip.appendChild(b);
+    Object.keys(d.props).sort().slice(0, 12).forEach(function (k) {
+      var line = document.createElement("div"), v = d.props[k];
+      line.textContent = k + ": " + (Array.isArray(v) ? v.join(", ") : String(v));
+      tooltip.appendChild(line);
+    });
+    tooltip.style.left = (ev.clientX + 14) + "px"; tooltip.style.top = (ev.clientY + 14) + "px";
+    tooltip.hidden = false;
+  }
+
+  // -- pointer: drag a node, drag the background to pan, wheel to zoom, click to inspect
+  var drag = null;
+  canvas.addEventListener("mousedown", function (ev) {
+    var p = world(ev), item = hit(p);
+    drag = { node: item && item.l !== undefined ? item : null, item: item, sx: p.sx, sy: p.sy, vx: view.x, vy: view.y, moved: false };
+    if (drag.node) drag.node.fixed = true;
+    canvas.classList.add("dragging");
+  });
+  window.addEventListener("mousemove", function (ev) {
+    var p = world(ev);
+    if (drag) {
+      if (Math.abs(p.sx - drag.sx) + Math.abs(p.sy - drag.sy) > 3) drag.moved = true;
+      if (drag.node) { drag.node.x = p.x; drag.node.y = p.y; reheat(0.12); draw(); }
+      else { view.x = drag.vx + p.sx - drag.sx; view.y = drag.vy + p.sy - drag.sy; draw(); }
+      return;
+    }
+    if (ev.target !== canvas) { tooltip.hidden = true; return; }
+    var item = hit(p);
+    if (item !== hovered) { hovered = item; draw(); }
+    showTooltip(item, ev);
+  });
+  window.addEventListener("mouseup", function () {
+    if (!drag) return;
+    if (drag.node) drag.node.fixed = false;
+    if (!drag.moved) show(drag.item);
+    drag = null; canvas.classList.remove("dragging");
+  });
+  canvas.addEventListener("wheel", function (ev) {
+    ev.preventDefault();
+    var p = world(ev);
+    zoomAt(Math.exp(-ev.deltaY * 0.0015), p.sx, p.sy);
+  }, { passive: false });
+  document.getElementById("zoom-in").onclick = function () { zoomAt(1.3, width / 2, height / 2); };
+  document.getElementById("zoom-out").onclick = function () { zoomAt(1 / 1.3, width / 2, height / 2); };
+  document.getElementById("fit").onclick = function () { fit(); draw(); };
+  document.getElementById("search").addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter") return;
+    var q = this.value.trim().toLowerCase();
+    if (!q) return;
+    var found = nodes.filter(function (n) { return String(n.c).toLowerCase().indexOf(q) >= 0 || n.id.toLowerCase().indexOf(q) >= 0; })[0];
+    if (!found) return;
+    view.k = Math.max(view.k, 1.5);
+    view.x = width / 2 - found.x * view.k; view.y = height / 2 - found.y * view.k;
+    show(found);
+  });
+  window.addEventListener("resize", resize);
+
+  // Test and scripting hook: the drawn node's screen position by id.
+  window.graphkit = {
+    position: function (id) {
+      var n = nodes.filter(function (x) { return x.id === id; })[0], box = canvas.getBoundingClientRect();
+      return n ? { x: box.left + view.x + n.x * view.k, y: box.top + view.y + n.y * view.k } : null;
+    },
+    view: view
+  };
+
+  resize();
+  run();
+})();

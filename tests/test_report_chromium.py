@@ -1,0 +1,76 @@
+"""`graphkit demo --report` writes a page that real headless Chromium renders, chart included.
+
+The page is checked from inside the browser: a copy of it gets a small script that, once
+the page has loaded, writes the chart image's decoded size and its laid-out box into the
+DOM, which `--dump-dom` prints. A screenshot of the page goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+
+ARTIFACTS = ROOT / "test-artifacts"
+PROBE = """<script>
+window.addEventListener("load", () => {
+  const img = document.getElementById("timeline-chart");
+  const box = img ? img.getBoundingClientRect() : {width: 0, height: 0};
+  const found = img ? [img.complete, img.naturalWidth, img.naturalHeight, box.width, box.height] : ["missing"];
+  document.body.setAttribute("data-chart", found.join(" "));
+});
+</script>"""
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but chromium is not installed (apt-get install -y chromium)")
+    pytest.skip("chromium is not installed (apt-get install -y chromium)")
+
+
+def headless(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
+    return subprocess.run([chromium(), *flags, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_report_renders_with_its_chart_in_headless_chromium(tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    run_cli("demo", "--store", str(tmp_path / "case.lbdb"), "--report", str(report))
+    page = report.read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page), "the report must be self-contained"
+
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = headless(tmp_path / "profile", "--virtual-time-budget=10000", "--dump-dom", probe.as_uri())
+    found = re.search(r'data-chart="([^"]*)"', dom.stdout)
+    assert found, f"the probe did not run:\n{dom.stdout[-2000:]}\n{dom.stderr[-2000:]}"
+    complete, natural_w, natural_h, box_w, box_h = found.group(1).split()
+    assert complete == "true"
+    assert int(natural_w) > 0 and int(natural_h) > 0, "the chart image did not decode"
+    assert float(box_w) > 100 and float(box_h) > 50, "the chart is not laid out visibly"
+    assert "2,820 (79.48%)" in dom.stdout and "Benign reading." in dom.stdout
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "demo-report.png"
+    shot.unlink(missing_ok=True)
+    headless(tmp_path / "profile", "--window-size=1280,4200", f"--screenshot={shot}", report.as_uri())
+    assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
