@@ -39,6 +39,7 @@ import query_fixture  # noqa: E402
 from graphkit.backends.base import Backend  # noqa: E402
 from graphkit.backends.neo4j import Neo4jBackend  # noqa: E402
 from graphkit.batches import EdgeTable  # noqa: E402
+from graphkit.errors import GraphkitError  # noqa: E402
 from graphkit.normalise import Normaliser  # noqa: E402
 from graphkit.queries import load_dir, run_query  # noqa: E402
 from graphkit.records import EdgeRecord, NodeRecord, Record  # noqa: E402
@@ -184,10 +185,14 @@ def cases(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def timed(backend: Backend, name: str, params: dict[str, Any], repeat: int) -> tuple[int, float, float]:
+def timed(backend: Backend, name: str, params: dict[str, Any], repeat: int) -> tuple[int, float, float] | str:
+    """(rows, cold seconds, median warm seconds), or the error's first line."""
     query = load_dir(ROOT / "cypher")[name]
     started = time.perf_counter()
-    rows = len(run_query(backend, query, params).rows)
+    try:
+        rows = len(run_query(backend, query, params).rows)
+    except GraphkitError as exc:
+        return str(exc).splitlines()[0][:80]
     cold = time.perf_counter() - started
     warm = []
     for _ in range(repeat):
@@ -212,7 +217,7 @@ def main() -> None:
     print(f"embedded buffer pool: {os.environ['GRAPHKIT_BUFFER_POOL_MB']} MB (GRAPHKIT_BUFFER_POOL_MB)")
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
-    results: dict[str, list[tuple[int, float, float]]] = {}
+    results: dict[str, list[tuple[int, float, float] | str]] = {}
     folder = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="graphkit-bench-queries-"))
     path = folder / "bench.lbdb"
     try:
@@ -248,12 +253,21 @@ def main() -> None:
     for i, (name, params) in enumerate(cases(args)):
         shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "(defaults)"
         line = f"{name:<24} {shown[:44]:<44}"
+        failed = []
         for store in stores:
-            rows, cold, warm = results[store][i]
+            result = results[store][i]
+            if isinstance(result, str):
+                line += f" {'failed':>13} {'-':>7} {'-':>7}"
+                failed.append(f"  {store}: {result}")
+                slow.append(f"{name} ({store}, failed)")
+                continue
+            rows, cold, warm = result
             line += f" {rows:>13,} {cold:>7.2f} {warm:>7.2f}"
             if warm > TARGET_SECONDS:
                 slow.append(f"{name} ({store}, {warm:.1f} s)")
         print(line)
+        for reason in failed:
+            print(reason)
     print(f"\ntarget: warm time <= {TARGET_SECONDS:.0f} s per query; over it: {', '.join(slow) or 'none'}")
 
 

@@ -7,7 +7,8 @@
 //   address's operator is its ATTRIBUTED_TO organization, else its netblock's
 //   attribution or ALLOCATED_TO holder, else its ASN's OPERATED_BY operator; unknown
 //   stays the address. Rows where the operator is not the registrant are flagged. A
-//   domain with no known name server, mail server or address gives no rows.
+//   domain with no known name server, mail server or address gives no rows; a host
+//   with no known address gives a row whose operator is null.
 // why:
 //   The registrant, the marketing firm that administers the domain and the company that
 //   actually runs the mail server can be three different parties. Seeing the split keeps
@@ -25,43 +26,53 @@
 //   differs -- true when the operator is not the registrant
 MATCH (d:Domain)
 WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
-OPTIONAL MATCH (d)-[:REGISTERED_BY]->(reg:Organization)
-WITH d, min(reg.key) AS reg_key
-OPTIONAL MATCH (d)-[:ADMINISTERED_BY]->(adm:Organization)
-WITH d, reg_key, min(adm.key) AS adm_key
-OPTIONAL MATCH (d)-[:USES_NAMESERVER]->(h:Domain)
+// what the domains stand on: addresses (their own, their name and mail servers'), and
+// hosts with no known address, which stand for themselves
+OPTIONAL MATCH (d)-[:USES_NAMESERVER|USES_MAIL_SERVER]->(h:Domain)
 OPTIONAL MATCH (h)-[:RESOLVES_TO]->(a:IPAddress)
-WITH d, reg_key, adm_key, collect(CASE WHEN h IS NULL THEN null ELSE {role: 'name server', via: h.name, address: a.address} END) AS found
-OPTIONAL MATCH (d)-[:USES_MAIL_SERVER]->(h:Domain)
-OPTIONAL MATCH (h)-[:RESOLVES_TO]->(a:IPAddress)
-WITH d, reg_key, adm_key, found,
-     collect(CASE WHEN h IS NULL THEN null ELSE {role: 'mail server', via: h.name, address: a.address} END) AS more
-WITH d, reg_key, adm_key, found + more AS found
+WITH d, collect(CASE WHEN h IS NULL THEN null ELSE {key: coalesce(a.address, h.name), bare: a IS NULL} END) AS behind
 OPTIONAL MATCH (d)-[:RESOLVES_TO]->(a:IPAddress)
-WITH d, reg_key, adm_key, found,
-     collect(CASE WHEN a IS NULL THEN null ELSE {role: 'address', via: a.address, address: a.address} END) AS more
-WITH d, reg_key, adm_key, found + more AS found
-UNWIND found AS x
-WITH DISTINCT d.name AS domain, reg_key, adm_key, x.role AS role, x.via AS via, x.address AS address
-// each address's operator is resolved once, however many domains use it
-WITH address, collect({domain: domain, reg_key: reg_key, adm_key: adm_key, role: role, via: via}) AS uses
-OPTIONAL MATCH (c:IPAddress) WHERE c.address = address
+WITH behind, collect(CASE WHEN a IS NULL THEN null ELSE {key: a.address, bare: false} END) AS own
+UNWIND behind + own AS entry
+WITH DISTINCT entry.key AS key, entry.bare AS bare
+// each address's operator, resolved once however many domains use it
+OPTIONAL MATCH (c:IPAddress) WHERE NOT bare AND c.address = key
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization)
-WITH uses, c, min(o1.key) AS k1
+WITH key, bare, c, min(o1.key) AS k1
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization)
-WITH uses, c, k1, min(o2.key) AS k2
+WITH key, bare, c, k1, min(o2.key) AS k2
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o3:Organization)
-WITH uses, c, k1, k2, min(o3.key) AS k3
+WITH key, bare, c, k1, k2, min(o3.key) AS k3
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
-WITH uses, c, k1, k2, k3, min(o4.key) AS k4
-WITH uses, c, coalesce(k1, k2, k3, k4) AS org_key
+WITH key, bare, c, k1, k2, k3, min(o4.key) AS k4
+WITH key, bare, c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH uses, coalesce(org.key, c.address) AS op_key, coalesce(org.name, org.key, c.address) AS operator
-UNWIND uses AS u
-WITH DISTINCT u.domain AS domain, u.reg_key AS reg_key, u.adm_key AS adm_key, u.role AS role, u.via AS via, op_key, operator
+WITH key, bare, c, coalesce(org.key, c.address) AS op_key, coalesce(org.name, org.key, c.address) AS operator
+// back to the domains that use it, smallest lists first (lists collected earlier are
+// grouping keys of the later steps)
+OPTIONAL MATCH (c)<-[:RESOLVES_TO]-(d:Domain) WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
+WITH key, bare, c, op_key, operator, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'address', via: key} END) AS uses
+OPTIONAL MATCH (h:Domain)<-[:USES_MAIL_SERVER]-(d:Domain) WHERE bare AND h.name = key AND d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
+WITH key, bare, c, op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'mail server', via: h.name} END) AS more
+WITH key, bare, c, op_key, operator, uses + more AS uses
+OPTIONAL MATCH (h:Domain)<-[:USES_NAMESERVER]-(d:Domain) WHERE bare AND h.name = key AND d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
+WITH key, bare, c, op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'name server', via: h.name} END) AS more
+WITH c, op_key, operator, uses + more AS uses
+OPTIONAL MATCH (c)<-[:RESOLVES_TO]-(h:Domain)<-[:USES_MAIL_SERVER]-(d:Domain) WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
+WITH c, op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'mail server', via: h.name} END) AS more
+WITH c, op_key, operator, uses + more AS uses
+OPTIONAL MATCH (c)<-[:RESOLVES_TO]-(h:Domain)<-[:USES_NAMESERVER]-(d:Domain) WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
+WITH op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'name server', via: h.name} END) AS more
+UNWIND uses + more AS u
+WITH DISTINCT u.domain AS domain, u.role AS role, u.via AS via, op_key, operator
 // hosts in order (a LIMIT keeps the order through the aggregation on both stores)
-WITH domain, reg_key, adm_key, role, via, op_key, operator ORDER BY via LIMIT 1000000000
-WITH domain, reg_key, adm_key, role, op_key, operator, collect(via) AS via
+WITH domain, role, via, op_key, operator ORDER BY via LIMIT 1000000000
+WITH domain, role, op_key, operator, collect(via) AS via
+MATCH (d:Domain) WHERE d.name = domain
+OPTIONAL MATCH (d)-[:REGISTERED_BY]->(reg:Organization)
+WITH d, domain, role, op_key, operator, via, min(reg.key) AS reg_key
+OPTIONAL MATCH (d)-[:ADMINISTERED_BY]->(adm:Organization)
+WITH domain, role, op_key, operator, via, reg_key, min(adm.key) AS adm_key
 OPTIONAL MATCH (reg:Organization) WHERE reg.key = reg_key
 OPTIONAL MATCH (adm:Organization) WHERE adm.key = adm_key
 RETURN domain, coalesce(reg.name, reg_key) AS registrant, coalesce(adm.name, adm_key) AS admin, role, operator, via,

@@ -87,8 +87,13 @@ def _find(label_var: str, key_var: str, out: str) -> str:
     """A subquery finding the node a (label, key) pair of columns names; labels only from the schema."""
     branches = []
     for node in SCHEMA.nodes:
-        key = f"toInteger(replace(toUpper(toString({key_var})), 'AS', ''))" if node.key.type is PropType.INT else key_var
-        branches.append(f"MATCH ({out}:{node.label}) WHERE {label_var} = '{node.label}' AND {out}.{node.key.name} = {key} RETURN {out}")
+        key = (
+            f"toInteger(replace(toUpper(toString({key_var})), 'AS', ''))" if node.key.type is PropType.INT else key_var
+        )
+        branches.append(
+            f"MATCH ({out}:{node.label}) WHERE {label_var} = '{node.label}' "
+            f"AND {out}.{node.key.name} = {key} RETURN {out}"
+        )
     return f"CALL ({label_var}, {key_var}) {{\n  " + "\n  UNION ".join(branches) + "\n}"
 
 
@@ -103,10 +108,12 @@ def graph_view(query: Query) -> str | None:
     elif columns.issuperset(PATH_ROW):
         ends = (
             "UNWIND range(0, size(keys) - 2) AS i\n"
-            "WITH steps[i] STARTS WITH '<' AS back, labels[i] AS l1, keys[i] AS k1, labels[i + 1] AS l2, keys[i + 1] AS k2,\n"
+            "WITH steps[i] STARTS WITH '<' AS back, labels[i] AS l1, keys[i] AS k1,\n"
+            "     labels[i + 1] AS l2, keys[i + 1] AS k2,\n"
             "     replace(replace(replace(replace(steps[i], '<', ''), '>', ''), '-[', ''), ']-', '') AS rel_type\n"
             "WITH CASE WHEN back THEN l2 ELSE l1 END AS from_label, CASE WHEN back THEN k2 ELSE k1 END AS from_key,\n"
-            "     rel_type, CASE WHEN back THEN l1 ELSE l2 END AS to_label, CASE WHEN back THEN k1 ELSE k2 END AS to_key\n"
+            "     rel_type,\n"
+            "     CASE WHEN back THEN l1 ELSE l2 END AS to_label, CASE WHEN back THEN k1 ELSE k2 END AS to_key\n"
         )
     else:
         return None
@@ -118,11 +125,17 @@ def _slide(body: str) -> str:
     return f'<slide class="row-fluid">\n<div class="col-sm-12">\n{body}\n</div>\n</slide>'
 
 
-def guide(queries: Mapping[str, Query], style_url: str | None = None, examples: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+def guide(
+    queries: Mapping[str, Query], style_url: str | None = None, examples: Mapping[str, Mapping[str, Any]] | None = None
+) -> str:
     """A Browser guide (the HTML `:play URL` shows): a slide per canned query, with runnable
     blocks for its parameters and for the query (click to edit, or the play icon to run)."""
     esc = html.escape
-    intro = ["<h3>graphkit: the canned queries</h3>", "<p>One slide per query. On each, run the <code>:params</code> block first (edit the values), then the query.</p>"]
+    intro = [
+        "<h3>graphkit: the canned queries</h3>",
+        "<p>One slide per query. On each, run the <code>:param</code> block first (edit the values),"
+        " then the query.</p>",
+    ]
     if style_url:
         intro += ["<p>graphkit's colours and captions:</p>", f'<pre class="runnable">:style {esc(style_url)}</pre>']
     intro.append("<ul>" + "".join(f"<li><b>{esc(q.name)}</b>: {esc(q.title)}</li>" for q in queries.values()) + "</ul>")
@@ -135,9 +148,12 @@ def guide(queries: Mapping[str, Query], style_url: str | None = None, examples: 
             f"<p>{esc(query.description)}</p>",
             f"<p><i>Why:</i> {esc(query.why)}</p>" if query.why else "",
             f"<p>Parameters:</p><ul>{params}</ul>" if params else "",
-            f'<pre class="runnable params">{esc(params_command(query, (examples or {}).get(query.name)))}</pre>' if query.params else "",
+            f'<pre class="runnable params">{esc(params_command(query, (examples or {}).get(query.name)))}</pre>'
+            if query.params
+            else "",
             f'<pre class="runnable query" data-query="{esc(query.name)}">{esc(query_body(query))}</pre>',
-            f'<p>The same, drawn as a graph:</p><pre class="runnable graph" data-query="{esc(query.name)}">{esc(view)}</pre>'
+            "<p>The same, drawn as a graph:</p>"
+            f'<pre class="runnable graph" data-query="{esc(query.name)}">{esc(view)}</pre>'
             if (view := graph_view(query))
             else "",
             f"<p>Columns:</p><ul>{columns}</ul>" if columns else "",

@@ -82,7 +82,7 @@ def observations_from_text(
 @lru_cache(maxsize=1024)
 def type_text(rdtype: int) -> str:
     """'A', 'NSAP-PTR', 'TYPE999': a type's mnemonic (cached: dnspython's enum lookup is slow)."""
-    return str(dns.rdatatype.to_text(rdtype))
+    return str(dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype)))
 
 
 def rdata_from_text(rdtype: dns.rdatatype.RdataType, text: str) -> dns.rdata.Rdata:

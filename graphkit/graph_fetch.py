@@ -29,7 +29,7 @@ def _columns(var: str, props: Iterable[Prop]) -> str:
 
 
 def _props(names: Sequence[str], row: Sequence[Any]) -> Props:
-    return {name: value for name, value in zip(names, row) if value is not None}
+    return {name: value for name, value in zip(names, row, strict=False) if value is not None}
 
 
 def endpoint_pairs() -> Iterator[tuple[RelType, NodeType, NodeType]]:
@@ -75,7 +75,9 @@ def fetch_edges_between(
     return out
 
 
-def fetch_edges_from(backend: Backend, rel: RelType, a: NodeType, b: NodeType, from_keys: Sequence[Key]) -> list[EdgeRow]:
+def fetch_edges_from(
+    backend: Backend, rel: RelType, a: NodeType, b: NodeType, from_keys: Sequence[Key]
+) -> list[EdgeRow]:
     """Every relationship of this type leaving the nodes of `from_keys` (one query; the caller batches)."""
     if not from_keys:
         return []

@@ -21,14 +21,18 @@ class _CorruptionStop(io.RawIOBase):
 
     def __init__(self, inner: gzip.GzipFile, on_corrupt: Callable[[str], None]) -> None:
         self.inner, self.on_corrupt = inner, on_corrupt
+        self.broken = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
+        if self.broken:
+            return 0
         try:
-            data = self.inner.read(len(buffer))
+            data = self.inner.read1(len(buffer))  # read1, not read: the data before a break comes first
         except (EOFError, OSError, zlib.error) as exc:
+            self.broken = True
             self.on_corrupt(f"compressed data is corrupt or truncated here ({exc})")
             return 0
         buffer[: len(data)] = data

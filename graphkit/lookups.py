@@ -551,13 +551,14 @@ def finish(
     default_client_side: str | None,
     observer: str | None = None,
 ) -> Iterator[Record | EdgeTable]:
-    """Describe the Source (observer, client side) and yield the file's aggregated edges."""
+    """Describe the Source (observer, client side); the file's aggregated edges, to yield from.
+    (A plain function, not a generator: one generator layer less per record.)"""
     client_side = options.client_side or aggregator.client_side() or default_client_side
     if client_side:
         ctx.source_props["client_side"] = client_side
     if options.observer or observer:
         ctx.source_props["observer"] = options.observer or observer
-    yield from aggregator.records()
+    return aggregator.records()
 
 
 @contextmanager

@@ -70,7 +70,9 @@ class Subgraph:
         node.update({k: v for k, v in (props or {}).items() if v is not None})
         return ref
 
-    def add_relationship(self, type_: str, start: NodeRef, end: NodeRef, props: Mapping[str, Any] | None = None) -> None:
+    def add_relationship(
+        self, type_: str, start: NodeRef, end: NodeRef, props: Mapping[str, Any] | None = None
+    ) -> None:
         rel = Relationship(type_, start, end, {k: v for k, v in (props or {}).items() if v is not None})
         signature = rel.signature()
         if signature in self._seen:
@@ -112,7 +114,9 @@ def _fill_nodes(backend: Backend, graph: Subgraph, refs: Iterable[NodeRef]) -> s
     return found
 
 
-def _edges_among(backend: Backend, graph: Subgraph, refs: set[NodeRef], wanted: set[tuple[str, NodeRef, NodeRef]] | None) -> None:
+def _edges_among(
+    backend: Backend, graph: Subgraph, refs: set[NodeRef], wanted: set[tuple[str, NodeRef, NodeRef]] | None
+) -> None:
     """Add the relationships between the given nodes: all of them, or only those of `wanted`
     (type, start, end) triples."""
     by_label: dict[str, set[Key]] = defaultdict(set)
@@ -159,7 +163,8 @@ def _walk(value: Any, found: _Found) -> None:
             for rel in value["relationships"]:
                 _add_relationship(rel, found, labels_by_key)
         elif "_label" in value and value["_label"] in SCHEMA.by_label:
-            found.nodes.append((value["_label"], value))
+            if _key_of(value) is not None:
+                found.nodes.append((value["_label"], value))
         elif "_type" in value and value["_type"] in SCHEMA.by_type:
             _add_relationship(value, found, {})
         else:
@@ -181,31 +186,44 @@ def _add_relationship(rel: Mapping[str, Any], found: _Found, labels_by_key: dict
     found.relationships.append((rel["_type"], rel["_from"], rel["_to"], props, labels_by_key))
 
 
+def _ref(label: Any, key: Any) -> NodeRef | None:
+    """A node named by a row, if its label is the schema's and its key fits."""
+    if label not in SCHEMA.by_label or key is None:
+        return None
+    try:
+        return (label, typed_key(label, key))
+    except ValueError:
+        return None
+
+
+def _edge(type_: Any, start: NodeRef | None, end: NodeRef | None, found: _Found) -> None:
+    if type_ in SCHEMA.by_type and start is not None and end is not None:
+        found.edges.add((type_, start, end))
+
+
 def _edge_row(row: Mapping[str, Any], found: _Found) -> None:
-    start = (row["from_label"], typed_key(row["from_label"], row["from"]))
-    end = (row["to_label"], typed_key(row["to_label"], row["to"]))
-    found.edges.add((row["type"], start, end))
+    _edge(row["type"], _ref(row["from_label"], row["from"]), _ref(row["to_label"], row["to"]), found)
 
 
 def _path_row(row: Mapping[str, Any], found: _Found) -> None:
-    refs = [(label, typed_key(label, key)) for label, key in zip(row["labels"], row["keys"])]
+    refs = [_ref(label, key) for label, key in zip(row["labels"], row["keys"], strict=False)]
     for i, step in enumerate(row["steps"]):
-        match = STEP.match(step)
+        match = STEP.match(str(step))
         if not match or i + 1 >= len(refs):
             continue
         backwards, type_ = bool(match.group(1)), match.group(2)
         start, end = (refs[i + 1], refs[i]) if backwards else (refs[i], refs[i + 1])
-        found.edges.add((type_, start, end))
+        _edge(type_, start, end, found)
 
 
 def _scan(result: QueryResult) -> _Found:
     found = _Found()
     columns = set(result.columns)
     for values in result.rows:
-        row = dict(zip(result.columns, values))
+        row = dict(zip(result.columns, values, strict=True))
         if columns.issuperset(EDGE_ROW) and row["from"] is not None and row["to"] is not None:
             _edge_row(row, found)
-        elif columns.issuperset(PATH_ROW) and row["keys"]:
+        elif columns.issuperset(PATH_ROW) and all(isinstance(row[c], list) for c in PATH_ROW):
             _path_row(row, found)
         else:
             _walk(values, found)

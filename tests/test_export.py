@@ -60,7 +60,9 @@ def _cli(store: Store, *args: str) -> str:
     from graphkit.cli.app import app, register_commands
 
     register_commands()
-    result = CliRunner().invoke(app, list(args), env={**store.env, "GRAPHKIT_STORE": store.location}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        app, list(args), env={**store.env, "GRAPHKIT_STORE": store.location}, catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -139,7 +141,9 @@ def test_path_rows_bring_the_relationships_of_each_step(store: Store) -> None:
     lookups = sum(1 for lk in fx.LOOKUPS if lk.client == "217.12.96.15" and lk.name == fx.MAIL1)
     edges = _edges(graph)
     assert edges[("LOOKED_UP", "IPAddress:217.12.96.15", f"Domain:{fx.MAIL1}")] == lookups
-    assert edges[("ATTRIBUTED_TO", "IPAddress:66.216.133.29", f"Organization:{names.organization_key(fx.LISTRAK)}")] == 1
+    assert (
+        edges[("ATTRIBUTED_TO", "IPAddress:66.216.133.29", f"Organization:{names.organization_key(fx.LISTRAK)}")] == 1
+    )
     assert ("Organization", "listrak") in graph.nodes and ("IPAddress", "217.12.96.15") in graph.nodes
 
 
@@ -151,6 +155,39 @@ def test_rows_of_plain_values_give_the_entities_and_their_relationships(store: S
         assert ("RESOLVES_TO", f"Domain:{name}", "IPAddress:66.216.133.29") in _edges(graph)
 
 
+def test_paths_and_nodes_returned_by_a_query_of_ones_own(store: Store, tmp_path: Path) -> None:
+    _load(store)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "served-names.cypher").write_text(
+        "// name: served-names\n// title: Names on an address, as paths\n// params:\n//   address: string -- an IP\n"
+        "// columns:\n//   p -- the path\n//   d -- the name\n"
+        "MATCH p = (d:Domain)-[:RESOLVES_TO]->(a:IPAddress) WHERE a.address = $address RETURN p, d ORDER BY d.name\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "paths.json"
+    _cli(
+        store,
+        "export",
+        "--query",
+        "served-names",
+        "-p",
+        "address=66.216.133.29",
+        "--queries",
+        str(folder),
+        "-o",
+        str(out),
+    )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    served = {n for n, rows in fx.A_RECORDS.items() if any(a == "66.216.133.29" for a, *_ in rows)}
+    assert {(e["_type"], e["_from"], e["_to"]) for e in data["edges"]} == {
+        ("RESOLVES_TO", f"Domain:{n}", "IPAddress:66.216.133.29") for n in served
+    }
+    first_seen = {e["_from"]: e.get("first_seen") for e in data["edges"]}
+    assert first_seen == {f"Domain:{n}": fx.A_RECORDS[n][0][1] for n in served}
+    assert {n["_id"] for n in data["nodes"]} == {f"Domain:{n}" for n in served} | {"IPAddress:66.216.133.29"}
+
+
 # -- networkx round trips ------------------------------------------------------------------
 
 
@@ -158,8 +195,12 @@ def _tricky() -> Subgraph:
     """Values that break naive writers: markup, quotes, separators, line breaks, non-ASCII."""
     graph = Subgraph()
     nasty = "a'b\"c`d {e} // f;\ng\r\nh\t<i>&amp; MATCH (n) DETACH DELETE n \\ \\u0041 \\' é 😀 \x01"
-    graph.add_node("Domain", "xn--e1afmkfd.example", {"status": ["ok", nasty], "privacy_service": nasty, "sources": ["s;1", "s|2"]})
-    graph.add_node("Organization", "o'brien & co", {"name": "O'Brien & Co <script>", "aliases": ["O'Brien", "OBRIEN, INC."]})
+    graph.add_node(
+        "Domain", "xn--e1afmkfd.example", {"status": ["ok", nasty], "privacy_service": nasty, "sources": ["s;1", "s|2"]}
+    )
+    graph.add_node(
+        "Organization", "o'brien & co", {"name": "O'Brien & Co <script>", "aliases": ["O'Brien", "OBRIEN, INC."]}
+    )
     graph.add_node("ASN", 4_200_000_001, {"name": "BIG-AS", "country": "ZZ"})
     graph.add_node("Email", "x@y.example", {"is_proxy": True})
     domain, org = ("Domain", "xn--e1afmkfd.example"), ("Organization", "o'brien & co")
@@ -187,7 +228,12 @@ def _expected_nodes(graph: Subgraph, xml: bool = False) -> dict[str, dict[str, A
 def _expected_edges(graph: Subgraph, xml: bool = False) -> Counter[str]:
     return Counter(
         json.dumps(
-            [f"{r.start[0]}:{r.start[1]}", f"{r.end[0]}:{r.end[1]}", r.type, {k: _as_xml(v) if xml else v for k, v in r.props.items()}],
+            [
+                f"{r.start[0]}:{r.start[1]}",
+                f"{r.end[0]}:{r.end[1]}",
+                r.type,
+                {k: _as_xml(v) if xml else v for k, v in r.props.items()},
+            ],
             sort_keys=True,
         )
         for r in graph.relationships
@@ -247,7 +293,9 @@ def test_cli_export_round_trips_the_case(store: Store, fmt: str, tmp_path: Path)
     assert nodes == _expected_nodes(expected)
     assert edges == _expected_edges(expected)
     looked_up = [json.loads(e)[3] for e in edges if json.loads(e)[2] == "LOOKED_UP"]
-    assert len(looked_up) > len({(json.loads(e)[0], json.loads(e)[1]) for e in edges if json.loads(e)[2] == "LOOKED_UP"})
+    assert len(looked_up) > len(
+        {(json.loads(e)[0], json.loads(e)[1]) for e in edges if json.loads(e)[2] == "LOOKED_UP"}
+    )
 
 
 def test_csv_export_lists_nodes_and_relationships(tmp_path: Path) -> None:
@@ -347,7 +395,7 @@ def test_cypher_script_of_the_case_from_the_embedded_store(neo4j_uri: str, tmp_p
 def test_cypher_string_literals_escape_everything_a_splitter_could_trip_on() -> None:
     from graphkit.export.cypher_script import literal
 
-    text = literal("it's; // `x` \"y\" \\ \n{z}")
+    text = literal('it\'s; // `x` "y" \\ \n{z}')
     assert text.startswith("'") and text.endswith("'")
     inner = text[1:-1]
     assert not re.search(r"[;`\n]|//", inner)
@@ -465,8 +513,18 @@ EMAILS_ELSEWHERE = "jane.roe@example.org"
 def _personal_records() -> list[Any]:
     """Personal data where the loaders put it, and an address where nobody expects one."""
     return [
-        EdgeRecord("REGISTERED_BY", "Domain", "trump-email.com", "Organization", fx.TRUMP, {"contact_name": PERSON}, fx.WHOIS),
-        EdgeRecord("ADMINISTERED_BY", "Domain", "contact-client.com", "Organization", fx.CENDYN, {"contact_name": "John Smith"}, fx.WHOIS),
+        EdgeRecord(
+            "REGISTERED_BY", "Domain", "trump-email.com", "Organization", fx.TRUMP, {"contact_name": PERSON}, fx.WHOIS
+        ),
+        EdgeRecord(
+            "ADMINISTERED_BY",
+            "Domain",
+            "contact-client.com",
+            "Organization",
+            fx.CENDYN,
+            {"contact_name": "John Smith"},
+            fx.WHOIS,
+        ),
         NodeRecord(
             "Organization",
             "Roe Consulting",
@@ -496,6 +554,10 @@ def test_redacted_exports_hold_no_email_or_person_name(store: Store, tmp_path: P
         for secret in _secrets():
             assert secret.casefold() not in text, f"{secret!r} in {path}"
             assert json.dumps(secret).casefold()[1:-1] not in text
+    with (out / "bulk" / "nodes-Email.csv").open(encoding="utf-8") as handle:
+        emails = {row["address:ID(Email)"] for row in csv.DictReader(handle)}
+    with (out / "bulk" / "relationships-HAS_CONTACT_EMAIL-Domain-Email.csv").open(encoding="utf-8") as handle:
+        assert {row[":END_ID(Email)"] for row in csv.DictReader(handle)} <= emails  # hashed alike everywhere
     hashed = re.findall(r"email-[0-9a-f]{12}@redacted\.invalid", (out / "all.json").read_text())
     assert len(set(hashed)) == len({e for _, e, _, _ in fx.EMAILS}) + 1
     assert re.search(r"person-[0-9a-f]{12}", (out / "all.cypher").read_text())
@@ -505,8 +567,18 @@ def test_redaction_is_stable_for_a_key_and_differs_across_keys(store: Store, tmp
     _load(store, _personal_records())
     for name, key in (("a.json", "k1"), ("b.json", "k1"), ("c.json", "k2")):
         _cli(store, "export", "--all", "--redact", "--redact-key", key, "-o", str(tmp_path / name))
-    ids = {n: sorted(x["_id"] for x in json.loads((tmp_path / n).read_text())["nodes"]) for n in ("a.json", "b.json", "c.json")}
+    ids = {
+        n: sorted(x["_id"] for x in json.loads((tmp_path / n).read_text())["nodes"])
+        for n in ("a.json", "b.json", "c.json")
+    }
     assert ids["a.json"] == ids["b.json"]
     assert ids["a.json"] != ids["c.json"]
-    plain = run_cli("export", "--all", "--redact", "-o", str(tmp_path / "d.json"), env={**store.env, "GRAPHKIT_STORE": store.location})
+    plain = run_cli(
+        "export",
+        "--all",
+        "--redact",
+        "-o",
+        str(tmp_path / "d.json"),
+        env={**store.env, "GRAPHKIT_STORE": store.location},
+    )
     assert "public key" in plain.stderr

@@ -20,15 +20,24 @@ from graphkit.store import StoreOptions
 
 @app.command("browser")
 def browser(
-    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port for the guide on 127.0.0.1 (0: any free one).")] = DEFAULT_PORT,
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="Port for the guide on 127.0.0.1 (0: any free one).")
+    ] = DEFAULT_PORT,
     http_port: Annotated[
-        int, typer.Option("--http-port", metavar="PORT", help="Neo4j's HTTP port, where Browser is. Env: NEO4J_HTTP_PORT.")
+        int,
+        typer.Option("--http-port", metavar="PORT", help="Neo4j's HTTP port, where Browser is. Env: NEO4J_HTTP_PORT."),
     ] = int(os.environ.get("NEO4J_HTTP_PORT", "7474")),
     write_style: Annotated[
-        Optional[Path], typer.Option("--write-style", metavar="FILE", help="Write the GraSS stylesheet to FILE and exit.", show_default=False)
+        Optional[Path],
+        typer.Option(
+            "--write-style", metavar="FILE", help="Write the GraSS stylesheet to FILE and exit.", show_default=False
+        ),
     ] = None,
     write_guide: Annotated[
-        Optional[Path], typer.Option("--write-guide", metavar="FILE", help="Write the Browser guide to FILE and exit.", show_default=False)
+        Optional[Path],
+        typer.Option(
+            "--write-guide", metavar="FILE", help="Write the Browser guide to FILE and exit.", show_default=False
+        ),
     ] = None,
     store: StoreArg = None,
     user: UserArg = None,

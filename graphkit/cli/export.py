@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -37,7 +38,7 @@ export_app = typer.Typer(help=HELP, invoke_without_command=True)
 app.add_typer(export_app, name="export")
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     graphml = "graphml"
     gexf = "gexf"
     json = "json"
@@ -49,7 +50,9 @@ class ExportFormat(str, Enum):
 RedactArg = Annotated[bool, typer.Option("--redact", help="Replace emails and person names with stable hashes.")]
 RedactKeyArg = Annotated[
     Optional[str],
-    typer.Option("--redact-key", help=f"Secret for the hashes (same key, same hashes). Env: {KEY_ENV}.", show_default=False),
+    typer.Option(
+        "--redact-key", help=f"Secret for the hashes (same key, same hashes). Env: {KEY_ENV}.", show_default=False
+    ),
 ]
 
 
@@ -69,14 +72,38 @@ def _redactor(redact: bool, key: str | None) -> Redactor | None:
 @export_app.callback()
 def export_subgraph(
     ctx: typer.Context,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Where to write.", show_default=False)] = None,
-    query: Annotated[Optional[str], typer.Option("--query", "-q", metavar="NAME", help="A canned query whose rows make the subgraph.", show_default=False)] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Where to write.", show_default=False)
+    ] = None,
+    query: Annotated[
+        Optional[str],
+        typer.Option(
+            "--query", "-q", metavar="NAME", help="A canned query whose rows make the subgraph.", show_default=False
+        ),
+    ] = None,
     params: ParamsArg = None,
-    around: Annotated[Optional[str], typer.Option("--around", metavar="KEY", help="The entity at the centre: a name, address, CIDR, ASN, organisation, email or registrar.", show_default=False)] = None,
-    hops: Annotated[int, typer.Option("--hops", min=0, metavar="K", help="With --around: how many relationships out.")] = 1,
-    limit: Annotated[int, typer.Option("--limit", min=1, metavar="N", help="With --around: at most this many nodes.")] = 200,
-    everything: Annotated[bool, typer.Option("--all", help="The whole graph (small graphs; for large ones use `export bulk`).")] = False,
-    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: from the extension).", show_default=False)] = None,
+    around: Annotated[
+        Optional[str],
+        typer.Option(
+            "--around",
+            metavar="KEY",
+            help="The entity at the centre: a name, address, CIDR, ASN, organisation, email or registrar.",
+            show_default=False,
+        ),
+    ] = None,
+    hops: Annotated[
+        int, typer.Option("--hops", min=0, metavar="K", help="With --around: how many relationships out.")
+    ] = 1,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, metavar="N", help="With --around: at most this many nodes.")
+    ] = 200,
+    everything: Annotated[
+        bool, typer.Option("--all", help="The whole graph (small graphs; for large ones use `export bulk`).")
+    ] = False,
+    fmt: Annotated[
+        Optional[ExportFormat],
+        typer.Option("--format", "-f", help="File format (default: from the extension).", show_default=False),
+    ] = None,
     redact: RedactArg = False,
     redact_key: RedactKeyArg = None,
     store: StoreArg = None,
@@ -88,7 +115,9 @@ def export_subgraph(
     """Export a subgraph: --query NAME [-p k=v ...] or --around KEY [--hops K], to -o FILE."""
     if ctx.invoked_subcommand is not None:
         return
-    chosen = [name for name, given in (("--query", query), ("--around", around), ("--all", everything or None)) if given]
+    chosen = [
+        name for name, given in (("--query", query), ("--around", around), ("--all", everything or None)) if given
+    ]
     if len(chosen) != 1:
         raise GraphkitError("choose the subgraph with one of --query NAME, --around KEY or --all (see --help)")
     if output is None:
@@ -126,9 +155,15 @@ def export_subgraph(
 
 @export_app.command("bulk")
 def bulk(
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Folder for the CSV files.", show_default=False)],
-    target_database: Annotated[str, typer.Option("--target-database", help="Database name in the printed import command.")] = "neo4j",
-    batch: Annotated[int, typer.Option("--batch", min=100, metavar="N", help="Nodes read per query (memory stays bounded).")] = 10_000,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="DIR", help="Folder for the CSV files.", show_default=False)
+    ],
+    target_database: Annotated[
+        str, typer.Option("--target-database", help="Database name in the printed import command.")
+    ] = "neo4j",
+    batch: Annotated[
+        int, typer.Option("--batch", min=100, metavar="N", help="Nodes read per query (memory stays bounded).")
+    ] = 10_000,
     redact: RedactArg = False,
     redact_key: RedactKeyArg = None,
     store: StoreArg = None,
@@ -158,7 +193,7 @@ def bulk(
     typer.echo("  graphkit schema cypher | cypher-shell -u neo4j   (or paste its output into Neo4j Browser)")
 
 
-def _progress():  # type: ignore[no-untyped-def]
+def _progress() -> Callable[[str, int], None] | None:
     """A progress line on a terminal, nothing otherwise."""
     if not sys.stderr.isatty():
         return None

@@ -119,14 +119,19 @@ def export_bulk(
         with ExitStack() as stack:
             node_file = BulkFile(folder / f"nodes-{node.label}.csv", "nodes", node.label)
             node_csv = _open(stack, node_file.path, node_header(node))
-            rel_files = [BulkFile(folder / f"relationships-{r.type}-{a.label}-{b.label}.csv", "relationships", r.type) for r, a, b in pairs]
-            rel_csvs = [_open(stack, f.path, relationship_header(*pair)) for f, pair in zip(rel_files, pairs)]
+            rel_files = [
+                BulkFile(folder / f"relationships-{r.type}-{a.label}-{b.label}.csv", "relationships", r.type)
+                for r, a, b in pairs
+            ]
+            rel_csvs = [
+                _open(stack, f.path, relationship_header(*pair)) for f, pair in zip(rel_files, pairs, strict=True)
+            ]
             for page in scan_nodes(backend, node, batch):
                 for key, props in page:
                     node_csv.writerow(_node_row(node, key, props, cells, redactor))
                 node_file.rows += len(page)
                 keys = [key for key, _ in page]
-                for (rel, a, b), rel_file, rel_csv in zip(pairs, rel_files, rel_csvs):
+                for (rel, a, b), rel_file, rel_csv in zip(pairs, rel_files, rel_csvs, strict=True):
                     for row in _edge_rows(backend, rel, a, b, keys, cells, redactor):
                         rel_csv.writerow(row)
                         rel_file.rows += 1

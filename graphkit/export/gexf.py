@@ -11,7 +11,9 @@ from graphkit.export.nxgraph import to_networkx
 from graphkit.subgraph import Subgraph
 
 SUFFIXES = (".gexf",)
-RESERVED = frozenset({"id", "key", "label", "type", "weight", "start", "end", "pid", "viz", "parents", "slices", "spells"})
+RESERVED = frozenset(
+    {"id", "key", "label", "type", "weight", "start", "end", "pid", "viz", "parents", "slices", "spells"}
+)
 
 
 def write(graph: Subgraph, path: Path, title: str = "") -> list[Path]:

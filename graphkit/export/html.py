@@ -14,7 +14,7 @@ from typing import Any
 
 from graphkit.export.encoding import declared, typed
 from graphkit.style import LABEL_COLOURS, caption_property
-from graphkit.subgraph import Subgraph, iter_nodes, node_id
+from graphkit.subgraph import NodeRef, Subgraph, iter_nodes, node_id
 
 SUFFIXES = (".html", ".htm")
 
@@ -24,16 +24,21 @@ def _asset(name: str) -> str:
 
 
 def page_data(graph: Subgraph) -> dict[str, Any]:
-    nodes, index = [], {}
+    nodes: list[dict[str, Any]] = []
+    index: dict[NodeRef, int] = {}
     for ref, props in iter_nodes(graph):
         index[ref] = len(nodes)
         types = declared(ref[0])
         caption = props.get(caption_property(ref[0]), ref[1])
-        nodes.append({"id": node_id(ref), "l": ref[0], "c": str(caption), "p": {k: typed(types.get(k), v) for k, v in props.items()}})
-    edges = [
-        {"s": index[rel.start], "t": index[rel.end], "y": rel.type, "p": rel.props}
-        for rel in graph.relationships
-    ]
+        nodes.append(
+            {
+                "id": node_id(ref),
+                "l": ref[0],
+                "c": str(caption),
+                "p": {k: typed(types.get(k), v) for k, v in props.items()},
+            }
+        )
+    edges = [{"s": index[rel.start], "t": index[rel.end], "y": rel.type, "p": rel.props} for rel in graph.relationships]
     return {"nodes": nodes, "edges": edges, "colours": LABEL_COLOURS}
 
 

@@ -10,6 +10,8 @@ line, so every bad line is named with its number and reason.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 from collections import deque
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.csv as pv
 
+from graphkit import inputs
 from graphkit.batches import EdgeTable
 from graphkit.loading import FileRejected, ParseContext
 from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBatcher, finish, unreadable_file_rejected
@@ -28,6 +31,7 @@ from graphkit.records import Record
 
 PIECE_BYTES = 4 << 20  # bytes read at once (the read buffer grows to twice this)
 BLOCK_BYTES = 1 << 20  # Arrow's unit of parallel parsing within a piece
+BATCH_ROWS = 1 << 17  # lines handed to the aggregator at once
 # Zeek dns.log field -> our column; ts, id.orig_h and query are required.
 FIELDS = {
     "ts": "ts",
@@ -113,13 +117,25 @@ class ZeekParser:
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
         aggregator = LookupAggregator(ctx, self.options)
-        with unreadable_file_rejected(ctx), ctx.open() as stream:
+        corrupt: list[str] = []  # why a gzip stream broke off, if it did
+        with unreadable_file_rejected(ctx), _open(ctx, corrupt) as stream:
             first = stream.read(min(1 << 16, PIECE_BYTES))
             if first.lstrip()[:1] == b"{":
-                _read_json(ctx, aggregator, first, stream)
+                end = _read_json(ctx, aggregator, first, stream)
             else:
-                _TsvReader(ctx, aggregator, self.fast).read(first, stream)
+                reader = _TsvReader(ctx, aggregator, self.fast, corrupt)
+                reader.read(first, stream)
+                end = reader.line
+        if corrupt:  # after the lines before it, at the line where the data breaks off
+            ctx.reject(corrupt[0], line=end)
         yield from finish(ctx, aggregator, self.options, default_client_side=None)
+
+
+def _open(ctx: ParseContext, corrupt: list[str]) -> BinaryIO:
+    """ctx.open(), except that corrupt gzip data is only noted here: the reject is made once the
+    lines before it are counted, so it can name the line where the data breaks off."""
+    stream, ctx.raw = inputs.open_binary(ctx.path, on_corrupt=corrupt.append)
+    return stream
 
 
 @dataclass
@@ -139,13 +155,17 @@ class _TsvReader:
     worker thread while the main thread counts the previous ones, in file order; two
     buffers alternate so that a piece is never overwritten while it is being read."""
 
-    def __init__(self, ctx: ParseContext, aggregator: LookupAggregator, fast: bool) -> None:
+    def __init__(self, ctx: ParseContext, aggregator: LookupAggregator, fast: bool, corrupt: list[str]) -> None:
         self.ctx, self.aggregator, self.fast = ctx, aggregator, fast
+        self.corrupt = corrupt  # non-empty once the (gzip) stream broke off: its last line is cut
         self.header = Header()
         self.seen_header = False
         self.line = 1  # the next line to count; exact whenever nothing is pending
         self.pending: deque[_Segment] = deque()
         self.executor: ThreadPoolExecutor | None = None
+        self.ready: list[tuple[pa.Table, int]] = []  # Arrow-read segments, not yet counted: (table, first line)
+        self.ready_header: Header | None = None
+        self.ready_rows = 0
 
     def read(self, first: bytes, stream: BinaryIO) -> None:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-zeek") as executor:
@@ -207,7 +227,14 @@ class _TsvReader:
                 raise FileRejected(self.line, "data before any #fields header: not a Zeek TSV log")
             header = replace(self.header, fields=list(self.header.fields))
             segment = _Segment(piece, pos, end, header, final and end == size)
-            if self.fast and self.executor and len(header.separator) == 1 and piece.find(b"\r", pos, end) < 0:
+            cut_off = segment.last and bool(self.corrupt)
+            if (
+                self.fast
+                and self.executor
+                and len(header.separator) == 1
+                and piece.find(b"\r", pos, end) < 0
+                and not cut_off
+            ):
                 segment.table = self.executor.submit(_read_arrow, arrow_buffer.slice(pos, end - pos), header)
             self.pending.append(segment)
             pos = end
@@ -220,13 +247,39 @@ class _TsvReader:
             if table is not None:
                 rows = table.num_rows
                 if rows:
-                    self.aggregator.add(_batch_of(table, segment.header, self.line))
+                    if self.ready and self.ready_header != segment.header:
+                        self._count_ready()
+                    self.ready.append((table, self.line))
+                    self.ready_header = segment.header
+                    self.ready_rows += rows
+                    if self.ready_rows >= BATCH_ROWS:
+                        self._count_ready()
             else:
+                self._count_ready()
                 rows = self._python(
                     bytes(segment.buffer[segment.start : segment.end]), self.line, segment.last, segment.header
                 )
             self.ctx.counts["lines read"] += rows
             self.line += rows
+        if until is None:
+            self._count_ready()
+
+    def _count_ready(self) -> None:
+        """Hand the Arrow-read segments gathered so far to the aggregator as one batch: its
+        Python work runs once per distinct value of the batch, so fewer, larger batches."""
+        if not self.ready or self.ready_header is None:
+            return
+        tables = [table for table, _ in self.ready]
+        bases: list[int] = [line for _, line in self.ready]
+        starts: list[int] = list(itertools.accumulate((t.num_rows for t in tables[:-1]), initial=0))
+        merged = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+
+        def line_of(row: int) -> int:
+            i = bisect.bisect_right(starts, row) - 1
+            return bases[i] + row - starts[i]
+
+        self.aggregator.add(_batch_of(merged, self.ready_header, line_of))
+        self.ready, self.ready_rows = [], 0
 
     def _python(self, segment: bytes, line: int, last: bool, header: Header) -> int:
         """The reference path: one line at a time, each bad line rejected with its reason."""
@@ -248,12 +301,12 @@ class _TsvReader:
                 self.ctx.skip("blank line")
                 continue
             values = text.split(header.separator)
+            cut = last and number == line + len(rows) - 1 and not segment.endswith(b"\n")
+            if cut and (len(values) < width or self.corrupt):
+                self.ctx.reject(f"truncated last line ({len(values)} of {width} fields, no newline)", text, line=number)
+                continue
             if len(values) != width:
-                if last and number == line + len(rows) - 1 and not segment.endswith(b"\n") and len(values) < width:
-                    reason = f"truncated last line ({len(values)} of {width} fields, no newline)"
-                else:
-                    reason = f"wrong field count ({len(values)} fields, expected {width})"
-                self.ctx.reject(reason, text, line=number)
+                self.ctx.reject(f"wrong field count ({len(values)} fields, expected {width})", text, line=number)
                 continue
             ts_raw = values[index["ts"]]
             ts: float | None = None
@@ -298,15 +351,15 @@ def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
     return table.unify_dictionaries().combine_chunks()
 
 
-def _batch_of(table: pa.Table, header: Header, line: int) -> LookupBatch:
-    """A batch of a segment's table whose first row is line `line`."""
+def _batch_of(table: pa.Table, header: Header, line_of: Any) -> LookupBatch:
+    """A batch of segments' table; line_of(row) is the row's line number."""
     names = _unique(header.fields)
     columns = {
         FIELDS[field_]: table.column(name).chunk(0)
         for name, field_ in zip(names, header.fields, strict=True)
         if field_ in FIELDS and name == field_
     }
-    return _batch(columns, header, lambda row: line + row)
+    return _batch(columns, header, line_of)
 
 
 def _grown(buffer: bytearray, filled: int, size: int) -> bytearray:
@@ -351,9 +404,11 @@ def _shown(raw: bytes) -> str:
 # -- JSON lines -------------------------------------------------------------------------------------
 
 
-def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, stream: BinaryIO) -> None:
-    """Zeek's JSON writer: one object per line, unset fields left out, vectors as arrays."""
+def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, stream: BinaryIO) -> int:
+    """Zeek's JSON writer: one object per line, unset fields left out, vectors as arrays.
+    Returns the number of the line after the last."""
     batcher = RowBatcher(aggregator, binary=False, zeek_escapes=True, answer_sep=",")
+    number = 0
     for number, raw in _numbered(first, stream):
         ctx.line = number
         ctx.counts["lines read"] += 1
@@ -388,6 +443,7 @@ def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, st
             rd=_text(doc.get("RD")),
         )
     batcher.flush()
+    return number + 1
 
 
 def _numbered(first: bytes, stream: BinaryIO) -> Iterator[tuple[int, bytes]]:

@@ -10,6 +10,7 @@
   var canvas = document.getElementById("graph"), ctx = canvas.getContext("2d");
   var tooltip = document.getElementById("tooltip");
   var infoTable = document.querySelector("#info table"), infoHint = document.querySelector("#info .hint");
+  var DECAY = N > 5000 ? 0.96 : 0.985;  // big graphs settle in fewer ticks
   var RADIUS = 7, LINK = 85, CELL = 170, REPULSION = 6000;
   var view = { x: 0, y: 0, k: 1 }, dpr = window.devicePixelRatio || 1, width = 0, height = 0;
   var hovered = null, selected = null, alpha = 1, running = false, firstDone = false;
@@ -92,7 +93,7 @@
       n.vx *= 0.6; n.vy *= 0.6;
       n.x += Math.max(-40, Math.min(40, n.vx)); n.y += Math.max(-40, Math.min(40, n.vy));
     }
-    alpha *= 0.985;
+    alpha *= DECAY;
   }
 
   // Layout in slices of ~25 ms so the page stays responsive; setTimeout (not animation
@@ -100,11 +101,12 @@
   function run() {
     if (running) return;
     running = true;
+    var lastDraw = 0;
     (function slice() {
       var until = Date.now() + 25;
       while (alpha > 0.02 && Date.now() < until) tick();
       if (!firstDone && alpha <= 0.02) { fit(); }
-      draw();
+      if (alpha <= 0.02 || Date.now() - lastDraw > 200) { draw(); lastDraw = Date.now(); }
       if (alpha > 0.02) { setTimeout(slice, 0); return; }
       running = false;
       if (!firstDone) {
@@ -129,45 +131,70 @@
     var mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2, dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy) || 1;
     return { x: mx - dy / d * e.bend, y: my + dx / d * e.bend };
   }
+  // Edges and nodes are drawn in a few batched paths (one stroke for all plain edges, one
+  // fill per label): tens of thousands of elements redraw in milliseconds.
+  function edgePath(e, a, b) {
+    var c = control(e, a, b);
+    ctx.moveTo(a.x, a.y);
+    if (e.s === e.t) { ctx.moveTo(a.x + 2 * radius(a), a.y - radius(a)); ctx.arc(a.x + radius(a), a.y - radius(a), radius(a), 0, 2 * Math.PI); }
+    else if (e.bend) ctx.quadraticCurveTo(c.x, c.y, b.x, b.y); else ctx.lineTo(b.x, b.y);
+    return c;
+  }
   function draw() {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     ctx.translate(view.x, view.y); ctx.scale(view.k, view.k);
-    var focus = selected || hovered, arrows = M <= 5000, j;
-    drawnEdges = 0;
-    ctx.lineWidth = 1 / view.k;
+    var focus = selected || hovered, arrows = M <= 5000, j, e, a, b, c, lit = [];
+    ctx.beginPath();
     for (j = 0; j < M; j++) {
-      var e = edges[j], a = nodes[e.s], b = nodes[e.t];
-      var lit = focus && (focus === e || focus === a || focus === b);
-      ctx.strokeStyle = lit ? "#333" : "rgba(120,130,140,0.55)";
-      ctx.lineWidth = (lit ? 2 : 1) / view.k;
-      ctx.beginPath(); ctx.moveTo(a.x, a.y);
-      var c = control(e, a, b);
-      if (e.s === e.t) { ctx.arc(a.x + radius(a), a.y - radius(a), radius(a), 0, 2 * Math.PI); }
-      else if (e.bend) ctx.quadraticCurveTo(c.x, c.y, b.x, b.y); else ctx.lineTo(b.x, b.y);
-      ctx.stroke();
-      if (arrows && e.s !== e.t) arrow(c, b, lit);
-      drawnEdges++;
+      e = edges[j]; a = nodes[e.s]; b = nodes[e.t];
+      if (focus && (focus === e || focus === a || focus === b)) { lit.push(e); continue; }
+      edgePath(e, a, b);
     }
-    drawnNodes = 0;
-    var captions = N <= 300 || view.k >= 1.2;  // captions keep their size on screen whatever the zoom
-    ctx.font = (11 / view.k) + "px system-ui, sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    ctx.lineWidth = 1 / view.k; ctx.strokeStyle = "rgba(120,130,140,0.55)"; ctx.stroke();
+    if (arrows) {
+      ctx.beginPath();
+      for (j = 0; j < M; j++) { e = edges[j]; if (e.s !== e.t && lit.indexOf(e) < 0) arrow(control(e, nodes[e.s], nodes[e.t]), nodes[e.t]); }
+      ctx.fillStyle = "rgba(120,130,140,0.8)"; ctx.fill();
+    }
+    ctx.beginPath();
+    lit.forEach(function (x) { edgePath(x, nodes[x.s], nodes[x.t]); });
+    ctx.lineWidth = 2 / view.k; ctx.strokeStyle = "#333"; ctx.stroke();
+    ctx.beginPath();
+    lit.forEach(function (x) { if (x.s !== x.t) arrow(control(x, nodes[x.s], nodes[x.t]), nodes[x.t]); });
+    ctx.fillStyle = "#333"; ctx.fill();
+    drawnEdges = M;
+
+    var byLabel = {};
+    for (j = 0; j < N; j++) (byLabel[nodes[j].l] = byLabel[nodes[j].l] || []).push(nodes[j]);
+    Object.keys(byLabel).forEach(function (label) {
+      ctx.beginPath();
+      byLabel[label].forEach(function (n) { var rad = radius(n); ctx.moveTo(n.x + rad, n.y); ctx.arc(n.x, n.y, rad, 0, 2 * Math.PI); });
+      ctx.fillStyle = colour(label); ctx.fill();
+      ctx.lineWidth = 1 / view.k; ctx.strokeStyle = "#fff"; ctx.stroke();
+    });
+    drawnNodes = N;
+    if (focus && focus.l !== undefined) {
+      ctx.beginPath(); ctx.arc(focus.x, focus.y, radius(focus), 0, 2 * Math.PI);
+      ctx.lineWidth = 3 / view.k; ctx.strokeStyle = "#000"; ctx.stroke();
+    }
+    // captions keep their size on screen whatever the zoom; only those in view are drawn
+    var captions = N <= 300 || view.k >= 1.2;
+    ctx.font = (11 / view.k) + "px system-ui, sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "top"; ctx.fillStyle = "#222";
+    var x0 = -view.x / view.k, y0 = -view.y / view.k, x1 = x0 + width / view.k, y1 = y0 + height / view.k;
     for (j = 0; j < N; j++) {
-      var n = nodes[j], rad = radius(n);
-      ctx.beginPath(); ctx.arc(n.x, n.y, rad, 0, 2 * Math.PI);
-      ctx.fillStyle = colour(n.l); ctx.fill();
-      ctx.lineWidth = (n === focus ? 3 : 1) / view.k; ctx.strokeStyle = n === focus ? "#000" : "#fff"; ctx.stroke();
-      if (captions || n === focus) { ctx.fillStyle = "#222"; ctx.fillText(short(n.c), n.x, n.y + rad + 2 / view.k); }
-      drawnNodes++;
+      var n = nodes[j];
+      if (!(captions || n === focus) || n.x < x0 - 100 || n.x > x1 + 100 || n.y < y0 - 20 || n.y > y1 + 20) continue;
+      ctx.fillText(short(n.c), n.x, n.y + radius(n) + 2 / view.k);
     }
   }
-  function arrow(from, to, lit) {
+  function arrow(from, to) {  // adds an arrow head to the current path
     var dx = to.x - from.x, dy = to.y - from.y, d = Math.sqrt(dx * dx + dy * dy) || 1, rad = radius(to);
     var tipx = to.x - dx / d * rad, tipy = to.y - dy / d * rad, s = 6 / Math.sqrt(view.k);
-    ctx.beginPath(); ctx.moveTo(tipx, tipy);
+    ctx.moveTo(tipx, tipy);
     ctx.lineTo(tipx - dx / d * s - dy / d * s * 0.5, tipy - dy / d * s + dx / d * s * 0.5);
     ctx.lineTo(tipx - dx / d * s + dy / d * s * 0.5, tipy - dy / d * s - dx / d * s * 0.5);
-    ctx.closePath(); ctx.fillStyle = lit ? "#333" : "rgba(120,130,140,0.8)"; ctx.fill();
+    ctx.closePath();
   }
   function short(text) { text = String(text); return text.length > 32 ? text.slice(0, 31) + "\u2026" : text; }
 

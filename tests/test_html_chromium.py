@@ -1,0 +1,159 @@
+"""The HTML export in real headless Chromium: offline, every node drawn, properties on
+hover and click, drag and zoom. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import query_fixture as fx
+from conftest import ROOT, Store
+
+from graphkit import export, subgraph
+from graphkit.stats import graph_stats
+from graphkit.subgraph import Subgraph
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but chromium is not installed (tests/run.sh installs it)")
+    pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Subgraph, dict[str, int], Path]]:
+    """The fixture graph, whole, as a page; and the store's own counts to check it against."""
+    folder = tmp_path_factory.mktemp("html")
+    store = Store("embedded", str(folder / "g.lbdb"))
+    backend = store.open()
+    try:
+        fx.load(backend)
+        stats = graph_stats(backend)
+        graph = subgraph.whole_graph(backend)
+    finally:
+        backend.close()
+    path = folder / "case.html"
+    export.write(graph, path, "html", "the 2016 case <i>whole</i>")
+    counts = {"nodes": sum(stats["nodes"].values()), "relationships": sum(stats["relationships"].values())}
+    yield graph, counts, path
+
+
+def test_the_page_needs_nothing_from_the_network(case: tuple[Subgraph, dict[str, int], Path]) -> None:
+    text = case[2].read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    assert "<script src" not in text and "@import" not in text
+    assert "<i>whole</i>" not in text  # the title is text, not markup
+
+
+def test_chromium_draws_every_node(case: tuple[Subgraph, dict[str, int], Path], tmp_path: Path) -> None:
+    """Headless Chromium's --dump-dom after layout: the page says how many nodes it drew."""
+    _, counts, path = case
+    ARTIFACTS.mkdir(exist_ok=True)
+    common = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000"]
+    dom = subprocess.run([*common, "--dump-dom", path.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body, dom.stdout[:500]
+    assert 'data-layout="done"' in body.group(0)
+    assert f'data-rendered-nodes="{counts["nodes"]}"' in body.group(0)
+    assert f'data-rendered-edges="{counts["relationships"]}"' in body.group(0)
+    shot = ARTIFACTS / "html-export-whole-case.png"
+    shot.unlink(missing_ok=True)
+    taken = subprocess.run(
+        [*common, "--window-size=1400,900", f"--screenshot={shot}", path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert taken.returncode == 0 and shot.stat().st_size > 10_000, taken.stderr[-2000:]
+
+
+def test_hover_click_drag_and_zoom(case: tuple[Subgraph, dict[str, int], Path]) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
+    graph, counts, path = case
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(path.as_uri())
+            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
+            assert int(page.get_attribute("body", "data-rendered-nodes") or 0) == counts["nodes"]
+            assert [u for u in requests if not u.startswith("file:")] == []
+
+            node = f"Domain:{fx.MAIL1}"
+            at = page.evaluate("id => graphkit.position(id)", node)
+            page.mouse.move(at["x"], at["y"])
+            assert fx.MAIL1 in page.inner_text("#tooltip")
+            page.mouse.click(at["x"], at["y"])
+            info = page.inner_text("#info table")
+            for name, value in graph.nodes[("Domain", fx.MAIL1)].items():
+                shown = ", ".join(value) if isinstance(value, list) else str(value)
+                assert f"{name}\t{shown}" in info
+
+            page.mouse.move(at["x"], at["y"])
+            page.mouse.down()
+            page.mouse.move(at["x"] + 120, at["y"] + 80, steps=8)
+            page.mouse.up()
+            moved = page.evaluate("id => graphkit.position(id)", node)
+            assert abs(moved["x"] - at["x"]) > 40 and abs(moved["y"] - at["y"]) > 20
+
+            before = page.evaluate("graphkit.view.k")
+            page.mouse.move(700, 450)
+            page.mouse.wheel(0, -400)
+            assert page.evaluate("graphkit.view.k") > before
+
+            legend = page.inner_text("#legend")
+            for label in {label for label, _ in graph.nodes}:
+                assert label in legend
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "html-export-clicked.png"))
+        finally:
+            browser.close()
+
+
+def test_values_are_shown_as_text_never_run(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
+    graph = Subgraph()
+    hostile = '</script><img src=x onerror="document.body.dataset.pwned=1">'
+    graph.add_node("Organization", "evil", {"name": hostile, "aliases": [hostile]})
+    graph.add_node("Domain", "a.example")
+    graph.add_relationship(
+        "REGISTERED_BY", ("Domain", "a.example"), ("Organization", "evil"), {"contact_name": hostile}
+    )
+    path = tmp_path / "hostile.html"
+    export.write(graph, path, "html", hostile)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
+        try:
+            page = browser.new_page()
+            page.goto(path.as_uri())
+            page.wait_for_selector("body[data-layout=done]", timeout=30_000)
+            at = page.evaluate("id => graphkit.position(id)", "Organization:evil")
+            page.mouse.click(at["x"], at["y"])
+            assert hostile in page.inner_text("#info table")
+            assert page.evaluate("document.body.dataset.pwned") is None
+            assert page.evaluate("document.querySelectorAll('img').length") == 0
+        finally:
+            browser.close()
