@@ -47,7 +47,9 @@ def timed_load(uri: str, path: Path) -> float:
     return time.perf_counter() - started
 
 
-def query_clients(uri: str, clients: int, stop: threading.Event, latencies: list[float], errors: list[str]) -> list[threading.Thread]:
+def query_clients(
+    uri: str, clients: int, stop: threading.Event, latencies: list[float], errors: list[str]
+) -> list[threading.Thread]:
     def client(index: int) -> None:
         turn = index
         while not stop.is_set():

@@ -19,9 +19,9 @@ import tempfile
 import time
 from datetime import date, timedelta
 
-from graphkit.backends.base import Backend
 import pyarrow as pa
 
+from graphkit.backends.base import Backend
 from graphkit.backends.neo4j import Neo4jBackend
 from graphkit.batches import EdgeTable
 from graphkit.records import NodeRecord, Record
@@ -54,15 +54,17 @@ def synthetic(n_edges: int, clients: int, names: int, days: int, seed: int = 7) 
     records += [NodeRecord("IPAddress", client_ids[c], {"version": 4}, SOURCE) for c in used_clients]
     records += [NodeRecord("Domain", name_ids[n], {"tld": "com"}, SOURCE) for n in used_names]
     keys = list(seen)
-    table = pa.table({
-        "_f": [client_ids[c] for c, _, _ in keys],
-        "_t": [name_ids[n] for _, n, _ in keys],
-        "qtype": ["A"] * len(keys),
-        "day": [day_ids[d] for _, _, d in keys],
-        "count": [rng.randint(1, 50) for _ in keys],
-        "first_seen": [day_ids[d] + "T08:00:00Z" for _, _, d in keys],
-        "last_seen": [day_ids[d] + "T18:00:00Z" for _, _, d in keys],
-    })
+    table = pa.table(
+        {
+            "_f": [client_ids[c] for c, _, _ in keys],
+            "_t": [name_ids[n] for _, n, _ in keys],
+            "qtype": ["A"] * len(keys),
+            "day": [day_ids[d] for _, _, d in keys],
+            "count": [rng.randint(1, 50) for _ in keys],
+            "first_seen": [day_ids[d] + "T08:00:00Z" for _, _, d in keys],
+            "last_seen": [day_ids[d] + "T18:00:00Z" for _, _, d in keys],
+        }
+    )
     return records, EdgeTable("LOOKED_UP", "IPAddress", "Domain", table, SOURCE)
 
 
@@ -73,7 +75,9 @@ def write_all(backend: Backend, nodes: list[Record], edges: EdgeTable, batch: in
     for record in nodes:
         writer.add(record)
     for offset in range(0, edges.table.num_rows, batch):
-        writer.add_table(EdgeTable(edges.type, edges.from_label, edges.to_label, edges.table.slice(offset, batch), edges.source))
+        writer.add_table(
+            EdgeTable(edges.type, edges.from_label, edges.to_label, edges.table.slice(offset, batch), edges.source)
+        )
     writer.flush()
     return time.perf_counter() - started
 
@@ -86,8 +90,18 @@ def baseline_row_at_a_time(backend: Backend, edges: list[dict[str, object]]) -> 
     )
     started = time.perf_counter()
     for e in edges:
-        backend.query(cypher, {"client": e["_f"], "name": e["_t"], "qtype": "A",
-                               "day": e["day"], "source": "baseline", "count": e["count"]}, write=True)
+        backend.query(
+            cypher,
+            {
+                "client": e["_f"],
+                "name": e["_t"],
+                "qtype": "A",
+                "day": e["day"],
+                "source": "baseline",
+                "count": e["count"],
+            },
+            write=True,
+        )
     return time.perf_counter() - started
 
 
@@ -136,7 +150,10 @@ def main() -> None:
     sample = random.Random(1).sample(edges.table.to_pylist(), args.baseline)
     seconds = baseline_row_at_a_time(backend, sample)
     base_rate = len(sample) / seconds
-    print(f"neo4j baseline, one MERGE per transaction: {len(sample):,} edges in {seconds:.1f} s = {base_rate:,.0f} edges/s")
+    print(
+        f"neo4j baseline, one MERGE per transaction: {len(sample):,} edges in {seconds:.1f} s"
+        f" = {base_rate:,.0f} edges/s"
+    )
     print(f"neo4j bulk / baseline: {bulk_rate / base_rate:.0f}x")
     backend.close()
     clear_neo4j(args.neo4j)

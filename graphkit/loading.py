@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TextIO
 
@@ -114,7 +114,7 @@ class RejectsFile:
     """Rejected lines of one command, opened on the first reject."""
 
     def __init__(self, folder: Path, kind: str) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         self.path = folder / f"{kind}-{stamp}.txt"
         self._file: TextIO | None = None
 
@@ -135,7 +135,7 @@ class RejectsFile:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def canonical_records(parser: Parser, ctx: ParseContext) -> Iterator[Record | EdgeTable]:

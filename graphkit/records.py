@@ -137,7 +137,7 @@ def from_json(line: str | bytes) -> Record:
     if "node" in doc:
         if not isinstance(doc["node"], str):
             raise RecordError("'node' must be a label")
-        record = NodeRecord(doc["node"], doc.get("key"), props, source)
+        record = NodeRecord(doc["node"], doc.get("key"), props, source)  # type: ignore[arg-type]  # validated later
     elif "edge" in doc:
         if not isinstance(doc["edge"], str):
             raise RecordError("'edge' must be a relationship type")

@@ -7,11 +7,11 @@ record validation, the label check of canned queries) is generated from `SCHEMA`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 
 
-class PropType(str, Enum):
+class PropType(StrEnum):
     STRING = "string"
     INT = "int"
     FLOAT = "float"
@@ -19,7 +19,7 @@ class PropType(str, Enum):
     STRING_LIST = "string[]"
 
 
-class Merge(str, Enum):
+class Merge(StrEnum):
     """How a stored value combines with a newly written one (so writes are idempotent)."""
 
     SET = "set"  # the new value wins when it is not null
@@ -188,23 +188,82 @@ D, IP, NB, AS, ORG, EM, REG = (
 EDGE_PROVENANCE = (*SEEN, SOURCES)
 
 RELS = (
-    RelType("RESOLVES_TO", ((D, IP),), (Prop("ttl", I), Prop("count", I, Merge.MAX, "passive DNS observation count"), *EDGE_PROVENANCE), "A/AAAA record."),
+    RelType(
+        "RESOLVES_TO",
+        ((D, IP),),
+        (Prop("ttl", I), Prop("count", I, Merge.MAX, "passive DNS observation count"), *EDGE_PROVENANCE),
+        "A/AAAA record.",
+    ),
     RelType("ALIAS_OF", ((D, D),), (Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "CNAME record."),
-    RelType("USES_NAMESERVER", ((D, D),), (Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "NS record (or SOA primary, WHOIS/RDAP name servers)."),
-    RelType("USES_MAIL_SERVER", ((D, D),), (Prop("preference", I), Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "MX record."),
-    RelType("USES_SERVICE_HOST", ((D, D),), (Prop("priority", I), Prop("weight", I), Prop("port", I), Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "SRV record: service name (_service._proto.name) to its target host."),
-    RelType("SPF_INCLUDES", ((D, D),), (Prop("mechanism", doc="include or redirect"), *EDGE_PROVENANCE), "SPF include: or redirect=."),
+    RelType(
+        "USES_NAMESERVER",
+        ((D, D),),
+        (Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE),
+        "NS record (or SOA primary, WHOIS/RDAP name servers).",
+    ),
+    RelType(
+        "USES_MAIL_SERVER",
+        ((D, D),),
+        (Prop("preference", I), Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE),
+        "MX record.",
+    ),
+    RelType(
+        "USES_SERVICE_HOST",
+        ((D, D),),
+        (
+            Prop("priority", I),
+            Prop("weight", I),
+            Prop("port", I),
+            Prop("ttl", I),
+            Prop("count", I, Merge.MAX),
+            *EDGE_PROVENANCE,
+        ),
+        "SRV record: service name (_service._proto.name) to its target host.",
+    ),
+    RelType(
+        "SPF_INCLUDES",
+        ((D, D),),
+        (Prop("mechanism", doc="include or redirect"), *EDGE_PROVENANCE),
+        "SPF include: or redirect=.",
+    ),
     RelType("SPF_ALLOWS", ((D, IP), (D, NB)), (*EDGE_PROVENANCE,), "SPF ip4:/ip6: mechanism."),
     RelType("SUBDOMAIN_OF", ((D, D),), (SOURCES,), "Every name to its registered domain."),
     RelType("POINTER_TO", ((IP, D),), (Prop("ttl", I), Prop("count", I, Merge.MAX), *EDGE_PROVENANCE), "PTR record."),
     RelType("IN_NETBLOCK", ((IP, NB),), (*EDGE_PROVENANCE,), "Address inside a network (longest match)."),
     RelType("ANNOUNCED_BY", ((NB, AS),), (*EDGE_PROVENANCE,), "Prefix originated by an AS."),
-    RelType("ALLOCATED_TO", ((NB, ORG),), (Prop("role", doc="RDAP entity role"), *EDGE_PROVENANCE), "Network registered to an organisation.", identity=("role",)),
+    RelType(
+        "ALLOCATED_TO",
+        ((NB, ORG),),
+        (Prop("role", doc="RDAP entity role"), *EDGE_PROVENANCE),
+        "Network registered to an organisation.",
+        identity=("role",),
+    ),
     RelType("OPERATED_BY", ((AS, ORG),), (*EDGE_PROVENANCE,), "AS operated by an organisation."),
-    RelType("REGISTERED_BY", ((D, ORG),), (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE), "Registrant organisation."),
-    RelType("ADMINISTERED_BY", ((D, ORG),), (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE), "Administrative contact organisation."),
-    RelType("TECHNICAL_CONTACT", ((D, ORG),), (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE), "Technical contact organisation."),
-    RelType("HAS_CONTACT_EMAIL", ((D, EM),), (Prop("role", doc="registrant, administrative, technical, abuse, soa"), *EDGE_PROVENANCE), "Contact email by role.", identity=("role",)),
+    RelType(
+        "REGISTERED_BY",
+        ((D, ORG),),
+        (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE),
+        "Registrant organisation.",
+    ),
+    RelType(
+        "ADMINISTERED_BY",
+        ((D, ORG),),
+        (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE),
+        "Administrative contact organisation.",
+    ),
+    RelType(
+        "TECHNICAL_CONTACT",
+        ((D, ORG),),
+        (Prop("contact_name"), Prop("country"), *EDGE_PROVENANCE),
+        "Technical contact organisation.",
+    ),
+    RelType(
+        "HAS_CONTACT_EMAIL",
+        ((D, EM),),
+        (Prop("role", doc="registrant, administrative, technical, abuse, soa"), *EDGE_PROVENANCE),
+        "Contact email by role.",
+        identity=("role",),
+    ),
     RelType("REGISTERED_WITH", ((D, REG),), (*EDGE_PROVENANCE,), "Sponsoring registrar."),
     RelType(
         "LOOKED_UP",
@@ -219,7 +278,13 @@ RELS = (
         "A client (resolver) looked the name up: counted per qtype, day and source.",
         identity=("qtype", "day", "source"),
     ),
-    RelType("ATTRIBUTED_TO", ((IP, ORG), (NB, ORG)), (Prop("role", doc="resolver, mail server, scanner, ..."), Prop("note"), *EDGE_PROVENANCE), "Analyst-supplied attribution.", identity=("role",)),
+    RelType(
+        "ATTRIBUTED_TO",
+        ((IP, ORG), (NB, ORG)),
+        (Prop("role", doc="resolver, mail server, scanner, ..."), Prop("note"), *EDGE_PROVENANCE),
+        "Analyst-supplied attribution.",
+        identity=("role",),
+    ),
 )
 
 SCHEMA = Schema(NODES, RELS)

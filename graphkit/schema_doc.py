@@ -27,15 +27,23 @@ def schema_markdown(schema: Schema = SCHEMA) -> str:
     for node in schema.nodes:
         props = ", ".join(_prop_line(p) for p in node.props)
         out.append(f"| {node.label} | `{node.key.name}` {node.key.type.value} | {props} | {node.doc} |")
-    out += ["", "## Relationships", "", "| type | from → to | identity | properties | what it is |", "|---|---|---|---|---|"]
+    out += [
+        "",
+        "## Relationships",
+        "",
+        "| type | from → to | identity | properties | what it is |",
+        "|---|---|---|---|---|",
+    ]
     for rel in schema.rels:
         ends = "<br>".join(f"{a} → {b}" for a, b in rel.endpoints)
         ident = ", ".join(f"`{n}`" for n in rel.identity) or "endpoints"
         props = ", ".join(_prop_line(p) for p in rel.props)
         out.append(f"| {rel.type} | {ends} | {ident} | {props} | {rel.doc} |")
     out += ["", "## Property notes", ""]
-    for owner, props in [(n.label, (n.key, *n.props)) for n in schema.nodes] + [(r.type, r.props) for r in schema.rels]:
-        for prop in props:
+    owners: list[tuple[str, tuple[Prop, ...]]] = [(n.label, (n.key, *n.props)) for n in schema.nodes]
+    owners += [(r.type, r.props) for r in schema.rels]
+    for owner, owned in owners:
+        for prop in owned:
             if prop.doc and prop.name not in ("sources", "first_seen", "last_seen"):
                 out.append(f"- `{owner}.{prop.name}`: {prop.doc}")
     out += [

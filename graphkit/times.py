@@ -4,7 +4,7 @@ and read the same from both stores. Days are 'YYYY-MM-DD'."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 MIN_YEAR, MAX_YEAR = 1970, 2100
 
@@ -19,7 +19,7 @@ def from_epoch(seconds: float) -> str:
     if seconds > 1e11:  # milliseconds or microseconds since the epoch
         seconds /= 1000 if seconds < 1e14 else 1_000_000
     try:
-        moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
         raise InvalidTime(f"timestamp out of range: {seconds}") from None
     return _check(moment)
@@ -42,14 +42,14 @@ def from_text(text: str) -> str:
     except ValueError:
         raise InvalidTime(f"not a timestamp: {text[:40]!r}") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return _check(moment.astimezone(timezone.utc))
+        moment = moment.replace(tzinfo=UTC)
+    return _check(moment.astimezone(UTC))
 
 
 def from_datetime(moment: datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return _check(moment.astimezone(timezone.utc))
+        moment = moment.replace(tzinfo=UTC)
+    return _check(moment.astimezone(UTC))
 
 
 def _check(moment: datetime) -> str:

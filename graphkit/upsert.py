@@ -21,7 +21,8 @@ def merge_expr(prop: Prop, target: str) -> str:
     if prop.merge in (Merge.MIN, Merge.MAX):
         op = "<" if prop.merge is Merge.MIN else ">"
         return f"CASE WHEN {new} IS NULL THEN {cur} WHEN {cur} IS NULL OR {new} {op} {cur} THEN {new} ELSE {cur} END"
-    return f"CASE WHEN {new} IS NULL THEN {cur} ELSE coalesce({cur}, []) + [v IN {new} WHERE NOT v IN coalesce({cur}, [])] END"
+    added = f"[v IN {new} WHERE NOT v IN coalesce({cur}, [])]"
+    return f"CASE WHEN {new} IS NULL THEN {cur} ELSE coalesce({cur}, []) + {added} END"
 
 
 def set_clause(props: Sequence[Prop], target: str) -> str:
@@ -41,6 +42,5 @@ def neo4j_edge_upsert(rel: RelType, from_node: NodeType, to_node: NodeType) -> s
         "UNWIND $rows AS row "
         f"MATCH (a:{from_node.label} {{{from_node.key.name}: row._f}}) "
         f"MATCH (b:{to_node.label} {{{to_node.key.name}: row._t}}) "
-        f"MERGE (a)-[r:{rel.type}{' {' + identity + '}' if identity else ''}]->(b) "
-        + set_clause(mutable, "r")
+        f"MERGE (a)-[r:{rel.type}{' {' + identity + '}' if identity else ''}]->(b) " + set_clause(mutable, "r")
     )

@@ -45,7 +45,11 @@ class Neo4jInstance:
         }
         return subprocess.run(
             [str(ROOT / "docker" / "neo4j-local"), command, *args],
-            env=env, capture_output=True, text=True, timeout=300, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
 
 

@@ -26,7 +26,13 @@ BATCH = ("--batch-size", "7")
 
 
 def _zone(tmp: Path) -> list[str]:
-    lines = ["$ORIGIN crash.example.", "$TTL 300", "@ IN SOA ns1 hostmaster 1 2 3 4 5", "@ IN NS ns1", "@ IN MX 10 mail"]
+    lines = [
+        "$ORIGIN crash.example.",
+        "$TTL 300",
+        "@ IN SOA ns1 hostmaster 1 2 3 4 5",
+        "@ IN NS ns1",
+        "@ IN MX 10 mail",
+    ]
     lines += [f"host{i} IN A 10.1.{i // 250}.{i % 250 + 1}" for i in range(120)]
     lines += [f"alias{i} IN CNAME host{i}" for i in range(40)]
     (tmp / "crash.example.zone").write_text("\n".join(lines) + "\n")
@@ -35,8 +41,14 @@ def _zone(tmp: Path) -> list[str]:
 
 def _pdns(tmp: Path) -> list[str]:
     rows = [
-        {"rrname": f"n{i}.pdns.example", "rrtype": "A", "rdata": f"192.0.2.{i % 250 + 1}",
-         "time_first": 1462320000 + i * 3600, "time_last": 1474588800 - i * 60, "count": i + 1}
+        {
+            "rrname": f"n{i}.pdns.example",
+            "rrtype": "A",
+            "rdata": f"192.0.2.{i % 250 + 1}",
+            "time_first": 1462320000 + i * 3600,
+            "time_last": 1474588800 - i * 60,
+            "count": i + 1,
+        }
         for i in range(150)
     ]
     (tmp / "pdns.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -77,7 +89,15 @@ def _prefixes(tmp: Path) -> list[str]:
     return ["prefixes", "--all", str(tmp / "prefixes.dat")]
 
 
-KINDS = {"zone": _zone, "pdns": _pdns, "zeek": _zeek, "bind": _bind, "rdap": _rdap, "whois": _whois, "prefixes": _prefixes}
+KINDS = {
+    "zone": _zone,
+    "pdns": _pdns,
+    "zeek": _zeek,
+    "bind": _bind,
+    "rdap": _rdap,
+    "whois": _whois,
+    "prefixes": _prefixes,
+}
 
 
 def _load(store: Store, args: list[str], kill_after: int = 0) -> subprocess.CompletedProcess[str]:
@@ -101,7 +121,8 @@ def test_killed_loads_converge_to_one_clean_load(kind: str, store: Store, tmp_pa
     env_proc = subprocess.Popen(
         [sys.executable, "-m", "graphkit", "load", args[0], *BATCH, *args[1:]],
         env={**os.environ, "GRAPHKIT_STORE": store.location},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(random.Random(kind).uniform(1.0, 2.5))
     env_proc.send_signal(signal.SIGKILL)

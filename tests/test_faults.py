@@ -26,8 +26,16 @@ def neo4j_private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jIns
 
 def _records(path: Path, n: int, prefix: str = "f") -> Path:
     lines = [
-        to_json(EdgeRecord("RESOLVES_TO", "Domain", f"{prefix}{i}.shared{i % 50}.example", "IPAddress",
-                           f"10.9.{i // 250 % 250}.{i % 250 + 1}", {"ttl": 60}))
+        to_json(
+            EdgeRecord(
+                "RESOLVES_TO",
+                "Domain",
+                f"{prefix}{i}.shared{i % 50}.example",
+                "IPAddress",
+                f"10.9.{i // 250 % 250}.{i % 250 + 1}",
+                {"ttl": 60},
+            )
+        )
         for i in range(n)
     ]
     path.write_text("\n".join(lines) + "\n")
@@ -36,8 +44,11 @@ def _records(path: Path, n: int, prefix: str = "f") -> Path:
 
 def _popen(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "graphkit", *args], env={**os.environ, **env},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "graphkit", *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

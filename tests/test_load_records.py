@@ -8,23 +8,39 @@ from pathlib import Path
 from conftest import Store
 
 from graphkit.records import EdgeRecord, NodeRecord, to_json
-from graphkit.schema import SCHEMA
 from graphkit.writer import GraphWriter
 
 GOOD = [
     NodeRecord("Domain", "Mail1.Trump-Email.COM.", {"created": "2016-01-01"}),
-    EdgeRecord("RESOLVES_TO", "Domain", "mail1.trump-email.com", "IPAddress", "66.216.133.29",
-               {"first_seen": "2016-05-04T00:00:00Z", "last_seen": "2016-09-23T00:00:00Z", "ttl": 300}),
-    EdgeRecord("LOOKED_UP", "IPAddress", "217.12.96.15", "Domain", "mail1.trump-email.com",
-               {"qtype": "A", "day": "2016-05-04", "count": 12}),
-    EdgeRecord("LOOKED_UP", "IPAddress", "217.12.96.15", "Domain", "mail1.trump-email.com",
-               {"qtype": "A", "day": "2016-05-05", "count": 30}),
+    EdgeRecord(
+        "RESOLVES_TO",
+        "Domain",
+        "mail1.trump-email.com",
+        "IPAddress",
+        "66.216.133.29",
+        {"first_seen": "2016-05-04T00:00:00Z", "last_seen": "2016-09-23T00:00:00Z", "ttl": 300},
+    ),
+    EdgeRecord(
+        "LOOKED_UP",
+        "IPAddress",
+        "217.12.96.15",
+        "Domain",
+        "mail1.trump-email.com",
+        {"qtype": "A", "day": "2016-05-04", "count": 12},
+    ),
+    EdgeRecord(
+        "LOOKED_UP",
+        "IPAddress",
+        "217.12.96.15",
+        "Domain",
+        "mail1.trump-email.com",
+        {"qtype": "A", "day": "2016-05-05", "count": 30},
+    ),
     EdgeRecord("ATTRIBUTED_TO", "IPAddress", "66.216.133.29", "Organization", "Listrak, Inc.", {"role": "mail server"}),
 ]
 BAD = {
     '{"node": "Bogus", "key": "x"}': "unknown label 'Bogus'",
-    '{"edge": "RESOLVES_TO", "from": ["Domain", "a.com"], "to": ["IPAddress", "1.2.3.4"], "props": {"ttl": "300"}}':
-        "RESOLVES_TO.ttl must be int",
+    '{"edge": "RESOLVES_TO", "from": ["Domain", "a.com"], "to": ["IPAddress", "1.2.3.4"], "props": {"ttl": "300"}}': "RESOLVES_TO.ttl must be int",
     '{"node": "Domain", "key": "bad..name"}': "invalid domain name",
 }
 
@@ -96,19 +112,33 @@ def test_merge_rules_make_rewrites_idempotent(store: Store) -> None:
     """first_seen keeps the minimum, last_seen the maximum, sources the union, lookup counts are SET."""
 
     def resolves(first: str, last: str) -> EdgeRecord:
-        return EdgeRecord("RESOLVES_TO", "Domain", "a.example", "IPAddress", "10.0.0.1",
-                          {"first_seen": first, "last_seen": last, "ttl": 60})
+        return EdgeRecord(
+            "RESOLVES_TO",
+            "Domain",
+            "a.example",
+            "IPAddress",
+            "10.0.0.1",
+            {"first_seen": first, "last_seen": last, "ttl": 60},
+        )
 
     def lookup(count: int) -> EdgeRecord:
-        return EdgeRecord("LOOKED_UP", "IPAddress", "10.0.0.1", "Domain", "a.example",
-                          {"qtype": "A", "day": "2016-05-04", "source": "bind:1", "count": count})
+        return EdgeRecord(
+            "LOOKED_UP",
+            "IPAddress",
+            "10.0.0.1",
+            "Domain",
+            "a.example",
+            {"qtype": "A", "day": "2016-05-04", "source": "bind:1", "count": count},
+        )
 
     nodes = [NodeRecord("IPAddress", "10.0.0.1", {"version": 4}), NodeRecord("Domain", "a.example", {})]
     org = [NodeRecord("Organization", "acme", {"name": "ACME Inc", "aliases": ["ACME"]})]
     _write(store, [*nodes, *org, resolves("2016-05-04T10:00:00Z", "2016-05-04T12:00:00Z"), lookup(5)], "s1")
     _write(store, [*nodes, *org, resolves("2016-05-04T09:00:00Z", "2016-05-04T11:00:00Z"), lookup(5)], "s2")
     _write(store, [NodeRecord("Organization", "acme", {"name": "Acme", "aliases": ["Acme"]}), lookup(7)], "s2")
-    first, last, sources = store.query("MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen, r.sources")[0]
+    first, last, sources = store.query(
+        "MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen, r.sources"
+    )[0]
     assert (first, last) == ("2016-05-04T09:00:00Z", "2016-05-04T12:00:00Z")
     assert sorted(sources) == ["s1", "s2"]
     assert store.query("MATCH ()-[r:LOOKED_UP]->() RETURN r.count, r.source") == [[7, "bind:1"]]

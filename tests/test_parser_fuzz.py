@@ -27,43 +27,86 @@ from graphkit.parsers.records_jsonl import RecordsParser
 from graphkit.parsers.whois import WhoisParser
 from graphkit.parsers.zone import ZoneParser
 
-FUZZ = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 PER_INPUT_SECONDS = 10.0
 
 SEEDS: dict[str, tuple[Callable[[], Any], list[bytes]]] = {
-    "records": (RecordsParser, [
-        b'{"node": "Domain", "key": "a.example", "props": {"created": "2016-01-01"}}',
-        b'{"edge": "RESOLVES_TO", "from": ["Domain", "a.example"], "to": ["IPAddress", "192.0.2.1"], "props": {"ttl": 60}}',
-        b'{"node": "ASN", "key": 15632, "props": {"name": "ALFA-BANK-AS"}}',
-    ]),
-    "zone": (lambda: ZoneParser(origin="fuzz.example."), [
-        b"$TTL 300", b"@ IN SOA ns1 hostmaster 1 2 3 4 5", b"@ IN NS ns1", b"www IN A 192.0.2.1",
-        b"mail IN MX 10 mx.fuzz.example.", b'@ IN TXT "v=spf1 include:_spf.example.net ip4:192.0.2.0/24 -all"',
-        b"alias IN CNAME www", b"( multi", b"v6 IN AAAA 2001:db8::1",
-    ]),
-    "pdns": (PdnsParser, [
-        b'{"rrname": "a.example", "rrtype": "A", "rdata": "192.0.2.1", "time_first": 1462320000, "time_last": 1474588800, "count": 3}',
-        b'{"cond": "begin"}', b'{"obj": {"rrname": "b.example.", "rrtype": "NS", "rdata": ["ns1.example."], "time_first": "2016-05-04T00:00:00Z"}}',
-        b'{"cond": "succeeded"}',
-    ]),
-    "rdap": (RdapParser, [
-        b'{"objectClassName": "domain", "ldhName": "example.com", "entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [["fn", {}, "text", "Example Org"]]]}], "nameservers": [{"ldhName": "ns1.example.com"}]}',
-        b'{"objectClassName": "ip network", "startAddress": "192.0.2.0", "endAddress": "192.0.2.255", "name": "TEST-NET"}',
-        b'{"objectClassName": "autnum", "startAutnum": 64500, "name": "EXAMPLE-AS"}',
-    ]),
-    "whois": (WhoisParser, [
-        b"Domain Name: EXAMPLE.COM", b"Registrar: Example Registrar, LLC", b"Registrar IANA ID: 9999",
-        b"Registrant Organization: Example Org", b"Registrant Email: REDACTED FOR PRIVACY",
-        b"Name Server: NS1.EXAMPLE.COM", b"Creation Date: 2016-01-01T00:00:00Z",
-    ]),
-    "prefixes": (lambda: PrefixesParser(load_all=True), [
-        b"; IP-ASN32-DAT file", b"217.12.96.0/23\t15632", b"66.216.133.0/24\t7029", b"2001:db8::/32\t64500",
-    ]),
-    "asnames": (AsNamesParser, [b'{"15632": "ALFA-BANK-AS Alfa-Bank Moscow Russia, RU", "7029": "WINDSTREAM - Windstream Communications Inc, US"}']),
-    "attributions": (AttributionsParser, [
-        b"address_or_cidr,organization,role,note", b"66.216.133.29,Listrak,mail server,from reporting",
-        b'192.0.2.0/24,"Example, Inc.",resolver,', 
-    ]),
+    "records": (
+        RecordsParser,
+        [
+            b'{"node": "Domain", "key": "a.example", "props": {"created": "2016-01-01"}}',
+            b'{"edge": "RESOLVES_TO", "from": ["Domain", "a.example"], "to": ["IPAddress", "192.0.2.1"], "props": {"ttl": 60}}',
+            b'{"node": "ASN", "key": 15632, "props": {"name": "ALFA-BANK-AS"}}',
+        ],
+    ),
+    "zone": (
+        lambda: ZoneParser(origin="fuzz.example."),
+        [
+            b"$TTL 300",
+            b"@ IN SOA ns1 hostmaster 1 2 3 4 5",
+            b"@ IN NS ns1",
+            b"www IN A 192.0.2.1",
+            b"mail IN MX 10 mx.fuzz.example.",
+            b'@ IN TXT "v=spf1 include:_spf.example.net ip4:192.0.2.0/24 -all"',
+            b"alias IN CNAME www",
+            b"( multi",
+            b"v6 IN AAAA 2001:db8::1",
+        ],
+    ),
+    "pdns": (
+        PdnsParser,
+        [
+            b'{"rrname": "a.example", "rrtype": "A", "rdata": "192.0.2.1", "time_first": 1462320000, "time_last": 1474588800, "count": 3}',
+            b'{"cond": "begin"}',
+            b'{"obj": {"rrname": "b.example.", "rrtype": "NS", "rdata": ["ns1.example."], "time_first": "2016-05-04T00:00:00Z"}}',
+            b'{"cond": "succeeded"}',
+        ],
+    ),
+    "rdap": (
+        RdapParser,
+        [
+            b'{"objectClassName": "domain", "ldhName": "example.com", "entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [["fn", {}, "text", "Example Org"]]]}], "nameservers": [{"ldhName": "ns1.example.com"}]}',
+            b'{"objectClassName": "ip network", "startAddress": "192.0.2.0", "endAddress": "192.0.2.255", "name": "TEST-NET"}',
+            b'{"objectClassName": "autnum", "startAutnum": 64500, "name": "EXAMPLE-AS"}',
+        ],
+    ),
+    "whois": (
+        WhoisParser,
+        [
+            b"Domain Name: EXAMPLE.COM",
+            b"Registrar: Example Registrar, LLC",
+            b"Registrar IANA ID: 9999",
+            b"Registrant Organization: Example Org",
+            b"Registrant Email: REDACTED FOR PRIVACY",
+            b"Name Server: NS1.EXAMPLE.COM",
+            b"Creation Date: 2016-01-01T00:00:00Z",
+        ],
+    ),
+    "prefixes": (
+        lambda: PrefixesParser(load_all=True),
+        [
+            b"; IP-ASN32-DAT file",
+            b"217.12.96.0/23\t15632",
+            b"66.216.133.0/24\t7029",
+            b"2001:db8::/32\t64500",
+        ],
+    ),
+    "asnames": (
+        AsNamesParser,
+        [
+            b'{"15632": "ALFA-BANK-AS Alfa-Bank Moscow Russia, RU", "7029": "WINDSTREAM - Windstream Communications Inc, US"}'
+        ],
+    ),
+    "attributions": (
+        AttributionsParser,
+        [
+            b"address_or_cidr,organization,role,note",
+            b"66.216.133.29,Listrak,mail server,from reporting",
+            b'192.0.2.0/24,"Example, Inc.",resolver,',
+        ],
+    ),
 }
 
 

@@ -10,8 +10,15 @@ from graphkit.records import EdgeRecord, NodeRecord, RecordError, from_json, to_
 def test_round_trip() -> None:
     records = [
         NodeRecord("Domain", "example.com", {"created": "2016-01-01"}, "zone:abc"),
-        EdgeRecord("LOOKED_UP", "IPAddress", "10.0.0.1", "Domain", "example.com",
-                   {"qtype": "A", "day": "2016-05-04", "count": 3}, "bind:1"),
+        EdgeRecord(
+            "LOOKED_UP",
+            "IPAddress",
+            "10.0.0.1",
+            "Domain",
+            "example.com",
+            {"qtype": "A", "day": "2016-05-04", "count": 3},
+            "bind:1",
+        ),
         NodeRecord("ASN", 15632, {"name": "ALFA-BANK-AS"}),
     ]
     for record in records:
@@ -26,10 +33,14 @@ def test_round_trip() -> None:
         ('{"node": "ASN", "key": "AS1"}', "ASN.number must be int"),
         ('{"node": "IPAddress", "key": "1.2.3.4", "props": {"version": "4"}}', "IPAddress.version must be int"),
         ('{"node": "Domain", "key": "a.com", "props": {"colour": "red"}}', "Domain has no property 'colour'"),
-        ('{"edge": "RESOLVES_TO", "from": ["Domain", "a.com"], "to": ["Domain", "b.com"]}',
-         "RESOLVES_TO cannot go from Domain to Domain"),
-        ('{"edge": "LOOKED_UP", "from": ["IPAddress", "1.1.1.1"], "to": ["Domain", "a.com"], "props": {"qtype": "A"}}',
-         "LOOKED_UP is missing identity property 'day'"),
+        (
+            '{"edge": "RESOLVES_TO", "from": ["Domain", "a.com"], "to": ["Domain", "b.com"]}',
+            "RESOLVES_TO cannot go from Domain to Domain",
+        ),
+        (
+            '{"edge": "LOOKED_UP", "from": ["IPAddress", "1.1.1.1"], "to": ["Domain", "a.com"], "props": {"qtype": "A"}}',
+            "LOOKED_UP is missing identity property 'day'",
+        ),
         ('{"edge": "NOPE", "from": ["Domain", "a"], "to": ["Domain", "b"]}', "unknown relationship type 'NOPE'"),
     ],
 )

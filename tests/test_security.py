@@ -31,8 +31,16 @@ def test_hostile_values_are_stored_as_data(store: Store, tmp_path: Path) -> None
     for i, text in enumerate(NASTY):
         org = f"{text} Holding {i}"
         records.append(NodeRecord("Organization", org, {"name": org, "aliases": [text]}))
-        records.append(EdgeRecord("ATTRIBUTED_TO", "IPAddress", f"192.0.2.{i + 1}", "Organization", org,
-                                  {"role": "resolver", "note": text}))
+        records.append(
+            EdgeRecord(
+                "ATTRIBUTED_TO",
+                "IPAddress",
+                f"192.0.2.{i + 1}",
+                "Organization",
+                org,
+                {"role": "resolver", "note": text},
+            )
+        )
     path = tmp_path / "nasty.jsonl"
     path.write_text("".join(to_json(r) + "\n" for r in records))
     store.cli("load", "records", str(path))
@@ -44,7 +52,9 @@ def test_hostile_values_are_stored_as_data(store: Store, tmp_path: Path) -> None
     assert stats["nodes"]["Organization"] == len(NASTY) and stats["nodes"]["IPAddress"] == len(NASTY)
     if store.kind == "neo4j":
         labels = {r[0] for r in store.query("CALL db.labels() YIELD label RETURN label")}
-        types = {r[0] for r in store.query("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType")}
+        types = {
+            r[0] for r in store.query("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType")
+        }
     else:
         tables = store.query("CALL show_tables() RETURN name, type")
         labels = {name for name, kind in tables if kind == "NODE"}
@@ -54,7 +64,9 @@ def test_hostile_values_are_stored_as_data(store: Store, tmp_path: Path) -> None
 
 def test_unknown_labels_in_records_never_reach_the_store(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "labels.jsonl"
-    path.write_text('{"node": "Evil`) DETACH DELETE (n", "key": "x"}\n{"edge": "OWNS]->(x) //", "from": ["Domain", "a.example"], "to": ["Domain", "b.example"]}\n')
+    path.write_text(
+        '{"node": "Evil`) DETACH DELETE (n", "key": "x"}\n{"edge": "OWNS]->(x) //", "from": ["Domain", "a.example"], "to": ["Domain", "b.example"]}\n'
+    )
     proc = store.cli("load", "records", str(path))
     assert "unknown label" in proc.stderr and "unknown relationship type" in proc.stderr
     assert store.stats()["nodes"]["Domain"] == 0
@@ -78,8 +90,12 @@ def test_no_password_in_output_logs_or_process_list(neo4j_uri: str, tmp_path: Pa
     for rejects in Path("graphkit-rejects").glob("*.txt") if Path("graphkit-rejects").is_dir() else []:
         assert password not in rejects.read_text()
     # the process list while a load runs: the password is only in the environment
-    child = subprocess.Popen([sys.executable, "-m", "graphkit", "load", "records", str(path)], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "graphkit", "load", "records", str(path)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(0.5)
         listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout

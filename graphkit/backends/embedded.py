@@ -11,6 +11,7 @@ is why they are kept to what really changed and sent in small slices.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -95,9 +96,8 @@ class EmbeddedBackend:
     def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None:
         a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
         where = " AND ".join(f"r.{name} = {name}" for name in rel.identity)
-        match = (
-            f"MATCH (a:{a.label} {{{a.key.name}: _f}})-[r:{rel.type}]->(b:{b.label} {{{b.key.name}: _t}})"
-            + (f" WHERE {where}" if where else "")
+        match = f"MATCH (a:{a.label} {{{a.key.name}: _f}})-[r:{rel.type}]->(b:{b.label} {{{b.key.name}: _t}})" + (
+            f" WHERE {where}" if where else ""
         )
         mutable = [p for p in rel.props if p.name not in rel.identity]
         fresh = self._merge_existing(table, match, "r", mutable)
@@ -170,10 +170,8 @@ class EmbeddedBackend:
 
     def _rollback(self) -> None:
         """End the read-only transaction; a failed query has already ended it."""
-        try:
+        with contextlib.suppress(RuntimeError):
             self.conn.execute("ROLLBACK")
-        except RuntimeError:
-            pass
 
     def close(self) -> None:
         self.conn.close()

@@ -11,9 +11,8 @@ import logging
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
-
 import pyarrow as pa
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.batches import slices

@@ -30,7 +30,8 @@ The graph lives in an embedded store (a file, default ./graphkit.lbdb) unless --
 or GRAPHKIT_STORE names a Neo4j URI (bolt://host:7687 with NEO4J_USERNAME/NEO4J_PASSWORD).
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None
+app = typer.Typer(
+    help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None
 )
 
 

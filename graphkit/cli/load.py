@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +18,15 @@ from graphkit.output import Format
 from graphkit.parsers.records_jsonl import RecordsParser
 from graphkit.store import open_store
 
-load_app = typer.Typer(help="Load input files into the graph. Rejected lines are named and kept; the rest loads.", no_args_is_help=True)
+load_app = typer.Typer(
+    help="Load input files into the graph. Rejected lines are named and kept; the rest loads.", no_args_is_help=True
+)
 app.add_typer(load_app, name="load")
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Input files (gzip is detected).", show_default=False)]
-StrictArg = Annotated[bool, typer.Option("--strict", help="Stop at a file's first bad line and write nothing from that file.")]
+StrictArg = Annotated[
+    bool, typer.Option("--strict", help="Stop at a file's first bad line and write nothing from that file.")
+]
 BatchArg = Annotated[int, typer.Option("--batch-size", help="Rows per write batch.")]
 
 
@@ -68,14 +73,16 @@ def _print_report(report: LoadReport, fmt: Format) -> None:
         return
     extra = "".join(f", {k} {v}" for k, v in sorted(report.counts.items()))
     skipped = "".join(f", skipped {v} ({k})" for k, v in sorted(report.skipped.items()))
-    typer.echo(f"{report.path}: {report.nodes} nodes, {report.edges} relationships{extra}{skipped}, {report.rejected} rejected")
+    typer.echo(
+        f"{report.path}: {report.nodes} nodes, {report.edges} relationships{extra}{skipped}, {report.rejected} rejected"
+    )
     for reject in report.shown:
         typer.echo(f"  rejected {reject}", err=True)
     if report.rejected > len(report.shown):
         typer.echo(f"  ... and {report.rejected - len(report.shown)} more rejected", err=True)
 
 
-def _progress():  # type: ignore[no-untyped-def]
+def _progress() -> Callable[[ParseContext], None] | None:
     """A progress line on a terminal, nothing otherwise."""
     if not sys.stderr.isatty():
         return None

@@ -14,7 +14,8 @@ StoreArg = Annotated[
     typer.Option(
         "--store",
         "-s",
-        help=f"Embedded store path (default {DEFAULT_STORE}) or a Neo4j URI (bolt://, neo4j://, +s). Env: GRAPHKIT_STORE.",
+        help=f"Embedded store path (default {DEFAULT_STORE}) or a Neo4j URI (bolt://, neo4j://, +s). "
+        "Env: GRAPHKIT_STORE.",
         show_default=False,
     ),
 ]
@@ -23,7 +24,9 @@ PasswordArg = Annotated[
     Optional[str],
     typer.Option("--password", help="Neo4j password (prefer env NEO4J_PASSWORD; never printed).", show_default=False),
 ]
-DatabaseArg = Annotated[Optional[str], typer.Option("--database", help="Neo4j database. Env: NEO4J_DATABASE.", show_default=False)]
+DatabaseArg = Annotated[
+    Optional[str], typer.Option("--database", help="Neo4j database. Env: NEO4J_DATABASE.", show_default=False)
+]
 FormatArg = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
