@@ -30,8 +30,8 @@
 //   lookups -- this source's lookups of the name
 //   share -- this source's share of the total
 MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain)
-WHERE d.name = coalesce($domain, d.name)
-  AND r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
+WHERE (coalesce($domain, '') = '' OR d.name = $domain)
+  AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH DISTINCT c
 // the organization of each client, resolved once per client
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
@@ -48,13 +48,14 @@ OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
 WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, c.address) AS source,
      CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
 MATCH (c)-[r:LOOKED_UP]->(d:Domain)
-WHERE d.name = coalesce($domain, d.name)
-  AND r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
-WITH d.name AS name, source_key, source, kind, sum(r.count) AS n
-WITH name, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares,
+WHERE (coalesce($domain, '') = '' OR d.name = $domain)
+  AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+WITH d, source_key, source, kind, sum(r.count) AS n
+WITH d, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares,
      collect({key: source_key, source: source, kind: kind, n: n}) AS per_source
 WHERE total >= $min_total AND top_n * 1.0 / total >= $min_share
 UNWIND per_source AS s
+WITH d.name AS name, total, top_n, squares, s
 WITH name, total, top_n, squares, s, CASE WHEN s.n = top_n THEN 1 ELSE 0 END AS is_top
 WITH name, total, top_n, squares, collect(s) AS per_source, sum(is_top) AS tied_at_top,
      max(CASE WHEN s.n < top_n THEN s.n ELSE null END) AS second_n

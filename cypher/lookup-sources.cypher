@@ -23,7 +23,7 @@
 //   first_seen -- first lookup (time when logged, else the day)
 //   last_seen -- last lookup
 MATCH (c:IPAddress)-[r:LOOKED_UP]->(:Domain {name: $domain})
-WHERE r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
+WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH DISTINCT c
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
 WITH c, min(o1.key) AS k1
@@ -39,7 +39,7 @@ OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
 WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, c.address) AS source,
      CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
 MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
-WHERE r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
+WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH source_key, source, kind, c.address AS client, sum(r.count) AS n,
      min(coalesce(r.first_seen, r.day)) AS first_seen, max(coalesce(r.last_seen, r.day)) AS last_seen
 // clients in address order (a LIMIT keeps the order through the aggregation on both stores)

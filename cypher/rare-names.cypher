@@ -18,10 +18,12 @@
 //   client -- one of those clients
 //   lookups -- that client's lookups of the name
 MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain)
-WHERE r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
-WITH d, c, sum(r.count) AS n
-WITH d, count(c) AS sources, sum(n) AS total, collect({client: c.address, n: n}) AS per_client
+WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+// names with few clients first, then the clients of those names only
+WITH d, count(DISTINCT c) AS sources, sum(r.count) AS total
 WHERE sources <= $max_sources AND total >= $min_lookups
-UNWIND per_client AS x
-RETURN d.name AS name, sources, total, x.client AS client, x.n AS lookups
+MATCH (c:IPAddress)-[r:LOOKED_UP]->(d)
+WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+WITH d, sources, total, c, sum(r.count) AS n
+RETURN d.name AS name, sources, total, c.address AS client, n AS lookups
 ORDER BY sources, total DESC, name, lookups DESC, client

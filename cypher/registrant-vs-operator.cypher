@@ -65,9 +65,9 @@ OPTIONAL MATCH (c)<-[:RESOLVES_TO]-(h:Domain)<-[:USES_NAMESERVER]-(d:Domain) WHE
 WITH op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'name server', via: h.name} END) AS more
 UNWIND uses + more AS u
 WITH DISTINCT u.domain AS domain, u.role AS role, u.via AS via, op_key, operator
-// hosts in order (a LIMIT keeps the order through the aggregation on both stores)
-WITH domain, role, via, op_key, operator ORDER BY via LIMIT 1000000000
-WITH domain, role, op_key, operator, collect(via) AS via
+WITH domain, role, op_key, operator, collect(via) AS hosts
+// hosts in order: sorted row by row (one sort of all rows needs more memory than a small server has)
+CALL (hosts) { UNWIND hosts AS host WITH host ORDER BY host RETURN collect(host) AS via }
 MATCH (d:Domain) WHERE d.name = domain
 OPTIONAL MATCH (d)-[:REGISTERED_BY]->(reg:Organization)
 WITH d, domain, role, op_key, operator, via, min(reg.key) AS reg_key

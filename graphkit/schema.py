@@ -270,7 +270,7 @@ RELS = (
         ((IP, D),),
         (
             Prop("qtype", doc="query type, e.g. A"),
-            Prop("day", doc="UTC day, YYYY-MM-DD", indexed=True),
+            Prop("day", doc="UTC day, YYYY-MM-DD"),  # no index: it slowed Neo4j edge writes several-fold
             Prop("source", doc="id of the Source (log file) that counted it"),
             Prop("count", I, doc="lookups that day in that source; SET, never added"),
             *SEEN,  # provenance is `source`, part of the identity

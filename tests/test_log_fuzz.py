@@ -71,8 +71,7 @@ def run(parser: Any, path: Path) -> tuple[dict[str, Any], list[Reject], dict[str
                 out["nodes"].append((item.label, item.key))
     except FileRejected as exc:
         assert exc.reason
-        out["nodes"].sort()  # the order of endpoint nodes does not matter
-    return out, rejects, {}, True
+        return out, rejects, {}, True
     out["nodes"].sort()  # the order of endpoint nodes does not matter
     return out, rejects, {**ctx.counts, **{f"skipped {k}": v for k, v in ctx.skipped.items()}}, False
 

@@ -21,7 +21,7 @@
 //   kind -- organization or address
 //   lookups -- lookups in the bucket by the source
 MATCH (c:IPAddress)-[r:LOOKED_UP]->(:Domain {name: $domain})
-WHERE r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
+WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH DISTINCT c
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
 WITH c, min(o1.key) AS k1
@@ -38,7 +38,7 @@ WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, 
      CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
 WHERE coalesce($source, '') = '' OR $source IN [source_key, source, c.address]
 MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
-WHERE r.day >= coalesce($since, '0000-01-01') AND r.day <= coalesce($until, '9999-12-31')
+WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH CASE WHEN $bucket = 'week' THEN string(date_trunc('week', date(r.day)))
           WHEN $bucket = 'month' THEN left(r.day, 7) ELSE r.day END AS bucket,
      source_key, source, kind, r.count AS n

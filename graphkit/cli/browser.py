@@ -24,9 +24,13 @@ def browser(
         int, typer.Option("--port", metavar="PORT", help="Port for the guide on 127.0.0.1 (0: any free one).")
     ] = DEFAULT_PORT,
     http_port: Annotated[
-        int,
-        typer.Option("--http-port", metavar="PORT", help="Neo4j's HTTP port, where Browser is. Env: NEO4J_HTTP_PORT."),
-    ] = int(os.environ.get("NEO4J_HTTP_PORT", "7474")),
+        Optional[int],
+        typer.Option(
+            "--http-port",
+            metavar="PORT",
+            help="Neo4j's HTTP port, where Browser is (default 7474). Env: NEO4J_HTTP_PORT.",
+        ),
+    ] = None,
     write_style: Annotated[
         Optional[Path],
         typer.Option(
@@ -60,6 +64,11 @@ def browser(
             "give --store bolt://HOST:7687 (or set GRAPHKIT_STORE), after loading into Neo4j"
         )
     found = catalogue(queries or ())
+    if http_port is None:
+        text = os.environ.get("NEO4J_HTTP_PORT", "7474")
+        if not text.isdigit():
+            raise GraphkitError(f"NEO4J_HTTP_PORT must be a port number, got {text!r}")
+        http_port = int(text)
     try:
         server = GuideServer(port)
     except OSError as exc:

@@ -1,4 +1,4 @@
-// graphkit's graph page: a small force layout on a canvas, no libraries, no network.
+// graphkit's graph page: a small force layout (Barnes-Hut) on a canvas, no libraries, no network.
 // Data: {nodes: [{id, l: label, c: caption, p: properties}], edges: [{s, t: node indexes, y: type, p}], colours}.
 // When the first layout is drawn, <body> gets data-layout="done" and data-rendered-nodes /
 // data-rendered-edges (the counts drawn), which tests read.
@@ -11,7 +11,7 @@
   var tooltip = document.getElementById("tooltip");
   var infoTable = document.querySelector("#info table"), infoHint = document.querySelector("#info .hint");
   var DECAY = N > 5000 ? 0.96 : 0.985;  // big graphs settle in fewer ticks
-  var RADIUS = 7, LINK = 85, CELL = 170, REPULSION = 6000;
+  var RADIUS = 7, LINK = 85, REPULSION = 6000;
   var view = { x: 0, y: 0, k: 1 }, dpr = window.devicePixelRatio || 1, width = 0, height = 0;
   var hovered = null, selected = null, alpha = 1, running = false, firstDone = false;
 
@@ -50,33 +50,50 @@
   });
   function colour(label) { return colours[label] || "#A5ABB6"; }
 
-  // -- the force layout: grid-bucketed repulsion (near neighbours only), springs, gravity
-  function tick() {
-    var grid = new Map(), n, m, j, dx, dy, d2, f;
-    for (i = 0; i < N; i++) {
-      n = nodes[i];
-      var key = Math.floor(n.x / CELL) * 65536 + Math.floor(n.y / CELL);
-      var bucket = grid.get(key);
-      if (bucket) bucket.push(n); else grid.set(key, [n]);
+  // -- the force layout: repulsion by Barnes-Hut (a quadtree; far groups of nodes act as one,
+  // so a tick costs N log N), springs along relationships, a little gravity to the centre
+  var THETA2 = 0.81;
+  function quadtree() {
+    var minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity, j, n;
+    for (j = 0; j < N; j++) { n = nodes[j]; minx = Math.min(minx, n.x); maxx = Math.max(maxx, n.x); miny = Math.min(miny, n.y); maxy = Math.max(maxy, n.y); }
+    var root = { x: minx, y: miny, size: Math.max(maxx - minx, maxy - miny, 1) + 1, mass: 0, cx: 0, cy: 0, body: null, kids: null };
+    for (j = 0; j < N; j++) insert(root, nodes[j], 0);
+    return root;
+  }
+  function insert(cell, n, depth) {
+    cell.cx = (cell.cx * cell.mass + n.x) / (cell.mass + 1); cell.cy = (cell.cy * cell.mass + n.y) / (cell.mass + 1); cell.mass++;
+    if (!cell.kids && !cell.body) { cell.body = n; return; }
+    if (depth > 40) return;  // coincident nodes: counted in the mass, no deeper
+    if (!cell.kids) {
+      cell.kids = [null, null, null, null];
+      var old = cell.body; cell.body = null;
+      place(cell, old, depth);
     }
-    for (i = 0; i < N; i++) {
-      n = nodes[i];
-      var cx = Math.floor(n.x / CELL), cy = Math.floor(n.y / CELL);
-      for (var ox = -1; ox <= 1; ox++) for (var oy = -1; oy <= 1; oy++) {
-        var cell = grid.get((cx + ox) * 65536 + cy + oy);
-        if (!cell) continue;
-        for (j = 0; j < cell.length; j++) {
-          m = cell[j];
-          if (m.index <= n.index) continue;
-          dx = n.x - m.x; dy = n.y - m.y; d2 = dx * dx + dy * dy;
-          if (d2 > CELL * CELL) continue;
-          if (d2 < 0.01) { dx = (n.index % 7) - 3 + 0.5; dy = (m.index % 5) - 2 + 0.5; d2 = dx * dx + dy * dy; }
-          f = REPULSION * alpha / d2;
-          n.vx += dx * f / Math.sqrt(d2); n.vy += dy * f / Math.sqrt(d2);
-          m.vx -= dx * f / Math.sqrt(d2); m.vy -= dy * f / Math.sqrt(d2);
-        }
+    place(cell, n, depth);
+  }
+  function place(cell, n, depth) {
+    var half = cell.size / 2, q = (n.x >= cell.x + half ? 1 : 0) + (n.y >= cell.y + half ? 2 : 0);
+    if (!cell.kids[q]) cell.kids[q] = { x: cell.x + (q & 1) * half, y: cell.y + (q >> 1) * half, size: half, mass: 0, cx: 0, cy: 0, body: null, kids: null };
+    insert(cell.kids[q], n, depth + 1);
+  }
+  function repel(n, root) {
+    var stack = [root], cell, dx, dy, d2, f;
+    while (stack.length) {
+      cell = stack.pop();
+      if (!cell || !cell.mass || cell.body === n) continue;
+      dx = n.x - cell.cx; dy = n.y - cell.cy; d2 = dx * dx + dy * dy;
+      if (cell.body || (cell.size * cell.size < THETA2 * d2)) {
+        if (d2 < 0.01) { dx = (n.index % 7) - 3 + 0.5; dy = ((n.index >> 3) % 5) - 2 + 0.5; d2 = dx * dx + dy * dy; }
+        f = REPULSION * alpha * cell.mass / (d2 * Math.sqrt(d2));
+        n.vx += dx * f; n.vy += dy * f;
+      } else {
+        stack.push(cell.kids[0], cell.kids[1], cell.kids[2], cell.kids[3]);
       }
     }
+  }
+  function tick() {
+    var n, m, dx, dy, f, root = quadtree();
+    for (i = 0; i < N; i++) repel(nodes[i], root);
     for (i = 0; i < links.length; i++) {
       n = nodes[links[i].s]; m = nodes[links[i].t];
       dx = m.x - n.x; dy = m.y - n.y;
