@@ -13,6 +13,7 @@ cold and --repeat times warm on each store. Target: at most 2 s per query.
     python bench/bench_queries.py [--edges 1000000] [--domains 50000] [--repeat 3]
         [--neo4j bolt://127.0.0.1:7687]   (or GRAPHKIT_BENCH_NEO4J_URI; NEO4J_USERNAME / NEO4J_PASSWORD)
         [--store DIR]                     (keep the embedded store there and reuse it)
+        [--reuse-neo4j]                   (time the graph an earlier run left in Neo4j)
 """
 
 from __future__ import annotations
@@ -181,19 +182,25 @@ def cases(args: argparse.Namespace) -> list[tuple[str, dict[str, Any]]]:
         ("reverse-mismatch", {}),
         ("rare-names", {}),
         ("neighborhood", {"key": busiest_name, "hops": 2}),
+        ("neighborhood", {"key": shared_domain, "hops": 2}),
         ("infrastructure-changes", {"domain": "example0.com"}),
     ]
 
 
-def timed(backend: Backend, name: str, params: dict[str, Any], repeat: int) -> tuple[int, float, float] | str:
-    """(rows, cold seconds, median warm seconds), or the error's first line."""
+def timed(
+    backend: Backend, name: str, params: dict[str, Any], repeat: int, rows_seen: list[Any]
+) -> tuple[int, float, float] | str:
+    """(rows, cold seconds, median warm seconds), or the error's first line; the rows go to rows_seen."""
     query = load_dir(ROOT / "cypher")[name]
     started = time.perf_counter()
     try:
-        rows = len(run_query(backend, query, params).rows)
+        found = run_query(backend, query, params).rows
     except GraphkitError as exc:
+        rows_seen.append(None)
         return str(exc).splitlines()[0][:80]
     cold = time.perf_counter() - started
+    rows = len(found)
+    rows_seen.append(found)
     warm = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -212,12 +219,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"))
     ap.add_argument("--store", help="embedded store folder to keep (built when absent)")
+    ap.add_argument("--reuse-neo4j", action="store_true", help="time the graph an earlier run left in Neo4j")
     args = ap.parse_args()
     os.environ.setdefault("GRAPHKIT_BUFFER_POOL_MB", BUFFER_POOL_MB)
     print(f"embedded buffer pool: {os.environ['GRAPHKIT_BUFFER_POOL_MB']} MB (GRAPHKIT_BUFFER_POOL_MB)")
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
     results: dict[str, list[tuple[int, float, float] | str]] = {}
+    seen: dict[str, list[Any]] = {"embedded": [], "neo4j": []}
     folder = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="graphkit-bench-queries-"))
     path = folder / "bench.lbdb"
     try:
@@ -226,7 +235,7 @@ def main() -> None:
         if fresh:
             print("building the embedded store")
             build(backend, args)
-        results["embedded"] = [timed(backend, name, params, args.repeat) for name, params in cases(args)]
+        results["embedded"] = [timed(backend, n, p, args.repeat, seen["embedded"]) for n, p in cases(args)]
         backend.close()
     finally:
         if not args.store:
@@ -234,10 +243,13 @@ def main() -> None:
     if args.neo4j:
         backend = open_store(StoreOptions(args.neo4j))
         assert isinstance(backend, Neo4jBackend)
-        print("building the Neo4j graph")
-        backend.clear()
-        build(backend, args)
-        results["neo4j"] = [timed(backend, name, params, args.repeat) for name, params in cases(args)]
+        if args.reuse_neo4j:
+            print("reusing the graph in Neo4j")
+        else:
+            print("building the Neo4j graph")
+            backend.clear()
+            build(backend, args)
+        results["neo4j"] = [timed(backend, n, p, args.repeat, seen["neo4j"]) for n, p in cases(args)]
         backend.close()
     else:
         print("neo4j: skipped (pass --neo4j URI or set GRAPHKIT_BENCH_NEO4J_URI)")
@@ -269,6 +281,12 @@ def main() -> None:
         for reason in failed:
             print(reason)
     print(f"\ntarget: warm time <= {TARGET_SECONDS:.0f} s per query; over it: {', '.join(slow) or 'none'}")
+    if len(stores) == 2:
+        same = [a == b for a, b in zip(seen["embedded"], seen["neo4j"]) if a is not None and b is not None]
+        print(f"same rows from both stores: {sum(same)} of {len(same)} cases that ran on both")
+        for (name, params), a, b in zip(cases(args), seen["embedded"], seen["neo4j"]):
+            if a is not None and b is not None and a != b:
+                print(f"  differ: {name} {params}")
 
 
 if __name__ == "__main__":
