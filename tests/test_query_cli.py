@@ -24,7 +24,11 @@ def _loaded(store: Store) -> Store:
 
 @pytest.fixture(scope="module")
 def embedded_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    return _loaded(Store("embedded", str(tmp_path_factory.mktemp("cli") / "graph.lbdb")))
+    """Loaded the way a user would: the fixture as a records file, through `graphkit load records`."""
+    folder = tmp_path_factory.mktemp("cli")
+    store = Store("embedded", str(folder / "graph.lbdb"))
+    store.cli("load", "records", str(fx.write_jsonl(folder / "case.jsonl")))
+    return store
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ class Neo4jBackend:
         *,
         retry_seconds: float = 30.0,
         connect_timeout: float = 5.0,
-        batch_rows: int = 10_000,
+        batch_rows: int = 2_500,  # measured: smaller transactions write faster (less state, less GC)
     ) -> None:
         self.uri, self.database = uri, database
         self.batch_rows = batch_rows
