@@ -27,7 +27,7 @@ if ! docker/neo4j-local status >/dev/null 2>&1; then
   docker/neo4j-local start
   trap 'docker/neo4j-local stop >/dev/null 2>&1 || true' EXIT
 fi
-export GRAPHKIT_TEST_NEO4J_URI=${GRAPHKIT_TEST_NEO4J_URI:-bolt://127.0.0.1:7687}
+export GRAPHKIT_TEST_NEO4J_URI=${GRAPHKIT_TEST_NEO4J_URI:-bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}}
 
 $BIN/ruff check graphkit tests bench
 $BIN/ruff format --check graphkit tests bench
