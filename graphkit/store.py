@@ -50,7 +50,8 @@ def open_store(options: StoreOptions, *, read_only: bool = False) -> Backend:
             password = getpass.getpass(f"Neo4j password for {user} at {location}: ")
         database = options.database or os.environ.get("NEO4J_DATABASE") or None
         retry = float(os.environ.get("GRAPHKIT_NEO4J_RETRY_SECONDS", "30"))
-        return Neo4jBackend(location, user, password, database, retry_seconds=retry)
+        writers = int(os.environ.get("GRAPHKIT_NEO4J_WRITERS", "2"))
+        return Neo4jBackend(location, user, password, database, retry_seconds=retry, writers=writers)
     if "://" in location:
         raise GraphkitError(f"unsupported store URI {location.split('://')[0]}:// (use a path, bolt:// or neo4j://)")
     from graphkit.backends.embedded import EmbeddedBackend
