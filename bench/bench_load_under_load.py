@@ -21,8 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import zeek_gen  # noqa: E402
 
-from graphkit.backends.neo4j import Neo4jBackend  # noqa: E402
-from graphkit.store import StoreOptions, open_store  # noqa: E402
+from graphkit.store import clear_neo4j  # noqa: E402
 
 QUERIES: tuple[tuple[str, tuple[str, ...]], ...] = (("lookup-concentration", ()), ("rare-names", ()))
 
@@ -30,13 +29,6 @@ QUERIES: tuple[tuple[str, tuple[str, ...]], ...] = (("lookup-concentration", ())
 def graphkit(*args: str, store: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GRAPHKIT_STORE": store}
     return subprocess.run([sys.executable, "-m", "graphkit", *args], env=env, capture_output=True, text=True)
-
-
-def clear(uri: str) -> None:
-    backend = open_store(StoreOptions(uri))
-    assert isinstance(backend, Neo4jBackend)
-    backend.clear()
-    backend.close()
 
 
 def timed_load(uri: str, path: Path) -> float:
@@ -95,7 +87,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="graphkit-lul-"))
     path = zeek_gen.write(workdir / "dns.log", args.lines)
 
-    clear(args.neo4j)
+    clear_neo4j(args.neo4j)
     alone = timed_load(args.neo4j, path)
     print(f"load alone: {args.lines:,} lines in {alone:.1f} s = {args.lines / alone:,.0f} lines/s")
 
@@ -111,7 +103,7 @@ def main() -> None:
     report(f"{args.clients} clients, no load", quiet, quiet_errors)
 
     # the same load again from empty, with the clients querying throughout
-    clear(args.neo4j)
+    clear_neo4j(args.neo4j)
     stop = threading.Event()
     busy: list[float] = []
     busy_errors: list[str] = []

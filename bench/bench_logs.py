@@ -35,7 +35,7 @@ import zeek_gen  # noqa: E402
 from graphkit.batches import EdgeTable  # noqa: E402
 from graphkit.loading import Loader, ParseContext, RejectsFile  # noqa: E402
 from graphkit.parsers.zeek import ZeekParser  # noqa: E402
-from graphkit.store import StoreOptions, open_store  # noqa: E402
+from graphkit.store import StoreOptions, clear_neo4j, open_store  # noqa: E402
 
 
 def generated(workdir: Path, name: str, lines: int, **options: Any) -> Path:
@@ -139,15 +139,6 @@ def child(mode: str, path: str, store: str | None) -> None:
     peak_kb = int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else None
     peak_kb = peak_kb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024}))
-
-
-def clear_neo4j(uri: str) -> None:
-    from graphkit.backends.neo4j import Neo4jBackend
-
-    backend = open_store(StoreOptions(uri))
-    assert isinstance(backend, Neo4jBackend)
-    backend.clear()
-    backend.close()
 
 
 def main() -> None:

@@ -22,10 +22,9 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from graphkit.backends.base import Backend
-from graphkit.backends.neo4j import Neo4jBackend
 from graphkit.batches import EdgeTable
 from graphkit.records import NodeRecord, Record
-from graphkit.store import StoreOptions, open_store
+from graphkit.store import StoreOptions, clear_neo4j, open_store
 from graphkit.writer import GraphWriter
 
 SOURCE = "bench:lookups"
@@ -103,13 +102,6 @@ def baseline_row_at_a_time(backend: Backend, edges: list[dict[str, object]]) -> 
             write=True,
         )
     return time.perf_counter() - started
-
-
-def clear_neo4j(uri: str) -> None:
-    backend = open_store(StoreOptions(uri))
-    assert isinstance(backend, Neo4jBackend)
-    backend.clear()
-    backend.close()
 
 
 def main() -> None:

@@ -58,3 +58,15 @@ def open_store(options: StoreOptions, *, read_only: bool = False) -> Backend:
 
     wait = float(os.environ.get("GRAPHKIT_LOCK_WAIT", "10"))
     return EmbeddedBackend(location, read_only=read_only, lock_wait=wait)
+
+
+def clear_neo4j(uri: str) -> None:
+    """Empty a Neo4j database (tests and benchmarks start from nothing)."""
+    from graphkit.backends.neo4j import Neo4jBackend
+
+    backend = open_store(StoreOptions(uri))
+    try:
+        assert isinstance(backend, Neo4jBackend)
+        backend.clear()
+    finally:
+        backend.close()

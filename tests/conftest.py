@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 
 from graphkit.backends.base import Backend
-from graphkit.backends.neo4j import Neo4jBackend
 from graphkit.stats import graph_stats
-from graphkit.store import StoreOptions, open_store
+from graphkit.store import StoreOptions, clear_neo4j, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NEO4J_URI = os.environ.get("GRAPHKIT_TEST_NEO4J_URI")
@@ -88,15 +87,6 @@ def _neo4j_uri() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but GRAPHKIT_TEST_NEO4J_URI is not set: Neo4j tests must run in CI")
     pytest.skip("no Neo4j configured (set GRAPHKIT_TEST_NEO4J_URI, or run `make test`)")
-
-
-def clear_neo4j(uri: str) -> None:
-    backend = open_store(StoreOptions(uri))
-    try:
-        assert isinstance(backend, Neo4jBackend)
-        backend.clear()
-    finally:
-        backend.close()
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])

@@ -90,14 +90,11 @@ COMMAND_MODULES = (
 
 
 def register_commands() -> None:
-    """Each module adds its commands to `app` when imported; absent ones are not built yet."""
+    """Each module adds its commands to `app` when imported, in this order (the order of --help)."""
     import importlib
-    import importlib.util
 
     for name in COMMAND_MODULES:
-        module = f"graphkit.cli.{name}"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+        importlib.import_module(f"graphkit.cli.{name}")
 
 
 def main() -> None:
