@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 import typer
 
+from graphkit import collecting
 from graphkit.cli.app import app
+from graphkit.errors import GraphkitError
+from graphkit.records import NodeRecord, Record
+from graphkit.store import StoreOptions, open_store
 
 collect_app = typer.Typer(
     help="Collect live data (DNS, RDAP). Load it straight into the store, or --emit a records file.",
     no_args_is_help=True,
 )
 app.add_typer(collect_app, name="collect")
+
+
+def read_targets(given: list[str], input_file: Path | None) -> list[str]:
+    """Targets from the command line and --input FILE (one a line, `#` comments), blanks dropped."""
+    raw = list(given)
+    if input_file is not None:
+        try:
+            text = input_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GraphkitError(f"{input_file}: cannot read ({exc})") from None
+        raw += [line.split("#", 1)[0] for line in text.splitlines()]
+    return [value.strip() for value in raw if value.strip()]
+
+
+def deliver(records: Iterable[Record], source: NodeRecord, emit: Path | None, options: StoreOptions) -> tuple[int, str]:
+    """Write a collection to --emit FILE or load it into the store; (records written, where)."""
+    if emit is not None:
+        try:
+            return collecting.emit(records, source, emit), f"written to {emit}"
+        except OSError as exc:
+            raise GraphkitError(f"{emit}: cannot write ({exc.strerror or exc})") from None
+    backend = open_store(options)
+    try:
+        written, problems = collecting.load(records, source, backend)
+    finally:
+        backend.close()
+    for problem in problems[:10]:
+        typer.echo(f"  not loaded: {problem}", err=True)
+    return written, f"loaded into {backend.display}"

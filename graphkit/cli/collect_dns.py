@@ -7,13 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit import collecting, names
-from graphkit.cli.collect import collect_app
+from graphkit import names
+from graphkit.cli.collect import collect_app, deliver, read_targets
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
 from graphkit.collectors.dns import REPORT_COLUMNS, DnsSettings, collect
 from graphkit.errors import GraphkitError
 from graphkit.output import Format, print_rows
-from graphkit.store import open_store
 
 UNANSWERED_EXIT = 3
 
@@ -76,21 +75,7 @@ def collect_dns(
     except names.InvalidName as exc:
         raise GraphkitError(f"--nameserver: {exc}") from None
     source = collection.source(str(input_file) if input_file else None, settings)
-    if emit is not None:
-        try:
-            written = collecting.emit(collection.records, source, emit)
-        except OSError as exc:
-            raise GraphkitError(f"{emit}: cannot write ({exc.strerror or exc})") from None
-        where = f"written to {emit}"
-    else:
-        backend = open_store(store_options(store, user, password, database))
-        try:
-            written, problems = collecting.load(collection.records, source, backend)
-        finally:
-            backend.close()
-        for problem in problems[:10]:
-            typer.echo(f"  not loaded: {problem}", err=True)
-        where = f"loaded into {backend.display}"
+    written, where = deliver(collection.records, source, emit, store_options(store, user, password, database))
     print_rows(REPORT_COLUMNS, [r.row() for r in collection.reports.values()], fmt)
     for rejected in collection.rejected[:10]:
         typer.echo(f"  rejected answer: {rejected}", err=True)
@@ -105,15 +90,8 @@ def collect_dns(
 
 
 def _targets(given: list[str], input_file: Path | None) -> list[str]:
-    raw = list(given)
-    if input_file is not None:
-        try:
-            text = input_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GraphkitError(f"{input_file}: cannot read ({exc})") from None
-        raw += [line.split("#", 1)[0].strip() for line in text.splitlines()]
     wanted: list[str] = []
-    for value in filter(None, raw):
+    for value in read_targets(given, input_file):
         try:
             wanted.append(names.domain(value))
         except names.InvalidName as exc:

@@ -7,13 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit import collecting
-from graphkit.cli.collect import collect_app
+from graphkit.cli.collect import collect_app, deliver, read_targets
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
 from graphkit.collectors.rdap import ASN_METHODS, REPORT_COLUMNS, RdapCollector, RdapSettings, default_cache_dir
 from graphkit.errors import GraphkitError
 from graphkit.output import Format, print_rows
-from graphkit.store import open_store
 
 ALL_FAILED_EXIT = 3
 
@@ -122,18 +120,7 @@ def collect_rdap(
     )
     collection = RdapCollector(settings).collect(wanted)
     source = collection.source()
-    if emit is not None:
-        written = collecting.emit(collection.records, source, emit)
-        where = f"written to {emit}"
-    else:
-        backend = open_store(store_options(store, user, password, database))
-        try:
-            written, problems = collecting.load(collection.records, source, backend)
-        finally:
-            backend.close()
-        for problem in problems[:10]:
-            typer.echo(f"  not loaded: {problem}", err=True)
-        where = f"loaded into {backend.display}"
+    written, where = deliver(collection.records, source, emit, store_options(store, user, password, database))
     print_rows(REPORT_COLUMNS, [r.row() for r in collection.reports], fmt)
     errors = collection.errors
     typer.echo(
@@ -144,14 +131,7 @@ def collect_rdap(
 
 
 def _targets(given: list[str], input_file: Path | None) -> list[str]:
-    raw = list(given)
-    if input_file is not None:
-        try:
-            text = input_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GraphkitError(f"{input_file}: cannot read ({exc})") from None
-        raw += [line.split("#", 1)[0].strip() for line in text.splitlines()]
-    wanted = [value.strip() for value in raw if value.strip()]
+    wanted = read_targets(given, input_file)
     if not wanted:
         raise GraphkitError("nothing to look up: give ADDRESSES_OR_DOMAINS or --input FILE")
     return list(dict.fromkeys(wanted))
