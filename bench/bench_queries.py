@@ -19,6 +19,7 @@ cold and --repeat times warm on each store. Target: at most 2 s per query.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import random
@@ -39,7 +40,6 @@ import query_fixture  # noqa: E402
 
 from graphkit.backends.base import Backend  # noqa: E402
 from graphkit.backends.neo4j import Neo4jBackend  # noqa: E402
-from graphkit.batches import EdgeTable  # noqa: E402
 from graphkit.errors import GraphkitError  # noqa: E402
 from graphkit.normalise import Normaliser  # noqa: E402
 from graphkit.queries import load_dir, run_query  # noqa: E402
@@ -151,7 +151,7 @@ def build(backend: Backend, args: argparse.Namespace) -> None:
     writer.flush()
     for offset in range(0, edges.table.num_rows, 250_000):
         part = edges.table.slice(offset, 250_000)
-        writer.add_table(EdgeTable(edges.type, edges.from_label, edges.to_label, part, edges.source))
+        writer.add_table(dataclasses.replace(edges, table=part))
     print(f"  {edges.table.num_rows:,} LOOKED_UP edges in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
     normalise = Normaliser()

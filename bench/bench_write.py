@@ -12,6 +12,7 @@ process, the baseline: one MERGE per transaction for a 5,000-edge sample, and th
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import shutil
@@ -64,7 +65,7 @@ def synthetic(n_edges: int, clients: int, names: int, days: int, seed: int = 7) 
             "last_seen": [day_ids[d] + "T18:00:00Z" for _, _, d in keys],
         }
     )
-    return records, EdgeTable("LOOKED_UP", "IPAddress", "Domain", table, SOURCE)
+    return records, EdgeTable("LOOKED_UP", "IPAddress", "Domain", table, SOURCE, distinct=True)
 
 
 def write_all(backend: Backend, nodes: list[Record], edges: EdgeTable, batch: int) -> float:
@@ -74,9 +75,7 @@ def write_all(backend: Backend, nodes: list[Record], edges: EdgeTable, batch: in
     for record in nodes:
         writer.add(record)
     for offset in range(0, edges.table.num_rows, batch):
-        writer.add_table(
-            EdgeTable(edges.type, edges.from_label, edges.to_label, edges.table.slice(offset, batch), edges.source)
-        )
+        writer.add_table(dataclasses.replace(edges, table=edges.table.slice(offset, batch)))
     writer.flush()
     return time.perf_counter() - started
 

@@ -57,13 +57,18 @@ def slices(table: pa.Table, size: int) -> Iterator[pa.Table]:
 class EdgeTable:
     """Many edges of one type and endpoint labels at once: the bulk path of loaders that
     aggregate (lookup logs, prefix tables). Keys must already be canonical and the
-    endpoint nodes written (or yielded) first."""
+    endpoint nodes written (or yielded) first.
+
+    `distinct`: no identity appears twice among all the tables one load yields for its
+    source (the lookup aggregator's totals). A store that holds nothing of that source
+    yet may then create the rows without looking for them first."""
 
     type: str
     from_label: str
     to_label: str
     table: pa.Table
     source: str | None = None
+    distinct: bool = False
 
 
 def props_of(prop_list: tuple[Prop, ...]) -> list[str]:

@@ -1,8 +1,9 @@
 """The load pipeline: parser -> normaliser -> writer -> store, with rejects and provenance.
 
 One Source node per input file (id from the file's content, so loading it again is a
-no-op) is written last, after every record of the file: its presence means the file
-was loaded completely.
+no-op) is filled in last, after every record of the file: its `loaded_at` means the file
+was loaded completely. A lookup log's Source is begun (a bare node) before its first
+lookups are written: see Backend.claim_source.
 """
 
 from __future__ import annotations

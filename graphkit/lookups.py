@@ -410,7 +410,7 @@ class LookupAggregator:
             yield NodeRecord("Domain", name)
         if total is not None and total.num_rows:
             for part in slices(total, EDGE_TABLE_ROWS):  # text columns made a slice at a time: less memory
-                yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part))
+                yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part), distinct=True)
         for rel, table in edges.items():
             for part in slices(table, EDGE_TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)

@@ -35,12 +35,27 @@ def neo4j_node_upsert(node: NodeType) -> str:
     return f"UNWIND $rows AS row MERGE (n:{node.label} {{{node.key.name}: row._k}}) " + set_clause(node.props, "n")
 
 
-def neo4j_edge_upsert(rel: RelType, from_node: NodeType, to_node: NodeType) -> str:
-    identity = ", ".join(f"{name}: row.{name}" for name in rel.identity)
-    mutable = [p for p in rel.props if p.name not in rel.identity]
+def _endpoints(from_node: NodeType, to_node: NodeType) -> str:
     return (
         "UNWIND $rows AS row "
         f"MATCH (a:{from_node.label} {{{from_node.key.name}: row._f}}) "
         f"MATCH (b:{to_node.label} {{{to_node.key.name}: row._t}}) "
-        f"MERGE (a)-[r:{rel.type}{' {' + identity + '}' if identity else ''}]->(b) " + set_clause(mutable, "r")
     )
+
+
+def _prop_map(names: Sequence[str]) -> str:
+    return " {" + ", ".join(f"{name}: row.{name}" for name in names) + "}" if names else ""
+
+
+def neo4j_edge_upsert(rel: RelType, from_node: NodeType, to_node: NodeType) -> str:
+    mutable = [p for p in rel.props if p.name not in rel.identity]
+    return (
+        _endpoints(from_node, to_node)
+        + f"MERGE (a)-[r:{rel.type}{_prop_map(rel.identity)}]->(b) "
+        + set_clause(mutable, "r")
+    )
+
+
+def neo4j_edge_create(rel: RelType, from_node: NodeType, to_node: NodeType) -> str:
+    """For edges known to be absent (null values are simply not stored)."""
+    return _endpoints(from_node, to_node) + f"CREATE (a)-[r:{rel.type}{_prop_map([p.name for p in rel.props])}]->(b)"

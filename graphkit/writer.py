@@ -68,6 +68,7 @@ class GraphWriter:
         self._buffered = 0
         self._writes = 0
         self.written: Counter[str] = Counter()  # label or type -> rows written
+        self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
 
     def add(self, record: Record | EdgeTable) -> None:
         if isinstance(record, EdgeTable):
@@ -110,8 +111,15 @@ class GraphWriter:
             if "sources" in rel.props_by_name and "sources" not in table.column_names:
                 table = table.append_column("sources", pa.array([[edges.source]] * n, pa.list_(pa.string())))
         schema = batches.edge_schema(rel, edges.from_label, edges.to_label)
-        self.backend.write_edges(rel, edges.from_label, edges.to_label, batches.conform(schema, table))
+        new = edges.distinct and bool(edges.source) and "source" in rel.identity and self._began(edges.source)
+        self.backend.write_edges(rel, edges.from_label, edges.to_label, batches.conform(schema, table), new=new)
         self._wrote(edges.type, table.num_rows)
+
+    def _began(self, source: str | None) -> bool:
+        assert source
+        if source not in self._claims:
+            self._claims[source] = self.backend.claim_source(source)
+        return self._claims[source]
 
     def _wrote(self, name: str, rows: int) -> None:
         self.written[name] += rows

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 from conftest import Store
 
+from graphkit.batches import EdgeTable
 from graphkit.records import EdgeRecord, NodeRecord, to_json
 from graphkit.writer import GraphWriter
 
@@ -145,3 +147,52 @@ def test_merge_rules_make_rewrites_idempotent(store: Store) -> None:
     name, aliases = store.query("MATCH (o:Organization) RETURN o.name, o.aliases")[0]
     assert name == "ACME Inc" and sorted(aliases) == ["ACME", "Acme"]
     assert sorted(store.query("MATCH (n:IPAddress) RETURN n.sources")[0][0]) == ["s1", "s2"]
+
+
+def _lookup_table(counts: list[int]) -> EdgeTable:
+    """Distinct lookups of one source, as the log aggregator yields them."""
+    n = len(counts)
+    table = pa.table(
+        {
+            "_f": ["10.0.0.1"] * n,
+            "_t": ["a.example"] * n,
+            "qtype": ["A"] * n,
+            "day": [f"2016-05-{d + 1:02d}" for d in range(n)],
+            "count": counts,
+        }
+    )
+    return EdgeTable("LOOKED_UP", "IPAddress", "Domain", table, "zeek:abc", distinct=True)
+
+
+def _write_lookups(store: Store, counts: list[int]) -> None:
+    backend = store.open()
+    try:
+        backend.ensure_schema()
+        writer = GraphWriter(backend)
+        writer.add(NodeRecord("IPAddress", "10.0.0.1"))
+        writer.add(NodeRecord("Domain", "a.example"))
+        writer.add_table(_lookup_table(counts))
+        writer.flush()
+    finally:
+        backend.close()
+
+
+def test_distinct_tables_of_a_begun_source_are_merged_not_duplicated(store: Store) -> None:
+    """A store may create a new source's distinct lookups without looking for them; a second
+    load (or one after a crash, which leaves the source begun) must find and update them."""
+    _write_lookups(store, [1, 2, 3])
+    _write_lookups(store, [1, 2, 3])
+    _write_lookups(store, [4, 5, 6, 7])
+    rows = store.query("MATCH ()-[r:LOOKED_UP]->() RETURN r.day, r.count ORDER BY r.day")
+    assert rows == [["2016-05-01", 4], ["2016-05-02", 5], ["2016-05-03", 6], ["2016-05-04", 7]]
+
+
+def test_only_the_first_claim_of_a_source_begins_it(store: Store) -> None:
+    backend = store.open()
+    try:
+        backend.ensure_schema()
+        first, again = backend.claim_source("zeek:abc"), backend.claim_source("zeek:abc")
+    finally:
+        backend.close()
+    assert (first, again) == (True, False)
+    assert store.query("MATCH (s:Source) RETURN s.id, s.loaded_at") == [["zeek:abc", None]]

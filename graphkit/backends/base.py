@@ -29,7 +29,13 @@ class Backend(Protocol):
 
     def write_nodes(self, node: NodeType, table: pa.Table) -> None: ...
 
-    def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None: ...
+    def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, *, new: bool = False) -> None:
+        """`new`: the caller knows none of these edges exists yet (see claim_source)."""
+
+    def claim_source(self, source: str) -> bool:
+        """Mark the Source `source` as begun (a bare Source node) unless it exists. True when
+        this call made it: nothing of that source is in the store yet, and a crashed load
+        leaves the mark, so a second attempt is never `new`."""
 
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult: ...
 

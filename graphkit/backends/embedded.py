@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
-from graphkit.batches import slices
+from graphkit.batches import from_rows, node_schema, slices
 from graphkit.ddl import LADYBUG_TYPES, ladybug_statements
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.schema import SCHEMA, NodeType, Prop, RelType
@@ -93,14 +93,22 @@ class EmbeddedBackend:
         if fresh.num_rows:
             self._execute(f"COPY {node.label} FROM batch", fresh)
 
-    def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None:
+    def claim_source(self, source: str) -> bool:
+        # One process holds the store, so looking and then writing cannot race.
+        if self._run("MATCH (s:Source {id: $id}) RETURN s.id", {"id": source}).rows:
+            return False
+        node = SCHEMA.by_label["Source"]
+        self.write_nodes(node, from_rows(node_schema(node), [{"_k": source}]))
+        return True
+
+    def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, *, new: bool = False) -> None:
         a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
         where = " AND ".join(f"r.{name} = {name}" for name in rel.identity)
         match = f"MATCH (a:{a.label} {{{a.key.name}: _f}})-[r:{rel.type}]->(b:{b.label} {{{b.key.name}: _t}})" + (
             f" WHERE {where}" if where else ""
         )
         mutable = [p for p in rel.props if p.name not in rel.identity]
-        fresh = self._merge_existing(table, match, "r", mutable)
+        fresh = table if new else self._merge_existing(table, match, "r", mutable)
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
