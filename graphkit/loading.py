@@ -9,6 +9,7 @@ lookups are written: see Backend.claim_source.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from graphkit.schema import SCHEMA
 from graphkit.writer import DEFAULT_BATCH, GraphWriter
 
 SHOWN_REJECTS = 10
+PROGRESS_SECONDS = 0.25  # how often a progress display is told
 
 
 class FileRejected(Exception):
@@ -62,6 +64,8 @@ class ParseContext:
     source_props: dict[str, Any] = field(default_factory=dict)
     raw: BinaryIO | None = None  # the file being read, for progress
     source_used: bool = False  # some record relied on this file's own Source
+    progress: Callable[[ParseContext], None] | None = None
+    _next_tick: float = 0.0
 
     def open(self) -> BinaryIO:
         stream, self.raw = inputs.open_binary(self.path, on_corrupt=lambda reason: self.reject(reason))
@@ -71,6 +75,14 @@ class ParseContext:
         """Lines of the stream, keeping `line` current for rejects."""
         for self.line, text in inputs.numbered_lines(stream):
             yield text
+
+    def tick(self) -> None:
+        """Let a progress display catch up; parsers call it as they read, often or not."""
+        if self.progress is not None:
+            now = time.monotonic()
+            if now >= self._next_tick:
+                self._next_tick = now + PROGRESS_SECONDS
+                self.progress(self)
 
     def reject(self, reason: str, text: bytes | str = b"", line: int | None = None) -> None:
         shown = text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text
@@ -209,8 +221,7 @@ class Loader:
         try:
             for record in canonical_records(self.parser, ctx):
                 writer.add(record)
-                if self.progress and ctx.line and ctx.line % 65536 == 0:
-                    self.progress(ctx)
+                ctx.tick()
         except FileRejected as exc:
             reject = Reject(str(path), exc.line, exc.reason)
             report.rejected_whole = str(reject)
@@ -231,7 +242,7 @@ class Loader:
                 report.shown.append(reject)
             self.rejects.write(reject)
 
-        return ParseContext(path, report.source, on_reject)
+        return ParseContext(path, report.source, on_reject, progress=self.progress)
 
     def _first_reject(self, path: Path, source: str) -> Reject | None:
         found: list[Reject] = []

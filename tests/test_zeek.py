@@ -17,6 +17,7 @@ import graphkit.parsers.zeek as zeek
 from graphkit.batches import EdgeTable
 from graphkit.loading import Loader, ParseContext, Reject, RejectsFile
 from graphkit.parsers.zeek import ZeekParser
+from graphkit.store import StoreOptions, open_store
 
 FIELDS = [
     "ts",
@@ -671,3 +672,37 @@ def test_arrow_path_and_line_by_line_path_agree(tmp_path: Path, monkeypatch: pyt
     )
     assert fast[2] == slow[2]
     assert fast[2]["lines read"] == 3000
+
+
+@pytest.mark.parametrize("form", ["tsv", "json"])
+def test_progress_is_told_while_the_file_is_read_not_only_when_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    """A log's records come out only at its end, so progress must tick from the reading."""
+    import graphkit.loading as loading
+
+    monkeypatch.setattr(loading, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(zeek, "PIECE_BYTES", 4096)  # many pieces: many ticks
+    rows = [row for _ in range(700) for row in traffic()]  # 14,000 lines
+    path = (write_tsv if form == "tsv" else write_json)(tmp_path / f"dns.{form}", rows)
+    events: list[tuple[str, int]] = []
+    backend = open_store(StoreOptions(str(tmp_path / "graph.lbdb")))
+    backend.ensure_schema()
+    write_nodes = backend.write_nodes
+
+    def recorded(*args: Any, **kwargs: Any) -> None:
+        events.append(("write", 0))
+        write_nodes(*args, **kwargs)
+
+    backend.write_nodes = recorded  # type: ignore[method-assign]
+
+    def progress(ctx: ParseContext) -> None:
+        events.append(("progress", ctx.counts["lines read"]))
+
+    try:
+        Loader(backend, ZeekParser(), rejects=RejectsFile(tmp_path, "zeek"), progress=progress).load(path)
+    finally:
+        backend.close()
+    before_writes = [n for kind, n in events[: events.index(("write", 0))] if kind == "progress"]
+    assert len(set(before_writes)) >= 3, events[:10]
+    assert before_writes == sorted(before_writes) and before_writes[-1] <= len(rows)

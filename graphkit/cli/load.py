@@ -88,9 +88,11 @@ def _progress() -> Callable[[ParseContext], None] | None:
         return None
 
     def show(ctx: ParseContext) -> None:
-        if ctx.raw is not None:
+        if ctx.raw is not None and not ctx.raw.closed:
             size = ctx.path.stat().st_size or 1
-            typer.echo(f"\r{ctx.path.name}: {100 * ctx.raw.tell() / size:5.1f}%  line {ctx.line:,}", err=True, nl=False)
+            lines = ctx.counts.get("lines read") or ctx.line
+            at = f"  line {lines:,}" if lines else ""
+            typer.echo(f"\r{ctx.path.name}: {100 * ctx.raw.tell() / size:5.1f}%{at}", err=True, nl=False)
 
     return show
 

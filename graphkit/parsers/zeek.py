@@ -32,6 +32,9 @@ from graphkit.records import Record
 PIECE_BYTES = 4 << 20  # bytes read at once (the read buffer grows to twice this)
 BLOCK_BYTES = 1 << 20  # Arrow's unit of parallel parsing within a piece
 BATCH_ROWS = 1 << 17  # lines handed to the aggregator at once
+# Buffers in rotation: Arrow reads the newer pieces while the main thread counts the oldest
+# (with two, Arrow sat idle during each aggregation).
+RING_BUFFERS = 4
 # Zeek dns.log field -> our column; ts, id.orig_h and query are required.
 FIELDS = {
     "ts": "ts",
@@ -152,8 +155,8 @@ class _Segment:
 
 class _TsvReader:
     """Splits the file into header lines and data segments. Segments are read by Arrow in a
-    worker thread while the main thread counts the previous ones, in file order; two
-    buffers alternate so that a piece is never overwritten while it is being read."""
+    worker thread while the main thread counts the earlier ones, in file order; buffers
+    rotate so that a piece is never overwritten before it has been counted."""
 
     def __init__(self, ctx: ParseContext, aggregator: LookupAggregator, fast: bool, corrupt: list[str]) -> None:
         self.ctx, self.aggregator, self.fast = ctx, aggregator, fast
@@ -181,7 +184,9 @@ class _TsvReader:
 
     def _read(self, first: bytes, stream: BinaryIO) -> None:
         size = max(2 * len(first), min(1 << 20, 2 * PIECE_BYTES))
-        buffer, spare = bytearray(size), bytearray(size)
+        ring = [bytearray(size) for _ in range(RING_BUFFERS)]
+        at = 0
+        buffer = ring[at]
         filled = len(first)
         buffer[:filled] = first
         while True:
@@ -192,20 +197,22 @@ class _TsvReader:
             final = got == 0
             cut = filled if final else buffer.rfind(b"\n", 0, filled) + 1
             if cut == 0 and not final:  # a line longer than the buffer
-                buffer = _grown(buffer, filled, 2 * len(buffer))
+                buffer = ring[at] = _grown(buffer, filled, 2 * len(buffer))
                 continue
             if cut:
                 self._piece(buffer, cut, final)
             if final:
                 return
-            self._drain(until=spare)  # the previous piece is counted while this one is read
+            at = (at + 1) % RING_BUFFERS
+            spare = ring[at]
+            self._drain(until=spare)  # the oldest pieces are counted while the newer ones are read
             wanted = (
                 min(2 * len(buffer), 2 * PIECE_BYTES) if got == space else len(buffer)
             )  # large files: larger pieces
             if len(spare) < max(wanted, 2 * (filled - cut)):
-                spare = bytearray(max(wanted, 2 * (filled - cut)))
+                spare = ring[at] = bytearray(max(wanted, 2 * (filled - cut)))
             spare[: filled - cut] = buffer[cut:filled]
-            buffer, spare, filled = spare, buffer, filled - cut
+            buffer, filled = spare, filled - cut
 
     def _piece(self, piece: bytearray, size: int, final: bool) -> None:
         """Read the header lines of piece[:size] and queue the data segments between them."""
@@ -261,6 +268,7 @@ class _TsvReader:
                 )
             self.ctx.counts["lines read"] += rows
             self.line += rows
+            self.ctx.tick()
         if until is None:
             self._count_ready()
 
