@@ -143,9 +143,45 @@ class _Window:
         if not self.parts:
             return
         limits = bounds()
-        tables = self.parts if self.total is None else [self.total, *self.parts]
-        self.total = group(pa.concat_tables(tables), [(k, limits[k]) for k in self.keys], self.aggregates)
+        keys = [(k, limits[k]) for k in self.keys]
+        grouped = group(pa.concat_tables(self.parts), keys, self.aggregates)
         self.parts, self.rows = [], 0
+        self.total = grouped if self.total is None else _merge_unique(self.total, grouped, keys, self.aggregates)
+
+
+def _merge_unique(
+    a: pa.Table, b: pa.Table, keys: list[tuple[str, int | None]], aggregates: list[tuple[str, str]]
+) -> pa.Table:
+    """Two grouped tables (each key at most once in each) as one: sorted by key, each key's
+    two rows are side by side and are combined pairwise. Grouping them again by hash would
+    need several times the memory of the distinct keys (measured: 300 MB for 1M keys)."""
+    both = pa.concat_tables([a, b]).combine_chunks()
+    packed = _pack(both, keys)
+    if packed is None:
+        return group(both, keys, aggregates)
+    if isinstance(packed, pa.ChunkedArray):
+        packed = packed.combine_chunks()
+    order = pc.sort_indices(packed)  # stable: of a pair, the row of `a` (the older) comes first
+    both, packed = both.take(order), pc.take(packed, order)
+    n = both.num_rows
+    pair = pc.equal(packed.slice(0, n - 1), packed.slice(1))  # rows i and i + 1 share a key
+    starts = pa.concat_arrays([pair, pa.array([False])])  # the first row of a pair: gets the sum
+    seconds = pa.concat_arrays([pa.array([False]), pair])  # the second row of a pair: dropped
+    cols = {name: both.column(name) for name, _ in keys}
+    for col, fn in aggregates:
+        mine = both.column(col).combine_chunks()
+        nxt = pa.concat_arrays([mine.slice(1), pa.nulls(1, mine.type)])
+        combined = _COMBINE[fn](mine, nxt)
+        cols[col] = pc.if_else(starts, combined, mine)
+    return pa.table(cols).filter(pc.invert(seconds))
+
+
+_COMBINE: dict[str, Callable[[pa.Array, pa.Array], pa.Array]] = {
+    "sum": pc.add,
+    "min": pc.min_element_wise,
+    "max": pc.max_element_wise,
+    "last": lambda mine, nxt: pc.coalesce(nxt, mine),
+}
 
 
 # -- the aggregator ------------------------------------------------------------------------------
