@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from conftest import Store, run_cli
@@ -56,6 +57,27 @@ def test_store_from_environment(store: Store) -> None:
     store.stats()  # creates the (empty) store
     proc = store.cli("stats", "--format", "json")
     assert '"sources": 0' in proc.stdout
+
+
+def test_a_buffer_pool_too_small_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    """LadybugDB cannot write into a tiny buffer pool even after the store reopens itself."""
+    log = tmp_path / "dns.log"
+    rows = [f"1462320006.9\t10.0.{i // 256}.{i % 256}\thost{i}.example.com\tA" for i in range(3000)]
+    log.write_text("#separator \\x09\n#fields\tts\tid.orig_h\tquery\tqtype_name\n" + "\n".join(rows) + "\n")
+    proc = run_cli(
+        "load",
+        "zeek",
+        str(log),
+        "--store",
+        str(tmp_path / "g.lbdb"),
+        env={"GRAPHKIT_BUFFER_POOL_MB": "16"},
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert (
+        proc.stderr.strip().splitlines()[-1].endswith("is too small for this write; set GRAPHKIT_BUFFER_POOL_MB higher")
+    )
+    assert "Traceback" not in proc.stderr
 
 
 def test_missing_embedded_store_is_one_line(tmp_path: object) -> None:

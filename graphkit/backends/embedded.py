@@ -36,6 +36,10 @@ BUFFER_POOL_FULL = "buffer pool is full"
 LOCK_HOLDER = re.compile(r"\(Lock is held by PID (\d+)\)")
 
 
+def _pool_mb() -> int:
+    return int(os.environ.get("GRAPHKIT_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB))
+
+
 class EmbeddedBackend:
     name = "embedded"
 
@@ -50,7 +54,7 @@ class EmbeddedBackend:
         self._open()
 
     def _open(self) -> None:
-        pool_mb = int(os.environ.get("GRAPHKIT_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB))
+        pool_mb = _pool_mb()
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
@@ -152,7 +156,15 @@ class EmbeddedBackend:
         self._open()
         if committed:
             return None
-        return self.conn.execute(cypher)
+        try:
+            return self.conn.execute(cypher)
+        except RuntimeError as exc:
+            if BUFFER_POOL_FULL not in str(exc):
+                raise
+            raise GraphkitError(
+                f"store {self.path}: its buffer pool ({_pool_mb()} MB) is too small for this write;"
+                " set GRAPHKIT_BUFFER_POOL_MB higher"
+            ) from None
 
     # -- reads --------------------------------------------------------------
     def _run(self, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
