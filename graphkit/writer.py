@@ -111,12 +111,11 @@ class GraphWriter:
             if "sources" in rel.props_by_name and "sources" not in table.column_names:
                 table = table.append_column("sources", pa.array([[edges.source]] * n, pa.list_(pa.string())))
         schema = batches.edge_schema(rel, edges.from_label, edges.to_label)
-        new = edges.distinct and bool(edges.source) and "source" in rel.identity and self._began(edges.source)
+        new = edges.distinct and edges.source is not None and "source" in rel.identity and self._began(edges.source)
         self.backend.write_edges(rel, edges.from_label, edges.to_label, batches.conform(schema, table), new=new)
         self._wrote(edges.type, table.num_rows)
 
-    def _began(self, source: str | None) -> bool:
-        assert source
+    def _began(self, source: str) -> bool:
         if source not in self._claims:
             self._claims[source] = self.backend.claim_source(source)
         return self._claims[source]
