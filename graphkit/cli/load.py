@@ -49,9 +49,12 @@ def run_load(
     reports = []
     try:
         backend.ensure_schema()
-        loader = Loader(backend, parser, rejects=rejects, strict=strict, batch_size=batch_size, progress=_progress())
+        progress = _progress()
+        loader = Loader(backend, parser, rejects=rejects, strict=strict, batch_size=batch_size, progress=progress)
         for path in files:
             report = loader.load(path)
+            if progress is not None:
+                typer.echo("\r\033[K", err=True, nl=False)  # the summary replaces the progress line
             reports.append(report)
             _print_report(report, fmt)
     finally:
