@@ -241,6 +241,9 @@ def main() -> None:
         if fresh:
             print("building the embedded store")
             build(backend, args)
+            # queries right after the build ran out of buffer pool (LadybugDB 0.22); a fresh open does not
+            backend.close()
+            backend = open_store(StoreOptions(str(path)))
         results["embedded"] = [timed(backend, n, p, args.repeat, seen["embedded"]) for n, p in cases(args)]
         backend.close()
     finally:
