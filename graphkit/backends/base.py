@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -31,6 +32,13 @@ class Backend(Protocol):
 
     def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None: ...
 
-    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult: ...
+    def query(
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        columns: Sequence[str] = (),  # the result columns, when the caller knows them: a hint for faster reads
+    ) -> QueryResult: ...
 
     def close(self) -> None: ...
