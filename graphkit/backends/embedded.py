@@ -152,7 +152,7 @@ class EmbeddedBackend:
         result = self.conn.execute(cypher, params or {})
         if isinstance(result, list):
             result = result[-1]
-        return QueryResult(result.get_column_names(), [[plain_ladybug(v) for v in r] for r in result.get_all()])
+        return QueryResult(result.get_column_names(), [plain_ladybug(r) for r in result.get_all()])
 
     def query(
         self,

@@ -123,7 +123,7 @@ class Neo4jBackend:
         def work(tx: neo4j.ManagedTransaction) -> QueryResult:
             result = tx.run(text, params or {})
             if as_list:
-                return QueryResult(list(columns), [[plain(v) for v in row] for row in result.single(strict=True)[0]])
+                return QueryResult(list(columns), plain(result.single(strict=True)[0]))
             keys = list(result.keys())
             return QueryResult(keys, [[plain(v) for v in rec.values()] for rec in result])
 
