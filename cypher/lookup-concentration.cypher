@@ -53,6 +53,8 @@ MATCH (c)-[r:LOOKED_UP]->(d)
 WHERE CASE WHEN $domain IS NULL AND $since IS NULL AND $until IS NULL THEN true
            ELSE (d.name = $domain OR $domain IS NULL) AND r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
 WITH d, src, sum(r.count) AS n
+// sorted by name, so the sums per name are ordered aggregations too
+ORDER BY d
 WITH d, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares, collect({src: src, n: n}) AS per_source
 WHERE total >= $min_total AND top_n * 1.0 / total >= $min_share
 UNWIND per_source AS s
