@@ -29,9 +29,9 @@
 //   kind -- organization or address
 //   lookups -- this source's lookups of the name
 //   share -- this source's share of the total
-MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain)
-WHERE (coalesce($domain, '') = '' OR d.name = $domain)
-  AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+// the clients that looked the name up (every client when no name is given)
+MATCH (d:Domain)<-[:LOOKED_UP]-(c)
+WHERE d.name = $domain OR $domain IS NULL
 WITH DISTINCT c
 // the organization of each client, resolved once per client
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
@@ -43,16 +43,19 @@ WITH c, k1, k2, min(o3.key) AS k3
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
   WHERE $group_by = 'organization'
 WITH c, k1, k2, k3, min(o4.key) AS k4
-WITH c, coalesce(k1, k2, k3, k4) AS org_key
-OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, c.address) AS source,
-     CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
-MATCH (c)-[r:LOOKED_UP]->(d:Domain)
-WHERE (coalesce($domain, '') = '' OR d.name = $domain)
-  AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
-WITH d, source_key, source, kind, sum(r.count) AS n
-WITH d, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares,
-     collect({key: source_key, source: source, kind: kind, n: n}) AS per_source
+OPTIONAL MATCH (org:Organization) WHERE org.key = coalesce(k1, k2, k3, k4)
+// a source is a node (its organization, else the client): node keys group faster than
+// strings; clients in source order, so each source's lookups are summed in one run
+WITH c, coalesce(org, c) AS src
+ORDER BY src
+// the CASE reads r.day and d.name only when a name or a window is given
+MATCH (c)-[r:LOOKED_UP]->(d)
+WHERE CASE WHEN $domain IS NULL AND $since IS NULL AND $until IS NULL THEN true
+           ELSE (d.name = $domain OR $domain IS NULL) AND r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
+WITH d, src, sum(r.count) AS n
+// sorted by name, so the sums per name are ordered aggregations too
+ORDER BY d
+WITH d, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares, collect({src: src, n: n}) AS per_source
 WHERE total >= $min_total AND top_n * 1.0 / total >= $min_share
 UNWIND per_source AS s
 WITH d.name AS name, total, top_n, squares, s
@@ -60,9 +63,12 @@ WITH name, total, top_n, squares, s, CASE WHEN s.n = top_n THEN 1 ELSE 0 END AS 
 WITH name, total, top_n, squares, collect(s) AS per_source, sum(is_top) AS tied_at_top,
      max(CASE WHEN s.n < top_n THEN s.n ELSE null END) AS second_n
 UNWIND per_source AS s
+WITH name, total, top_n, squares, per_source, tied_at_top, second_n, s.n AS n, s.src AS src, s.src:Organization AS is_org
 RETURN name, total, size(per_source) AS sources,
        round(top_n * 1.0 / total, 4) AS top_share,
        round((top_n + CASE WHEN tied_at_top > 1 THEN top_n ELSE coalesce(second_n, 0) END) * 1.0 / total, 4) AS top2_share,
        round(squares * 1.0 / (total * total), 4) AS hhi,
-       s.source AS source, s.kind AS kind, s.n AS lookups, round(s.n * 1.0 / total, 4) AS share
-ORDER BY top_share DESC, total DESC, name, lookups DESC, s.key
+       CASE WHEN is_org THEN coalesce(src.name, src.key) ELSE src.address END AS source,
+       CASE WHEN is_org THEN 'organization' ELSE 'address' END AS kind,
+       n AS lookups, round(n * 1.0 / total, 4) AS share
+ORDER BY top_share DESC, total DESC, name, lookups DESC, CASE WHEN is_org THEN src.key ELSE src.address END

@@ -17,13 +17,18 @@
 //   total -- its lookups in the window
 //   client -- one of those clients
 //   lookups -- that client's lookups of the name
-MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain)
-WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+// Name first: rows arrive grouped by name, so Neo4j aggregates them in order. The client end
+// needs no label (LOOKED_UP always starts at an address; checking it reads every client).
+// The CASE reads r.day only when a window is given.
+MATCH (d:Domain)<-[r:LOOKED_UP]-(c)
+WHERE CASE WHEN $since IS NULL AND $until IS NULL THEN true
+           ELSE r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
 // names with few clients first, then the clients of those names only
 WITH d, count(DISTINCT c) AS sources, sum(r.count) AS total
 WHERE sources <= $max_sources AND total >= $min_lookups
-MATCH (c:IPAddress)-[r:LOOKED_UP]->(d)
-WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+MATCH (d)<-[r:LOOKED_UP]-(c)
+WHERE CASE WHEN $since IS NULL AND $until IS NULL THEN true
+           ELSE r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
 WITH d, sources, total, c, sum(r.count) AS n
 RETURN d.name AS name, sources, total, c.address AS client, n AS lookups
 ORDER BY sources, total DESC, name, lookups DESC, client

@@ -370,7 +370,8 @@ def run_query(
     if isinstance(query, str):
         query = get_query(query, extra_dirs)
     bound = query.bind(params)
-    return backend.query(query.text_for(backend.name), bound, write=False)
+    columns = [column.name for column in query.columns]
+    return backend.query(query.text_for(backend.name), bound, write=False, columns=columns)
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, str | tuple[str, str]]:

@@ -24,8 +24,16 @@ def _node_key(label: str, props: dict[str, Any]) -> Any:
     return props.get(node.key.name) if node else None
 
 
+# Most values in a result are scalars: checked first, by exact type (a large result has millions).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """Convert a Neo4j driver value (or anything nested) to the plain form."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, list):
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
     if isinstance(value, neo4j.graph.Node):
         label = sorted(value.labels)[0] if value.labels else ""
         return {"_label": label, **_props(dict(value))}
@@ -37,8 +45,6 @@ def plain(value: Any) -> Any:
         return {**out, **_props(dict(value))}
     if isinstance(value, neo4j.graph.Path):
         return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "iso_format"):  # neo4j temporal types
@@ -52,6 +58,8 @@ _INTERNAL = {"_ID": "_id", "_LABEL": "_label", "_SRC": "_src", "_DST": "_dst", "
 
 def plain_ladybug(value: Any, keys_by_id: dict[Any, Any] | None = None) -> Any:
     """Convert a LadybugDB value: nodes and rels arrive as dicts with _label/_id, paths with _nodes/_rels."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, Decimal):  # sums of integers arrive as 128-bit decimals
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
@@ -72,7 +80,7 @@ def plain_ladybug(value: Any, keys_by_id: dict[Any, Any] | None = None) -> Any:
             return {"_label": value["_label"], **_props(value)}
         return {k: plain_ladybug(v, keys_by_id) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain_ladybug(v, keys_by_id) for v in value]
+        return [v if type(v) in _SCALARS else plain_ladybug(v, keys_by_id) for v in value]
     return value
 
 

@@ -1,56 +1,38 @@
 // name: registrant-vs-operator
 // The embedded (LadybugDB) dialect of cypher/registrant-vs-operator.cypher, whose header
-// applies: the host lists are sorted with list_sort() (Neo4j sorts them in a CALL subquery).
+// applies. LadybugDB has no CALL subqueries, so each domain's rows carry its registrant
+// and admin contact, and an address's operator is resolved per row (its four candidates in
+// one aggregation); the kind of each use comes from label() of one multi-type pattern, and
+// host lists are sorted with list_sort().
 MATCH (d:Domain)
 WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
-// what the domains stand on: addresses (their own, their name and mail servers'), and
-// hosts with no known address, which stand for themselves
-OPTIONAL MATCH (d)-[:USES_NAMESERVER|USES_MAIL_SERVER]->(h:Domain)
-OPTIONAL MATCH (h)-[:RESOLVES_TO]->(a:IPAddress)
-WITH d, collect(CASE WHEN h IS NULL THEN null ELSE {key: coalesce(a.address, h.name), bare: a IS NULL} END) AS behind
-OPTIONAL MATCH (d)-[:RESOLVES_TO]->(a:IPAddress)
-WITH behind, collect(CASE WHEN a IS NULL THEN null ELSE {key: a.address, bare: false} END) AS own
-UNWIND behind + own AS entry
-WITH DISTINCT entry.key AS key, entry.bare AS bare
-// each address's operator, resolved once however many domains use it
-OPTIONAL MATCH (c:IPAddress) WHERE NOT bare AND c.address = key
-OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization)
-WITH key, bare, c, min(o1.key) AS k1
-OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization)
-WITH key, bare, c, k1, min(o2.key) AS k2
-OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o3:Organization)
-WITH key, bare, c, k1, k2, min(o3.key) AS k3
-OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
-WITH key, bare, c, k1, k2, k3, min(o4.key) AS k4
-WITH key, bare, c, coalesce(k1, k2, k3, k4) AS org_key
-OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH key, bare, c, coalesce(org.key, c.address) AS op_key, coalesce(org.name, org.key, c.address) AS operator
-// back to the domains that use it, smallest lists first (lists collected earlier are
-// grouping keys of the later steps)
-OPTIONAL MATCH (c)<-[:RESOLVES_TO]-(d:Domain) WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
-WITH key, bare, c, op_key, operator, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'address', via: key} END) AS uses
-OPTIONAL MATCH (h:Domain)<-[:USES_MAIL_SERVER]-(d:Domain) WHERE bare AND h.name = key AND d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
-WITH key, bare, c, op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'mail server', via: h.name} END) AS more
-WITH key, bare, c, op_key, operator, uses + more AS uses
-OPTIONAL MATCH (h:Domain)<-[:USES_NAMESERVER]-(d:Domain) WHERE bare AND h.name = key AND d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
-WITH key, bare, c, op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'name server', via: h.name} END) AS more
-WITH c, op_key, operator, uses + more AS uses
-OPTIONAL MATCH (c)<-[:RESOLVES_TO]-(h:Domain)<-[:USES_MAIL_SERVER]-(d:Domain) WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
-WITH c, op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'mail server', via: h.name} END) AS more
-WITH c, op_key, operator, uses + more AS uses
-OPTIONAL MATCH (c)<-[:RESOLVES_TO]-(h:Domain)<-[:USES_NAMESERVER]-(d:Domain) WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { MATCH (d)-[:REGISTERED_BY]->(:Organization) })
-WITH op_key, operator, uses, collect(CASE WHEN d IS NULL THEN null ELSE {domain: d.name, role: 'name server', via: h.name} END) AS more
-UNWIND uses + more AS u
-WITH DISTINCT u.domain AS domain, u.role AS role, u.via AS via, op_key, operator
-WITH domain, role, op_key, operator, list_sort(collect(via)) AS via
-MATCH (d:Domain) WHERE d.name = domain
 OPTIONAL MATCH (d)-[:REGISTERED_BY]->(reg:Organization)
-WITH d, domain, role, op_key, operator, via, min(reg.key) AS reg_key
+WITH d, min(reg.key) AS reg_key
 OPTIONAL MATCH (d)-[:ADMINISTERED_BY]->(adm:Organization)
-WITH domain, role, op_key, operator, via, reg_key, min(adm.key) AS adm_key
+WITH d, reg_key, min(adm.key) AS adm_key
 OPTIONAL MATCH (reg:Organization) WHERE reg.key = reg_key
 OPTIONAL MATCH (adm:Organization) WHERE adm.key = adm_key
-RETURN domain, coalesce(reg.name, reg_key) AS registrant, coalesce(adm.name, adm_key) AS admin, role, operator, via,
+WITH d, reg_key, adm_key, coalesce(reg.name, reg_key) AS registrant, coalesce(adm.name, adm_key) AS admin
+// what each domain stands on: its addresses (x), and its name and mail servers (x) with
+// their addresses (ha); a server with no known address stands for itself, with no operator
+MATCH (d)-[u:RESOLVES_TO|USES_MAIL_SERVER|USES_NAMESERVER]->(x)
+OPTIONAL MATCH (x)-[:RESOLVES_TO]->(ha:IPAddress)
+WITH d.name AS domain, reg_key, adm_key, registrant, admin,
+     CASE label(u) WHEN 'RESOLVES_TO' THEN 'address' WHEN 'USES_MAIL_SERVER' THEN 'mail server' ELSE 'name server' END AS role,
+     CASE WHEN label(u) = 'RESOLVES_TO' THEN x.address ELSE ha.address END AS key,
+     CASE WHEN label(u) = 'RESOLVES_TO' THEN x.address ELSE x.name END AS via
+// the operator of each address
+OPTIONAL MATCH (c:IPAddress) WHERE c.address = key
+OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization)
+OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization)
+OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o3:Organization)
+OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
+WITH domain, reg_key, adm_key, registrant, admin, role, via, c,
+     coalesce(min(o1.key), min(o2.key), min(o3.key), min(o4.key)) AS org_key
+OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
+WITH domain, reg_key, adm_key, registrant, admin, role, coalesce(org.key, c.address) AS op_key,
+     coalesce(org.name, org.key, c.address) AS operator, list_sort(collect(DISTINCT via)) AS hosts
+RETURN domain, registrant, admin, role, operator, hosts AS via,
        CASE WHEN op_key IS NULL THEN null WHEN op_key = reg_key THEN 'registrant'
             WHEN op_key = adm_key THEN 'admin contact' ELSE 'other' END AS relation,
        CASE WHEN op_key IS NULL THEN null ELSE coalesce(op_key <> reg_key, true) END AS differs

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +38,13 @@ class Backend(Protocol):
         this call made it: nothing of that source is in the store yet, and a crashed load
         leaves the mark, so a second attempt is never `new`."""
 
-    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult: ...
+    def query(
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        columns: Sequence[str] = (),  # the result columns, when the caller knows them: a hint for faster reads
+    ) -> QueryResult: ...
 
     def close(self) -> None: ...

@@ -15,6 +15,7 @@ import contextlib
 import os
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -171,9 +172,16 @@ class EmbeddedBackend:
         result = self.conn.execute(cypher, params or {})
         if isinstance(result, list):
             result = result[-1]
-        return QueryResult(result.get_column_names(), [[plain_ladybug(v) for v in r] for r in result.get_all()])
+        return QueryResult(result.get_column_names(), [plain_ladybug(r) for r in result.get_all()])
 
-    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult:
+    def query(
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        columns: Sequence[str] = (),  # a hint the embedded store does not need
+    ) -> QueryResult:
         try:
             if write:
                 return self._run(cypher, params)

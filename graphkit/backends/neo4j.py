@@ -8,6 +8,7 @@ queries stay read-only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -113,11 +114,26 @@ class Neo4jBackend:
         with ThreadPoolExecutor(self.writers) as pool:
             list(pool.map(write, shares))
 
-    def query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False) -> QueryResult:
+    def query(
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        *,
+        write: bool = False,
+        columns: Sequence[str] = (),
+    ) -> QueryResult:
+        """Run a query. Given its result `columns` (a canned query declares them), a read comes back
+        as one list of rows: the driver handles each record separately, which for 100,000 rows
+        took 1.2 s of client time against 0.14 s for one list (measured, with its Rust extension)."""
+        as_list = bool(columns) and not write
+        text = _rows_as_one_list(cypher, columns) if as_list else cypher
+
         def work(tx: neo4j.ManagedTransaction) -> QueryResult:
-            result = tx.run(cypher, params or {})
-            columns = list(result.keys())
-            return QueryResult(columns, [[plain(v) for v in rec.values()] for rec in result])
+            result = tx.run(text, params or {})
+            if as_list:
+                return QueryResult(list(columns), plain(result.single(strict=True)[0]))
+            keys = list(result.keys())
+            return QueryResult(keys, [[plain(v) for v in rec.values()] for rec in result])
 
         try:
             with self._session() as session:
@@ -139,6 +155,12 @@ class Neo4jBackend:
 
     def close(self) -> None:
         self.driver.close()
+
+
+def _rows_as_one_list(cypher: str, columns: Sequence[str]) -> str:
+    """The query as a subquery whose rows, in their order, are collected into one list."""
+    row = ", ".join(f"`{name}`" for name in columns)
+    return f"CALL () {{\n{cypher}\n}}\nRETURN collect([{row}]) AS rows"
 
 
 def _cause(exc: BaseException) -> str:
