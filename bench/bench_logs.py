@@ -248,12 +248,6 @@ def worst_figures(args: argparse.Namespace) -> None:
         print(f"   embedded load failed: {(exc.stderr or '').strip().splitlines()[-1:]}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    if args.neo4j:  # the store is another process: this is graphkit's own memory
-        clear_neo4j(args.neo4j)
-        loaded = child_peak_rss("load", big, args.neo4j)
-        rate = args.big / loaded["seconds"]
-        print(f"   Neo4j load:        {loaded['peak_rss_mb']:.0f} MB peak RSS, {rate:,.0f} lines/s")
-        clear_neo4j(args.neo4j)
     if args.neo4j and args.neo4j_worst:
         clear_neo4j(args.neo4j)
         try_load("neo4j load:       ", args.neo4j, worst, n)
