@@ -66,18 +66,23 @@ def unescape_zeek(text: str) -> str:
     r"""Zeek writes bytes it will not print as \xHH; the name is those bytes, read as UTF-8."""
     if "\\x" not in text:
         return text
+    return unescape_hex(text.encode("utf-8")).decode("utf-8", "strict")
+
+
+def unescape_hex(raw: bytes) -> bytes:
+    r"""Each \xHH as the byte it names; anything else as it is."""
     out, i = bytearray(), 0
-    while i < len(text):
-        if text.startswith("\\x", i) and i + 4 <= len(text):
+    while i < len(raw):
+        if raw.startswith(b"\\x", i) and i + 4 <= len(raw):
             try:
-                out.append(int(text[i + 2 : i + 4], 16))
+                out.append(int(raw[i + 2 : i + 4], 16))
                 i += 4
                 continue
             except ValueError:
                 pass
-        out += text[i].encode("utf-8")
+        out.append(raw[i])
         i += 1
-    return out.decode("utf-8", "strict")
+    return bytes(out)
 
 
 def _decode(raw: bytes | str, zeek_escapes: bool) -> str:

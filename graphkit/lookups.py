@@ -548,10 +548,10 @@ class RowBatcher:
         for name in COLUMNS:
             self.values[name].append(columns.get(name))
         self.present.update(columns)
-        if not len(self.lines) & 0xFFF:
+        if len(self.lines) >= self.size:
+            self.flush()
+        elif not len(self.lines) & 0xFFF:
             self.aggregator.ctx.tick()  # a log's records come out at its end: progress comes from here
-            if len(self.lines) >= self.size:
-                self.flush()
 
     def flush(self) -> None:
         if not self.lines:

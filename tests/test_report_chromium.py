@@ -7,14 +7,12 @@ DOM, which `--dump-dom` prints. A screenshot of the page goes to test-artifacts/
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from conftest import ROOT, run_cli
+from test_html_chromium import CHROMIUM_FLAGS, chromium
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROBE = """<script>
@@ -27,28 +25,8 @@ window.addEventListener("load", () => {
 </script>"""
 
 
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true but chromium is not installed (apt-get install -y chromium)")
-    pytest.skip("chromium is not installed (apt-get install -y chromium)")
-
-
 def headless(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
     return subprocess.run([chromium(), *flags, *args], capture_output=True, text=True, timeout=120)
 
 

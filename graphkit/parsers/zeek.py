@@ -26,6 +26,7 @@ import pyarrow.csv as pv
 from graphkit import inputs
 from graphkit.batches import EdgeTable
 from graphkit.loading import FileRejected, ParseContext
+from graphkit.lookup_values import unescape_hex
 from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBatcher, finish, unreadable_file_rejected
 from graphkit.records import Record
 
@@ -60,22 +61,6 @@ def _next_header(piece: bytearray, pos: int, size: int) -> int:
     return size if found < 0 else found
 
 
-def _unescape_header(text: bytes) -> bytes:
-    r"""`#separator \x09` names the separator in escaped form."""
-    out, i = bytearray(), 0
-    while i < len(text):
-        if text.startswith(b"\\x", i) and i + 4 <= len(text):
-            try:
-                out.append(int(text[i + 2 : i + 4], 16))
-                i += 4
-                continue
-            except ValueError:
-                pass
-        out.append(text[i])
-        i += 1
-    return bytes(out)
-
-
 @dataclass
 class Header:
     """The header block in force: how data lines are split and which field is where."""
@@ -89,7 +74,7 @@ class Header:
     def read(self, line: bytes, number: int) -> None:
         text = line.rstrip(b"\r\n")
         if text.startswith(b"#separator"):
-            value = _unescape_header(text[len(b"#separator") :].strip(b" \t"))
+            value = unescape_hex(text[len(b"#separator") :].strip(b" \t"))
             if not value:
                 raise FileRejected(number, "empty #separator")
             self.separator = value
