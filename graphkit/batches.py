@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from graphkit.schema import SCHEMA, NodeType, Prop, PropType, RelType
+from graphkit.schema import SCHEMA, NodeType, PropType, RelType
 
 ARROW_TYPES = {
     PropType.STRING: pa.string(),
@@ -54,6 +54,17 @@ def slices(table: pa.Table, size: int) -> Iterator[pa.Table]:
 
 
 @dataclass
+class NodeTable:
+    """Many nodes of one label at once: the endpoints of loaders that aggregate. `_k` holds
+    canonical keys, each once; any other column is a property. The loader adds what derives
+    from the keys (graphkit.normalise.derived_tables), as it does for single records."""
+
+    label: str
+    table: pa.Table
+    source: str | None = None
+
+
+@dataclass
 class EdgeTable:
     """Many edges of one type and endpoint labels at once: the bulk path of loaders that
     aggregate (lookup logs, prefix tables). Keys must already be canonical and the
@@ -71,5 +82,4 @@ class EdgeTable:
     distinct: bool = False
 
 
-def props_of(prop_list: tuple[Prop, ...]) -> list[str]:
-    return [p.name for p in prop_list]
+Bulk = NodeTable | EdgeTable  # what loaders may yield besides single records

@@ -19,10 +19,10 @@ from typing import Any, BinaryIO, Protocol, TextIO
 
 from graphkit import inputs
 from graphkit.backends.base import Backend
-from graphkit.batches import EdgeTable
+from graphkit.batches import Bulk, EdgeTable, NodeTable
 from graphkit.errors import GraphkitError
 from graphkit.names import InvalidName
-from graphkit.normalise import Normaliser
+from graphkit.normalise import Normaliser, derived_tables
 from graphkit.records import EdgeRecord, NodeRecord, Record, RecordError, validate
 from graphkit.schema import SCHEMA
 from graphkit.writer import DEFAULT_BATCH, GraphWriter
@@ -95,7 +95,7 @@ class ParseContext:
 class Parser(Protocol):
     kind: str
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]: ...
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]: ...
 
 
 @dataclass
@@ -151,7 +151,7 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def canonical_records(parser: Parser, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
+def canonical_records(parser: Parser, ctx: ParseContext) -> Iterator[Record | Bulk]:
     """The parser's records, validated and normalised; bad ones are rejected through ctx."""
     normalise = Normaliser()
     for record in parser(ctx):
@@ -159,6 +159,9 @@ def canonical_records(parser: Parser, ctx: ParseContext) -> Iterator[Record | Ed
             record.source, ctx.source_used = ctx.source, True
         if isinstance(record, EdgeTable):  # bulk edges: canonical keys, endpoints yielded before
             yield record
+            continue
+        if isinstance(record, NodeTable):
+            yield from derived_tables(record)
             continue
         try:
             validate(record)

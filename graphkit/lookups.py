@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.batches import EdgeTable, slices
+from graphkit.batches import Bulk, EdgeTable, NodeTable, slices
 from graphkit.loading import FileRejected, ParseContext
 from graphkit.lookup_answers import observations, summed
 from graphkit.lookup_values import (
@@ -38,12 +38,11 @@ from graphkit.lookup_values import (
     classify_qtype,
     classify_server,
 )
-from graphkit.records import NodeRecord, Record
 
 DAY = 86400
 MAX_TS = 4133980800.0  # 2101-01-01: times.py accepts years 1970-2100
 WINDOW_ROWS = 1 << 19  # partial aggregates merged at once: bounds memory beyond the distinct keys
-EDGE_TABLE_ROWS = 200_000  # edges handed to the writer at once: bounds a store's memory per write
+TABLE_ROWS = 200_000  # nodes or edges handed to the writer at once: bounds a store's memory per write
 
 
 @dataclass(frozen=True)
@@ -421,7 +420,7 @@ class LookupAggregator:
     def server_addresses(self) -> list[str]:
         return sorted(self.servers.values[i] for i in self._server_ids)
 
-    def records(self) -> Iterator[Record | EdgeTable]:
+    def records(self) -> Iterator[Bulk]:
         """The file's endpoint nodes, then its edges as bulk tables; call once, after the last batch."""
         self._lookups.fold(self._bounds)
         self._answers.fold(self._bounds)
@@ -440,15 +439,14 @@ class LookupAggregator:
             domains.update(dict.fromkeys(table.column("_f").to_pylist()))
             targets = dict.fromkeys(table.column("_t").to_pylist())
             (addresses if rel == "RESOLVES_TO" else domains).update(targets)
-        for address in addresses:
-            yield NodeRecord("IPAddress", address)
-        for name in domains:
-            yield NodeRecord("Domain", name)
+        for label, keys in (("IPAddress", addresses), ("Domain", domains)):
+            for part in slices(pa.table({"_k": pa.array(list(keys), pa.string())}), TABLE_ROWS):
+                yield NodeTable(label, part)
         if total is not None and total.num_rows:
-            for part in slices(total, EDGE_TABLE_ROWS):  # text columns made a slice at a time: less memory
+            for part in slices(total, TABLE_ROWS):  # text columns made a slice at a time: less memory
                 yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part), distinct=True)
         for rel, table in edges.items():
-            for part in slices(table, EDGE_TABLE_ROWS):
+            for part in slices(table, TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)
 
     def _lookup_table(self, total: pa.Table) -> pa.Table:
@@ -588,7 +586,7 @@ def finish(
     *,
     default_client_side: str | None,
     observer: str | None = None,
-) -> Iterator[Record | EdgeTable]:
+) -> Iterator[Bulk]:
     """Describe the Source (observer, client side); the file's aggregated edges, to yield from.
     (A plain function, not a generator: one generator layer less per record.)"""
     client_side = options.client_side or aggregator.client_side() or default_client_side

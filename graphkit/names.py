@@ -52,8 +52,10 @@ def suffixes(name: str) -> tuple[str, str]:
     A name that is itself a public suffix, or under an unknown one, is its own registered domain.
     """
     tld = _PSL.publicsuffix(name) or name.rsplit(".", 1)[-1]
-    registered = _PSL.privatesuffix(name) or name
-    return registered, tld
+    if tld == name:
+        return name, tld
+    # the label before the suffix, and the suffix: privatesuffix() would walk the list again
+    return f"{name[: -len(tld) - 1].rsplit('.', 1)[-1]}.{tld}", tld
 
 
 @lru_cache(maxsize=200_000)

@@ -7,9 +7,12 @@ public suffix and SUBDOMAIN_OF edge; every IPAddress its version.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+
+import pyarrow as pa
 
 from graphkit import names
+from graphkit.batches import Bulk, EdgeTable, NodeTable
 from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record
 
 CANONICAL: dict[str, Callable[[str], str]] = {
@@ -69,6 +72,34 @@ class Normaliser:
                 self._seen.add(marker)
                 yield NodeRecord("Domain", registered, _derived_props("Domain", registered), source)
             yield EdgeRecord("SUBDOMAIN_OF", "Domain", key, "Domain", registered, {}, source)
+
+
+def derived_tables(nodes: NodeTable) -> Iterator[Bulk]:
+    """What the Normaliser does per record, for a table of nodes: their derived properties,
+    then the registered domains the table lacks, then the SUBDOMAIN_OF edges."""
+    keys = nodes.table.column("_k").to_pylist()
+    yield NodeTable(nodes.label, _with_derived_columns(nodes.label, nodes.table, keys), nodes.source)
+    if nodes.label != "Domain":
+        return
+    registered = [names.suffixes(key)[0] for key in keys]
+    have = set(keys)
+    extra = [name for name in dict.fromkeys(registered) if name not in have]
+    if extra:
+        table = _with_derived_columns("Domain", pa.table({"_k": pa.array(extra, pa.string())}), extra)
+        yield NodeTable("Domain", table, nodes.source)
+    pairs = [(key, parent) for key, parent in zip(keys, registered, strict=True) if parent != key]
+    if pairs:
+        subs, parents = zip(*pairs, strict=True)
+        edges = pa.table({"_f": pa.array(subs, pa.string()), "_t": pa.array(parents, pa.string())})
+        yield EdgeTable("SUBDOMAIN_OF", "Domain", "Domain", edges, nodes.source)
+
+
+def _with_derived_columns(label: str, table: pa.Table, keys: Sequence[Key]) -> pa.Table:
+    derived = [_derived_props(label, key) for key in keys]
+    for name in derived[0] if derived else ():
+        if name not in table.column_names:
+            table = table.append_column(name, pa.array([props[name] for props in derived]))
+    return table
 
 
 def _derived_props(label: str, key: Key) -> Props:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from graphkit.batches import EdgeTable
+from graphkit.batches import EdgeTable, NodeTable
 from graphkit.loading import FileRejected, ParseContext, Reject
 from graphkit.lookups import LookupOptions
 from graphkit.parsers.bind import BindParser
@@ -68,7 +68,8 @@ def run(parser: Any, path: Path) -> tuple[dict[str, Any], list[Reject], dict[str
                 rows = zip(*(item.table.column(c).to_pylist() for c in item.table.column_names), strict=True)
                 out[item.type] = sorted(rows, key=lambda r: tuple(str(v) for v in r))
             else:
-                out["nodes"].append((item.label, item.key))
+                assert isinstance(item, NodeTable)  # log parsers yield bulk tables only
+                out["nodes"] += [(item.label, key) for key in item.table.column("_k").to_pylist()]
     except FileRejected as exc:
         assert exc.reason
         return out, rejects, {}, True

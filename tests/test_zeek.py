@@ -14,7 +14,7 @@ import pytest
 from conftest import Store, clear_neo4j, realdata
 
 import graphkit.parsers.zeek as zeek
-from graphkit.batches import EdgeTable
+from graphkit.batches import EdgeTable, NodeTable
 from graphkit.loading import Loader, ParseContext, Reject, RejectsFile
 from graphkit.parsers.zeek import ZeekParser
 from graphkit.store import StoreOptions, open_store
@@ -650,7 +650,8 @@ def parse_only(path: Path, parser: ZeekParser) -> tuple[dict[str, Any], list[Rej
                 key=lambda r: tuple(str(v) for v in r),
             )
         else:
-            out["nodes"].append((item.label, item.key))
+            assert isinstance(item, NodeTable)  # log parsers yield bulk tables only
+            out["nodes"] += [(item.label, key) for key in item.table.column("_k").to_pylist()]
     out["nodes"].sort()  # the order of endpoint nodes does not matter
     return out, rejects, {**ctx.counts, **ctx.skipped}
 

@@ -17,6 +17,7 @@ from graphkit.loading import Loader, LoadReport, ParseContext, Parser, RejectsFi
 from graphkit.output import Format
 from graphkit.parsers.records_jsonl import RecordsParser
 from graphkit.store import open_store
+from graphkit.writer import DEFAULT_BATCH
 
 load_app = typer.Typer(
     help="Load input files into the graph. Rejected lines are named and kept; the rest loads.", no_args_is_help=True
@@ -39,7 +40,7 @@ def run_load(
     database: str | None,
     *,
     strict: bool = False,
-    batch_size: int = 50_000,
+    batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> list[LoadReport]:
     """Load every file with one parser; print a summary line per file; exit 1 if any file was rejected whole."""
@@ -108,7 +109,7 @@ def load_records(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load observation records (JSON lines: {"node": ...} / {"edge": ...}), validated against the schema."""

@@ -13,6 +13,7 @@ from graphkit.names import InvalidName
 from graphkit.output import Format
 from graphkit.parsers.pdns import PdnsParser
 from graphkit.parsers.zone import ZoneParser
+from graphkit.writer import DEFAULT_BATCH
 
 OriginArg = Annotated[
     Optional[str],
@@ -34,7 +35,7 @@ def load_zone(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load DNS zone files (RFC 1035 master files; partial zones are fine).
@@ -62,7 +63,7 @@ def load_pdns(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load passive DNS JSON lines: CIRCL Common Output Format, Farsight DNSDB v1 lines or

@@ -22,6 +22,7 @@ from graphkit.output import Format
 from graphkit.parsers.bind import BindParser, parse_zone
 from graphkit.parsers.csvlog import CsvLogParser, parse_columns
 from graphkit.parsers.zeek import ZeekParser
+from graphkit.writer import DEFAULT_BATCH
 
 SinceArg = Annotated[
     Optional[str],
@@ -112,7 +113,7 @@ def load_zeek(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load Zeek dns.log (TSV with any field order and header blocks, or JSON lines; gzip is detected):
@@ -155,7 +156,7 @@ def load_bind(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load BIND 9.9-9.18 query logs (`client ... query: NAME IN TYPE ...`). Stamps are read as UTC
@@ -200,7 +201,7 @@ def load_csv_log(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load other lookup logs: delimited text with a header row (--columns maps it); timestamps

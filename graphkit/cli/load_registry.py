@@ -23,6 +23,7 @@ from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser, read_as_nam
 from graphkit.parsers.rdap import RdapParser
 from graphkit.parsers.whois import WhoisParser
 from graphkit.store import StoreOptions, open_store
+from graphkit.writer import DEFAULT_BATCH
 
 AllArg = Annotated[bool, typer.Option("--all", help="Load every entry, not only those that match the graph.")]
 OptionalFilesArg = Annotated[
@@ -78,7 +79,7 @@ def load_prefix_tables(
     options: StoreOptions,
     *,
     load_all: bool = False,
-    batch_size: int = 50_000,
+    batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> None:
     addresses = [row[0] for row in store_rows(options, "MATCH (i:IPAddress) RETURN i.address")]
@@ -105,7 +106,7 @@ def load_rdap(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load RDAP answers (JSON: one object, a list, JSON lines, or ipwhois lookup_rdap output).
@@ -125,7 +126,7 @@ def load_whois(
     password: PasswordArg = None,
     database: DatabaseArg = None,
     strict: StrictArg = False,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load raw port-43 WHOIS answers for domains (thick registrar and thin registry formats)."""
@@ -143,7 +144,7 @@ def load_prefixes(
     user: UserArg = None,
     password: PasswordArg = None,
     database: DatabaseArg = None,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load a prefix -> origin AS table (pyasn/RouteViews `prefix/len<TAB>asn`, `;` comments, gzip).
@@ -171,7 +172,7 @@ def load_asnames(
     user: UserArg = None,
     password: PasswordArg = None,
     database: DatabaseArg = None,
-    batch_size: BatchArg = 50_000,
+    batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load AS names (pyasn JSON: AS number -> "HANDLE - Name, CC"): each ASN in the graph gets

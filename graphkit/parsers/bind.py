@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from graphkit.batches import EdgeTable
+from graphkit.batches import Bulk
 from graphkit.loading import ParseContext
 from graphkit.lookups import LookupAggregator, LookupOptions, RowBatcher, finish, unreadable_file_rejected
 from graphkit.records import Record
@@ -78,7 +78,7 @@ class BindParser:
         self.zone, self.year, self.day = zone, year, day
         self._minutes: dict[str, float] = {}  # 'dd-Mon-YYYY HH:MM' -> epoch seconds, a cache
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         aggregator = LookupAggregator(ctx, self.options)
         default_day = (self.day - date(1970, 1, 1)).days if self.day else None
         batcher = RowBatcher(aggregator, binary=False, zeek_escapes=False, default_day=default_day)

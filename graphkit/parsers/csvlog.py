@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from graphkit.batches import EdgeTable
+from graphkit.batches import Bulk
 from graphkit.loading import FileRejected, ParseContext
 from graphkit.lookups import LookupAggregator, LookupOptions, RowBatcher, finish, unreadable_file_rejected
 from graphkit.records import Record
@@ -79,7 +79,7 @@ class CsvLogParser:
         self.columns = columns or {}
         self.delimiter = delimiter
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         aggregator = LookupAggregator(ctx, self.options)
         batcher = RowBatcher(aggregator, binary=False, zeek_escapes=False)
         with unreadable_file_rejected(ctx), ctx.open() as stream:

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pv
 
 from graphkit import inputs
-from graphkit.batches import EdgeTable
+from graphkit.batches import Bulk
 from graphkit.loading import FileRejected, ParseContext
 from graphkit.lookup_values import unescape_hex
 from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBatcher, finish, unreadable_file_rejected
@@ -103,7 +103,7 @@ class ZeekParser:
         self.options = options or LookupOptions()
         self.fast = fast  # False reads every line in Python (the reference path, for tests)
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record | EdgeTable]:
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         aggregator = LookupAggregator(ctx, self.options)
         corrupt: list[str] = []  # why a gzip stream broke off, if it did
         with unreadable_file_rejected(ctx), _open(ctx, corrupt) as stream:
