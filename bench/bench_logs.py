@@ -110,15 +110,16 @@ def try_load(label: str, location: str, path: Path, lines: int) -> None:
 
 
 def load_into(location: str, path: Path) -> float:
+    """Seconds from the first line read until the store is closed (its last checkpoint included)."""
     backend = open_store(StoreOptions(location))
-    try:
-        backend.ensure_schema()
-        rejects = RejectsFile(Path(tempfile.mkdtemp(prefix="graphkit-bench-rejects-")), "zeek")
-        started = time.perf_counter()
-        Loader(backend, ZeekParser(), rejects=rejects).load(path)
+    with tempfile.TemporaryDirectory(prefix="graphkit-bench-rejects-") as rejects_dir:
+        try:
+            backend.ensure_schema()
+            started = time.perf_counter()
+            Loader(backend, ZeekParser(), rejects=RejectsFile(Path(rejects_dir), "zeek")).load(path)
+        finally:
+            backend.close()
         return time.perf_counter() - started
-    finally:
-        backend.close()
 
 
 def child_peak_rss(mode: str, path: Path, store: str | None = None) -> dict[str, Any]:

@@ -427,6 +427,8 @@ class LookupAggregator:
         self._flush_answer_totals()
         total = self._lookups.total
         edges = self._answer_table()
+        # Arrow's allocator keeps what counting used (its peak) for reuse; the store needs it now.
+        pa.default_memory_pool().release_unused()
         self.ctx.counts["lookups"] = self.totals.lookups
         self.ctx.counts["lookup edges"] = 0 if total is None else total.num_rows
         self.ctx.counts["answer edges"] = sum(t.num_rows for t in edges.values())

@@ -7,10 +7,9 @@ Null properties are left out, so both stores give identical rows.
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Any
-
-import neo4j.graph
 
 from graphkit.schema import SCHEMA
 
@@ -34,17 +33,21 @@ def plain(value: Any) -> Any:
         return value
     if isinstance(value, list):
         return [v if type(v) in _SCALARS else plain(v) for v in value]
-    if isinstance(value, neo4j.graph.Node):
-        label = sorted(value.labels)[0] if value.labels else ""
-        return {"_label": label, **_props(dict(value))}
-    if isinstance(value, neo4j.graph.Relationship):
-        out: dict[str, Any] = {"_type": value.type}
-        for end, name in ((value.start_node, "_from"), (value.end_node, "_to")):
-            if end is not None and end.labels:
-                out[name] = _node_key(sorted(end.labels)[0], dict(end))
-        return {**out, **_props(dict(value))}
-    if isinstance(value, neo4j.graph.Path):
-        return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
+    # Not imported here: the driver costs 32 MB and 0.1 s, which embedded-only runs never need.
+    # Until something has imported it, no value can be one of its types.
+    graph = sys.modules.get("neo4j.graph")
+    if graph is not None:
+        if isinstance(value, graph.Node):
+            label = sorted(value.labels)[0] if value.labels else ""
+            return {"_label": label, **_props(dict(value))}
+        if isinstance(value, graph.Relationship):
+            out: dict[str, Any] = {"_type": value.type}
+            for end, name in ((value.start_node, "_from"), (value.end_node, "_to")):
+                if end is not None and end.labels:
+                    out[name] = _node_key(sorted(end.labels)[0], dict(end))
+            return {**out, **_props(dict(value))}
+        if isinstance(value, graph.Path):
+            return {"nodes": [plain(n) for n in value.nodes], "relationships": [plain(r) for r in value.relationships]}
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "iso_format"):  # neo4j temporal types
