@@ -42,7 +42,7 @@ from graphkit.lookup_values import (
 DAY = 86400
 MAX_TS = 4133980800.0  # 2101-01-01: times.py accepts years 1970-2100
 WINDOW_ROWS = 1 << 19  # partial aggregates merged at once: bounds memory beyond the distinct keys
-TABLE_ROWS = 200_000  # nodes or edges handed to the writer at once: bounds a store's memory per write
+EDGE_TABLE_ROWS = 200_000  # edges handed to the writer at once: their text columns are made a slice at a time
 
 
 @dataclass(frozen=True)
@@ -441,14 +441,14 @@ class LookupAggregator:
             domains.update(dict.fromkeys(table.column("_f").to_pylist()))
             targets = dict.fromkeys(table.column("_t").to_pylist())
             (addresses if rel == "RESOLVES_TO" else domains).update(targets)
-        for label, keys in (("IPAddress", addresses), ("Domain", domains)):
-            for part in slices(pa.table({"_k": pa.array(list(keys), pa.string())}), TABLE_ROWS):
-                yield NodeTable(label, part)
+        # whole, not in slices: the registered domains a table lacks are found across all names
+        yield NodeTable("IPAddress", pa.table({"_k": pa.array(list(addresses), pa.string())}))
+        yield NodeTable("Domain", pa.table({"_k": pa.array(list(domains), pa.string())}))
         if total is not None and total.num_rows:
-            for part in slices(total, TABLE_ROWS):  # text columns made a slice at a time: less memory
+            for part in slices(total, EDGE_TABLE_ROWS):  # text columns made a slice at a time: less memory
                 yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part), distinct=True)
         for rel, table in edges.items():
-            for part in slices(table, TABLE_ROWS):
+            for part in slices(table, EDGE_TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)
 
     def _lookup_table(self, total: pa.Table) -> pa.Table:

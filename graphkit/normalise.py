@@ -9,8 +9,10 @@ are canonical already, get the same derived facts a table at a time (derived_tab
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graphkit import names
 from graphkit.batches import Bulk, EdgeTable, NodeTable
@@ -79,37 +81,44 @@ def derived_tables(nodes: NodeTable) -> Iterator[Bulk]:
     """What the Normaliser does per record, for a table of nodes: their derived properties,
     then the registered domains the table lacks, then the SUBDOMAIN_OF edges."""
     keys = nodes.table.column("_k").to_pylist()
-    yield NodeTable(nodes.label, _with_derived_columns(nodes.label, nodes.table, keys), nodes.source)
+    derived = _derived_columns(nodes.label, keys)
+    yield NodeTable(nodes.label, _appended(nodes.table, derived), nodes.source)
     if nodes.label != "Domain":
         return
-    registered = [names.suffixes(key)[0] for key in keys]
+    registered = pa.array(derived["registered_domain"], pa.string())
     have = set(keys)
-    extra = [name for name in dict.fromkeys(registered) if name not in have]
+    extra = [name for name in dict.fromkeys(derived["registered_domain"]) if name not in have]
+    del keys, have, derived
     if extra:
-        table = _with_derived_columns("Domain", pa.table({"_k": pa.array(extra, pa.string())}), extra)
-        yield NodeTable("Domain", table, nodes.source)
-    pairs = [(key, parent) for key, parent in zip(keys, registered, strict=True) if parent != key]
-    if pairs:
-        subs, parents = zip(*pairs, strict=True)
-        edges = pa.table({"_f": pa.array(subs, pa.string()), "_t": pa.array(parents, pa.string())})
+        table = pa.table({"_k": pa.array(extra, pa.string())})
+        yield NodeTable("Domain", _appended(table, _derived_columns("Domain", extra)), nodes.source)
+    edges = pa.table({"_f": nodes.table.column("_k"), "_t": registered})
+    edges = edges.filter(pc.not_equal(edges.column("_f"), edges.column("_t")))
+    if edges.num_rows:
         yield EdgeTable("SUBDOMAIN_OF", "Domain", "Domain", edges, nodes.source)
 
 
-def _with_derived_columns(label: str, table: pa.Table, keys: Sequence[Key]) -> pa.Table:
-    derived = [_derived_props(label, key) for key in keys]
-    for name in derived[0] if derived else ():
+def _appended(table: pa.Table, columns: dict[str, list[Any]]) -> pa.Table:
+    for name, values in columns.items():
         if name not in table.column_names:
-            table = table.append_column(name, pa.array([props[name] for props in derived]))
+            table = table.append_column(name, pa.array(values))
     return table
 
 
-def _derived_props(label: str, key: Key) -> Props:
-    if label == "Domain" and isinstance(key, str):
-        registered, tld = names.suffixes(key)
-        return {"registered_domain": registered, "tld": tld}
-    if label == "IPAddress" and isinstance(key, str):
-        return {"version": names.ip_version(key)}
+def _derived_columns(label: str, keys: Sequence[str]) -> dict[str, list[Any]]:
+    """The properties that follow from canonical keys, a column each."""
+    if label == "Domain":
+        split = [names.suffixes(key) for key in keys]
+        return {"registered_domain": [r for r, _ in split], "tld": [t for _, t in split]}
+    if label == "IPAddress":
+        return {"version": [names.ip_version(key) for key in keys]}
     return {}
+
+
+def _derived_props(label: str, key: Key) -> Props:
+    if not isinstance(key, str):
+        return {}
+    return {name: column[0] for name, column in _derived_columns(label, [key]).items()}
 
 
 def with_derived(record: NodeRecord) -> NodeRecord:
