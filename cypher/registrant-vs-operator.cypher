@@ -26,49 +26,40 @@
 //   differs -- true when the operator is not the registrant
 MATCH (d:Domain)
 WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { (d)-[:REGISTERED_BY]->() })
-// what each domain stands on: its addresses, and its name and mail servers' addresses; a
-// server with no known address stands for itself, with no operator
-CALL (d) {
-  MATCH (d)-[:RESOLVES_TO]->(a) RETURN 'address' AS role, a, a.address AS via
-  UNION ALL
-  MATCH (d)-[:USES_MAIL_SERVER]->(h) OPTIONAL MATCH (h)-[:RESOLVES_TO]->(a) RETURN 'mail server' AS role, a, h.name AS via
-  UNION ALL
-  MATCH (d)-[:USES_NAMESERVER]->(h) OPTIONAL MATCH (h)-[:RESOLVES_TO]->(a) RETURN 'name server' AS role, a, h.name AS via
-}
-// each address's operator, resolved once however many domains use it (in a subquery, so
-// the list of its uses is no grouping key)
-WITH a, collect({d: d, role: role, via: via}) AS uses
-CALL (a) {
-  OPTIONAL MATCH (a)-[:ATTRIBUTED_TO]->(o1:Organization)
-  WITH a, min(o1.key) AS k1
-  OPTIONAL MATCH (a)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization)
-  WITH a, k1, min(o2.key) AS k2
-  OPTIONAL MATCH (a)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o3:Organization)
-  WITH a, k1, k2, min(o3.key) AS k3
-  OPTIONAL MATCH (a)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
-  WITH a, k1, k2, k3, min(o4.key) AS k4
-  OPTIONAL MATCH (org:Organization) WHERE org.key = coalesce(k1, k2, k3, k4)
-  RETURN coalesce(org.key, a.address) AS op_key, coalesce(org.name, org.key, a.address) AS operator
-}
-// back to the domains: each one's registrant and admin contact once, then its rows
+// what the domains stand on: addresses (direct), and name and mail servers; each one once
+MATCH (d)-[r:RESOLVES_TO|USES_MAIL_SERVER|USES_NAMESERVER]->(x)
+WITH DISTINCT x, type(r) = 'RESOLVES_TO' AS direct
+// its operator, resolved once however many domains use it; a server with no known address
+// stands for itself, with no operator
+OPTIONAL MATCH (x)-[:RESOLVES_TO]->(ha) WHERE NOT direct
+WITH x, direct, CASE WHEN direct THEN x ELSE ha END AS a
+WITH x, direct, a,
+     coalesce(
+       reduce(m = null, o IN [(a)-[:ATTRIBUTED_TO]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END),
+       reduce(m = null, o IN [(a)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END),
+       reduce(m = null, o IN [(a)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END),
+       reduce(m = null, o IN [(a)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END)
+     ) AS org
+WITH x, direct, coalesce(org.key, a.address) AS op_key, coalesce(org.name, org.key, a.address) AS operator
+// back to the domains that use it; sorted once, so each domain's rows then stream out in order
+MATCH (d:Domain)-[u:RESOLVES_TO|USES_MAIL_SERVER|USES_NAMESERVER]->(x)
+WHERE (type(u) = 'RESOLVES_TO') = direct AND d.name = coalesce($domain, d.name)
+  AND ($domain IS NOT NULL OR EXISTS { (d)-[:REGISTERED_BY]->() })
+WITH d, d.name AS domain,
+     CASE type(u) WHEN 'RESOLVES_TO' THEN 'address' WHEN 'USES_MAIL_SERVER' THEN 'mail server' ELSE 'name server' END AS role,
+     op_key, operator, CASE WHEN direct THEN x.address ELSE x.name END AS via
+ORDER BY domain, role, op_key, via
+WITH d, domain, role, op_key, operator, collect(DISTINCT via) AS via
+// each domain's registrant and admin contact, once per domain
+WITH d, domain, collect([role, op_key, operator, via]) AS uses
+WITH domain, uses,
+     reduce(m = null, o IN [(d)-[:REGISTERED_BY]->(o) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END) AS reg,
+     reduce(m = null, o IN [(d)-[:ADMINISTERED_BY]->(o) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END) AS adm
+WITH domain, uses, reg.key AS reg_key, adm.key AS adm_key, coalesce(reg.name, reg.key) AS registrant,
+     coalesce(adm.name, adm.key) AS admin
 UNWIND uses AS u
-WITH u.d AS d, collect({role: u.role, op_key: op_key, operator: operator, via: u.via}) AS uses
-CALL (d) {
-  OPTIONAL MATCH (d)-[:REGISTERED_BY]->(reg)
-  WITH reg ORDER BY reg.key LIMIT 1
-  RETURN reg.key AS reg_key, coalesce(reg.name, reg.key) AS registrant
-}
-CALL (d) {
-  OPTIONAL MATCH (d)-[:ADMINISTERED_BY]->(adm)
-  WITH adm ORDER BY adm.key LIMIT 1
-  RETURN adm.key AS adm_key, coalesce(adm.name, adm.key) AS admin
-}
-CALL (uses) {
-  UNWIND uses AS u
-  WITH u ORDER BY u.via
-  RETURN u.role AS role, u.op_key AS op_key, u.operator AS operator, collect(DISTINCT u.via) AS via
-}
-RETURN d.name AS domain, registrant, admin, role, operator, via,
+WITH domain, registrant, admin, reg_key, adm_key, u[0] AS role, u[1] AS op_key, u[2] AS operator, u[3] AS via
+RETURN domain, registrant, admin, role, operator, via,
        CASE WHEN op_key IS NULL THEN null WHEN op_key = reg_key THEN 'registrant'
             WHEN op_key = adm_key THEN 'admin contact' ELSE 'other' END AS relation,
        CASE WHEN op_key IS NULL THEN null ELSE coalesce(op_key <> reg_key, true) END AS differs
