@@ -12,7 +12,6 @@ process, the baseline: one MERGE per transaction for a 5,000-edge sample, and th
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import random
 import shutil
@@ -26,7 +25,7 @@ from graphkit.backends.base import Backend
 from graphkit.batches import EdgeTable
 from graphkit.records import NodeRecord, Record
 from graphkit.store import StoreOptions, clear_neo4j, open_store
-from graphkit.writer import GraphWriter
+from graphkit.writer import DEFAULT_BATCH, GraphWriter
 
 SOURCE = "bench:lookups"
 
@@ -68,15 +67,20 @@ def synthetic(n_edges: int, clients: int, names: int, days: int, seed: int = 7) 
     return records, EdgeTable("LOOKED_UP", "IPAddress", "Domain", table, SOURCE, distinct=True)
 
 
-def write_all(backend: Backend, nodes: list[Record], edges: EdgeTable, batch: int) -> float:
-    backend.ensure_schema()
-    writer = GraphWriter(backend)
-    started = time.perf_counter()
-    for record in nodes:
-        writer.add(record)
-    for offset in range(0, edges.table.num_rows, batch):
-        writer.add_table(dataclasses.replace(edges, table=edges.table.slice(offset, batch)))
-    writer.flush()
+def write_all(location: str, nodes: list[Record], edges: EdgeTable, batch: int) -> float:
+    """Seconds to write everything through GraphWriter, `batch` rows per write, until the store
+    is closed (the embedded store's last checkpoint included)."""
+    backend = open_store(StoreOptions(location))
+    try:
+        backend.ensure_schema()
+        writer = GraphWriter(backend, batch)
+        started = time.perf_counter()
+        for record in nodes:
+            writer.add(record)
+        writer.add_table(edges)
+        writer.flush()
+    finally:
+        backend.close()
     return time.perf_counter() - started
 
 
@@ -109,7 +113,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=10_000)
     ap.add_argument("--names", type=int, default=200_000)
     ap.add_argument("--days", type=int, default=120)
-    ap.add_argument("--batch", type=int, default=1_000_000, help="edges per bulk table")
+    ap.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="rows per store write (load --batch-size)")
     ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"))
     ap.add_argument("--baseline", type=int, default=5_000, help="edges in the row-at-a-time sample")
     args = ap.parse_args()
@@ -121,12 +125,11 @@ def main() -> None:
 
     folder = tempfile.mkdtemp(prefix="graphkit-bench-")
     try:
-        backend = open_store(StoreOptions(os.path.join(folder, "bench.lbdb")))
-        seconds = write_all(backend, nodes, edges, args.batch)
+        store = os.path.join(folder, "bench.lbdb")
+        seconds = write_all(store, nodes, edges, args.batch)
         print(f"embedded: {n_edges:,} edges in {seconds:.1f} s = {n_edges / seconds:,.0f} edges/s")
-        seconds = write_all(backend, nodes, edges, args.batch)
+        seconds = write_all(store, nodes, edges, args.batch)
         print(f"embedded, same edges again (nothing changes): {n_edges / seconds:,.0f} edges/s")
-        backend.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -134,11 +137,11 @@ def main() -> None:
         print("neo4j: skipped (pass --neo4j URI or set GRAPHKIT_BENCH_NEO4J_URI)")
         return
     clear_neo4j(args.neo4j)
-    backend = open_store(StoreOptions(args.neo4j))
-    seconds = write_all(backend, nodes, edges, args.batch)
+    seconds = write_all(args.neo4j, nodes, edges, args.batch)
     bulk_rate = n_edges / seconds
     print(f"neo4j: {n_edges:,} edges in {seconds:.1f} s = {bulk_rate:,.0f} edges/s")
     sample = random.Random(1).sample(edges.table.to_pylist(), args.baseline)
+    backend = open_store(StoreOptions(args.neo4j))
     seconds = baseline_row_at_a_time(backend, sample)
     base_rate = len(sample) / seconds
     print(

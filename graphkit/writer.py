@@ -110,8 +110,10 @@ class GraphWriter:
             self._buffered += 1
 
     def add_table(self, bulk: Bulk) -> None:
-        """Write a bulk table now (after what is buffered, so its endpoints exist), batch_size
-        rows at a time."""
+        """Write a bulk table now (after what is buffered, so its endpoints exist): nodes
+        batch_size rows at a time, edges as the loader made the table. (LadybugDB's COPY into a
+        relationship table costs in proportion to what the table holds already: 1M edges
+        went in at 117k/s in writes of 100k, 298k/s in one.)"""
         self.flush()
         if isinstance(bulk, NodeTable):
             node = SCHEMA.by_label[bulk.label]
@@ -124,9 +126,8 @@ class GraphWriter:
         table = _table_provenance(bulk.table, bulk.source, rel.props_by_name)
         schema = batches.edge_schema(rel, bulk.from_label, bulk.to_label)
         new = bulk.distinct and bulk.source is not None and "source" in rel.identity and self._began(bulk.source)
-        for part in batches.slices(batches.conform(schema, table), self.batch_size):
-            self.backend.write_edges(rel, bulk.from_label, bulk.to_label, part, new=new)
-            self._wrote(bulk.type, part.num_rows)
+        self.backend.write_edges(rel, bulk.from_label, bulk.to_label, batches.conform(schema, table), new=new)
+        self._wrote(bulk.type, table.num_rows)
 
     def _began(self, source: str) -> bool:
         if source not in self._claims:
