@@ -28,7 +28,7 @@ FilesArg = Annotated[list[Path], typer.Argument(help="Input files (gzip is detec
 StrictArg = Annotated[
     bool, typer.Option("--strict", help="Stop at a file's first bad line and write nothing from that file.")
 ]
-BatchArg = Annotated[int, typer.Option("--batch-size", help="Rows per write batch.")]
+BatchArg = Annotated[int, typer.Option("--batch-size", help="Records and nodes per store write.")]
 
 
 def run_load(
