@@ -445,7 +445,7 @@ class LookupAggregator:
         yield NodeTable("IPAddress", pa.table({"_k": pa.array(list(addresses), pa.string())}))
         yield NodeTable("Domain", pa.table({"_k": pa.array(list(domains), pa.string())}))
         if total is not None and total.num_rows:
-            for part in slices(total, EDGE_TABLE_ROWS):  # text columns made a slice at a time: less memory
+            for part in slices(total, EDGE_TABLE_ROWS):
                 yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part), distinct=True)
         for rel, table in edges.items():
             for part in slices(table, EDGE_TABLE_ROWS):

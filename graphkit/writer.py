@@ -20,7 +20,7 @@ from graphkit.batches import Bulk, EdgeTable, NodeTable
 from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.schema import SCHEMA, Merge, Prop
 
-DEFAULT_BATCH = 100_000  # rows per store write: the embedded store's COPY is 30% faster at 100k than at 50k
+DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is 30% faster than at 50k
 # Fault injection for the crash-consistency tests: SIGKILL this process after N store writes.
 KILL_AFTER_WRITES = int(os.environ.get("GRAPHKIT_FAULT_KILL_AFTER_WRITES", "0") or 0)
 
@@ -60,12 +60,11 @@ def _provenance(props: Props, source: str | None, declared: dict[str, Prop]) -> 
 
 
 def _table_provenance(table: pa.Table, source: str | None, declared: dict[str, Prop]) -> pa.Table:
-    """_provenance for every row of a bulk table."""
-    n = table.num_rows
-    if source and "source" in declared and "source" not in table.column_names:
-        table = table.append_column("source", pa.array([source] * n, pa.string()))
-    if source and "sources" in declared and "sources" not in table.column_names:
-        table = table.append_column("sources", pa.array([[source]] * n, pa.list_(pa.string())))
+    """_provenance for every row of a bulk table (a column the table has already is kept)."""
+    for name, value in _provenance({}, source, declared).items():
+        if name not in table.column_names:
+            column = pa.array([value] * table.num_rows, batches.ARROW_TYPES[declared[name].type])
+            table = table.append_column(name, column)
     return table
 
 
