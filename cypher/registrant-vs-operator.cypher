@@ -26,28 +26,28 @@
 //   differs -- true when the operator is not the registrant
 MATCH (d:Domain)
 WHERE d.name = coalesce($domain, d.name) AND ($domain IS NOT NULL OR EXISTS { (d)-[:REGISTERED_BY]->() })
-// what the domains stand on: addresses (direct), and name and mail servers; each one once
+// what the domains stand on: addresses (direct), and name and mail servers; each one once,
+// with the domains that use it (no second walk from the servers back to the domains)
 MATCH (d)-[r:RESOLVES_TO|USES_MAIL_SERVER|USES_NAMESERVER]->(x)
-WITH DISTINCT x, type(r) = 'RESOLVES_TO' AS direct
+WITH x, type(r) = 'RESOLVES_TO' AS direct, collect([d, type(r)]) AS users
 // its operator, resolved once however many domains use it; a server with no known address
 // stands for itself, with no operator
 OPTIONAL MATCH (x)-[:RESOLVES_TO]->(ha) WHERE NOT direct
-WITH x, direct, CASE WHEN direct THEN x ELSE ha END AS a
-WITH x, direct, a,
+WITH x, direct, users, CASE WHEN direct THEN x ELSE ha END AS a
+WITH x, direct, users, a,
      coalesce(
        reduce(m = null, o IN [(a)-[:ATTRIBUTED_TO]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END),
        reduce(m = null, o IN [(a)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END),
        reduce(m = null, o IN [(a)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END),
        reduce(m = null, o IN [(a)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o:Organization) | o] | CASE WHEN m IS NULL OR o.key < m.key THEN o ELSE m END)
      ) AS org
-WITH x, direct, coalesce(org.key, a.address) AS op_key, coalesce(org.name, org.key, a.address) AS operator
-// back to the domains that use it; sorted once, so each domain's rows then stream out in order
-MATCH (d:Domain)-[u:RESOLVES_TO|USES_MAIL_SERVER|USES_NAMESERVER]->(x)
-WHERE (type(u) = 'RESOLVES_TO') = direct AND d.name = coalesce($domain, d.name)
-  AND ($domain IS NOT NULL OR EXISTS { (d)-[:REGISTERED_BY]->() })
-WITH d, d.name AS domain,
-     CASE type(u) WHEN 'RESOLVES_TO' THEN 'address' WHEN 'USES_MAIL_SERVER' THEN 'mail server' ELSE 'name server' END AS role,
-     op_key, operator, CASE WHEN direct THEN x.address ELSE x.name END AS via
+WITH users, coalesce(org.key, a.address) AS op_key, coalesce(org.name, org.key, a.address) AS operator,
+     CASE WHEN direct THEN x.address ELSE x.name END AS via
+// back to the domains; sorted once, so each domain's rows then stream out in order
+UNWIND users AS u
+WITH u[0] AS d, u[0].name AS domain,
+     CASE u[1] WHEN 'RESOLVES_TO' THEN 'address' WHEN 'USES_MAIL_SERVER' THEN 'mail server' ELSE 'name server' END AS role,
+     op_key, operator, via
 ORDER BY domain, role, op_key, via
 WITH d, domain, role, op_key, operator, collect(DISTINCT via) AS via
 // each domain's registrant and admin contact, once per domain
