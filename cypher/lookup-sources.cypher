@@ -40,8 +40,11 @@ WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, 
      CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
 MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
 WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+// a time as its text on both stores: the embedded store keeps a TIMESTAMP, whose text
+// ('2016-05-04 09:12:03') left() takes; on Neo4j this gives back the text stored
 WITH source_key, source, kind, c.address AS client, sum(r.count) AS n,
-     min(coalesce(r.first_seen, r.day)) AS first_seen, max(coalesce(r.last_seen, r.day)) AS last_seen
+     min(CASE WHEN r.first_seen IS NULL THEN r.day ELSE replace(left(r.first_seen, 19), ' ', 'T') + 'Z' END) AS first_seen,
+     max(CASE WHEN r.last_seen IS NULL THEN r.day ELSE replace(left(r.last_seen, 19), ' ', 'T') + 'Z' END) AS last_seen
 // clients in address order (a LIMIT keeps the order through the aggregation on both stores)
 WITH source_key, source, kind, client, n, first_seen, last_seen ORDER BY client LIMIT 1000000000
 WITH source_key, source, kind, collect(client) AS clients, sum(n) AS n,

@@ -20,6 +20,7 @@ ARROW_TYPES = {
     PropType.FLOAT: pa.float64(),
     PropType.BOOL: pa.bool_(),
     PropType.STRING_LIST: pa.list_(pa.string()),
+    PropType.TIME: pa.string(),  # graphkit.times' text; the embedded store converts it
 }
 
 

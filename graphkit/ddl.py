@@ -12,6 +12,7 @@ LADYBUG_TYPES = {
     PropType.FLOAT: "DOUBLE",
     PropType.BOOL: "BOOLEAN",
     PropType.STRING_LIST: "STRING[]",
+    PropType.TIME: "TIMESTAMP",
 }
 
 

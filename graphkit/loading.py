@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TextIO
 
-from graphkit import inputs
+from graphkit import inputs, times
 from graphkit.backends.base import Backend
 from graphkit.batches import Bulk, EdgeTable, NodeTable
 from graphkit.errors import GraphkitError
@@ -148,7 +148,7 @@ class RejectsFile:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime(times.FORMAT)
 
 
 def canonical_records(parser: Parser, ctx: ParseContext) -> Iterator[Record | Bulk]:

@@ -42,7 +42,7 @@ from graphkit.lookup_values import (
 DAY = 86400
 MAX_TS = 4133980800.0  # 2101-01-01: times.py accepts years 1970-2100
 WINDOW_ROWS = 1 << 19  # partial aggregates merged at once: bounds memory beyond the distinct keys
-EDGE_TABLE_ROWS = 200_000  # edges handed to the writer at once: their text columns are made a slice at a time
+EDGE_TABLE_ROWS = 100_000  # edges handed to the writer at once: their text columns are made a slice at a time
 
 
 @dataclass(frozen=True)

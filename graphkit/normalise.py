@@ -14,9 +14,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit import names
+from graphkit import names, times
 from graphkit.batches import Bulk, EdgeTable, NodeTable
-from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record
+from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record, RecordError
+from graphkit.schema import SCHEMA, PropType
 
 CANONICAL: dict[str, Callable[[str], str]] = {
     "Domain": names.domain,
@@ -26,6 +27,10 @@ CANONICAL: dict[str, Callable[[str], str]] = {
     "Organization": names.organization_key,
 }
 SEEN_LIMIT = 500_000  # endpoint nodes remembered per load; forgetting only costs a re-write
+TIME_PROPS = {
+    owner: tuple(p.name for p in props if p.type is PropType.TIME)
+    for owner, props in [(n.label, n.props) for n in SCHEMA.nodes] + [(r.type, r.props) for r in SCHEMA.rels]
+}
 
 
 def canonical_key(label: str, key: Key) -> Key:
@@ -38,7 +43,9 @@ class Normaliser:
         self._seen: set[tuple[str, Key, str | None]] = set()
 
     def __call__(self, record: Record) -> Iterator[Record]:
-        """Canonical record(s) for one record; raises names.InvalidName for a bad key."""
+        """Canonical record(s) for one record; raises names.InvalidName for a bad key and
+        RecordError for a time that cannot be read."""
+        canonical_times(record)
         if isinstance(record, NodeRecord):
             raw = record.key
             record.key = canonical_key(record.label, raw)
@@ -75,6 +82,18 @@ class Normaliser:
                 self._seen.add(marker)
                 yield NodeRecord("Domain", registered, _derived_props("Domain", registered), source)
             yield EdgeRecord("SUBDOMAIN_OF", "Domain", key, "Domain", registered, {}, source)
+
+
+def canonical_times(record: Record) -> None:
+    """Its times in graphkit.times' one form, which both stores can hold and compare."""
+    owner = record.label if isinstance(record, NodeRecord) else record.type
+    for name in TIME_PROPS.get(owner, ()):
+        value = record.props.get(name)
+        if value is not None and not times.IN_FORM.fullmatch(value):
+            try:
+                record.props[name] = times.from_text(value)
+            except times.InvalidTime as exc:
+                raise RecordError(f"{owner}.{name}: {exc}") from None
 
 
 def derived_tables(nodes: NodeTable) -> Iterator[Bulk]:

@@ -44,7 +44,7 @@ class RecordError(ValueError):
 
 
 def _type_ok(value: Any, ptype: PropType) -> bool:
-    if ptype is PropType.STRING:
+    if ptype in (PropType.STRING, PropType.TIME):  # a time's text is checked by the normaliser
         return isinstance(value, str)
     if ptype is PropType.INT:
         return isinstance(value, int) and not isinstance(value, bool)

@@ -17,6 +17,9 @@ class PropType(StrEnum):
     FLOAT = "float"
     BOOL = "bool"
     STRING_LIST = "string[]"
+    # An instant, as graphkit.times writes it ('2016-05-04T09:12:03Z'): that text everywhere
+    # in Python and in Neo4j; the embedded store keeps a TIMESTAMP (8 bytes, not 20 of text).
+    TIME = "time"
 
 
 class Merge(StrEnum):
@@ -24,7 +27,7 @@ class Merge(StrEnum):
 
     SET = "set"  # the new value wins when it is not null
     FIRST = "first"  # the first non-null value is kept
-    MIN = "min"  # the smaller value (ISO timestamps compare as strings)
+    MIN = "min"  # the smaller value (times compare as their text)
     MAX = "max"
     UNION = "union"  # list union, order of first appearance
 
@@ -80,13 +83,20 @@ class Schema:
                 assert name in rel.props_by_name, (rel.type, name)
 
 
-S, I, F, B, L = (PropType.STRING, PropType.INT, PropType.FLOAT, PropType.BOOL, PropType.STRING_LIST)
+S, I, F, B, L, T = (
+    PropType.STRING,
+    PropType.INT,
+    PropType.FLOAT,
+    PropType.BOOL,
+    PropType.STRING_LIST,
+    PropType.TIME,
+)
 
 # Provenance carried by every node and edge.
 SOURCES = Prop("sources", L, Merge.UNION, "ids of the Source nodes that asserted it")
 SEEN = (
-    Prop("first_seen", S, Merge.MIN, "earliest time observed (ISO 8601, UTC)"),
-    Prop("last_seen", S, Merge.MAX, "latest time observed (ISO 8601, UTC)"),
+    Prop("first_seen", T, Merge.MIN, "earliest time observed (ISO 8601, UTC)"),
+    Prop("last_seen", T, Merge.MAX, "latest time observed (ISO 8601, UTC)"),
 )
 
 NODES = (

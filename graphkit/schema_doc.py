@@ -48,7 +48,9 @@ def schema_markdown(schema: Schema = SCHEMA) -> str:
                 out.append(f"- `{owner}.{prop.name}`: {prop.doc}")
     out += [
         "- `sources` (every node and relationship): ids of the Source nodes that asserted it",
-        "- `first_seen`, `last_seen`: earliest and latest time observed, ISO 8601 UTC",
+        "- `first_seen`, `last_seen` (type time): earliest and latest time observed, as ISO 8601 UTC text"
+        " ('2016-05-04T09:12:03Z'); Neo4j stores that text, the embedded store a TIMESTAMP it reads back"
+        " as the same text",
         "",
     ]
     return "\n".join(out)

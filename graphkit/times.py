@@ -4,9 +4,12 @@ and read the same from both stores. Days are 'YYYY-MM-DD'."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 
 MIN_YEAR, MAX_YEAR = 1970, 2100
+FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+IN_FORM = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")  # what _check writes
 
 
 class InvalidTime(ValueError):
@@ -55,7 +58,7 @@ def from_datetime(moment: datetime) -> str:
 def _check(moment: datetime) -> str:
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise InvalidTime(f"timestamp outside {MIN_YEAR}-{MAX_YEAR}: {moment.isoformat()}")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime(FORMAT)
 
 
 def day_of(iso: str) -> str:

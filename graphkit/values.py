@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from itertools import chain
 from typing import Any
 
 from graphkit.schema import SCHEMA
+from graphkit.times import FORMAT
 
 
 def _props(items: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +71,8 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "iso_format"):  # neo4j temporal types
         return value.iso_format()
+    if isinstance(value, datetime):  # the embedded store's TIMESTAMPs (UTC): graphkit's time text
+        return value.strftime(FORMAT)
     return value
 
 
@@ -101,7 +105,7 @@ def plain_ladybug(value: Any, keys_by_id: dict[Any, Any] | None = None) -> Any:
         return {k: plain_ladybug(v, keys_by_id) for k, v in value.items()}
     if isinstance(value, list):
         return [v if type(v) in _SCALARS else plain_ladybug(v, keys_by_id) for v in value]
-    return value
+    return plain(value)
 
 
 def _internal(value: dict[str, Any]) -> dict[str, Any]:

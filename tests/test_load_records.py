@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import ladybug
 import pyarrow as pa
 from conftest import Store
 
 from graphkit.batches import EdgeTable
+from graphkit.ddl import ladybug_statements
 from graphkit.records import EdgeRecord, NodeRecord, to_json
 from graphkit.writer import GraphWriter
 
@@ -196,3 +198,52 @@ def test_only_the_first_claim_of_a_source_begins_it(store: Store) -> None:
         backend.close()
     assert (first, again) == (True, False)
     assert store.query("MATCH (s:Source) RETURN s.id, s.loaded_at") == [["zeek:abc", None]]
+
+
+def test_times_are_kept_in_one_form_and_unreadable_ones_rejected(store: Store, tmp_path: Path) -> None:
+    def resolves(name: str, seen: dict[str, str]) -> str:
+        return to_json(EdgeRecord("RESOLVES_TO", "Domain", name, "IPAddress", "66.216.133.29", seen))
+
+    path = tmp_path / "times.jsonl"
+    lines = [
+        resolves("a.example.com", {"first_seen": "2016-05-04 09:12:03+02:00", "last_seen": "1474588800"}),
+        resolves("b.example.com", {"first_seen": "yesterday"}),
+        resolves("c.example.com", {"first_seen": "2016-05-04T09:12:03Z"}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = store.cli("load", "records", str(path))
+    assert f"{path}:2: RESOLVES_TO.first_seen: not a timestamp: 'yesterday'" in proc.stderr
+    # an earlier time for the same edge lowers first_seen; a later one leaves it
+    later = [resolves("c.example.com", {"first_seen": "2016-05-04T10:00:00Z", "last_seen": "2016-05-05T00:00:00Z"})]
+    earlier = [resolves("c.example.com", {"first_seen": "2016-05-03T23:59:59Z"})]
+    for i, batch in enumerate((later, earlier)):
+        again = tmp_path / f"again{i}.jsonl"
+        again.write_text("\n".join(batch) + "\n", encoding="utf-8")
+        store.cli("load", "records", str(again))
+    rows = store.query("MATCH (d:Domain)-[r:RESOLVES_TO]->() RETURN d.name, r.first_seen, r.last_seen ORDER BY d.name")
+    assert rows == [
+        ["a.example.com", "2016-05-04T07:12:03Z", "2016-09-23T00:00:00Z"],
+        ["c.example.com", "2016-05-03T23:59:59Z", "2016-05-05T00:00:00Z"],
+    ]
+    if store.kind == "embedded":  # kept as TIMESTAMPs (8 bytes, not 20 of text), read back as text
+        columns = {row[1]: row[2] for row in store.query("CALL table_info('RESOLVES_TO') RETURN *")}
+        assert columns["first_seen"] == columns["last_seen"] == "TIMESTAMP"
+
+
+def test_a_store_made_when_times_were_text_keeps_them_as_text(tmp_path: Path) -> None:
+    location = tmp_path / "old.lbdb"
+    db = ladybug.Database(str(location))
+    conn = ladybug.Connection(db)
+    for statement in ladybug_statements():
+        conn.execute(statement.replace("TIMESTAMP", "STRING"))
+    conn.close()
+    db.close()
+    store = Store("embedded", str(location))
+    path = tmp_path / "case.jsonl"
+    path.write_text("\n".join(to_json(r) for r in GOOD) + "\n", encoding="utf-8")
+    store.cli("load", "records", str(path))
+    store.cli("load", "records", str(path))
+    assert store.query("MATCH ()-[r:RESOLVES_TO]->() RETURN r.first_seen, r.last_seen") == [
+        ["2016-05-04T00:00:00Z", "2016-09-23T00:00:00Z"]
+    ]
+    assert {row[1]: row[2] for row in store.query("CALL table_info('RESOLVES_TO') RETURN *")}["first_seen"] == "STRING"

@@ -23,6 +23,7 @@ import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphkit import times
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.batches import from_rows, node_schema, slices
 from graphkit.ddl import LADYBUG_TYPES, ladybug_statements
@@ -32,7 +33,7 @@ from graphkit.values import plain_ladybug, plain_rows
 from graphkit.writer import merge_value
 
 DEFAULT_BUFFER_POOL_MB = 1024
-REOPEN_ROWS = 200_000  # rows written between reopenings (see _execute)
+REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
 UPDATE_SLICE = 5_000  # rows per LOAD FROM ... SET; larger slices can exhaust the buffer pool
 BUFFER_POOL_FULL = "buffer pool is full"
 LOCK_HOLDER = re.compile(r"\(Lock is held by PID (\d+)\)")
@@ -80,6 +81,7 @@ class EmbeddedBackend:
                 time.sleep(0.2)
         self.conn = ladybug.Connection(self.db)
         self._rows_since_open = 0
+        self._timestamps: dict[str, set[str]] = {}  # per table, its TIMESTAMP columns
 
     def _reopen(self) -> None:
         self.close()
@@ -104,6 +106,7 @@ class EmbeddedBackend:
     # -- writes -------------------------------------------------------------
     def write_nodes(self, node: NodeType, table: pa.Table) -> None:
         match = f"MATCH (n:{node.label} {{{node.key.name}: _k}})"
+        table = self._stored(node.label, table)
         fresh = self._merge_existing(table, match, "n", list(node.props))
         if fresh.num_rows:
             self._execute(f"COPY {node.label} FROM batch", fresh)
@@ -123,10 +126,29 @@ class EmbeddedBackend:
             f" WHERE {where}" if where else ""
         )
         mutable = [p for p in rel.props if p.name not in rel.identity]
+        table = self._stored(rel.type, table)
         fresh = table if new else self._merge_existing(table, match, "r", mutable)
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
+
+    def _stored(self, name: str, table: pa.Table) -> pa.Table:
+        """The table with its times as the TIMESTAMPs the store keeps. (A store made before
+        graphkit stored times so keeps their text, and is given text.)"""
+        if name not in self._timestamps:
+            info = self._run(f"CALL table_info('{name}') RETURN *").rows
+            self._timestamps[name] = {row[1] for row in info if row[2] == "TIMESTAMP"}
+        for column_name in self._timestamps[name] & set(table.column_names):
+            i = table.schema.get_field_index(column_name)
+            text = table.column(i)
+            if not pa.types.is_string(text.type):
+                continue
+            stamps = pc.strptime(text, times.FORMAT, "s", error_is_null=True)
+            if stamps.null_count != text.null_count:
+                bad = text.filter(pc.and_(pc.is_null(stamps), pc.is_valid(text)))[0].as_py()
+                raise GraphkitError(f"{name}.{column_name}: {bad!r} is not a time ({times.FORMAT})")
+            table = table.set_column(i, column_name, stamps)
+        return table
 
     def _merge_existing(self, table: pa.Table, match: str, var: str, props: list[Prop]) -> pa.Table:
         """Update the rows of `table` that already exist; return the rows that do not."""
@@ -154,7 +176,9 @@ class EmbeddedBackend:
     def _execute(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB 0.22 keeps buffer-pool pages (and more) of bulk writes and LOAD FROM ...
         # MATCH traversals until the database is closed: about 35 MB per 100k relationships
-        # copied, measured. Reopening releases them (and checkpoints).
+        # copied, measured. Reopening releases them (and checkpoints). Each checkpoint of a
+        # relationship table briefly takes memory in proportion to the whole table: 100k rows
+        # between reopenings kept a 10M-line log's load under 600 MB, 200k did not.
         if self._rows_since_open >= REOPEN_ROWS:
             self._reopen()
         self._rows_since_open += table.num_rows

@@ -29,6 +29,7 @@ FORMAT_TYPES: dict[str, dict[PropType, str]] = {
         PropType.FLOAT: "double",
         PropType.BOOL: "boolean",
         PropType.STRING_LIST: "string",  # JSON array text
+        PropType.TIME: "string",
     },
     "gexf": {
         PropType.STRING: "string",
@@ -36,6 +37,7 @@ FORMAT_TYPES: dict[str, dict[PropType, str]] = {
         PropType.FLOAT: "double",
         PropType.BOOL: "boolean",
         PropType.STRING_LIST: "string",  # JSON array text
+        PropType.TIME: "string",
     },
     "neo4j-admin": {
         PropType.STRING: "string",
@@ -43,9 +45,10 @@ FORMAT_TYPES: dict[str, dict[PropType, str]] = {
         PropType.FLOAT: "double",
         PropType.BOOL: "boolean",
         PropType.STRING_LIST: "string[]",
+        PropType.TIME: "string",
     },
 }
-_PYTHON = {PropType.STRING: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool}
+_PYTHON = {PropType.STRING: str, PropType.TIME: str, PropType.INT: int, PropType.FLOAT: float, PropType.BOOL: bool}
 
 
 def declared(owner: str) -> dict[str, Prop]:
