@@ -54,6 +54,7 @@ class EmbeddedBackend:
         elif not self.path.exists():
             raise StoreUnavailable(f"no graph at {self.path}: load something first (graphkit load ...)")
         self.read_only, self.lock_wait = read_only, lock_wait
+        self._timestamps: dict[str, set[str]] = {}  # per table, its TIMESTAMP columns (kept across reopenings)
         self._open()
 
     def _open(self) -> None:
@@ -81,7 +82,6 @@ class EmbeddedBackend:
                 time.sleep(0.2)
         self.conn = ladybug.Connection(self.db)
         self._rows_since_open = 0
-        self._timestamps: dict[str, set[str]] = {}  # per table, its TIMESTAMP columns
 
     def _reopen(self) -> None:
         self.close()
@@ -89,6 +89,7 @@ class EmbeddedBackend:
 
     # -- schema -------------------------------------------------------------
     def ensure_schema(self) -> None:
+        self._timestamps.clear()  # columns may be added
         for stmt in ladybug_statements():
             self.conn.execute(stmt)
         self._add_missing_columns()
@@ -141,8 +142,6 @@ class EmbeddedBackend:
         for column_name in self._timestamps[name] & set(table.column_names):
             i = table.schema.get_field_index(column_name)
             text = table.column(i)
-            if not pa.types.is_string(text.type):
-                continue
             stamps = pc.strptime(text, times.FORMAT, "s", error_is_null=True)
             if stamps.null_count != text.null_count:
                 bad = text.filter(pc.and_(pc.is_null(stamps), pc.is_valid(text)))[0].as_py()
