@@ -29,7 +29,7 @@ from graphkit.batches import from_rows, node_schema, slices
 from graphkit.ddl import LADYBUG_TYPES, ladybug_statements
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.schema import SCHEMA, NodeType, Prop, RelType
-from graphkit.values import plain_ladybug, plain_rows
+from graphkit.values import collector_paused, plain_ladybug, plain_rows
 from graphkit.writer import merge_value
 
 DEFAULT_BUFFER_POOL_MB = 1024
@@ -209,7 +209,8 @@ class EmbeddedBackend:
         result = self.conn.execute(cypher, params or {})
         if isinstance(result, list):
             result = result[-1]
-        return QueryResult(result.get_column_names(), plain_rows(result.get_all(), plain_ladybug))
+        with collector_paused():
+            return QueryResult(result.get_column_names(), plain_rows(result.get_all(), plain_ladybug))
 
     def query(
         self,

@@ -23,7 +23,7 @@ from graphkit.ddl import neo4j_statements
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.schema import SCHEMA, NodeType, RelType
 from graphkit.upsert import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
-from graphkit.values import plain, plain_rows
+from graphkit.values import collector_paused, plain, plain_rows
 
 # The driver logs connection trouble itself; graphkit reports it once, as one line.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -134,10 +134,11 @@ class Neo4jBackend:
 
         def work(tx: neo4j.ManagedTransaction) -> QueryResult:
             result = tx.run(text, params or {})
-            if as_list:
-                return QueryResult(list(columns), plain_rows(result.single(strict=True)[0], plain))
-            keys = list(result.keys())
-            return QueryResult(keys, [[plain(v) for v in rec.values()] for rec in result])
+            with collector_paused():
+                if as_list:
+                    return QueryResult(list(columns), plain_rows(result.single(strict=True)[0], plain))
+                keys = list(result.keys())
+                return QueryResult(keys, [[plain(v) for v in rec.values()] for rec in result])
 
         try:
             with self._session() as session:
