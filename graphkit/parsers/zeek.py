@@ -31,7 +31,7 @@ from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBa
 from graphkit.records import Record
 
 PIECE_BYTES = 4 << 20  # bytes read at once (the read buffer grows to twice this)
-BLOCK_BYTES = 1 << 20  # Arrow's unit of parallel parsing within a piece
+BLOCK_BYTES = 2 << 20  # Arrow's unit of parallel parsing within a piece
 BATCH_ROWS = 1 << 17  # lines handed to the aggregator at once
 # Buffers in rotation: Arrow reads the newer pieces while the main thread counts the oldest
 # (with two, Arrow sat idle during each aggregation).
@@ -232,9 +232,14 @@ class _TsvReader:
             pos = end
 
     def _drain(self, until: bytearray | None = None) -> None:
-        """Count the pending segments in order: all of them, or those in the buffer `until`."""
+        """Count the pending segments in order: all of them, or those in the buffer `until`.
+        Draining all (at a header line or the end), nothing is left for Arrow to read beside
+        the counting: each piece is counted while Arrow reads the next."""
+        batch_rows = BATCH_ROWS if until is not None else 0
         while self.pending and (until is None or self.pending[0].buffer is until):
             segment = self.pending.popleft()
+            if segment.table is not None and not segment.table.done() and self.ready_rows >= batch_rows:
+                self._count_ready()  # while Arrow reads
             table = segment.table.result() if segment.table is not None else None
             if table is not None:
                 rows = table.num_rows
@@ -244,7 +249,7 @@ class _TsvReader:
                     self.ready.append((table, self.line))
                     self.ready_header = segment.header
                     self.ready_rows += rows
-                    if self.ready_rows >= BATCH_ROWS:
+                    if self.ready_rows >= batch_rows:
                         self._count_ready()
             else:
                 self._count_ready()
