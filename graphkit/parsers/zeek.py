@@ -31,11 +31,13 @@ from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBa
 from graphkit.records import Record
 
 PIECE_BYTES = 4 << 20  # bytes read at once (the read buffer grows to twice this)
-BLOCK_BYTES = 2 << 20  # Arrow's unit of parallel parsing within a piece
 BATCH_ROWS = 1 << 17  # lines handed to the aggregator at once
 # Buffers in rotation: Arrow reads the newer pieces while the main thread counts the oldest
 # (with two, Arrow sat idle during each aggregation).
 RING_BUFFERS = 4
+# Pieces Arrow reads side by side, each as one block (one dictionary per column, nothing to
+# unify within a piece): measured 5-10% faster than one piece at a time in 1-4 MB blocks.
+READERS = 2
 # Zeek dns.log field -> our column; ts, id.orig_h and query are required.
 FIELDS = {
     "ts": "ts",
@@ -156,7 +158,7 @@ class _TsvReader:
         self.ready_rows = 0
 
     def read(self, first: bytes, stream: BinaryIO) -> None:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-zeek") as executor:
+        with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="graphkit-zeek") as executor:
             self.executor = executor
             try:
                 self._read(first, stream)
@@ -328,7 +330,7 @@ def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
     try:
         table = pv.read_csv(
             pa.BufferReader(buffer),
-            read_options=pv.ReadOptions(column_names=names, use_threads=True, block_size=BLOCK_BYTES),
+            read_options=pv.ReadOptions(column_names=names, use_threads=True, block_size=max(buffer.size, 1)),
             parse_options=pv.ParseOptions(
                 delimiter=header.separator.decode("latin-1"),
                 quote_char=False,
