@@ -13,10 +13,8 @@ summed the same way per (name, answer set).
 
 from __future__ import annotations
 
-import itertools
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -424,16 +422,11 @@ class LookupAggregator:
 
     def records(self) -> Iterator[Bulk]:
         """The file's endpoint nodes, then its edges as bulk tables; call once, after the last batch."""
-        # The answers' last steps run beside the lookups' (Arrow lets go of the GIL): at the end
-        # of a file nothing else is left to overlap with.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-answers") as pool:
-            answers = pool.submit(self._answer_edges)
-            self._lookups.fold(self._bounds)
-            total = self._lookups.total
-            # text columns made a slice at a time; the first one while the answers finish
-            lookup_tables = map(self._lookup_table, slices(total, EDGE_TABLE_ROWS) if total is not None else ())
-            first = next(lookup_tables, None)
-            edges = answers.result()
+        self._lookups.fold(self._bounds)
+        self._answers.fold(self._bounds)
+        self._flush_answer_totals()
+        total = self._lookups.total
+        edges = self._answer_table()
         # Arrow's allocator keeps what counting used (its peak) for reuse; the store needs it now.
         pa.default_memory_pool().release_unused()
         self.ctx.counts["lookups"] = self.totals.lookups
@@ -451,8 +444,9 @@ class LookupAggregator:
         # whole, not in slices: the registered domains a table lacks are found across all names
         yield NodeTable("IPAddress", pa.table({"_k": pa.array(list(addresses), pa.string())}))
         yield NodeTable("Domain", pa.table({"_k": pa.array(list(domains), pa.string())}))
-        for table in itertools.chain([first], lookup_tables) if first is not None else ():
-            yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", table, distinct=True)
+        if total is not None and total.num_rows:
+            for part in slices(total, EDGE_TABLE_ROWS):
+                yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part), distinct=True)
         for rel, table in edges.items():
             for part in slices(table, EDGE_TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)
@@ -470,10 +464,7 @@ class LookupAggregator:
             }
         )
 
-    def _answer_edges(self) -> dict[str, pa.Table]:
-        """RESOLVES_TO / ALIAS_OF edge tables of the answers counted."""
-        self._answers.fold(self._bounds)
-        self._flush_answer_totals()
+    def _answer_table(self) -> dict[str, pa.Table]:
         tables = summed(self._observations)
         for rel, table in tables.items():
             first, last = _iso(table.column("first")), _iso(table.column("last"))

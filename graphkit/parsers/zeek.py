@@ -330,6 +330,7 @@ def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
     try:
         table = pv.read_csv(
             pa.BufferReader(buffer),
+            # the whole piece as one block (READERS)
             read_options=pv.ReadOptions(column_names=names, use_threads=True, block_size=max(buffer.size, 1)),
             parse_options=pv.ParseOptions(
                 delimiter=header.separator.decode("latin-1"),
