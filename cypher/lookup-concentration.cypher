@@ -29,10 +29,15 @@
 //   kind -- organization or address
 //   lookups -- this source's lookups of the name
 //   share -- this source's share of the total
-// the clients that looked the name up (every client when no name is given)
-MATCH (d:Domain)<-[:LOOKED_UP]-(c)
-WHERE d.name = $domain OR $domain IS NULL
-WITH DISTINCT c
+// the clients that looked the name up (every client when no name is given: found by their
+// own relationships, not by walking every lookup)
+CALL () {
+  MATCH (c:IPAddress) WHERE $domain IS NULL AND EXISTS { (c)-[:LOOKED_UP]->() }
+  RETURN c
+  UNION
+  MATCH (:Domain {name: $domain})<-[:LOOKED_UP]-(c)
+  RETURN c
+}
 // the organization of each client, resolved once per client
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
 WITH c, min(o1.key) AS k1
