@@ -23,9 +23,8 @@ import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit import times
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
-from graphkit.batches import from_rows, node_schema, slices
+from graphkit.batches import TIMESTAMP, from_rows, node_schema, slices, time_text
 from graphkit.ddl import LADYBUG_TYPES, ladybug_statements
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.schema import SCHEMA, NodeType, Prop, RelType
@@ -134,19 +133,16 @@ class EmbeddedBackend:
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
 
     def _stored(self, name: str, table: pa.Table) -> pa.Table:
-        """The table with its times as the TIMESTAMPs the store keeps. (A store made before
-        graphkit stored times so keeps their text, and is given text.)"""
+        """The table with its times as the store keeps them: TIMESTAMPs (UTC, without a zone),
+        or text in a store made before graphkit stored times so."""
         if name not in self._timestamps:
             info = self._run(f"CALL table_info('{name}') RETURN *").rows
             self._timestamps[name] = {row[1] for row in info if row[2] == "TIMESTAMP"}
-        for column_name in self._timestamps[name] & set(table.column_names):
-            i = table.schema.get_field_index(column_name)
-            text = table.column(i)
-            stamps = pc.strptime(text, times.FORMAT, "s", error_is_null=True)
-            if stamps.null_count != text.null_count:
-                bad = text.filter(pc.and_(pc.is_null(stamps), pc.is_valid(text)))[0].as_py()
-                raise GraphkitError(f"{name}.{column_name}: {bad!r} is not a time ({times.FORMAT})")
-            table = table.set_column(i, column_name, stamps)
+        for i, field in enumerate(table.schema):
+            if field.type == TIMESTAMP:
+                column = table.column(i)
+                kept = column.cast(pa.timestamp("s")) if field.name in self._timestamps[name] else time_text(column)
+                table = table.set_column(i, field.name, kept)
         return table
 
     def _merge_existing(self, table: pa.Table, match: str, var: str, props: list[Prop]) -> pa.Table:

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
-from graphkit.batches import slices
+from graphkit.batches import slices, with_time_text
 from graphkit.ddl import neo4j_statements
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.schema import SCHEMA, NodeType, RelType
@@ -169,8 +169,9 @@ def _rows_as_one_list(cypher: str, columns: Sequence[str]) -> str:
 
 
 def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
-    """The table's rows as lists (tuples pack as lists), in column order: see graphkit.upsert."""
-    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+    """The table's rows as lists (tuples pack as lists), in column order: see graphkit.upsert.
+    Times go as graphkit.times' text, the form Neo4j keeps them in."""
+    return list(zip(*(column.to_pylist() for column in with_time_text(table).columns), strict=True))
 
 
 def _cause(exc: BaseException) -> str:
