@@ -329,8 +329,12 @@ class LookupAggregator:
         }
 
     def _count_rd(self, rd: pa.Array) -> None:
-        for item in pc.value_counts(rd.dictionary_decode() if pa.types.is_dictionary(rd.type) else rd).to_pylist():
-            value, count = item["values"], item["counts"]
+        if pa.types.is_dictionary(rd.type):  # counted by index: not decoded line by line
+            values = rd.dictionary.to_pylist()
+            counts = [(None if i is None else values[i], n) for i, n in _value_counts(rd.indices)]
+        else:
+            counts = _value_counts(rd)
+        for value, count in counts:
             flag = value.decode("ascii", "replace") if isinstance(value, bytes) else value
             if flag in (True, "T", "true", "1"):
                 self.totals.rd_true += count
@@ -385,8 +389,8 @@ class LookupAggregator:
 
     def _account(self, batch: LookupBatch, status: pa.Array) -> None:
         """Reject the malformed lines (with their line numbers) and count the skipped ones."""
-        for item in pc.value_counts(status).to_pylist():
-            why, count = Why(item["values"]), item["counts"]
+        for value, count in _value_counts(status):
+            why = Why(value)
             if why in SKIP_REASONS:
                 self.ctx.skip(SKIP_REASONS[why], count)
         bad = pc.indices_nonzero(pc.less(status, _u8(Why.MDNS))).to_pylist()
@@ -499,6 +503,10 @@ def _u8(value: int) -> pa.Scalar:
 
 def _ones(n: int) -> pa.Array:
     return pa.repeat(pa.scalar(1, pa.int64()), n)
+
+
+def _value_counts(array: pa.Array) -> list[tuple[Any, int]]:
+    return [(item["values"], item["counts"]) for item in pc.value_counts(array).to_pylist()]
 
 
 def _dictionary(column: pa.Array) -> pa.DictionaryArray:
