@@ -1,9 +1,15 @@
-"""plain_rows: rows already in the plain form pass through; any other value is converted."""
+"""plain_rows: rows already in the plain form pass through; any other value is converted. Query
+results are unpacked with the cycle collector paused, and it is left as it was found."""
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 
+import pytest
+from conftest import Store
+
+from graphkit.errors import GraphkitError
 from graphkit.values import plain, plain_ladybug, plain_rows
 
 
@@ -20,3 +26,23 @@ def test_rows_with_any_other_value_are_converted() -> None:
     ]
     nested = [[[["x"]]]]
     assert plain_rows(nested, plain) == [[[["x"]]]] and plain_rows(nested, plain) is not nested
+
+
+def test_queries_leave_the_cycle_collector_as_they_found_it(store: Store) -> None:
+    """Results are unpacked with the collector paused; it runs again afterwards, also after a
+    failed query, and stays off for a caller that had turned it off."""
+    backend = store.open()
+    try:
+        many = backend.query("UNWIND range(1, 2000) AS i RETURN i, [i] AS l", columns=["i", "l"])
+        assert many.rows[-1] == [2000, [2000]] and gc.isenabled()
+        with pytest.raises(GraphkitError):
+            backend.query("RETURN nonsense(")
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            backend.query("RETURN 1 AS one")
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        backend.close()
