@@ -17,9 +17,9 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from parse_outputs import parse_outputs
 
-from graphkit.batches import EdgeTable, NodeTable
-from graphkit.loading import FileRejected, ParseContext, Reject
+from graphkit.loading import Reject
 from graphkit.lookups import LookupOptions
 from graphkit.parsers.bind import BindParser
 from graphkit.parsers.csvlog import CsvLogParser
@@ -55,26 +55,6 @@ address = ipv4 | ipv6 | st.sampled_from(["-", "", "300.1.1.1", "1.2.3", "x"])
 
 def as_bytes(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
-
-
-def run(parser: Any, path: Path) -> tuple[dict[str, Any], list[Reject], dict[str, int], bool]:
-    """Outputs, rejects and counts of one parse; the flag says the whole file was rejected."""
-    rejects: list[Reject] = []
-    ctx = ParseContext(path, "fuzz:x", rejects.append)
-    out: dict[str, Any] = {"nodes": []}
-    try:
-        for item in parser(ctx):
-            if isinstance(item, EdgeTable):
-                rows = zip(*(item.table.column(c).to_pylist() for c in item.table.column_names), strict=True)
-                out[item.type] = sorted(rows, key=lambda r: tuple(str(v) for v in r))
-            else:
-                assert isinstance(item, NodeTable)  # log parsers yield bulk tables only
-                out["nodes"] += [(item.label, key) for key in item.table.column("_k").to_pylist()]
-    except FileRejected as exc:
-        assert exc.reason
-        return out, rejects, {}, True
-    out["nodes"].sort()  # the order of endpoint nodes does not matter
-    return out, rejects, {**ctx.counts, **{f"skipped {k}": v for k, v in ctx.skipped.items()}}, False
 
 
 def assert_accounted(rejects: list[Reject], counts: dict[str, int], data_lines: set[int]) -> None:
@@ -146,8 +126,8 @@ def test_zeek_tsv_lines_are_all_accounted_for_on_both_paths(
     path = workdir / "dns.log"
     path.write_bytes(content)
     options = LookupOptions(keep_local=keep_local)
-    fast = run(ZeekParser(options, fast=True), path)
-    slow = run(ZeekParser(options, fast=False), path)
+    fast = parse_outputs(ZeekParser(options, fast=True), path)
+    slow = parse_outputs(ZeekParser(options, fast=False), path)
     assert not fast[3]  # a valid header: never rejected whole
     assert_accounted(fast[1], fast[2], data_lines)
     assert fast[0] == slow[0]
@@ -183,7 +163,7 @@ json_line = st.one_of(
 def test_zeek_json_lines_are_all_accounted_for(workdir: Path, lines: list[bytes]) -> None:
     path = workdir / "dns.json.log"
     path.write_bytes(b"{}\n" + b"\n".join(lines) + b"\n")  # '{' first: read as JSON
-    out, rejects, counts, whole = run(ZeekParser(), path)
+    out, rejects, counts, whole = parse_outputs(ZeekParser(), path)
     assert not whole
     assert_accounted(rejects, counts, set(range(1, len(lines) + 2)))
 
@@ -243,7 +223,7 @@ def test_bind_lines_are_all_accounted_for(workdir: Path, lines: list[bytes], wit
     path = workdir / "query.log"
     path.write_bytes(b"\n".join(lines) + b"\n")
     parser = BindParser(day=date(2016, 5, 4) if with_date else None, year=2016 if with_date else None)
-    out, rejects, counts, whole = run(parser, path)
+    out, rejects, counts, whole = parse_outputs(parser, path)
     assert not whole
     broken = [r for r in rejects if r.reason.startswith("compressed data is corrupt")]
     if broken:  # a file that starts like gzip and is not: one reject for the stream, no lines
@@ -276,7 +256,7 @@ def csv_line(draw: st.DrawFn) -> bytes:
 def test_csv_lines_are_all_accounted_for(workdir: Path, lines: list[bytes]) -> None:
     path = workdir / "log.csv"
     path.write_bytes(b"ts,client,qname,qtype\n" + b"\n".join(lines) + b"\n")
-    out, rejects, counts, whole = run(CsvLogParser(), path)
+    out, rejects, counts, whole = parse_outputs(CsvLogParser(), path)
     assert not whole
     assert_accounted(rejects, counts, set(range(2, len(lines) + 2)))
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from conftest import Store, clear_neo4j, realdata
+from parse_outputs import parse_outputs
 
 import graphkit.parsers.zeek as zeek
-from graphkit.batches import EdgeTable, NodeTable
-from graphkit.loading import Loader, ParseContext, Reject, RejectsFile
+from graphkit.loading import Loader, ParseContext, RejectsFile
 from graphkit.parsers.zeek import ZeekParser
 from graphkit.store import StoreOptions, open_store
 
@@ -638,24 +638,6 @@ def random_traffic(n: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def parse_only(path: Path, parser: ZeekParser) -> tuple[dict[str, Any], list[Reject], dict[str, int]]:
-    rejects: list[Reject] = []
-    ctx = ParseContext(path, "zeek:test", rejects.append)
-    out: dict[str, Any] = {"nodes": []}
-    for item in parser(ctx):
-        if isinstance(item, EdgeTable):
-            table = item.table
-            out[item.type] = sorted(
-                zip(*(table.column(c).to_pylist() for c in table.column_names), strict=True),
-                key=lambda r: tuple(str(v) for v in r),
-            )
-        else:
-            assert isinstance(item, NodeTable)  # log parsers yield bulk tables only
-            out["nodes"] += [(item.label, key) for key in item.table.column("_k").to_pylist()]
-    out["nodes"].sort()  # the order of endpoint nodes does not matter
-    return out, rejects, {**ctx.counts, **ctx.skipped}
-
-
 def test_arrow_path_and_line_by_line_path_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = random_traffic(3000, seed=11)
     rows[1234]["id.orig_h"] = "10.0.0.999"  # a value-level reject, found on the Arrow path
@@ -663,8 +645,8 @@ def test_arrow_path_and_line_by_line_path_agree(tmp_path: Path, monkeypatch: pyt
     reordered = FIELDS[::-1]
     path.write_text(tsv_text(rows[:1500]) + tsv_text(rows[1500:], reordered), encoding="utf-8")
     monkeypatch.setattr(zeek, "PIECE_BYTES", 4096)  # many pieces: lines and header blocks cut across them
-    fast = parse_only(path, ZeekParser(fast=True))
-    slow = parse_only(path, ZeekParser(fast=False))
+    fast = parse_outputs(ZeekParser(fast=True), path)
+    slow = parse_outputs(ZeekParser(fast=False), path)
     assert fast[0] == slow[0]
     assert (
         [(r.line, r.reason) for r in fast[1]]
