@@ -41,8 +41,6 @@ def edge_schema(rel: RelType, from_label: str, to_label: str) -> pa.Schema:
 
 def from_rows(schema: pa.Schema, rows: list[dict[str, Any]]) -> pa.Table:
     """Rows of Python values (times as graphkit.times' text) as a table of the schema."""
-    if TIMESTAMP not in schema.types:
-        return pa.Table.from_pylist(rows, schema=schema)
     as_text = pa.schema([f.with_type(pa.string()) if f.type == TIMESTAMP else f for f in schema])
     return pa.Table.from_pylist(rows, schema=as_text).cast(schema)
 

@@ -1,9 +1,10 @@
 // name: registrant-vs-operator
 // The embedded (LadybugDB) dialect of cypher/registrant-vs-operator.cypher, whose header
 // applies, with the same plan: each address's or server's operator once, then the domains
-// that use it (found by a second walk: the Neo4j text carries them from the first). LadybugDB has no pattern comprehensions, no type() and no CASE that
-// picks a node, so an address is found again by its key and its operator by min() and then
-// its key; the registrant and admin contact are minimum keys in the domains' own aggregation;
+// that use it (found by a second walk: the Neo4j text carries them from the first).
+// LadybugDB has no pattern comprehensions, no type() and no CASE that picks a node, so an
+// address is found again by its key and its operator by min() and then its key; the
+// registrant and admin contact are minimum keys in the domains' own aggregation;
 // what a use is comes from label() (a relationship table fixes its endpoints: RESOLVES_TO
 // reaches an address, the others a server); host lists are sorted with list_sort().
 MATCH (d0:Domain)
