@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from graphkit.backends.store import StoreOptions, open_store
 from graphkit.demo.report import render_html
 from graphkit.demo.run import investigate, load_case
-from graphkit.store import StoreOptions, open_store
 
 
 def main() -> None:

@@ -22,14 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graphkit import export, subgraph  # noqa: E402
+from graphkit import export  # noqa: E402
+from graphkit.backends.store import StoreOptions, open_store  # noqa: E402
 from graphkit.export.bulk import export_bulk  # noqa: E402
 from graphkit.export.redact import Redactor  # noqa: E402
-from graphkit.normalise import Normaliser  # noqa: E402
-from graphkit.records import EdgeRecord, NodeRecord, Record  # noqa: E402
-from graphkit.store import StoreOptions, open_store  # noqa: E402
-from graphkit.subgraph import Subgraph  # noqa: E402
-from graphkit.writer import GraphWriter  # noqa: E402
+from graphkit.ingest.normalise import Normaliser  # noqa: E402
+from graphkit.ingest.writer import GraphWriter  # noqa: E402
+from graphkit.model.records import EdgeRecord, NodeRecord, Record  # noqa: E402
+from graphkit.query import subgraph  # noqa: E402
+from graphkit.query.subgraph import Subgraph  # noqa: E402
 
 SOURCE = "bench:export"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import zeek_gen  # noqa: E402
 
-from graphkit.store import clear_neo4j  # noqa: E402
+from graphkit.backends.store import clear_neo4j  # noqa: E402
 
 QUERIES: tuple[tuple[str, tuple[str, ...]], ...] = (("lookup-concentration", ()), ("rare-names", ()))
 

@@ -34,10 +34,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import zeek_gen  # noqa: E402
 
-from graphkit.batches import EdgeTable  # noqa: E402
-from graphkit.loading import Loader, ParseContext, RejectsFile  # noqa: E402
+from graphkit.backends.store import StoreOptions, clear_neo4j, open_store  # noqa: E402
+from graphkit.ingest.context import ParseContext, RejectsFile  # noqa: E402
+from graphkit.ingest.pipeline import Loader  # noqa: E402
+from graphkit.model.tables import EdgeTable  # noqa: E402
 from graphkit.parsers.zeek import ZeekParser  # noqa: E402
-from graphkit.store import StoreOptions, clear_neo4j, open_store  # noqa: E402
 
 
 def generated(workdir: Path, name: str, lines: int, **options: Any) -> Path:

@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from graphkit.loading import ParseContext
+from graphkit.ingest.context import ParseContext
 from graphkit.parsers.prefixes import PrefixesParser, _prefix_fields, parse_origins
-from graphkit.prefixmatch import PrefixTable
+from graphkit.parsers.prefixmatch import PrefixTable
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = Path(os.environ.get("GRAPHKIT_REALDATA") or ROOT.parent / "shared" / "realdata")

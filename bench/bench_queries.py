@@ -41,12 +41,12 @@ import query_fixture  # noqa: E402
 
 from graphkit.backends.base import Backend  # noqa: E402
 from graphkit.backends.neo4j import Neo4jBackend  # noqa: E402
+from graphkit.backends.store import StoreOptions, open_store  # noqa: E402
 from graphkit.errors import GraphkitError  # noqa: E402
-from graphkit.normalise import Normaliser  # noqa: E402
-from graphkit.queries import load_dir, run_query  # noqa: E402
-from graphkit.records import EdgeRecord, NodeRecord, Record  # noqa: E402
-from graphkit.store import StoreOptions, open_store  # noqa: E402
-from graphkit.writer import GraphWriter  # noqa: E402
+from graphkit.ingest.normalise import Normaliser  # noqa: E402
+from graphkit.ingest.writer import GraphWriter  # noqa: E402
+from graphkit.model.records import EdgeRecord, NodeRecord, Record  # noqa: E402
+from graphkit.query.catalogue import load_dir, run_query  # noqa: E402
 
 SOURCE = "bench:infrastructure"
 TARGET_SECONDS = 2.0

@@ -22,10 +22,10 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from graphkit.backends.base import Backend
-from graphkit.batches import EdgeTable
-from graphkit.records import NodeRecord, Record
-from graphkit.store import StoreOptions, clear_neo4j, open_store
-from graphkit.writer import DEFAULT_BATCH, GraphWriter
+from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
+from graphkit.ingest.writer import DEFAULT_BATCH, GraphWriter
+from graphkit.model.records import NodeRecord, Record
+from graphkit.model.tables import EdgeTable
 
 SOURCE = "bench:lookups"
 

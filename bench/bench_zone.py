@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from graphkit.loading import Loader, ParseContext, RejectsFile
+from graphkit.backends.store import StoreOptions, open_store
+from graphkit.ingest.context import ParseContext, RejectsFile
+from graphkit.ingest.pipeline import Loader
 from graphkit.parsers.zone import ZoneParser
-from graphkit.store import StoreOptions, open_store
 
 ORIGIN = "bench.test"
 

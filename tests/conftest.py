@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from graphkit.backends.base import Backend
-from graphkit.stats import graph_stats
-from graphkit.store import StoreOptions, clear_neo4j, open_store
+from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
+from graphkit.query.stats import graph_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 NEO4J_URI = os.environ.get("GRAPHKIT_TEST_NEO4J_URI")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graphkit.batches import EdgeTable, NodeTable
-from graphkit.loading import FileRejected, ParseContext, Reject
+from graphkit.ingest.context import FileRejected, ParseContext, Reject
+from graphkit.model.tables import EdgeTable, NodeTable
 
 
 def parse_outputs(parser: Any, path: Path) -> tuple[dict[str, Any], list[Reject], dict[str, int], bool]:

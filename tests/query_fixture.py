@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphkit.backends.base import Backend
-from graphkit.normalise import Normaliser
-from graphkit.records import EdgeRecord, NodeRecord, Record, to_json
-from graphkit.writer import GraphWriter
+from graphkit.ingest.normalise import Normaliser
+from graphkit.ingest.writer import GraphWriter
+from graphkit.model.records import EdgeRecord, NodeRecord, Record, to_json
 
 LOG_A, LOG_B = "dnslog:case-a", "dnslog:case-b"
 ZONE, WHOIS, RDAP, ATTRIB = "pdns:case", "whois:case", "rdap:case", "attributions:case"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import Store
 
-from graphkit.loading import ParseContext, Reject
+from graphkit.ingest.context import ParseContext, Reject
 from graphkit.parsers.bind import BindParser, parse_zone
 
 SERVER = "66.216.133.1"

@@ -11,19 +11,19 @@ import query_fixture as fx
 from conftest import ROOT, clear_neo4j, run_cli
 from test_html_chromium import ARTIFACTS, CHROMIUM_FLAGS, chromium
 
-from graphkit.browser import GUIDE_PATH, STYLE_PATH, GuideServer, graph_view, grass, guide, params_command
-from graphkit.queries import catalogue, get_query, run_query
-from graphkit.schema import SCHEMA
-from graphkit.store import StoreOptions, open_store
-from graphkit.style import LABEL_COLOURS, caption_property
-from graphkit.subgraph import from_rows
+from graphkit.backends.store import StoreOptions, open_store
+from graphkit.model.schema import SCHEMA
+from graphkit.model.style import LABEL_COLOURS, caption_property
+from graphkit.query.catalogue import catalogue, get_query, run_query
+from graphkit.query.neo4j_browser import GUIDE_PATH, STYLE_PATH, GuideServer, graph_view, grass, guide, params_command
+from graphkit.query.subgraph import from_rows
 
 
 def test_the_shipped_stylesheet_is_the_generated_one() -> None:
     assert (ROOT / "docs" / "graphkit.grass").read_text(encoding="utf-8") == grass()
     style = grass()
     for node in SCHEMA.nodes:
-        assert node.label in LABEL_COLOURS, f"{node.label} has no colour in graphkit.style"
+        assert node.label in LABEL_COLOURS, f"{node.label} has no colour in graphkit.model.style"
         block = style.split(f"node.{node.label} {{", 1)[1].split("\n}", 1)[0]
         assert f"color: {LABEL_COLOURS[node.label]};" in block
         assert f'caption: "{{{caption_property(node.label)}}}";' in block

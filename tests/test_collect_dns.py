@@ -10,7 +10,7 @@ import pytest
 from conftest import Store, clear_neo4j, run_cli
 from dns_server import AuthoritativeServer
 
-from graphkit.schema import SCHEMA
+from graphkit.model.schema import SCHEMA
 
 SOA = "@ IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300\n@ NS ns1.example.test.\n"
 ZONES = {

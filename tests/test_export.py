@@ -22,15 +22,16 @@ import pytest
 import query_fixture as fx
 from conftest import ROOT, Store, clear_neo4j, run_cli
 
-from graphkit import names, subgraph
 from graphkit.backends.neo4j import Neo4jBackend
-from graphkit.normalise import Normaliser
-from graphkit.records import EdgeRecord, NodeRecord
-from graphkit.schema import SCHEMA, PropType
-from graphkit.stats import graph_stats
-from graphkit.store import StoreOptions, open_store
-from graphkit.subgraph import Subgraph
-from graphkit.writer import GraphWriter
+from graphkit.backends.store import StoreOptions, open_store
+from graphkit.ingest.normalise import Normaliser
+from graphkit.ingest.writer import GraphWriter
+from graphkit.model import names
+from graphkit.model.records import EdgeRecord, NodeRecord
+from graphkit.model.schema import SCHEMA, PropType
+from graphkit.query import subgraph
+from graphkit.query.stats import graph_stats
+from graphkit.query.subgraph import Subgraph
 
 LIST_PROPS = {p.name for n in SCHEMA.nodes for p in n.props if p.type is PropType.STRING_LIST} | {
     p.name for r in SCHEMA.rels for p in r.props if p.type is PropType.STRING_LIST
@@ -72,7 +73,7 @@ def _build(store: Store, how: str, *args: Any) -> Subgraph:
     try:
         if how == "around":
             return subgraph.around(backend, *args)
-        from graphkit.queries import get_query, run_query
+        from graphkit.query.catalogue import get_query, run_query
 
         query = get_query(args[0])
         bound = query.bind(args[1])

@@ -14,7 +14,7 @@ import pytest
 from conftest import clear_neo4j, run_cli
 from neo4j_instance import Neo4jInstance, private_instance
 
-from graphkit.records import EdgeRecord, to_json
+from graphkit.model.records import EdgeRecord, to_json
 
 
 @pytest.fixture(scope="module")

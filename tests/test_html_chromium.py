@@ -14,9 +14,10 @@ import pytest
 import query_fixture as fx
 from conftest import ROOT, Store
 
-from graphkit import export, subgraph
-from graphkit.stats import graph_stats
-from graphkit.subgraph import Subgraph
+from graphkit import export
+from graphkit.query import subgraph
+from graphkit.query.stats import graph_stats
+from graphkit.query.subgraph import Subgraph
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [

@@ -9,10 +9,10 @@ import ladybug
 import pyarrow as pa
 from conftest import Store
 
-from graphkit.batches import EdgeTable
-from graphkit.ddl import ladybug_statements
-from graphkit.records import EdgeRecord, NodeRecord, to_json
-from graphkit.writer import GraphWriter
+from graphkit.backends.ddl import ladybug_statements
+from graphkit.ingest.writer import GraphWriter
+from graphkit.model.records import EdgeRecord, NodeRecord, to_json
+from graphkit.model.tables import EdgeTable
 
 GOOD = [
     NodeRecord("Domain", "Mail1.Trump-Email.COM.", {"created": "2016-01-01"}),

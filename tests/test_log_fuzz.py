@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from parse_outputs import parse_outputs
 
-from graphkit.loading import Reject
-from graphkit.lookups import LookupOptions
+from graphkit.ingest.context import Reject
+from graphkit.ingest.lookups.aggregator import LookupOptions
 from graphkit.parsers.bind import BindParser
 from graphkit.parsers.csvlog import CsvLogParser
 from graphkit.parsers.zeek import ZeekParser
@@ -267,7 +267,7 @@ def test_csv_lines_are_all_accounted_for(workdir: Path, lines: list[bytes]) -> N
 @settings(max_examples=200, deadline=None)
 @given(st.lists(name, min_size=256, max_size=600))
 def test_names_learned_in_bulk_get_the_ids_classify_gives(raw_names: list[str]) -> None:
-    from graphkit.lookup_values import ValueColumn, Why, canonical_names, classify_qname
+    from graphkit.ingest.lookups.classify import ValueColumn, Why, canonical_names, classify_qname
 
     def classify(raw: bytes | str, zeek_escapes: bool) -> Any:
         return classify_qname(raw, zeek_escapes, False)

@@ -1,5 +1,5 @@
 """The running totals of lookup logs: folding many small grouped batches must give exactly
-what grouping all the lines at once gives (the sort-and-pair merge of graphkit.lookups)."""
+what grouping all the lines at once gives (the sort-and-pair merge of graphkit.ingest.lookups.aggregator)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 import pyarrow as pa
 import pytest
 
-from graphkit.lookups import _Window, group
+from graphkit.ingest.lookups.groupby import Window, group
 
 KEYS = ["q", "c", "d"]
 AGGREGATES = [("n", "sum"), ("first", "min"), ("last", "max"), ("ttl", "last")]
@@ -44,7 +44,7 @@ def test_folded_batches_equal_one_grouping_of_all_lines(seed: int, limit: int) -
     def bounds() -> dict[str, int | None]:
         return {"q": names, "c": 5, "d": 3}
 
-    window = _Window(KEYS, AGGREGATES, limit)
+    window = Window(KEYS, AGGREGATES, limit)
     for batch in batches:
         window.add(group(batch, [(k, bounds()[k]) for k in KEYS], AGGREGATES), bounds)
     window.fold(bounds)

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from publicsuffixlist import PublicSuffixList
 
-from graphkit import names
-from graphkit.batches import EdgeTable, NodeTable
-from graphkit.normalise import Normaliser, derived_tables
-from graphkit.records import EdgeRecord, NodeRecord
+from graphkit.ingest.normalise import Normaliser, derived_tables
+from graphkit.model import names
+from graphkit.model.records import EdgeRecord, NodeRecord
+from graphkit.model.tables import EdgeTable, NodeTable
 
 PSL = PublicSuffixList()
 # Tails that exercise the list's rule kinds: plain, multi-label, wildcard (*.ck, *.kobe.jp),

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from conftest import Store
 
-from graphkit.names import InvalidName, organization_key
-from graphkit.privacy import Withheld, is_generic_contact, is_proxy_email, withheld
+from graphkit.model.names import InvalidName, organization_key
+from graphkit.parsers.privacy import Withheld, is_generic_contact, is_proxy_email, withheld
 
 SAME = [
     ("Listrak, Inc.", "LISTRAK INC", "Listrak Inc", "listrak,  inc"),

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphkit.loading import dry_run
+from graphkit.ingest.pipeline import dry_run
 from graphkit.parsers.attributions import AttributionsParser
 from graphkit.parsers.pdns import PdnsParser
 from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser

@@ -12,8 +12,8 @@ from typing import Any
 
 from conftest import Store, realdata
 
-from graphkit.prefixmatch import BadPrefix, PrefixTable
-from graphkit.records import NodeRecord, to_json
+from graphkit.model.records import NodeRecord, to_json
+from graphkit.parsers.prefixmatch import BadPrefix, PrefixTable
 
 CASE = ["217.12.96.15", "217.12.97.15", "167.73.110.8", "66.216.133.29"]
 UNROUTED = "10.1.2.3"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
-from graphkit import queries
-from graphkit.queries import Param, ParamType, Query, QueryError, QueryFileError, parse_query
-from graphkit.schema import SCHEMA
-from graphkit.store import StoreOptions, open_store
+from graphkit.backends.store import StoreOptions, open_store
+from graphkit.model.schema import SCHEMA
+from graphkit.query import catalogue
+from graphkit.query.catalogue import Param, ParamType, Query, QueryError, QueryFileError, parse_query
 
 ISSUE_NAMES = {
     "lookup-concentration",
@@ -42,7 +42,7 @@ SAMPLE_VALUES = {
 
 
 def _all() -> dict[str, Query]:
-    return queries.load_dir(CYPHER_DIR)
+    return catalogue.load_dir(CYPHER_DIR)
 
 
 def _sample_params(query: Query) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def _sample_params(query: Query) -> dict[str, Any]:
 
 def test_the_catalogue_is_the_issues_twelve_queries() -> None:
     assert set(_all()) == ISSUE_NAMES
-    assert queries.builtin_dir().resolve() == CYPHER_DIR.resolve()
+    assert catalogue.builtin_dir().resolve() == CYPHER_DIR.resolve()
 
 
 @pytest.mark.parametrize("path", sorted(CYPHER_DIR.glob("*.cypher")), ids=lambda p: p.stem)
@@ -65,8 +65,8 @@ def test_header_names_the_file_and_declares_what_the_query_uses(path: Path) -> N
     assert query.title and query.description and query.why and query.columns
     declared = {p.name for p in query.params}
     for text in (query.cypher, *query.variants.values()):
-        assert queries.parameters_used(text) == declared
-    assert queries.problems(query) == []
+        assert catalogue.parameters_used(text) == declared
+    assert catalogue.problems(query) == []
 
 
 def test_names_are_unique_and_every_variant_has_its_query() -> None:
@@ -78,12 +78,12 @@ def test_names_are_unique_and_every_variant_has_its_query() -> None:
 
 
 def test_every_label_and_type_named_is_in_the_schema() -> None:
-    """Generated from graphkit.schema: the union of what the queries name is a subset of it."""
+    """Generated from graphkit.model.schema: the union of what the queries name is a subset of it."""
     labels: set[str] = set()
     types: set[str] = set()
     for query in _all().values():
         for text in (query.cypher, *query.variants.values()):
-            found_labels, found_types = queries.labels_and_types(text)
+            found_labels, found_types = catalogue.labels_and_types(text)
             labels |= found_labels
             types |= found_types
     assert labels and types
@@ -97,7 +97,7 @@ def test_the_label_check_catches_what_the_schema_lacks(tmp_path: Path) -> None:
         "// name: bad-labels\n// title: t\n// params:\n//   x: string\n// columns:\n//   n\n"
         "MATCH (d:Domian {name: $x})-[:RESOLVES_TOO]->(i:IPAddress) WHERE d:Hostname RETURN d AS n\n"
     )
-    found = " ".join(queries.problems(parse_query(path)))
+    found = " ".join(catalogue.problems(parse_query(path)))
     assert "labels not in the schema: Domian, Hostname" in found
     assert "relationship types not in the schema: RESOLVES_TOO" in found
 
@@ -109,7 +109,7 @@ def test_the_parameter_check_catches_declared_but_unused_and_the_reverse(tmp_pat
         "// a comment mentioning $ignored is not a use\n"
         "MATCH (d:Domain) WHERE d.name = $x AND d.tld = $other RETURN d.name AS n, '$literal' AS s\n"
     )
-    found = queries.problems(parse_query(path))
+    found = catalogue.problems(parse_query(path))
     assert any("used but not declared: other" in f for f in found)
     assert any("declared but not used: unused" in f for f in found)
     assert not any("ignored" in f or "literal" in f for f in found)
@@ -170,14 +170,14 @@ def test_a_missing_unknown_or_bad_parameter_is_one_line(given: dict[str, str], m
 
 
 def test_browser_param_lines_are_cypher_literals() -> None:
-    lines = queries.browser_params(_all()["lookup-sources"], {"domain": "o'brien.example", "since": "2016-05-04"})
+    lines = catalogue.browser_params(_all()["lookup-sources"], {"domain": "o'brien.example", "since": "2016-05-04"})
     assert lines == [
         ":param domain => 'o\\'brien.example'",
         ":param since => '2016-05-04'",
         ":param until => null",
         ":param group_by => 'organization'",
     ]
-    assert queries.browser_params(_all()["lookup-sources"])[0].startswith("// domain is required")
+    assert catalogue.browser_params(_all()["lookup-sources"])[0].startswith("// domain is required")
 
 
 def test_user_folders_add_queries_from_the_option_and_the_environment(
@@ -188,14 +188,14 @@ def test_user_folders_add_queries_from_the_option_and_the_environment(
         folder.mkdir()
         header = f"// name: {name}\n// title: t\n// columns:\n//   name\n"
         (folder / f"{name}.cypher").write_text(header + "MATCH (d:Domain) RETURN d.name AS name ORDER BY name\n")
-    monkeypatch.setenv(queries.QUERIES_ENV, str(theirs))
-    found = queries.catalogue([mine])
+    monkeypatch.setenv(catalogue.QUERIES_ENV, str(theirs))
+    found = catalogue.catalogue([mine])
     assert {"my-names", "their-names"} <= set(found) and set(found) >= ISSUE_NAMES
     (mine / "cohosted.cypher").write_text("// name: cohosted\n// title: t\nRETURN 1 AS n\n")
     with pytest.raises(QueryError, match="query cohosted is defined twice"):
-        queries.catalogue([mine])
+        catalogue.catalogue([mine])
     with pytest.raises(QueryError, match="does not exist"):
-        queries.catalogue([tmp_path / "nowhere"])
+        catalogue.catalogue([tmp_path / "nowhere"])
 
 
 def test_pyproject_lists_every_package_so_the_wheel_has_them_all() -> None:
@@ -224,7 +224,7 @@ def test_every_embedded_variant_is_accepted_by_the_embedded_store(tmp_path: Path
         backend.ensure_schema()
         for query in _all().values():
             text = query.text_for("embedded")
-            body = queries.strip_comments(text)
+            body = catalogue.strip_comments(text)
             assert not re.search(r"\bshortestPath\b|\btoFloat\b", body), query.name
             backend.query("EXPLAIN " + body, _sample_params(query))
     finally:

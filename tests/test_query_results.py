@@ -18,8 +18,8 @@ import query_fixture as fx
 from conftest import Store, _neo4j_uri, clear_neo4j
 
 from graphkit.backends.base import Backend
-from graphkit.names import organization_key
-from graphkit.queries import load_dir, run_query
+from graphkit.model.names import organization_key
+from graphkit.query.catalogue import load_dir, run_query
 
 QUERIES = load_dir(Path(__file__).resolve().parents[1] / "cypher")
 MAIL1 = fx.MAIL1

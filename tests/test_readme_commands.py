@@ -20,9 +20,9 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
+from graphkit.backends.store import StoreOptions, open_store
 from graphkit.cli.app import app, register_commands
 from graphkit.demo.run import load_case
-from graphkit.store import StoreOptions, open_store
 
 README = ROOT / "README.md"
 WALKTHROUGH = ROOT / "graphkit" / "demo" / "WALKTHROUGH.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphkit.records import EdgeRecord, NodeRecord, RecordError, from_json, to_json, validate
+from graphkit.model.records import EdgeRecord, NodeRecord, RecordError, from_json, to_json, validate
 
 
 def test_round_trip() -> None:

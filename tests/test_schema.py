@@ -6,9 +6,9 @@ import re
 
 from conftest import ROOT, Store, run_cli
 
-from graphkit.ddl import ladybug_statements, neo4j_statements
-from graphkit.schema import SCHEMA
-from graphkit.schema_doc import schema_markdown
+from graphkit.backends.ddl import ladybug_statements, neo4j_statements
+from graphkit.model.schema import SCHEMA
+from graphkit.model.schema_doc import schema_markdown
 
 
 def test_committed_schema_doc_is_current() -> None:

@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 import pytest
 from conftest import Store, run_cli
 
-from graphkit.records import EdgeRecord, NodeRecord, to_json
-from graphkit.schema import SCHEMA
+from graphkit.model.records import EdgeRecord, NodeRecord, to_json
+from graphkit.model.schema import SCHEMA
 
 NASTY = [
     "Robert'); MATCH (n) DETACH DELETE n; //",

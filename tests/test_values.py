@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from conftest import Store
 
+from graphkit.backends.results import plain, plain_ladybug, plain_rows
 from graphkit.errors import GraphkitError
-from graphkit.values import plain, plain_ladybug, plain_rows
 
 
 def test_rows_of_scalars_and_lists_of_scalars_pass_through_as_they_are() -> None:

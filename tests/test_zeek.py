@@ -15,9 +15,10 @@ from conftest import Store, clear_neo4j, realdata
 from parse_outputs import parse_outputs
 
 import graphkit.parsers.zeek as zeek
-from graphkit.loading import Loader, ParseContext, RejectsFile
+from graphkit.backends.store import StoreOptions, open_store
+from graphkit.ingest.context import ParseContext, RejectsFile
+from graphkit.ingest.pipeline import Loader
 from graphkit.parsers.zeek import ZeekParser
-from graphkit.store import StoreOptions, open_store
 
 FIELDS = [
     "ts",
@@ -662,7 +663,7 @@ def test_progress_is_told_while_the_file_is_read_not_only_when_it_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
 ) -> None:
     """A log's records come out only at its end, so progress must tick from the reading."""
-    import graphkit.loading as loading
+    import graphkit.ingest.context as loading
 
     monkeypatch.setattr(loading, "PROGRESS_SECONDS", 0.0)
     monkeypatch.setattr(zeek, "PIECE_BYTES", 4096)  # many pieces: many ticks

@@ -13,10 +13,10 @@ import dns.name
 import pytest
 from conftest import Store, realdata
 
-from graphkit.loading import FileRejected, ParseContext, Reject
+from graphkit.ingest.context import FileRejected, ParseContext, Reject
+from graphkit.model.records import EdgeRecord, Record
 from graphkit.parsers import zone
 from graphkit.parsers.zone import ZoneParser
-from graphkit.records import EdgeRecord, Record
 
 
 def count_types_in_text(text: str) -> Counter[str]:

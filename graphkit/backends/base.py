@@ -1,5 +1,5 @@
 """The one small interface both stores implement. Rows arrive as typed Arrow tables
-(graphkit.batches): node tables `_k` + properties, edge tables `_f`, `_t` + properties."""
+(graphkit.model.tables): node tables `_k` + properties, edge tables `_f`, `_t` + properties."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from graphkit.schema import NodeType, RelType
+from graphkit.model.schema import NodeType, RelType
 
 
 @dataclass

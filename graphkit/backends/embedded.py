@@ -24,12 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
-from graphkit.batches import TIMESTAMP, from_rows, node_schema, slices, time_text
-from graphkit.ddl import LADYBUG_TYPES, ladybug_statements
+from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_statements
+from graphkit.backends.merge import merge_value
+from graphkit.backends.results import collector_paused, plain_ladybug, plain_rows
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.schema import SCHEMA, NodeType, Prop, RelType
-from graphkit.values import collector_paused, plain_ladybug, plain_rows
-from graphkit.writer import merge_value
+from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
+from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text
 
 DEFAULT_BUFFER_POOL_MB = 1024
 REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)

@@ -18,12 +18,12 @@ import pyarrow.compute as pc
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
-from graphkit.batches import slices, with_time_text
-from graphkit.ddl import neo4j_statements
+from graphkit.backends.ddl import neo4j_statements
+from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
+from graphkit.backends.results import collector_paused, plain, plain_rows
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.schema import SCHEMA, NodeType, RelType
-from graphkit.upsert import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
-from graphkit.values import collector_paused, plain, plain_rows
+from graphkit.model.schema import SCHEMA, NodeType, RelType
+from graphkit.model.tables import slices, with_time_text
 
 # The driver logs connection trouble itself; graphkit reports it once, as one line.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -169,8 +169,8 @@ def _rows_as_one_list(cypher: str, columns: Sequence[str]) -> str:
 
 
 def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
-    """The table's rows as lists (tuples pack as lists), in column order: see graphkit.upsert.
-    Times go as graphkit.times' text, the form Neo4j keeps them in."""
+    """The table's rows as lists (tuples pack as lists), in column order: see graphkit.backends.neo4j_statements.
+    Times go as graphkit.model.times' text, the form Neo4j keeps them in."""
     return list(zip(*(column.to_pylist() for column in with_time_text(table).columns), strict=True))
 
 

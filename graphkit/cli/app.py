@@ -10,11 +10,11 @@ from typing import Annotated, Optional
 import typer
 
 from graphkit import __version__
+from graphkit.backends.store import open_store
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.output import Format, print_rows
 from graphkit.errors import GraphkitError
-from graphkit.output import Format, print_rows
-from graphkit.stats import graph_stats
-from graphkit.store import open_store
+from graphkit.query.stats import graph_stats
 
 HELP = """\
 Turn DNS records, DNS lookup logs, WHOIS/RDAP registrants and hosting operators into a
@@ -83,7 +83,7 @@ COMMAND_MODULES = (
     "collect_rdap",
     "query",
     "export",
-    "browser",
+    "neo4j_browser",
     "demo",
     "schema",
 )

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import typer
 
-from graphkit import collecting
+from graphkit.backends.store import StoreOptions, open_store
 from graphkit.cli.app import app
 from graphkit.errors import GraphkitError
-from graphkit.records import NodeRecord, Record
-from graphkit.store import StoreOptions, open_store
+from graphkit.ingest import sink
+from graphkit.model.records import NodeRecord, Record
 
 collect_app = typer.Typer(
     help="Collect live data (DNS, RDAP). Load it straight into the store, or --emit a records file.",
@@ -36,12 +36,12 @@ def deliver(records: Iterable[Record], source: NodeRecord, emit: Path | None, op
     """Write a collection to --emit FILE or load it into the store; (records written, where)."""
     if emit is not None:
         try:
-            return collecting.emit(records, source, emit), f"written to {emit}"
+            return sink.emit(records, source, emit), f"written to {emit}"
         except OSError as exc:
             raise GraphkitError(f"{emit}: cannot write ({exc.strerror or exc})") from None
     backend = open_store(options)
     try:
-        written, problems = collecting.load(records, source, backend)
+        written, problems = sink.load(records, source, backend)
     finally:
         backend.close()
     for problem in problems[:10]:

@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit import names
 from graphkit.cli.collect import collect_app, deliver, read_targets
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.output import Format, print_rows
 from graphkit.collectors.dns import REPORT_COLUMNS, DnsSettings, collect
 from graphkit.errors import GraphkitError
-from graphkit.output import Format, print_rows
+from graphkit.model import names
 
 UNANSWERED_EXIT = 3
 

@@ -9,9 +9,9 @@ import typer
 
 from graphkit.cli.collect import collect_app, deliver, read_targets
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.output import Format, print_rows
 from graphkit.collectors.rdap import ASN_METHODS, REPORT_COLUMNS, RdapCollector, RdapSettings, default_cache_dir
 from graphkit.errors import GraphkitError
-from graphkit.output import Format, print_rows
 
 ALL_FAILED_EXIT = 3
 

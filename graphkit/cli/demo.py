@@ -12,14 +12,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from graphkit.backends.store import StoreOptions, open_store
 from graphkit.cli.app import app
 from graphkit.cli.options import DatabaseArg, PasswordArg, UserArg
 from graphkit.demo import CASE_DIR
 from graphkit.demo.make_case import GENERATED
 from graphkit.demo.report import summary, write_html
 from graphkit.demo.run import investigate, load_case
-from graphkit.loading import LoadReport
-from graphkit.store import StoreOptions, open_store
+from graphkit.ingest.pipeline import LoadReport
 
 DemoStoreArg = Annotated[
     Optional[str],

@@ -12,15 +12,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit import export, subgraph
+from graphkit import export
+from graphkit.backends.store import open_store
 from graphkit.cli.app import app
 from graphkit.cli.options import DatabaseArg, PasswordArg, StoreArg, UserArg, store_options
 from graphkit.cli.query import ParamsArg, QueriesArg
 from graphkit.errors import GraphkitError
 from graphkit.export.bulk import export_bulk
 from graphkit.export.redact import KEY_ENV, Redactor
-from graphkit.queries import get_query, parse_assignments, run_query, untyped
-from graphkit.store import open_store
+from graphkit.query import subgraph
+from graphkit.query.catalogue import get_query, parse_assignments, run_query, untyped
 
 HELP = """\
 Export a subgraph for Gephi, yEd, Cytoscape, another Neo4j or a report.

@@ -10,14 +10,15 @@ from typing import Annotated
 
 import typer
 
+from graphkit.backends.store import open_store
 from graphkit.cli.app import app
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.output import Format
 from graphkit.errors import GraphkitError
-from graphkit.loading import Loader, LoadReport, ParseContext, Parser, RejectsFile
-from graphkit.output import Format
+from graphkit.ingest.context import ParseContext, Parser, RejectsFile
+from graphkit.ingest.pipeline import Loader, LoadReport
+from graphkit.ingest.writer import DEFAULT_BATCH
 from graphkit.parsers.records_jsonl import RecordsParser
-from graphkit.store import open_store
-from graphkit.writer import DEFAULT_BATCH
 
 load_app = typer.Typer(
     help="Load input files into the graph. Rejected lines are named and kept; the rest loads.", no_args_is_help=True

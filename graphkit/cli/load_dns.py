@@ -8,12 +8,12 @@ import typer
 
 from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg
+from graphkit.cli.output import Format
 from graphkit.errors import GraphkitError
-from graphkit.names import InvalidName
-from graphkit.output import Format
+from graphkit.ingest.writer import DEFAULT_BATCH
+from graphkit.model.names import InvalidName
 from graphkit.parsers.pdns import PdnsParser
 from graphkit.parsers.zone import ZoneParser
-from graphkit.writer import DEFAULT_BATCH
 
 OriginArg = Annotated[
     Optional[str],

@@ -13,16 +13,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit import times
 from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg
+from graphkit.cli.output import Format
 from graphkit.errors import GraphkitError
-from graphkit.lookups import LookupOptions
-from graphkit.output import Format
+from graphkit.ingest.lookups.aggregator import LookupOptions
+from graphkit.ingest.writer import DEFAULT_BATCH
+from graphkit.model import times
 from graphkit.parsers.bind import BindParser, parse_zone
 from graphkit.parsers.csvlog import CsvLogParser, parse_columns
 from graphkit.parsers.zeek import ZeekParser
-from graphkit.writer import DEFAULT_BATCH
 
 SinceArg = Annotated[
     Optional[str],

@@ -13,17 +13,17 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from graphkit import inputs
+from graphkit.backends.store import StoreOptions, open_store
 from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.output import Format
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.output import Format
+from graphkit.ingest import inputs
+from graphkit.ingest.writer import DEFAULT_BATCH
 from graphkit.parsers.attributions import AttributionsParser
 from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser, read_as_names
 from graphkit.parsers.rdap import RdapParser
 from graphkit.parsers.whois import WhoisParser
-from graphkit.store import StoreOptions, open_store
-from graphkit.writer import DEFAULT_BATCH
 
 AllArg = Annotated[bool, typer.Option("--all", help="Load every entry, not only those that match the graph.")]
 OptionalFilesArg = Annotated[

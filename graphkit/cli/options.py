@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.output import Format
-from graphkit.store import DEFAULT_STORE, StoreOptions
+from graphkit.backends.store import DEFAULT_STORE, StoreOptions
+from graphkit.cli.output import Format
 
 StoreArg = Annotated[
     Optional[str],

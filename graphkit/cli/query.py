@@ -8,11 +8,12 @@ from typing import Annotated, Any, Optional
 import typer
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
+from graphkit.backends.store import open_store
 from graphkit.cli.app import app
 from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.output import Format, print_rows
 from graphkit.errors import GraphkitError
-from graphkit.output import Format, print_rows
-from graphkit.queries import (
+from graphkit.query.catalogue import (
     EMBEDDED_DIALECT,
     QUERIES_ENV,
     QueryError,
@@ -25,7 +26,6 @@ from graphkit.queries import (
     typed_adhoc,
     untyped,
 )
-from graphkit.store import open_store
 
 query_app = typer.Typer(
     help="The canned investigation queries (list, show, run), and your own Cypher, read-only unless --write.",

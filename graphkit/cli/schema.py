@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from graphkit.backends.ddl import ladybug_statements, neo4j_statements
 from graphkit.cli.app import app
-from graphkit.ddl import ladybug_statements, neo4j_statements
-from graphkit.schema_doc import schema_markdown
+from graphkit.model.schema_doc import schema_markdown
 
 schema_app = typer.Typer(help="Show the graph model and the statements generated from it.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")

@@ -6,7 +6,7 @@ given name servers (or the system's) with recursion desired, so a recursive reso
 authoritative server both work; from an authoritative server a referral's NS records (and
 their glue) are kept too, since they are the delegation.
 
-The answers map through graphkit.dnsrecords, exactly as zone files and passive DNS do. Every
+The answers map through graphkit.parsers.dnsrecords, exactly as zone files and passive DNS do. Every
 observation is stamped with its query time (first_seen = last_seen). No query outcome is an
 error: NXDOMAIN, no answer, SERVFAIL and timeouts are counted per name.
 """
@@ -31,10 +31,11 @@ import dns.rdatatype
 import dns.resolver
 import dns.rrset
 
-from graphkit import dnsrecords, names, times
-from graphkit.dnsrecords import Seen
 from graphkit.errors import GraphkitError
-from graphkit.records import EdgeRecord, NodeRecord, Record
+from graphkit.model import names, times
+from graphkit.model.records import EdgeRecord, NodeRecord, Record
+from graphkit.parsers import dnsrecords
+from graphkit.parsers.dnsrecords import Seen
 
 QUERY_TYPES = ("A", "AAAA", "CNAME", "NS", "MX", "TXT", "SOA")
 FOLLOWED = ("ALIAS_OF", "USES_NAMESERVER", "USES_MAIL_SERVER")  # the edges whose targets --follow resolves

@@ -33,11 +33,12 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
 from urllib.request import Request, urlopen
 
-from graphkit import __version__, names, times
+from graphkit import __version__
 from graphkit.errors import GraphkitError
+from graphkit.model import names, times
+from graphkit.model.records import NodeRecord, Record
 from graphkit.parsers.rdap import RdapError, document_records, ipwhois_records
 from graphkit.parsers.registration import Tally
-from graphkit.records import NodeRecord, Record
 
 SOURCE_KIND = "rdap-collect"
 IANA_BOOTSTRAP = "https://data.iana.org/rdap/{kind}.json"

@@ -23,13 +23,14 @@ from graphkit.backends.base import Backend
 from graphkit.demo import CASE_DIR
 from graphkit.demo.make_case import DOMAIN, LOG_FILES, NAME, SUCCESSOR
 from graphkit.errors import GraphkitError
-from graphkit.loading import Loader, LoadReport, Parser, RejectsFile
+from graphkit.ingest.context import Parser, RejectsFile
+from graphkit.ingest.pipeline import Loader, LoadReport
 from graphkit.parsers.attributions import AttributionsParser
 from graphkit.parsers.bind import BindParser
 from graphkit.parsers.pdns import PdnsParser
 from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser
 from graphkit.parsers.whois import WhoisParser
-from graphkit.queries import run_query
+from graphkit.query.catalogue import run_query
 
 WHOIS_FILES = (f"whois-{DOMAIN}.txt", "whois-cdcservices.com.txt")
 SUCCESSOR_DOMAIN = SUCCESSOR.split(".", 1)[1]

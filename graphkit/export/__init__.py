@@ -9,7 +9,7 @@ from types import ModuleType
 
 from graphkit.errors import GraphkitError
 from graphkit.export import csv, cypher_script, gexf, graphml, html, nodelink
-from graphkit.subgraph import Subgraph
+from graphkit.query.subgraph import Subgraph
 
 Writer = Callable[[Subgraph, Path, str], list[Path]]
 FORMATS: dict[str, ModuleType] = {

@@ -26,8 +26,8 @@ from typing import IO, Any
 from graphkit.backends.base import Backend
 from graphkit.export.encoding import FORMAT_TYPES
 from graphkit.export.redact import Redactor
-from graphkit.graph_fetch import chunks, endpoint_pairs, fetch_edges_from, scan_nodes
-from graphkit.schema import SCHEMA, NodeType, Prop, PropType, RelType
+from graphkit.model.schema import SCHEMA, NodeType, Prop, PropType, RelType
+from graphkit.query.fetch import chunks, endpoint_pairs, fetch_edges_from, scan_nodes
 
 TYPES = FORMAT_TYPES["neo4j-admin"]
 ARRAY_DELIMITER = "\x1f"

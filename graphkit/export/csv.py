@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.export.encoding import flat
-from graphkit.schema import SCHEMA
-from graphkit.subgraph import Subgraph, iter_nodes, node_id
+from graphkit.model.schema import SCHEMA
+from graphkit.query.subgraph import Subgraph, iter_nodes, node_id
 
 SUFFIXES = ("", "/")  # a folder
 

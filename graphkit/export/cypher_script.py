@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from graphkit.ddl import neo4j_statements
+from graphkit.backends.ddl import neo4j_statements
 from graphkit.export.encoding import declared, typed
-from graphkit.schema import SCHEMA
-from graphkit.subgraph import Relationship, Subgraph, iter_nodes
+from graphkit.model.schema import SCHEMA
+from graphkit.query.subgraph import Relationship, Subgraph, iter_nodes
 
 SUFFIXES = (".cypher", ".cql")
 ROWS_PER_STATEMENT = 500

@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from graphkit.schema import SCHEMA, Prop, PropType
+from graphkit.model.schema import SCHEMA, Prop, PropType
 
 # Format -> schema type -> the type name the format declares (for the text-only formats, the
 # Python type that networkx/csv writes, which they map to long, double, boolean, string).

@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 
 from graphkit.export.nxgraph import to_networkx
-from graphkit.subgraph import Subgraph
+from graphkit.query.subgraph import Subgraph
 
 SUFFIXES = (".graphml",)
 

@@ -1,6 +1,6 @@
 """A self-contained interactive HTML page: one file, no network. Its script (page/graph.js,
 a small force layout on a canvas) and style ship inside graphkit and are inlined; nodes are
-coloured by label (graphkit.style), properties show on hover and click, nodes drag, the
+coloured by label (graphkit.model.style), properties show on hover and click, nodes drag, the
 view pans and zooms."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.export.encoding import declared, typed
-from graphkit.style import LABEL_COLOURS, caption_property
-from graphkit.subgraph import NodeRef, Subgraph, iter_nodes, node_id
+from graphkit.model.style import LABEL_COLOURS, caption_property
+from graphkit.query.subgraph import NodeRef, Subgraph, iter_nodes, node_id
 
 SUFFIXES = (".html", ".htm")
 

@@ -14,8 +14,8 @@ from typing import Any
 import networkx as nx
 
 from graphkit.export.encoding import declared, flat, list_properties, typed, xml_text
-from graphkit.style import caption_property
-from graphkit.subgraph import Subgraph, iter_nodes, node_id
+from graphkit.model.style import caption_property
+from graphkit.query.subgraph import Subgraph, iter_nodes, node_id
 
 
 def _attributes(owner: str, props: dict[str, Any], reserved: Collection[str], xml: bool) -> dict[str, Any]:

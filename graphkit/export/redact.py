@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
-from graphkit.schema import SCHEMA
-from graphkit.subgraph import Key, NodeRef, Subgraph
+from graphkit.model.schema import SCHEMA
+from graphkit.query.subgraph import Key, NodeRef, Subgraph
 
 KEY_ENV = "GRAPHKIT_REDACT_KEY"
 PUBLIC_KEY = b"graphkit-redact-v1"

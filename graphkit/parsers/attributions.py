@@ -12,10 +12,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from graphkit import names
-from graphkit.loading import FileRejected, ParseContext
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.model import names
+from graphkit.model.records import EdgeRecord, NodeRecord, Record
 from graphkit.parsers.registration import organization_node
-from graphkit.records import EdgeRecord, NodeRecord, Record
 
 HEADER_NAMES = {"address_or_cidr", "address", "cidr", "ip", "network"}
 COLUMNS = "address_or_cidr,organization,role,note"

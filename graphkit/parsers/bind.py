@@ -23,10 +23,11 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from graphkit.batches import Bulk
-from graphkit.loading import ParseContext
-from graphkit.lookups import LookupAggregator, LookupOptions, RowBatcher, finish, unreadable_file_rejected
-from graphkit.records import Record
+from graphkit.ingest.context import ParseContext
+from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
+from graphkit.ingest.lookups.builder import ColumnBuilder
+from graphkit.model.records import Record
+from graphkit.model.tables import Bulk
 
 MONTHS = {
     m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
@@ -81,7 +82,7 @@ class BindParser:
     def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         aggregator = LookupAggregator(ctx, self.options)
         default_day = (self.day - date(1970, 1, 1)).days if self.day else None
-        batcher = RowBatcher(aggregator, binary=False, zeek_escapes=False, default_day=default_day)
+        batcher = ColumnBuilder(aggregator, binary=False, zeek_escapes=False, default_day=default_day)
         with unreadable_file_rejected(ctx), ctx.open() as stream:
             for raw in ctx.lines(stream):
                 line = ctx.line or 0

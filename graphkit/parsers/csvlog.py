@@ -14,10 +14,11 @@ import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from graphkit.batches import Bulk
-from graphkit.loading import FileRejected, ParseContext
-from graphkit.lookups import LookupAggregator, LookupOptions, RowBatcher, finish, unreadable_file_rejected
-from graphkit.records import Record
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
+from graphkit.ingest.lookups.builder import ColumnBuilder
+from graphkit.model.records import Record
+from graphkit.model.tables import Bulk
 
 ROLES = ("ts", "client", "qname", "qtype", "server")
 REQUIRED = ("ts", "client", "qname")
@@ -81,7 +82,7 @@ class CsvLogParser:
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         aggregator = LookupAggregator(ctx, self.options)
-        batcher = RowBatcher(aggregator, binary=False, zeek_escapes=False)
+        batcher = ColumnBuilder(aggregator, binary=False, zeek_escapes=False)
         with unreadable_file_rejected(ctx), ctx.open() as stream:
             index: dict[str, int] | None = None
             width, delimiter = 0, ","

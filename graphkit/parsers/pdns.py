@@ -21,10 +21,11 @@ from typing import Any
 import dns.exception
 import dns.rdatatype
 
-from graphkit import dnsrecords, names, times
-from graphkit.dnsrecords import Seen
-from graphkit.loading import ParseContext
-from graphkit.records import Record
+from graphkit.ingest.context import ParseContext
+from graphkit.model import names, times
+from graphkit.model.records import Record
+from graphkit.parsers import dnsrecords
+from graphkit.parsers.dnsrecords import Seen
 
 CLOSING_CONDS = ("succeeded", "limited", "failed")
 

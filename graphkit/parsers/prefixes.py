@@ -21,9 +21,9 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from graphkit.loading import FileRejected, ParseContext
-from graphkit.prefixmatch import BadPrefix, PrefixTable
-from graphkit.records import EdgeRecord, NodeRecord, Record
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.model.records import EdgeRecord, NodeRecord, Record
+from graphkit.parsers.prefixmatch import BadPrefix, PrefixTable
 
 PREFIX_TABLE_REGISTRY = "bgp"  # Netblock.registry of prefixes from a routing table
 _RIB_TIME = re.compile(rb"\b(?:rib|bview|updates)\.(\d{4})(\d{2})(\d{2})\.(\d{2})(\d{2})")

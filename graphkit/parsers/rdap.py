@@ -23,8 +23,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from graphkit import times
-from graphkit.loading import FileRejected, ParseContext
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.model import times
+from graphkit.model.records import EdgeRecord, NodeRecord, Record
 from graphkit.parsers.prefixes import PREFIX_TABLE_REGISTRY, as_name_records
 from graphkit.parsers.registration import (
     Contact,
@@ -35,7 +36,6 @@ from graphkit.parsers.registration import (
     registration_records,
     usable_organization,
 )
-from graphkit.records import EdgeRecord, NodeRecord, Record
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 SEARCH_RESULTS = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphkit.loading import ParseContext
-from graphkit.records import Record, RecordError, from_json
+from graphkit.ingest.context import ParseContext
+from graphkit.model.records import Record, RecordError, from_json
 
 
 class RecordsParser:

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from graphkit import names
-from graphkit.privacy import Withheld, is_generic_contact, is_proxy_email, withheld
-from graphkit.records import EdgeRecord, NodeRecord, Record
+from graphkit.model import names
+from graphkit.model.records import EdgeRecord, NodeRecord, Record
+from graphkit.parsers.privacy import Withheld, is_generic_contact, is_proxy_email, withheld
 
 ROLE_EDGES = {"registrant": "REGISTERED_BY", "administrative": "ADMINISTERED_BY", "technical": "TECHNICAL_CONTACT"}
 EMAIL_ROLES = frozenset({"registrant", "administrative", "technical", "billing", "abuse", "noc"})

@@ -17,10 +17,10 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
-from graphkit import times
-from graphkit.loading import FileRejected, ParseContext
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.model import times
+from graphkit.model.records import Record
 from graphkit.parsers.registration import Contact, Registration, epp_status, registration_records
-from graphkit.records import Record
 
 _LINE = re.compile(r"^\s*([A-Za-z][\w /&().'-]{0,80}?)\s*:(?!//)\s*(.*?)\s*$")
 _CONTACT = re.compile(

@@ -3,7 +3,7 @@
 TSV: `#separator`, `#set_separator`, `#empty_field`, `#unset_field` and `#fields` headers are
 honoured, fields may come in any order, and a file may hold several header blocks. Data
 lines between headers are read in large pieces by Arrow's CSV reader and counted by
-graphkit.lookups without a Python step per line. A piece with anything unusual in it
+graphkit.ingest.lookups.aggregator without a Python step per line. A piece with anything unusual in it
 (a wrong field count, an unreadable timestamp, a carriage return) is read again line by
 line, so every bad line is named with its number and reason.
 """
@@ -23,12 +23,19 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.csv as pv
 
-from graphkit import inputs
-from graphkit.batches import Bulk
-from graphkit.loading import FileRejected, ParseContext
-from graphkit.lookup_values import unescape_hex
-from graphkit.lookups import LookupAggregator, LookupBatch, LookupOptions, RowBatcher, finish, unreadable_file_rejected
-from graphkit.records import Record
+from graphkit.ingest import inputs
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.ingest.lookups.aggregator import (
+    LookupAggregator,
+    LookupColumns,
+    LookupOptions,
+    finish,
+    unreadable_file_rejected,
+)
+from graphkit.ingest.lookups.builder import ColumnBuilder
+from graphkit.ingest.lookups.classify import unescape_hex
+from graphkit.model.records import Record
+from graphkit.model.tables import Bulk
 
 PIECE_BYTES = 4 << 20  # bytes read at once (the read buffer grows to twice this)
 BATCH_ROWS = 1 << 17  # lines handed to the aggregator at once
@@ -289,7 +296,7 @@ class _TsvReader:
             if name in FIELDS:
                 index.setdefault(FIELDS[name], i)  # a repeated field: the first one counts
         nulls = {header.unset, header.empty}
-        batcher = RowBatcher(
+        batcher = ColumnBuilder(
             self.aggregator, binary=True, zeek_escapes=True, answer_sep=header.set_separator.decode("latin-1")
         )
         rows = segment.split(b"\n")
@@ -352,7 +359,7 @@ def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
     return table.unify_dictionaries().combine_chunks()
 
 
-def _batch_of(table: pa.Table, header: Header, line_of: Any) -> LookupBatch:
+def _batch_of(table: pa.Table, header: Header, line_of: Any) -> LookupColumns:
     """A batch of segments' table; line_of(row) is the row's line number."""
     names = _unique(header.fields)
     columns = {
@@ -370,8 +377,8 @@ def _grown(buffer: bytearray, filled: int, size: int) -> bytearray:
     return bigger
 
 
-def _batch(columns: dict[str, pa.Array], header: Header, line_of: Any) -> LookupBatch:
-    return LookupBatch(
+def _batch(columns: dict[str, pa.Array], header: Header, line_of: Any) -> LookupColumns:
+    return LookupColumns(
         ts=columns["ts"],
         client=columns["client"],
         qname=columns["qname"],
@@ -408,7 +415,7 @@ def _shown(raw: bytes) -> str:
 def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, stream: BinaryIO) -> int:
     """Zeek's JSON writer: one object per line, unset fields left out, vectors as arrays.
     Returns the number of the line after the last."""
-    batcher = RowBatcher(aggregator, binary=False, zeek_escapes=True, answer_sep=",")
+    batcher = ColumnBuilder(aggregator, binary=False, zeek_escapes=True, answer_sep=",")
     number = 0
     for number, raw in _numbered(first, stream):
         ctx.line = number

@@ -36,11 +36,13 @@ import dns.tokenizer
 import dns.ttl
 import dns.zonefile
 
-from graphkit import dnsrecords, inputs, names
-from graphkit.dnsrecords import Seen
-from graphkit.loading import FileRejected, ParseContext
+from graphkit.ingest import inputs
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.model import names
+from graphkit.model.records import Record
+from graphkit.parsers import dnsrecords
+from graphkit.parsers.dnsrecords import Seen
 from graphkit.parsers.zone_fast import FastReader, Unsupported
-from graphkit.records import Record
 
 BUFFER_LIMIT = 1_000_000
 STREAM_BATCH = 2048

@@ -17,8 +17,8 @@ class PropType(StrEnum):
     FLOAT = "float"
     BOOL = "bool"
     STRING_LIST = "string[]"
-    # An instant, as graphkit.times writes it ('2016-05-04T09:12:03Z'): that text in records,
-    # query results and Neo4j; an Arrow timestamp in bulk tables (graphkit.batches); the
+    # An instant, as graphkit.model.times writes it ('2016-05-04T09:12:03Z'): that text in records,
+    # query results and Neo4j; an Arrow timestamp in bulk tables (graphkit.model.tables); the
     # embedded store keeps a TIMESTAMP (8 bytes, not 20 of text).
     TIME = "time"
 

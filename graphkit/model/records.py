@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from graphkit.schema import SCHEMA, PropType, Schema
+from graphkit.model.schema import SCHEMA, PropType, Schema
 
 Key = Union[str, int]
 Props = dict[str, Any]

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from graphkit.backends.base import Backend
-from graphkit.names import InvalidName
-from graphkit.normalise import Normaliser
-from graphkit.records import NodeRecord, Record, RecordError, to_json, validate
-from graphkit.writer import GraphWriter
+from graphkit.ingest.normalise import Normaliser
+from graphkit.ingest.writer import GraphWriter
+from graphkit.model.names import InvalidName
+from graphkit.model.records import NodeRecord, Record, RecordError, to_json, validate
 
 
 def emit(records: Iterable[Record], source: NodeRecord, path: Path) -> int:

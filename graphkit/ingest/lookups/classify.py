@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit import names
+from graphkit.model import names
 
 UNKNOWN_QTYPE = "UNKNOWN"  # the type of a lookup whose log gives none
 ANSWER_TYPES = frozenset({"A", "AAAA", "CNAME"})  # queries whose answers are an alias chain + addresses

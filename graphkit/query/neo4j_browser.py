@@ -1,5 +1,5 @@
 """Neo4j Browser, ready for graphkit's graph: a GraSS stylesheet (a colour and a caption per
-label, from the schema and graphkit.style), and a Browser guide with every canned query,
+label, from the schema and graphkit.model.style), and a Browser guide with every canned query,
 served on localhost so that `:play http://localhost:PORT/graphkit.html` brings them all
 in without retyping. Browser fetches remote guides and styles only from hosts on its
 allowlist (browser.remote_content_hostname_allowlist), which by default has `localhost`
@@ -15,10 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
-from graphkit.queries import Query, browser_params, cypher_literal
-from graphkit.schema import SCHEMA, PropType
-from graphkit.style import caption_property, colour, text_colour
-from graphkit.subgraph import EDGE_ROW, PATH_ROW
+from graphkit.model.schema import SCHEMA, PropType
+from graphkit.model.style import caption_property, colour, text_colour
+from graphkit.query.catalogue import Query, browser_params, cypher_literal
+from graphkit.query.subgraph import EDGE_ROW, PATH_ROW
 
 GUIDE_PATH = "/graphkit.html"
 STYLE_PATH = "/graphkit.grass"

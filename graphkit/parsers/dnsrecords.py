@@ -30,10 +30,10 @@ import dns.rdatatype
 import dns.rdtypes.ANY.TXT
 import dns.reversename
 
-from graphkit import names
+from graphkit.model import names
+from graphkit.model.records import EdgeRecord, Record
+from graphkit.model.schema import SCHEMA
 from graphkit.parsers import spf
-from graphkit.records import EdgeRecord, Record
-from graphkit.schema import SCHEMA
 
 Note = Callable[[str], None]  # told about each part of a record that maps to nothing, with why
 

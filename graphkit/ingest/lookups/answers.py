@@ -14,8 +14,8 @@ from functools import lru_cache
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit import names
-from graphkit.lookup_values import IPV4, canonical_names, ip_text, name_text
+from graphkit.ingest.lookups.classify import IPV4, canonical_names, ip_text, name_text
+from graphkit.model import names
 
 NONE, ALIAS, ADDRESS = 0, 1, 2  # what an answer is
 RELATIONSHIP = {ALIAS: "ALIAS_OF", ADDRESS: "RESOLVES_TO"}

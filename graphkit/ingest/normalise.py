@@ -14,10 +14,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit import names, times
-from graphkit.batches import Bulk, EdgeTable, NodeTable
-from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record, RecordError
-from graphkit.schema import SCHEMA, PropType
+from graphkit.model import names, times
+from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record, RecordError
+from graphkit.model.schema import SCHEMA, PropType
+from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
 CANONICAL: dict[str, Callable[[str], str]] = {
     "Domain": names.domain,
@@ -85,7 +85,7 @@ class Normaliser:
 
 
 def canonical_times(record: Record) -> None:
-    """Its times in graphkit.times' one form, which both stores can hold and compare."""
+    """Its times in graphkit.model.times' one form, which both stores can hold and compare."""
     owner = record.label if isinstance(record, NodeRecord) else record.type
     for name in TIME_PROPS.get(owner, ()):
         value = record.props.get(name)

@@ -9,13 +9,21 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.browser import DEFAULT_PORT, GUIDE_PATH, STYLE_PATH, GuideServer, browser_address, grass, guide
+from graphkit.backends.store import StoreOptions
 from graphkit.cli.app import app
 from graphkit.cli.options import StoreArg, UserArg
 from graphkit.cli.query import QueriesArg
 from graphkit.errors import GraphkitError
-from graphkit.queries import catalogue
-from graphkit.store import StoreOptions
+from graphkit.query.catalogue import catalogue
+from graphkit.query.neo4j_browser import (
+    DEFAULT_PORT,
+    GUIDE_PATH,
+    STYLE_PATH,
+    GuideServer,
+    browser_address,
+    grass,
+    guide,
+)
 
 
 @app.command("browser")

@@ -1,8 +1,8 @@
 """Lookup logs -> LOOKED_UP edges, summed per (client, qname, qtype, day) before any write.
 
-Log parsers hand over columns of many lines at once (`LookupBatch`, Arrow arrays). Work
+Log parsers hand over columns of many lines at once (`LookupColumns`, Arrow arrays). Work
 per line is vectorised; Python runs once per DISTINCT value of a column (its canonical
-form, whether it is valid, whether it is local noise: graphkit.lookup_values), never once
+form, whether it is valid, whether it is local noise: graphkit.ingest.lookups.classify), never once
 per line. Memory grows
 with the number of distinct keys, not with lines: each window of lines is grouped and
 merged into the running aggregate.
@@ -22,10 +22,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.batches import Bulk, EdgeTable, NodeTable, slices, stamps
-from graphkit.loading import FileRejected, ParseContext
-from graphkit.lookup_answers import observations, summed
-from graphkit.lookup_values import (
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.ingest.lookups.answers import observations, summed
+from graphkit.ingest.lookups.classify import (
     ANSWER_TYPES,
     SKIP_REASONS,
     UNKNOWN_QTYPE,
@@ -38,6 +37,8 @@ from graphkit.lookup_values import (
     classify_qtype,
     classify_server,
 )
+from graphkit.ingest.lookups.groupby import Window, group
+from graphkit.model.tables import Bulk, EdgeTable, NodeTable, slices, stamps
 
 DAY = 86400
 MAX_TS = 4133980800.0  # 2101-01-01: times.py accepts years 1970-2100
@@ -55,7 +56,7 @@ class LookupOptions:
 
 
 @dataclass
-class LookupBatch:
+class LookupColumns:
     """Columns for many log lines. String columns may be binary (raw bytes, to be decoded
     here), string, or dictionary-encoded; a null is an unset field."""
 
@@ -72,118 +73,6 @@ class LookupBatch:
     answer_sep: str = ","
     zeek_escapes: bool = False  # values use Zeek's \xHH escapes
     default_day: int | None = None  # day (since the epoch) of lines without a time
-
-
-# -- grouping ----------------------------------------------------------------------------------
-
-
-def _pack(table: pa.Table, keys: list[tuple[str, int | None]]) -> pa.Array | None:
-    """One int64 per row from small non-negative key columns with known bounds, or None when
-    they would not fit or are not integers (then the caller groups by the columns themselves)."""
-    span = 1
-    for _, bound in keys:
-        if bound is None:
-            return None
-        span *= max(bound, 1)
-    if span >= 1 << 62:
-        return None
-    packed: pa.Array | None = None
-    for name, bound in keys:
-        col = pc.cast(table.column(name), pa.int64())
-        packed = col if packed is None else pc.add(pc.multiply(packed, _i64(max(bound or 1, 1))), col)
-    return packed
-
-
-def _unpack(packed: pa.Array, keys: list[tuple[str, int | None]]) -> dict[str, pa.Array]:
-    out: dict[str, pa.Array] = {}
-    rest = packed
-    for name, bound in reversed(keys):
-        out[name] = pc.cast(pc.modulo(rest, _i64(max(bound or 1, 1))), pa.int32())
-        rest = pc.divide(rest, _i64(max(bound or 1, 1)))
-    return out
-
-
-def group(table: pa.Table, keys: list[tuple[str, int | None]], aggregates: list[tuple[str, str]]) -> pa.Table:
-    """Group by the key columns (each an int in [0, bound)), aggregating (column, function)
-    pairs; the result has the key columns, then one column per aggregate named as the input."""
-    packed = _pack(table, keys)
-    specs: list[Any] = [(col, fn) for col, fn in aggregates]
-    if packed is not None:
-        work = pa.table({"_key": packed, **{col: table.column(col) for col, _ in aggregates}})
-        result = work.group_by(["_key"], use_threads=False).aggregate(specs)
-        unpacked = _unpack(result.column("_key"), keys)
-        cols = {name: unpacked[name] for name, _ in keys}
-    else:
-        result = table.group_by([k for k, _ in keys], use_threads=False).aggregate(specs)
-        cols = {k: result.column(k) for k, _ in keys}
-    for col, fn in aggregates:
-        cols[col] = result.column(f"{col}_{fn}")
-    return pa.table(cols)
-
-
-class _Window:
-    """Partial aggregates of batches (each grouped already), merged into the running total
-    once they hold `limit` rows: memory stays near the number of distinct keys."""
-
-    def __init__(self, keys: list[str], aggregates: list[tuple[str, str]], limit: int) -> None:
-        self.keys, self.aggregates, self.limit = keys, aggregates, limit
-        self.parts: list[pa.Table] = []
-        self.rows = 0
-        self.total: pa.Table | None = None
-
-    def add(self, table: pa.Table, bounds: Callable[[], dict[str, int | None]]) -> None:
-        if table.num_rows:
-            self.parts.append(table)
-            self.rows += table.num_rows
-        if self.rows >= self.limit:
-            self.fold(bounds)
-
-    def fold(self, bounds: Callable[[], dict[str, int | None]]) -> None:
-        if not self.parts:
-            return
-        limits = bounds()
-        keys = [(k, limits[k]) for k in self.keys]
-        grouped = group(pa.concat_tables(self.parts), keys, self.aggregates)
-        self.parts, self.rows = [], 0
-        self.total = grouped if self.total is None else _merge_unique(self.total, grouped, keys, self.aggregates)
-
-
-def _merge_unique(
-    a: pa.Table, b: pa.Table, keys: list[tuple[str, int | None]], aggregates: list[tuple[str, str]]
-) -> pa.Table:
-    """Two grouped tables (each key at most once in each) as one: sorted by key, each key's
-    two rows are side by side and are combined pairwise. Grouping them again by hash would
-    need several times the memory of the distinct keys (measured: 300 MB for 1M keys)."""
-    both = pa.concat_tables([a, b]).combine_chunks()
-    packed = _pack(both, keys)
-    if packed is None:
-        return group(both, keys, aggregates)
-    if isinstance(packed, pa.ChunkedArray):
-        packed = packed.combine_chunks()
-    order = pc.sort_indices(packed)  # stable: of a pair, the row of `a` (the older) comes first
-    both, packed = both.take(order), pc.take(packed, order)
-    n = both.num_rows
-    pair = pc.equal(packed.slice(0, n - 1), packed.slice(1))  # rows i and i + 1 share a key
-    starts = pa.concat_arrays([pair, pa.array([False])])  # the first row of a pair: gets the sum
-    seconds = pa.concat_arrays([pa.array([False]), pair])  # the second row of a pair: dropped
-    cols = {name: both.column(name) for name, _ in keys}
-    for col, fn in aggregates:
-        mine = both.column(col).combine_chunks()
-        nxt = pa.concat_arrays([mine.slice(1), pa.nulls(1, mine.type)])
-        combined = _COMBINE[fn](mine, nxt)
-        cols[col] = pc.if_else(starts, combined, mine)
-    return pa.table(cols).filter(pc.invert(seconds))
-
-
-_COMBINE: dict[str, Callable[[pa.Array, pa.Array], pa.Array]] = {
-    "sum": pc.add,
-    "min": pc.min_element_wise,
-    "max": pc.max_element_wise,
-    "last": lambda mine, nxt: pc.coalesce(nxt, mine),
-}
-
-
-# -- the aggregator ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -210,15 +99,15 @@ class LookupAggregator:
         self._server_ids: set[int] = set()
         self._day_min: int | None = None
         self._day_max = 0
-        self._lookups = _Window(["q", "t", "c", "d"], [("n", "sum"), ("first", "min"), ("last", "max")], WINDOW_ROWS)
-        self._answers = _Window(
+        self._lookups = Window(["q", "t", "c", "d"], [("n", "sum"), ("first", "min"), ("last", "max")], WINDOW_ROWS)
+        self._answers = Window(
             ["q", "a"], [("n", "sum"), ("first", "min"), ("last", "max"), ("ttl", "last")], WINDOW_ROWS // 4
         )
         self._answer_sep = ","
         self._observations: list[pa.Table] = []
 
     # -- input ----------------------------------------------------------------------------------
-    def add(self, batch: LookupBatch) -> None:
+    def add(self, batch: LookupColumns) -> None:
         n = len(batch.ts)
         if not n:
             return
@@ -285,7 +174,7 @@ class LookupAggregator:
         if batch.answers is not None and len(ts):
             self._add_answers(batch, kept, qname_ids, qtype_ids, ts)
 
-    def _time_status(self, batch: LookupBatch) -> pa.Array | None:
+    def _time_status(self, batch: LookupColumns) -> pa.Array | None:
         ts = batch.ts
         good = pc.and_kleene(pc.greater_equal(ts, _f64(0.0)), pc.less(ts, _f64(MAX_TS)))
         missing_ok = batch.default_day is not None
@@ -294,7 +183,7 @@ class LookupAggregator:
             return None
         return pc.if_else(good, _u8(Why.OK), _u8(Why.BAD_TIME))
 
-    def _window_status(self, batch: LookupBatch) -> pa.Array | None:
+    def _window_status(self, batch: LookupColumns) -> pa.Array | None:
         since, until = self.options.since, self.options.until
         if since is None and until is None:
             return None
@@ -343,7 +232,7 @@ class LookupAggregator:
 
     def _add_answers(
         self,
-        batch: LookupBatch,
+        batch: LookupColumns,
         kept: Callable[[pa.Array], pa.Array],
         qname_ids: pa.Array,
         qtype_ids: pa.Array,
@@ -387,7 +276,7 @@ class LookupAggregator:
         )
         self._answers.add(grouped, self._bounds)
 
-    def _account(self, batch: LookupBatch, status: pa.Array) -> None:
+    def _account(self, batch: LookupColumns, status: pa.Array) -> None:
         """Reject the malformed lines (with their line numbers) and count the skipped ones."""
         for value, count in _value_counts(status):
             why = Why(value)
@@ -398,7 +287,7 @@ class LookupAggregator:
         for row, why in zip(bad, status_list, strict=True):
             self.ctx.reject(self._reject_reason(batch, row, Why(why)), line=batch.line_of(row))
 
-    def _reject_reason(self, batch: LookupBatch, row: int, why: Why) -> str:
+    def _reject_reason(self, batch: LookupColumns, row: int, why: Why) -> str:
         def raw(column: pa.Array | None) -> Any:
             return None if column is None else column[row].as_py()
 
@@ -480,7 +369,7 @@ class LookupAggregator:
         return tables
 
     def _flush_answer_totals(self) -> None:
-        """Turn the grouped answer sets into observations (graphkit.lookup_answers)."""
+        """Turn the grouped answer sets into observations (graphkit.ingest.lookups.answers)."""
         total = self._answers.total
         self._answers.total = None
         if total is not None and total.num_rows:
@@ -491,10 +380,6 @@ class LookupAggregator:
 # which costs ~0.1 ms a call when numpy is not installed.
 def _f64(value: float) -> pa.Scalar:
     return pa.scalar(float(value), pa.float64())
-
-
-def _i64(value: int) -> pa.Scalar:
-    return pa.scalar(int(value), pa.int64())
 
 
 def _u8(value: int) -> pa.Scalar:
@@ -515,70 +400,6 @@ def _dictionary(column: pa.Array) -> pa.DictionaryArray:
 
 def _distinct(values: list[str], ids: pa.ChunkedArray | pa.Array) -> list[str]:
     return [values[i] for i in pc.unique(ids).to_pylist()]
-
-
-COLUMNS = ("client", "qname", "qtype", "server", "server_port", "answers", "ttls", "rd")
-
-
-class RowBatcher:
-    """Collects lines parsed one at a time (BIND, CSV, Zeek JSON, unusual Zeek TSV) into
-    LookupBatches, so that every log kind is counted by the same code."""
-
-    def __init__(
-        self,
-        aggregator: LookupAggregator,
-        *,
-        binary: bool,
-        zeek_escapes: bool,
-        answer_sep: str = ",",
-        default_day: int | None = None,
-        size: int = 65536,
-    ) -> None:
-        self.aggregator, self.size = aggregator, size
-        self.type = pa.binary() if binary else pa.string()
-        self.zeek_escapes, self.answer_sep, self.default_day = zeek_escapes, answer_sep, default_day
-        self.lines: list[int] = []
-        self.ts: list[float | None] = []
-        self.values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-        self.present: set[str] = set()
-
-    def add(self, line: int, ts: float | None, **columns: Any) -> None:
-        self.lines.append(line)
-        self.ts.append(ts)
-        for name in COLUMNS:
-            self.values[name].append(columns.get(name))
-        self.present.update(columns)
-        if len(self.lines) >= self.size:
-            self.flush()
-        elif not len(self.lines) & 0xFFF:
-            self.aggregator.ctx.tick()  # a log's records come out at its end: progress comes from here
-
-    def flush(self) -> None:
-        if not self.lines:
-            return
-        lines = self.lines
-
-        def column(name: str) -> pa.Array | None:
-            return pa.array(self.values[name], self.type) if name in self.present else None
-
-        batch = LookupBatch(
-            ts=pa.array(self.ts, pa.float64()),
-            client=pa.array(self.values["client"], self.type),
-            qname=pa.array(self.values["qname"], self.type),
-            line_of=lambda row: lines[row],
-            qtype=column("qtype"),
-            server=column("server"),
-            server_port=column("server_port"),
-            answers=column("answers"),
-            ttls=column("ttls"),
-            rd=column("rd"),
-            answer_sep=self.answer_sep,
-            zeek_escapes=self.zeek_escapes,
-            default_day=self.default_day,
-        )
-        self.lines, self.ts = [], []
-        self.values = {name: [] for name in COLUMNS}
-        self.aggregator.add(batch)
 
 
 def finish(

@@ -14,32 +14,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from graphkit import batches
 from graphkit.backends.base import Backend
-from graphkit.batches import Bulk, EdgeTable, NodeTable
-from graphkit.records import EdgeRecord, Key, NodeRecord, Props, Record
-from graphkit.schema import SCHEMA, Merge, Prop
+from graphkit.backends.merge import merge_value
+from graphkit.model import tables
+from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record
+from graphkit.model.schema import SCHEMA, Prop
+from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
 DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is 30% faster than at 50k
 # Fault injection for the crash-consistency tests: SIGKILL this process after N store writes.
 KILL_AFTER_WRITES = int(os.environ.get("GRAPHKIT_FAULT_KILL_AFTER_WRITES", "0") or 0)
-
-
-def merge_value(prop: Prop, old: Any, new: Any) -> Any:
-    """The Python twin of upsert.merge_expr: how a stored value combines with a new one."""
-    if new is None:
-        return old
-    if old is None:
-        return new
-    if prop.merge is Merge.SET:
-        return new
-    if prop.merge is Merge.FIRST:
-        return old
-    if prop.merge is Merge.MIN:
-        return min(old, new)
-    if prop.merge is Merge.MAX:
-        return max(old, new)
-    return old + [v for v in new if v not in old]
 
 
 def _merge_into(target: Props, incoming: Props, declared: dict[str, Prop]) -> None:
@@ -63,7 +47,7 @@ def _table_provenance(table: pa.Table, source: str | None, declared: dict[str, P
     """_provenance for every row of a bulk table (a column the table has already is kept)."""
     for name, value in _provenance({}, source, declared).items():
         if name not in table.column_names:
-            column = pa.array([value] * table.num_rows, batches.ARROW_TYPES[declared[name].type])
+            column = pa.array([value] * table.num_rows, tables.ARROW_TYPES[declared[name].type])
             table = table.append_column(name, column)
     return table
 
@@ -117,15 +101,15 @@ class GraphWriter:
         if isinstance(bulk, NodeTable):
             node = SCHEMA.by_label[bulk.label]
             table = _table_provenance(bulk.table, bulk.source, node.props_by_name)
-            for part in batches.slices(batches.conform(batches.node_schema(node), table), self.batch_size):
+            for part in tables.slices(tables.conform(tables.node_schema(node), table), self.batch_size):
                 self.backend.write_nodes(node, part)
                 self._wrote(bulk.label, part.num_rows)
             return
         rel = SCHEMA.by_type[bulk.type]
         table = _table_provenance(bulk.table, bulk.source, rel.props_by_name)
-        schema = batches.edge_schema(rel, bulk.from_label, bulk.to_label)
+        schema = tables.edge_schema(rel, bulk.from_label, bulk.to_label)
         new = bulk.distinct and bulk.source is not None and "source" in rel.identity and self._began(bulk.source)
-        self.backend.write_edges(rel, bulk.from_label, bulk.to_label, batches.conform(schema, table), new=new)
+        self.backend.write_edges(rel, bulk.from_label, bulk.to_label, tables.conform(schema, table), new=new)
         self._wrote(bulk.type, table.num_rows)
 
     def _began(self, source: str) -> bool:
@@ -144,13 +128,13 @@ class GraphWriter:
             if keyed:
                 node = SCHEMA.by_label[label]
                 rows = [{"_k": key, **props} for key, props in keyed.items()]
-                self.backend.write_nodes(node, batches.from_rows(batches.node_schema(node), rows))
+                self.backend.write_nodes(node, tables.from_rows(tables.node_schema(node), rows))
                 self._wrote(label, len(rows))
         for (rel_type, from_label, to_label), keyed_edges in self._edges.items():
             if keyed_edges:
                 rel = SCHEMA.by_type[rel_type]
                 edge_rows = [{"_f": k[0], "_t": k[1], **p} for k, p in keyed_edges.items()]
-                table = batches.from_rows(batches.edge_schema(rel, from_label, to_label), edge_rows)
+                table = tables.from_rows(tables.edge_schema(rel, from_label, to_label), edge_rows)
                 self.backend.write_edges(rel, from_label, to_label, table)
                 self._wrote(rel_type, len(edge_rows))
         self._nodes.clear()

@@ -13,9 +13,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.schema import SCHEMA, NodeType, PropType, RelType
+from graphkit.model.schema import SCHEMA, NodeType, PropType, RelType
 
-# A time in a table: whole seconds, UTC. Records carry graphkit.times' text, which from_rows
+# A time in a table: whole seconds, UTC. Records carry graphkit.model.times' text, which from_rows
 # and conform read; Neo4j is sent text, the embedded store keeps TIMESTAMPs.
 TIMESTAMP = pa.timestamp("s", tz="UTC")
 
@@ -40,7 +40,7 @@ def edge_schema(rel: RelType, from_label: str, to_label: str) -> pa.Schema:
 
 
 def from_rows(schema: pa.Schema, rows: list[dict[str, Any]]) -> pa.Table:
-    """Rows of Python values (times as graphkit.times' text) as a table of the schema."""
+    """Rows of Python values (times as graphkit.model.times' text) as a table of the schema."""
     as_text = pa.schema([f.with_type(pa.string()) if f.type == TIMESTAMP else f for f in schema])
     return pa.Table.from_pylist(rows, schema=as_text).cast(schema)
 
@@ -51,7 +51,7 @@ def stamps(seconds: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 
 
 def time_text(times: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Times as graphkit.times' text ('2016-05-04T09:12:03Z'). Arrow's cast of a zone-free
+    """Times as graphkit.model.times' text ('2016-05-04T09:12:03Z'). Arrow's cast of a zone-free
     timestamp to text is ten times faster than its strftime."""
     text = pc.cast(pc.cast(times, pa.timestamp("s")), pa.string())
     text = pc.replace_substring(text, " ", "T", max_replacements=1)
@@ -86,7 +86,7 @@ def slices(table: pa.Table, size: int) -> Iterator[pa.Table]:
 class NodeTable:
     """Many nodes of one label at once: the endpoints of loaders that aggregate. `_k` holds
     canonical keys, each once; any other column is a property. The loader adds what derives
-    from the keys (graphkit.normalise.derived_tables), as it does for single records."""
+    from the keys (graphkit.ingest.normalise.derived_tables), as it does for single records."""
 
     label: str
     table: pa.Table

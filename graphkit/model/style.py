@@ -3,7 +3,7 @@ Browser stylesheet (GraSS). One colour and one caption property per label."""
 
 from __future__ import annotations
 
-from graphkit.schema import SCHEMA
+from graphkit.model.schema import SCHEMA
 
 # Colours readable on white, distinct from one another; labels added to the schema later
 # take the fallback until they are given one here (a test checks every label has one).

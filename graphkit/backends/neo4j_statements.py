@@ -3,32 +3,20 @@
 Rows reach the store as parameters: `UNWIND $rows AS row`, each row a list in the order
 of the table's columns (lists pack and unpack faster than maps: measured 14% more edges/s
 on 1M lookups). Labels, types and property names come only from the schema. The embedded
-store applies the same rules in Python (writer.merge_value) and assigns the results.
+store applies the same rules in Python (merge.merge_value) and assigns the results.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graphkit.schema import Merge, NodeType, Prop, RelType
+from graphkit.backends.merge import merge_expr
+from graphkit.model.schema import NodeType, Prop, RelType
 
 
 def row_fields(columns: Sequence[str]) -> dict[str, str]:
     """Column name -> the Cypher expression of its value in `row`."""
     return {name: f"row[{i}]" for i, name in enumerate(columns)}
-
-
-def merge_expr(prop: Prop, target: str, new: str) -> str:
-    cur = f"{target}.{prop.name}"
-    if prop.merge is Merge.SET:
-        return f"coalesce({new}, {cur})"
-    if prop.merge is Merge.FIRST:
-        return f"coalesce({cur}, {new})"
-    if prop.merge in (Merge.MIN, Merge.MAX):
-        op = "<" if prop.merge is Merge.MIN else ">"
-        return f"CASE WHEN {new} IS NULL THEN {cur} WHEN {cur} IS NULL OR {new} {op} {cur} THEN {new} ELSE {cur} END"
-    added = f"[v IN {new} WHERE NOT v IN coalesce({cur}, [])]"
-    return f"CASE WHEN {new} IS NULL THEN {cur} ELSE coalesce({cur}, []) + {added} END"
 
 
 def set_clause(props: Sequence[Prop], target: str, row: dict[str, str]) -> str:

@@ -16,8 +16,8 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from graphkit.schema import SCHEMA
-from graphkit.times import FORMAT
+from graphkit.model.schema import SCHEMA
+from graphkit.model.times import FORMAT
 
 
 def _props(items: dict[str, Any]) -> dict[str, Any]:

@@ -21,10 +21,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphkit import names
 from graphkit.backends.base import Backend, QueryResult
 from graphkit.errors import GraphkitError
-from graphkit.graph_fetch import (
+from graphkit.model import names
+from graphkit.model.schema import SCHEMA, NodeType, PropType
+from graphkit.query.fetch import (
     chunks,
     endpoint_pairs,
     fetch_edges_between,
@@ -33,7 +34,6 @@ from graphkit.graph_fetch import (
     neighbour_keys,
     scan_nodes,
 )
-from graphkit.schema import SCHEMA, NodeType, PropType
 
 Key = Any
 NodeRef = tuple[str, Key]  # (label, key)

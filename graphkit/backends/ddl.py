@@ -1,10 +1,10 @@
-"""Schema statements for each store, generated from graphkit.schema."""
+"""Schema statements for each store, generated from graphkit.model.schema."""
 
 from __future__ import annotations
 
 import re
 
-from graphkit.schema import SCHEMA, PropType, Schema
+from graphkit.model.schema import SCHEMA, PropType, Schema
 
 LADYBUG_TYPES = {
     PropType.STRING: "STRING",

@@ -1,6 +1,6 @@
 """Reading nodes and relationships by key, from either store, with Cypher generated from the schema.
 
-Labels, types and property names come only from graphkit.schema; keys are parameters.
+Labels, types and property names come only from graphkit.model.schema; keys are parameters.
 Every statement returns plain columns (the keys, then each declared property by name),
 so both stores give the same rows, and relationships always come with their endpoints.
 """
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from graphkit.backends.base import Backend
-from graphkit.schema import SCHEMA, NodeType, Prop, RelType
+from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
 
 Key = Any  # str, or int for ASN numbers
 Props = dict[str, Any]

@@ -37,7 +37,7 @@ from typing import Any
 
 from graphkit.backends.base import Backend, QueryResult
 from graphkit.errors import GraphkitError
-from graphkit.schema import SCHEMA, Schema
+from graphkit.model.schema import SCHEMA, Schema
 
 QUERIES_ENV = "GRAPHKIT_QUERIES"
 EMBEDDED_DIALECT = "embedded"  # the Backend.name whose variants live in <dir>/embedded/
@@ -305,10 +305,11 @@ def _variant_name(path: Path) -> str:
 def builtin_dir() -> Path:
     """The catalogue shipped with graphkit: inside the installed package (a wheel), or the
     repository's top-level cypher/ folder (a source checkout or editable install)."""
-    packaged = Path(__file__).resolve().parent / "_cypher"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_cypher"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "cypher"
+    return package.parent / "cypher"
 
 
 def query_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphkit.backends.base import Backend
-from graphkit.schema import SCHEMA
+from graphkit.model.schema import SCHEMA
 
 
 def graph_stats(backend: Backend) -> dict[str, Any]:

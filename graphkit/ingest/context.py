@@ -1,0 +1,109 @@
+"""What a parser may use while it reads one file: the parse context, rejects, and the
+parser protocol. Parsers import this module, never the pipeline that drives them."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, TextIO
+
+from graphkit.ingest import inputs
+from graphkit.model.records import Record
+from graphkit.model.tables import Bulk
+
+PROGRESS_SECONDS = 0.25  # how often a progress display is told
+
+
+class FileRejected(Exception):
+    """The whole file is unusable (for example a zone file with a syntax error)."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.reason = line, reason
+
+
+@dataclass
+class Reject:
+    path: str
+    line: int | None
+    reason: str
+    text: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ParseContext:
+    """What a parser may tell the pipeline while it reads one file."""
+
+    path: Path
+    source: str
+    on_reject: Callable[[Reject], None]
+    line: int | None = None
+    skipped: Counter[str] = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
+    source_props: dict[str, Any] = field(default_factory=dict)
+    raw: BinaryIO | None = None  # the file being read, for progress
+    source_used: bool = False  # some record relied on this file's own Source
+    progress: Callable[[ParseContext], None] | None = None
+    _next_tick: float = 0.0
+
+    def open(self) -> BinaryIO:
+        stream, self.raw = inputs.open_binary(self.path, on_corrupt=lambda reason: self.reject(reason))
+        return stream
+
+    def lines(self, stream: BinaryIO) -> Iterator[bytes]:
+        """Lines of the stream, keeping `line` current for rejects."""
+        for self.line, text in inputs.numbered_lines(stream):
+            yield text
+
+    def tick(self) -> None:
+        """Let a progress display catch up; parsers call it as they read, often or not."""
+        if self.progress is not None:
+            now = time.monotonic()
+            if now >= self._next_tick:
+                self._next_tick = now + PROGRESS_SECONDS
+                self.progress(self)
+
+    def reject(self, reason: str, text: bytes | str = b"", line: int | None = None) -> None:
+        shown = text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text
+        self.on_reject(Reject(str(self.path), line if line is not None else self.line, reason, shown[:300]))
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped[reason] += n
+
+
+class Parser(Protocol):
+    kind: str
+
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]: ...
+
+
+class RejectsFile:
+    """Rejected lines of one command, opened on the first reject."""
+
+    def __init__(self, folder: Path, kind: str) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        self.path = folder / f"{kind}-{stamp}.txt"
+        self._file: TextIO | None = None
+
+    def write(self, reject: Reject) -> None:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+        text = reject.text.replace("\t", "\\t").replace("\n", "\\n")
+        self._file.write(f"{reject}\t{text}\n")
+
+    def close(self) -> None:
+        if self._file:
+            self._file.close()
+
+    @property
+    def used(self) -> bool:
+        return self._file is not None

@@ -1,0 +1,72 @@
+"""Lines parsed one at a time, gathered into columns for the lookup aggregator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
+
+COLUMNS = ("client", "qname", "qtype", "server", "server_port", "answers", "ttls", "rd")
+
+
+class ColumnBuilder:
+    """Collects lines parsed one at a time (BIND, CSV, Zeek JSON, unusual Zeek TSV) into
+    LookupColumns, so that every log kind is counted by the same code."""
+
+    def __init__(
+        self,
+        aggregator: LookupAggregator,
+        *,
+        binary: bool,
+        zeek_escapes: bool,
+        answer_sep: str = ",",
+        default_day: int | None = None,
+        size: int = 65536,
+    ) -> None:
+        self.aggregator, self.size = aggregator, size
+        self.type = pa.binary() if binary else pa.string()
+        self.zeek_escapes, self.answer_sep, self.default_day = zeek_escapes, answer_sep, default_day
+        self.lines: list[int] = []
+        self.ts: list[float | None] = []
+        self.values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+        self.present: set[str] = set()
+
+    def add(self, line: int, ts: float | None, **columns: Any) -> None:
+        self.lines.append(line)
+        self.ts.append(ts)
+        for name in COLUMNS:
+            self.values[name].append(columns.get(name))
+        self.present.update(columns)
+        if len(self.lines) >= self.size:
+            self.flush()
+        elif not len(self.lines) & 0xFFF:
+            self.aggregator.ctx.tick()  # a log's records come out at its end: progress comes from here
+
+    def flush(self) -> None:
+        if not self.lines:
+            return
+        lines = self.lines
+
+        def column(name: str) -> pa.Array | None:
+            return pa.array(self.values[name], self.type) if name in self.present else None
+
+        batch = LookupColumns(
+            ts=pa.array(self.ts, pa.float64()),
+            client=pa.array(self.values["client"], self.type),
+            qname=pa.array(self.values["qname"], self.type),
+            line_of=lambda row: lines[row],
+            qtype=column("qtype"),
+            server=column("server"),
+            server_port=column("server_port"),
+            answers=column("answers"),
+            ttls=column("ttls"),
+            rd=column("rd"),
+            answer_sep=self.answer_sep,
+            zeek_escapes=self.zeek_escapes,
+            default_day=self.default_day,
+        )
+        self.lines, self.ts = [], []
+        self.values = {name: [] for name in COLUMNS}
+        self.aggregator.add(batch)
