@@ -97,12 +97,13 @@ def register_commands() -> None:
         importlib.import_module(f"graphkit.cli.{name}")
 
 
-def main() -> None:
-    """Entry point: user errors are one line on stderr and a non-zero exit, never a traceback."""
+def main(argv: list[str] | None = None) -> None:
+    """Entry point (argv: the arguments, default sys.argv[1:]): user errors are one line on
+    stderr and a non-zero exit, never a traceback. Always ends in SystemExit."""
     register_commands()
 
     try:
-        app()
+        app(args=argv, prog_name="graphkit")
     except GraphkitError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
