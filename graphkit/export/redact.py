@@ -22,10 +22,11 @@ import hmac
 import re
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
+from graphkit.model.records import Key
 from graphkit.model.schema import SCHEMA
-from graphkit.query.subgraph import Key, NodeRef, Subgraph
+from graphkit.query.subgraph import NodeRef, Subgraph
 
 KEY_ENV = "GRAPHKIT_REDACT_KEY"
 PUBLIC_KEY = b"graphkit-redact-v1"
@@ -78,7 +79,7 @@ class Redactor:
         return {k: self.value(owner, k, v) for k, v in props.items()}
 
     def key(self, label: str, key: Key) -> Key:
-        return self.value(label, SCHEMA.by_label[label].key.name, key)
+        return cast(Key, self.value(label, SCHEMA.by_label[label].key.name, key))
 
     def ref(self, ref: NodeRef) -> NodeRef:
         return (ref[0], self.key(*ref))

@@ -13,7 +13,7 @@ from typing import Any, Union
 
 from graphkit.model.schema import SCHEMA, PropType, Schema
 
-Key = Union[str, int]
+Key = Union[str, int]  # a node key: text, or an int for ASN numbers
 Props = dict[str, Any]
 
 

@@ -11,10 +11,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from graphkit.backends.base import Backend
+from graphkit.model.records import Key, Props
 from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
 
-Key = Any  # str, or int for ASN numbers
-Props = dict[str, Any]
 EdgeRow = tuple[Key, Key, Props]  # from key, to key, properties
 KEYS_PER_QUERY = 5_000  # keeps parameter lists and result sets of one statement small
 

@@ -19,11 +19,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from graphkit.backends.base import Backend, QueryResult
 from graphkit.errors import GraphkitError
 from graphkit.model import names
+from graphkit.model.records import Key, Props
 from graphkit.model.schema import SCHEMA, NodeType, PropType
 from graphkit.query.fetch import (
     chunks,
@@ -35,9 +36,7 @@ from graphkit.query.fetch import (
     scan_nodes,
 )
 
-Key = Any
 NodeRef = tuple[str, Key]  # (label, key)
-Props = dict[str, Any]
 
 # The labels an entity given by the user (--around KEY, or a value in a row) may be, in the order tried.
 ENTITY_LABELS = ("Domain", "IPAddress", "Netblock", "ASN", "Organization", "Email", "Registrar")
@@ -95,7 +94,7 @@ def typed_key(label: str, value: Any) -> Key:
     """A key as the schema types it: ASN numbers arrive as 15632 or 'AS15632'."""
     if SCHEMA.by_label[label].key.type is PropType.INT and not isinstance(value, int):
         return int(str(value).strip().upper().removeprefix("AS"))
-    return value
+    return cast(Key, value)
 
 
 # -- completing references from the store ------------------------------------------
@@ -174,7 +173,7 @@ def _walk(value: Any, found: _Found) -> None:
         found.texts.add(value)
 
 
-def _key_of(node: Mapping[str, Any]) -> Key:
+def _key_of(node: Mapping[str, Any]) -> Any:  # a key as the store returned it
     return node.get(SCHEMA.by_label[node["_label"]].key.name) if node.get("_label") in SCHEMA.by_label else None
 
 
