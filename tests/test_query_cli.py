@@ -165,3 +165,28 @@ def test_check_reports_a_broken_user_query(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "labels not in the schema: Hostname" in proc.stderr and "used but not declared: k" in proc.stderr
     assert run_cli("query", "check").stdout == "12 queries: headers, parameters, labels and types check out\n"
+
+
+def test_a_user_query_runs_on_the_embedded_store_with_its_function_names(embedded_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "name-length.cypher").write_text(
+        "// name: name-length\n// title: t\n// params:\n//   name: string\n// columns:\n//   length\n//   text\n"
+        "MATCH (d:Domain {name: $name}) RETURN toString(size(d.name)) AS length, 'toString(1)' AS text\n"
+    )
+    args = ("query", "run", "name-length", "-p", "name=trump1.contact-client.com", "-f", "json")
+    found = embedded_store.cli(*args, "--queries", str(tmp_path)).stdout
+    assert json.loads(found) == [{"length": "25", "text": "toString(1)"}]
+    shown = run_cli("query", "show", "name-length", "--embedded", "--queries", str(tmp_path)).stdout
+    assert "RETURN string(size(d.name)) AS length, 'toString(1)' AS text" in shown
+
+
+def test_check_rejects_a_headed_variant(tmp_path: Path) -> None:
+    (tmp_path / "embedded").mkdir()
+    (tmp_path / "names.cypher").write_text(
+        "// name: names\n// title: t\n// columns:\n//   name\nMATCH (d:Domain) RETURN d.name AS name\n"
+    )
+    (tmp_path / "embedded" / "names.cypher").write_text(
+        "// name: names\n// title: t\nMATCH (d:Domain) RETURN d.name AS name\n"
+    )
+    proc = run_cli("query", "check", "--queries", str(tmp_path), check=False)
+    assert proc.returncode == 1
+    assert "a variant's header is only '// name: names'" in proc.stderr
