@@ -169,8 +169,9 @@ def _rows_as_one_list(cypher: str, columns: Sequence[str]) -> str:
 
 
 def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
-    """The table's rows as lists (tuples pack as lists), in column order: see graphkit.backends.neo4j_statements.
-    Times go as graphkit.model.times' text, the form Neo4j keeps them in."""
+    """The table's rows as lists (tuples pack as lists), in column order: see
+    graphkit.backends.neo4j_statements. Times go as graphkit.model.times' text, the form Neo4j
+    keeps them in."""
     return list(zip(*(column.to_pylist() for column in with_time_text(table).columns), strict=True))
 
 

@@ -3,9 +3,9 @@
 TSV: `#separator`, `#set_separator`, `#empty_field`, `#unset_field` and `#fields` headers are
 honoured, fields may come in any order, and a file may hold several header blocks. Data
 lines between headers are read in large pieces by Arrow's CSV reader and counted by
-graphkit.ingest.lookups.aggregator without a Python step per line. A piece with anything unusual in it
-(a wrong field count, an unreadable timestamp, a carriage return) is read again line by
-line, so every bad line is named with its number and reason.
+graphkit.ingest.lookups.aggregator without a Python step per line. A piece with anything
+unusual in it (a wrong field count, an unreadable timestamp, a carriage return) is read
+again line by line, so every bad line is named with its number and reason.
 """
 
 from __future__ import annotations
