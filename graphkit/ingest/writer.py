@@ -21,7 +21,7 @@ from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.model.schema import SCHEMA, Prop
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
-DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is 30% faster than at 50k
+DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is faster than at 50k
 # Fault injection for the crash-consistency tests: SIGKILL this process after N store writes.
 KILL_AFTER_WRITES = int(os.environ.get("GRAPHKIT_FAULT_KILL_AFTER_WRITES", "0") or 0)
 
@@ -95,8 +95,8 @@ class GraphWriter:
     def add_table(self, bulk: Bulk) -> None:
         """Write a bulk table now (after what is buffered, so its endpoints exist): nodes
         batch_size rows at a time, edges as the loader made the table. (LadybugDB's COPY into a
-        relationship table costs in proportion to what the table holds already: 1M edges
-        went in at 117k/s in writes of 100k, 298k/s in one.)"""
+        relationship table costs in proportion to what the table holds already, so fewer,
+        larger writes go faster.)"""
         self.flush()
         if isinstance(bulk, NodeTable):
             node = SCHEMA.by_label[bulk.label]
