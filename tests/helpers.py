@@ -60,8 +60,8 @@ def run_cli(
 ) -> CliResult:
     """`graphkit ARGS` in this process, through the executable's own entry point (main(argv):
     the same parsing, commands and one-line errors), with stdout and stderr captured apart and
-    `env`, `input` (stdin) and `cwd` in force for this call only. A child process would spend a
-    second on imports per call."""
+    `env`, `input` (stdin) and `cwd` in force for this call only. A child process would pay for
+    the interpreter's start and every import on each call."""
     folder = contextlib.chdir(cwd) if cwd else contextlib.nullcontext()
     with folder, CliRunner().isolation(input=input, env=env) as (out, err, _):
         returncode = _exit_status(list(args))
@@ -83,12 +83,12 @@ def _exit_status(argv: list[str]) -> int:
     return 0
 
 
-def cli_command(*args: str) -> list[str]:
+def _cli_command(*args: str) -> list[str]:
     """The real `graphkit` executable's command line, for a child process."""
     return [sys.executable, "-m", "graphkit", *args]
 
 
-def child_env(env: Env | None) -> dict[str, str]:
+def _child_env(env: Env | None) -> dict[str, str]:
     """This process's environment with the overrides applied (None unsets)."""
     merged = {**os.environ, **(env or {})}
     return {name: value for name, value in merged.items() if value is not None}
@@ -105,14 +105,14 @@ def run_cli_process(
     """`graphkit ARGS` in a child process: for what only a real process shows (signals, locks
     held by another process, import-time behaviour, the terminal it runs on)."""
     proc = subprocess.run(
-        cli_command(*args), env=child_env(env), cwd=cwd, capture_output=True, text=True, input=input, timeout=timeout
+        _cli_command(*args), env=_child_env(env), cwd=cwd, capture_output=True, text=True, input=input, timeout=timeout
     )
     return _checked(proc, check)
 
 
 def start_cli_process(*args: str, env: Env | None = None, **popen: Any) -> subprocess.Popen[str]:
     """`graphkit ARGS` started in a child process that the test waits for, reads or kills."""
-    return subprocess.Popen(cli_command(*args), env=child_env(env), text=True, **popen)
+    return subprocess.Popen(_cli_command(*args), env=_child_env(env), text=True, **popen)
 
 
 def _checked(proc: CliResult, check: bool) -> CliResult:
