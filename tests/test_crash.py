@@ -19,7 +19,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Store, clear_neo4j, realdata
+from helpers import Store, realdata
+
+from graphkit.backends.store import clear_neo4j
+
+pytestmark = pytest.mark.slow
 
 KILL_POINTS = (1, 2, 3, 5, 8)
 BATCH = ("--batch-size", "7")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from graphkit.backends.store import StoreOptions, open_store
 from graphkit.model.schema import SCHEMA

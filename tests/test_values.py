@@ -7,7 +7,7 @@ import gc
 from decimal import Decimal
 
 import pytest
-from conftest import Store
+from helpers import Store
 
 from graphkit.backends.results import plain, plain_ladybug, plain_rows
 from graphkit.errors import GraphkitError
