@@ -174,8 +174,8 @@ def test_a_user_query_runs_on_the_embedded_store_with_its_function_names(embedde
         "MATCH (d:Domain {name: $name}) RETURN toString(size(d.name)) AS length, 'toString(1)' AS text\n"
     )
     args = ("query", "run", "name-length", "-p", "name=trump1.contact-client.com", "-f", "json")
-    found = embedded_store.cli(*args, "--queries", str(tmp_path)).stdout
-    assert json.loads(found) == [{"length": "25", "text": "toString(1)"}]
+    found = embedded_store.cli(*args, "--queries", str(tmp_path))
+    assert json_output(found) == [{"length": "25", "text": "toString(1)"}]
     shown = run_cli("query", "show", "name-length", "--embedded", "--queries", str(tmp_path)).stdout
     assert "RETURN string(size(d.name)) AS length, 'toString(1)' AS text" in shown
 
