@@ -33,8 +33,8 @@ def node_key(label: str, props: dict[str, Any]) -> Any:
 def plain_rows(rows: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
     """Rows (lists of values) in the plain form: `convert` (plain or plain_ladybug) on each row,
     unless every value is a scalar or a list of scalars, as in most results; those rows are plain
-    already. Checking that by type runs in C: for 150,000 rows of eight values 0.07 s, against
-    0.4-0.8 s converting them value by value."""
+    already. Checking that by type runs in C, several times faster than converting them value
+    by value."""
     values = list(chain.from_iterable(rows))
     kinds = set(map(type, values))
     if list in kinds:
@@ -49,10 +49,9 @@ def plain_rows(rows: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused while a store's result is unpacked. The rows are lists of
     plain values, with no cycles to find, yet every 700 new lists start a collection that walks
-    the older ones: 0.2-0.4 s of the 1.6-2.0 s that 150,000 rows took from Neo4j (measured).
-    Only each backend's result converter uses it: that is where the lists are made. A pause at
-    the CLI entry would also cover loads and the Browser server, whose cyclic garbage must
-    still be collected, and would not serve library callers."""
+    the older ones: a noticeable share of a large result's time. Only the backends' result
+    converters use it, as that is where the lists are made: a pause at the CLI entry would also
+    cover loads and the Browser server, whose cyclic garbage must still be collected."""
     enabled = gc.isenabled()
     gc.disable()
     try:

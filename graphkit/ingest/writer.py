@@ -19,7 +19,7 @@ from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.model.schema import SCHEMA, Prop
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
-DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is 30% faster than at 50k
+DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is faster than at 50k
 
 
 def _merge_into(target: Props, incoming: Props, declared: dict[str, Prop]) -> None:
