@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_statements
+from graphkit.backends.embedded_results import query_result
 from graphkit.backends.merge import merge_value
-from graphkit.backends.results import collector_paused, plain_ladybug, plain_rows
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
 from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text
@@ -205,8 +205,7 @@ class EmbeddedBackend:
         result = self.conn.execute(cypher, params or {})
         if isinstance(result, list):
             result = result[-1]
-        with collector_paused():
-            return QueryResult(result.get_column_names(), plain_rows(result.get_all(), plain_ladybug))
+        return query_result(result)
 
     def query(
         self,

@@ -19,8 +19,8 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import neo4j_statements
+from graphkit.backends.neo4j_results import query_result
 from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
-from graphkit.backends.results import collector_paused, plain, plain_rows
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import SCHEMA, NodeType, RelType
 from graphkit.model.tables import slices, with_time_text
@@ -132,12 +132,7 @@ class Neo4jBackend:
         text = _rows_as_one_list(cypher, columns) if as_list else cypher
 
         def work(tx: neo4j.ManagedTransaction) -> QueryResult:
-            result = tx.run(text, params or {})
-            with collector_paused():
-                if as_list:
-                    return QueryResult(list(columns), plain_rows(result.single(strict=True)[0], plain))
-                keys = list(result.keys())
-                return QueryResult(keys, [[plain(v) for v in rec.values()] for rec in result])
+            return query_result(tx.run(text, params or {}), columns if as_list else ())
 
         try:
             with self._session() as session:
