@@ -51,11 +51,17 @@ def _stats(location: str, env: dict[str, str]) -> dict[str, object]:
     return {k: out[k] for k in ("nodes", "relationships", "lookups")}
 
 
-def _wait_for_writes(location: str, env: dict[str, str], timeout: float = 60) -> None:
+def _resolves_to(location: str, env: dict[str, str]) -> int:
+    proc = run_cli("stats", "--format", "json", "--store", location, env=env, check=False)
+    return int(json_output(proc)["relationships"].get("RESOLVES_TO", 0)) if proc.returncode == 0 else -1
+
+
+def _wait_for_writes(location: str, env: dict[str, str], before: int = 0, timeout: float = 60) -> None:
+    """Until the load has written something: more RESOLVES_TO than `before` (what the store held
+    already; an earlier test's graph may be there, and the load must be connected)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        proc = run_cli("stats", "--format", "json", "--store", location, env=env, check=False)
-        if proc.returncode == 0 and json_output(proc)["relationships"]["RESOLVES_TO"] > 0:
+        if _resolves_to(location, env) > before:
             return
         time.sleep(0.3)
     raise AssertionError("the load never wrote anything")
@@ -68,8 +74,9 @@ def test_server_gone_for_good_then_back(neo4j_private: Neo4jInstance, tmp_path: 
     data = _records(tmp_path / "big.jsonl", 6000)
     env = {**neo4j_private.env, "GRAPHKIT_NEO4J_RETRY_SECONDS": "3"}
     load = ["load", "records", "--batch-size", "100", "--store", neo4j_private.uri, str(data)]
+    before = max(_resolves_to(neo4j_private.uri, env), 0)
     proc = _popen(load, env)
-    _wait_for_writes(neo4j_private.uri, env)
+    _wait_for_writes(neo4j_private.uri, env, before)
     assert neo4j_private.control("stop").returncode == 0
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 1
@@ -89,8 +96,9 @@ def test_driver_rides_out_a_restart(neo4j_private: Neo4jInstance, tmp_path: Path
     """Stopped and started again within the retry time: the load retries and completes."""
     data = _records(tmp_path / "big.jsonl", 6000, prefix="g")
     env = {**neo4j_private.env, "GRAPHKIT_NEO4J_RETRY_SECONDS": "90"}
+    before = max(_resolves_to(neo4j_private.uri, env), 0)
     proc = _popen(["load", "records", "--batch-size", "100", "--store", neo4j_private.uri, str(data)], env)
-    _wait_for_writes(neo4j_private.uri, env)
+    _wait_for_writes(neo4j_private.uri, env, before)
     assert neo4j_private.control("restart").returncode == 0
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
