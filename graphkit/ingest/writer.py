@@ -16,12 +16,12 @@ import pyarrow as pa
 
 from graphkit.backends.base import Backend
 from graphkit.backends.merge import merge_value
+from graphkit.ingest import DEFAULT_BATCH
 from graphkit.model import tables
 from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.model.schema import SCHEMA, Prop
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
-DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is 30% faster than at 50k
 # Fault injection for the crash-consistency tests: SIGKILL this process after N store writes.
 KILL_AFTER_WRITES = int(os.environ.get("GRAPHKIT_FAULT_KILL_AFTER_WRITES", "0") or 0)
 
