@@ -58,9 +58,8 @@ def _cli(store: Store, *args: str) -> str:
     second or two; the error paths are run as a real child process below)."""
     from typer.testing import CliRunner
 
-    from graphkit.cli.app import app, register_commands
+    from graphkit.cli.app import app
 
-    register_commands()
     result = CliRunner().invoke(
         app, list(args), env={**store.env, "GRAPHKIT_STORE": store.location}, catch_exceptions=False
     )

@@ -21,7 +21,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from graphkit.backends.store import StoreOptions, open_store
-from graphkit.cli.app import app, register_commands
+from graphkit.cli.app import app
 from graphkit.demo.run import load_case
 
 README = ROOT / "README.md"
@@ -63,7 +63,6 @@ def test_every_command_runs(document: Path, tmp_path: Path, monkeypatch: pytest.
         load_case(backend, rejects_dir=tmp_path / "rejects")
     finally:
         backend.close()
-    register_commands()
     runner = CliRunner()
     for command in found:
         args = shlex.split(command, comments=True)[1:]
