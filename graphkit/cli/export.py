@@ -17,7 +17,7 @@ from graphkit.cli.options import store_options
 from graphkit.cli.query import ParamsArg, QueriesArg
 from graphkit.errors import GraphkitError
 from graphkit.export.bulk import export_bulk
-from graphkit.export.redact import KEY_ENV, Redactor
+from graphkit.export.redact import Redactor
 from graphkit.query import subgraph
 from graphkit.query.catalogue import get_query, parse_assignments, run_query, untyped
 
@@ -32,6 +32,9 @@ The format follows the file's extension (.graphml .gexf .json .cypher .html; a n
 without one is a folder of CSVs), or --format. --redact hashes emails and person names.
 `graphkit export bulk -o DIR` writes the whole graph for neo4j-admin's offline import.
 """
+
+
+KEY_ENV = "GRAPHKIT_REDACT_KEY"
 
 
 class ExportFormat(StrEnum):

@@ -30,15 +30,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
-from urllib.request import Request, urlopen
 
 import graphkit
 from graphkit.errors import GraphkitError
 from graphkit.model import names, times
 from graphkit.model.records import NodeRecord, Record
-from graphkit.parsers.rdap import RdapError, document_records, ipwhois_records
 from graphkit.parsers.registration import Tally
 
 SOURCE_KIND = "rdap-collect"
@@ -133,6 +130,9 @@ def user_agent() -> str:
 
 def http_json(url: str, timeout: float) -> Any:
     """GET a JSON answer; ItemError (retryable or not) when there is none."""
+    from urllib.error import HTTPError, URLError  # here, with urllib.request: they load ssl and http
+    from urllib.request import Request, urlopen
+
     request = Request(url, headers={"Accept": "application/rdap+json, application/json", "User-Agent": user_agent()})
     try:
         with urlopen(request, timeout=timeout) as answer:  # noqa: S310 - http(s) URLs from the registry
@@ -293,6 +293,8 @@ class RdapCollector:
 
     @staticmethod
     def _records(kind: str, answer: Any, notes: Tally) -> Iterator[Record]:
+        from graphkit.parsers.rdap import RdapError, document_records, ipwhois_records  # with the first answer
+
         try:
             if kind == "address":
                 yield from list(ipwhois_records(answer, notes))
