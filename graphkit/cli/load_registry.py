@@ -36,10 +36,10 @@ def load_prefix_tables(
     batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> None:
-    from graphkit.parsers.prefixes import PrefixesParser
+    from graphkit.parsers.prefixes import PrefixesParser, read_as_names
 
     addresses = loaded.addresses(options)
-    names, names_source = loaded.as_names(options, _note)
+    names, names_source = loaded.newest(options, "asnames", read_as_names, _note) or ({}, None)
     parser = PrefixesParser(addresses, load_all=load_all, as_names=names, as_names_source=names_source)
     run_load(parser, files, options, batch_size=batch_size, fmt=fmt)
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from graphkit.backends.store import StoreOptions, open_store
 from graphkit.errors import StoreUnavailable
 from graphkit.ingest import inputs
-from graphkit.parsers.prefixes import read_as_names
 
 Note = Callable[[str], None]  # told of a file loaded before that is no longer there as it was
+T = TypeVar("T")
 
 
 def _rows(options: StoreOptions, cypher: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
@@ -62,12 +62,13 @@ def files(options: StoreOptions, kind: str, note: Note) -> list[tuple[str, Path]
     return found
 
 
-def as_names(options: StoreOptions, note: Note) -> tuple[dict[int, str], str | None]:
-    """The AS names of the asnames file loaded last, and its Source id."""
-    for source, path in reversed(files(options, "asnames", note)):
+def newest(options: StoreOptions, kind: str, read: Callable[[bytes], T], note: Note) -> tuple[T, str] | None:
+    """What `read` makes of the newest file of one kind loaded before that it can read (it raises
+    ValueError for one it cannot), and that file's Source id."""
+    for source, path in reversed(files(options, kind, note)):
         try:
             with inputs.open_binary(path)[0] as stream:
-                return read_as_names(stream.read()), source
+                return read(stream.read()), source
         except ValueError:
             continue
-    return {}, None
+    return None
