@@ -20,55 +20,38 @@ from graphkit.cli.output import Format
 
 FormatArg = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
-# show_envvar=False: the help texts name the variables already
-StoreArg = Annotated[
-    Optional[str],
-    typer.Option(
-        "--store",
-        "-s",
-        help=f"Embedded store path (default {DEFAULT_STORE}) or a Neo4j URI (bolt://, neo4j://, +s). "
-        "Env: GRAPHKIT_STORE.",
-        envvar="GRAPHKIT_STORE",
-        show_default=False,
-        show_envvar=False,
-    ),
-]
-UserArg = Annotated[
-    Optional[str],
-    typer.Option(
-        "--user",
-        help="Neo4j user. Env: NEO4J_USERNAME.",
-        envvar="NEO4J_USERNAME",
-        show_default=False,
-        show_envvar=False,
-    ),
-]
-PasswordArg = Annotated[
-    Optional[str],
-    typer.Option(
-        "--password",
-        help="Neo4j password (prefer env NEO4J_PASSWORD; never printed).",
-        envvar="NEO4J_PASSWORD",
-        show_default=False,
-        show_envvar=False,
-    ),
-]
-DatabaseArg = Annotated[
-    Optional[str],
-    typer.Option(
-        "--database",
-        help="Neo4j database. Env: NEO4J_DATABASE.",
-        envvar="NEO4J_DATABASE",
-        show_default=False,
-        show_envvar=False,
-    ),
-]
+
+def _store_option(*names: str, help: str, envvar: str) -> Any:
+    # show_envvar=False: each help text names its variable already
+    return typer.Option(*names, help=help, envvar=envvar, show_default=False, show_envvar=False)
 
 
 def _store_signature(
-    store: StoreArg = None, user: UserArg = None, password: PasswordArg = None, database: DatabaseArg = None
+    store: Annotated[
+        Optional[str],
+        _store_option(
+            "--store",
+            "-s",
+            help=f"Embedded store path (default {DEFAULT_STORE}) or a Neo4j URI (bolt://, neo4j://, +s). "
+            "Env: GRAPHKIT_STORE.",
+            envvar="GRAPHKIT_STORE",
+        ),
+    ] = None,
+    user: Annotated[
+        Optional[str], _store_option("--user", help="Neo4j user. Env: NEO4J_USERNAME.", envvar="NEO4J_USERNAME")
+    ] = None,
+    password: Annotated[
+        Optional[str],
+        _store_option(
+            "--password", help="Neo4j password (prefer env NEO4J_PASSWORD; never printed).", envvar="NEO4J_PASSWORD"
+        ),
+    ] = None,
+    database: Annotated[
+        Optional[str],
+        _store_option("--database", help="Neo4j database. Env: NEO4J_DATABASE.", envvar="NEO4J_DATABASE"),
+    ] = None,
 ) -> None:
-    """Never called: typer makes the store options from this signature."""
+    """Never called: the store options, declared once; typer makes them from this signature."""
 
 
 def _add_store_parameters(params: list[Any], fields: tuple[str, ...], *, from_environment: bool) -> list[str]:
