@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import ROOT
+from helpers import ROOT
 
 PASSWORD = "private-instance-pw"
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from conftest import Store
+from helpers import Store
 
 ATTRIBUTIONS = """address_or_cidr,organization,role,note
 # the resolvers that asked for mail1.trump-email.com
@@ -58,10 +57,10 @@ def test_attributions_load_with_the_file_as_source(store: Store, tmp_path: Path)
 def test_header_is_optional_and_loading_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
     path = _write(tmp_path, "217.12.96.15, Alfa-Bank, resolver, seen in the DNS logs\n\n")
     store.cli("load", "attributions", str(path))
-    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    first = store.cli_stats()
     assert first["relationships"]["ATTRIBUTED_TO"] == 1
     store.cli("load", "attributions", str(path))
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert store.cli_stats() == first
 
 
 def test_a_file_without_attributions_is_rejected_whole(store: Store, tmp_path: Path) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Store
+from helpers import Store, json_lines, rejects
 
 from graphkit.ingest.context import ParseContext, Reject
 from graphkit.parsers.bind import BindParser, parse_zone
@@ -82,16 +81,8 @@ def write_log(path: Path, lines: list[str]) -> Path:
 
 def load(store: Store, *args: str, check: bool = True) -> tuple[dict[str, Any], str]:
     proc = store.cli("load", "bind", "--format", "json", *args, check=check)
-    reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    reports = json_lines(proc)
     return (reports[0] if reports else {}), proc.stderr
-
-
-def rejected(stderr: str) -> set[str]:
-    """'path:line: reason' of every line in the rejects file the command named."""
-    if "rejected lines written to " not in stderr:
-        return set()
-    written = Path(stderr.split("rejected lines written to ")[1].split()[0])
-    return {line.split("\t")[0] for line in written.read_text("utf-8").splitlines()}
 
 
 def lookups(store: Store) -> list[list[Any]]:
@@ -104,7 +95,7 @@ def lookups(store: Store) -> list[list[Any]]:
 def test_every_bind_line_form_is_read(store: Store, tmp_path: Path) -> None:
     path = write_log(tmp_path / "query.log", [text for text, _ in LINES])
     report, stderr = load(store, str(path))
-    assert rejected(stderr) == {
+    assert set(rejects(stderr)) == {
         f"{path}:{n}: {what[8:]}" for n, (_, what) in enumerate(LINES, 1) if what.startswith("reject: ")
     }
     assert report["rejected"] == sum(what.startswith("reject") for _, what in LINES)

@@ -3,15 +3,16 @@ and the Browser of the Maven-assembled Neo4j driven in real headless Chromium.""
 
 from __future__ import annotations
 
+import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
 import query_fixture as fx
-from conftest import ROOT, clear_neo4j, run_cli
+from helpers import ROOT, run_cli, start_cli_process
 from test_html_chromium import ARTIFACTS, CHROMIUM_FLAGS, chromium
 
-from graphkit.backends.store import StoreOptions, open_store
+from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
 from graphkit.model.schema import SCHEMA
 from graphkit.model.style import LABEL_COLOURS, caption_property
 from graphkit.query.catalogue import catalogue, get_query, run_query
@@ -39,14 +40,8 @@ def test_cli_writes_the_stylesheet_and_the_guide(tmp_path: Path) -> None:
 
 
 def test_graphkit_browser_prints_what_to_type_and_serves_the_guide(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "GRAPHKIT_STORE": "bolt://127.0.0.1:7687", "NEO4J_HTTP_PORT": "7474"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "graphkit", "browser", "--port", "0"], env=env, stdout=subprocess.PIPE, text=True
-    )
+    env = {"GRAPHKIT_STORE": "bolt://127.0.0.1:7687", "NEO4J_HTTP_PORT": "7474"}
+    proc = start_cli_process("browser", "--port", "0", env=env, stdout=subprocess.PIPE)  # serves until stopped
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline() for _ in range(7)]
@@ -121,6 +116,7 @@ def _http_address(uri: str) -> str:
 
 
 @pytest.mark.neo4j
+@pytest.mark.slow
 def test_neo4j_browser_plays_the_guide_and_draws_a_canned_query(neo4j_uri: str) -> None:
     """Connect, :play the guide, :style, set a query's parameters and run it from its slide,
     then the same drawn as a graph: the nodes Browser draws are the ASN's ego network."""

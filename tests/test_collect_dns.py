@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Store, clear_neo4j, run_cli
 from dns_server import AuthoritativeServer
+from helpers import Store, json_output, run_cli
 
+from graphkit.backends.store import clear_neo4j
 from graphkit.model.schema import SCHEMA
 
 SOA = "@ IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 86400 300\n@ NS ns1.example.test.\n"
@@ -108,7 +109,7 @@ def graph_edges(store: Store) -> set[tuple[str, object, object]]:
 def test_collect_records_what_the_server_says(store: Store, server: AuthoritativeServer) -> None:
     proc = store.cli("collect", "dns", *TARGETS, "--follow", "1", *server_args(server))
     assert "Traceback" not in proc.stderr
-    rows = {row["name"]: row for row in json.loads(proc.stdout)}
+    rows = {row["name"]: row for row in json_output(proc)}
     assert rows["missing.example.test"]["nxdomain"] == 7
     assert rows["missing.example.test"]["records"] == 0
     assert rows["example.test"]["answered"] == 5  # A, NS, MX, TXT, SOA; no AAAA, no CNAME
@@ -133,13 +134,13 @@ def test_collect_records_what_the_server_says(store: Store, server: Authoritativ
 
 def test_without_follow_targets_are_not_asked(store: Store, server: AuthoritativeServer) -> None:
     proc = store.cli("collect", "dns", "example.test", *server_args(server))
-    assert {row["name"] for row in json.loads(proc.stdout)} == {"example.test", "10.2.0.192.in-addr.arpa"}
+    assert {row["name"] for row in json_output(proc)} == {"example.test", "10.2.0.192.in-addr.arpa"}
     assert ("RESOLVES_TO", "mail.example.test", "192.0.2.25") not in graph_edges(store)
 
 
 def test_emit_then_load_records_gives_the_same_graph(store: Store, server: AuthoritativeServer, tmp_path: Path) -> None:
     store.cli("collect", "dns", *TARGETS, "--follow", "1", *server_args(server))
-    direct = (json.loads(store.cli("stats", "--format", "json").stdout), graph_edges(store))
+    direct = (store.cli_stats(), graph_edges(store))
     emitted = tmp_path / "collected.jsonl"
     names_file = tmp_path / "names.txt"
     names_file.write_text("# targets\n" + "\n".join(TARGETS) + "\n", encoding="utf-8")
@@ -153,7 +154,7 @@ def test_emit_then_load_records_gives_the_same_graph(store: Store, server: Autho
     else:
         again = Store("embedded", str(tmp_path / "again.lbdb"))
     again.cli("load", "records", str(emitted))
-    assert (json.loads(again.cli("stats", "--format", "json").stdout), graph_edges(again)) == direct
+    assert (again.cli_stats(), graph_edges(again)) == direct
 
 
 def test_a_stopped_server_is_reported_per_name(tmp_path: Path) -> None:
@@ -175,7 +176,7 @@ def test_a_stopped_server_is_reported_per_name(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "14 queries got no reply" in proc.stderr
-    rows = json.loads(proc.stdout)
+    rows = json_output(proc)
     assert [r["name"] for r in rows] == ["example.test", "www.example.test"]
     assert all(r["timeout"] + r["unreachable"] == 7 and r["answered"] == 0 for r in rows)
     # the run is still recorded: a records file holding just its Source

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Store, realdata, run_cli
+from helpers import Store, json_output, realdata, run_cli
 from rdap_server import CymruDns, RecordedRdap
 
 ADDRESSES = ["1.1.1.1", "130.59.31.80", "13.72.183.192", "2001:4860:4860::8888"]
@@ -61,7 +61,7 @@ def test_collects_addresses_domains_and_asns(
     proc = store.cli(
         "collect", "rdap", *ADDRESSES, *DOMAINS, "AS13335", "--format", "json", *_options(web, dns, tmp_path / "cache")
     )
-    report = {row["item"]: row for row in json.loads(proc.stdout)}
+    report = {row["item"]: row for row in json_output(proc)}
     assert {item: row["status"] for item, row in report.items()} == dict.fromkeys(
         [*ADDRESSES, *DOMAINS, "AS13335"], "fetched"
     )
@@ -111,14 +111,14 @@ def test_collects_addresses_domains_and_asns(
     assert source == [["rdap-collect", 0]]
 
     # again, from the cache: nothing asked, nothing changed
-    before = json.loads(store.cli("stats", "--format", "json").stdout)
+    before = store.cli_stats()
     asked = len(web.requests)
     proc = store.cli(
         "collect", "rdap", *ADDRESSES, *DOMAINS, "AS13335", "--format", "json", *_options(web, dns, tmp_path / "cache")
     )
-    assert {row["status"] for row in json.loads(proc.stdout)} == {"cached"}
+    assert {row["status"] for row in json_output(proc)} == {"cached"}
     assert len(web.requests) == asked
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == before
+    assert store.cli_stats() == before
 
 
 def test_cached_answers_load_with_load_rdap(
@@ -165,7 +165,7 @@ def test_retries_backoff_and_per_item_errors(servers: tuple[RecordedRdap, CymruD
         "json",
         *_options(web, dns, tmp_path / "cache"),
     )
-    report = {row["item"]: row for row in json.loads(proc.stdout)}
+    report = {row["item"]: row for row in json_output(proc)}
     assert report["norway.no"]["status"] == "fetched"
     assert web.requests.count("rdap.norid.no/domain/norway.no") == 3
     assert web.requests.count("rdap.verisign.com/com/v1/domain/themarquetry.com") == 3
@@ -233,7 +233,7 @@ def test_follow_related_and_settings_from_the_environment(
         "json",
         env=env,
     )
-    assert [row["status"] for row in json.loads(proc.stdout)] == ["fetched"]
+    assert [row["status"] for row in json_output(proc)] == ["fetched"]
     # Verisign's answer links MarkMonitor's; that one was not recorded (404), so the registry's answer stands
     assert web.requests[-2:] == [
         "rdap.verisign.com/com/v1/domain/google.com",

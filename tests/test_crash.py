@@ -1,7 +1,7 @@
 """Crash consistency: every loader kind, killed with SIGKILL at five points while writing,
 then run again, gives the same graph as one clean load (issue 9).
 
-The kill comes from the process itself (GRAPHKIT_FAULT_KILL_AFTER_WRITES: SIGKILL after the
+The kill comes from the process itself (tests/kill_after_writes.py: SIGKILL after the
 Nth store write), so the points are exact and repeatable; one more kill per kind lands at a
 random moment from outside, in the middle of whatever the store is doing.
 """
@@ -19,9 +19,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Store, clear_neo4j, realdata
+from helpers import Store, realdata
+
+from graphkit.backends.store import clear_neo4j
+
+pytestmark = pytest.mark.slow
 
 KILL_POINTS = (1, 2, 3, 5, 8)
+KILLED_AFTER_WRITES = Path(__file__).with_name("kill_after_writes.py")
 BATCH = ("--batch-size", "7")
 
 
@@ -101,8 +106,9 @@ KINDS = {
 
 
 def _load(store: Store, args: list[str], kill_after: int = 0) -> subprocess.CompletedProcess[str]:
-    env = {**store.env, "GRAPHKIT_STORE": store.location, "GRAPHKIT_FAULT_KILL_AFTER_WRITES": str(kill_after)}
-    cmd = [sys.executable, "-m", "graphkit", "load", args[0], *BATCH, *args[1:]]
+    env = {**store.env, "GRAPHKIT_STORE": store.location}
+    command = [str(KILLED_AFTER_WRITES), str(kill_after)] if kill_after else ["-m", "graphkit"]
+    cmd = [sys.executable, *command, "load", args[0], *BATCH, *args[1:]]
     return subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
 
 

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Store
+from helpers import Store, json_lines, rejects
 
 from graphkit.parsers.csvlog import epoch_seconds, parse_columns
 
 
 def load(store: Store, *args: str, check: bool = True) -> tuple[dict[str, Any], str]:
     proc = store.cli("load", "csv-log", "--format", "json", *args, check=check)
-    reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    reports = json_lines(proc)
     return (reports[0] if reports else {}), proc.stderr
-
-
-def rejected(stderr: str) -> set[str]:
-    if "rejected lines written to " not in stderr:
-        return set()
-    written = Path(stderr.split("rejected lines written to ")[1].split()[0])
-    return {line.split("\t")[0] for line in written.read_text("utf-8").splitlines()}
 
 
 def lookups(store: Store) -> list[list[Any]]:
@@ -49,7 +41,7 @@ def test_columns_are_mapped_and_timestamps_read_in_every_form(store: Store, tmp_
         encoding="utf-8",
     )
     report, stderr = load(store, "--columns", "ts=when,client=who,qname=asked,qtype=kind", str(path))
-    assert rejected(stderr) == {
+    assert set(rejects(stderr)) == {
         f"{path}:7: bad timestamp 'yesterday'",
         f"{path}:8: wrong field count (4 fields, expected 5)",
         f"{path}:9: bad client address '10.0.0.256'",

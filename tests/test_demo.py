@@ -8,15 +8,12 @@ not taken from the code under test.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import Store
+from helpers import CliResult, Store, json_output, run_cli
 
 from graphkit.demo import CASE_DIR
 from graphkit.demo.make_case import GENERATED, write_case
@@ -181,11 +178,9 @@ def test_demo_findings(store: Store, tmp_path: Path) -> None:
 # -- the command -------------------------------------------------------------------------------
 
 
-def _graphkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "GRAPHKIT_STORE"}
-    proc = subprocess.run([sys.executable, "-m", "graphkit", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
+def _graphkit(*args: str, cwd: Path) -> CliResult:
+    """`graphkit ARGS` run in `cwd`, where the demo makes its store when GRAPHKIT_STORE is unset."""
+    return run_cli(*args, cwd=cwd, env={"GRAPHKIT_STORE": None})
 
 
 def test_graphkit_demo_loads_into_a_fresh_store_it_prints(tmp_path: Path) -> None:
@@ -199,7 +194,7 @@ def test_graphkit_demo_loads_into_a_fresh_store_it_prints(tmp_path: Path) -> Non
     assert 'id="timeline-chart"' in page and "data:image/png;base64," in page
 
     again = _graphkit("demo", "--store", stores[0].name, "--json", cwd=tmp_path)
-    found = json.loads(again.stdout)
+    found = json_output(again)
     assert found["sources"][0]["lookups"] == 2820 and found["top2_share"] >= 0.99
     assert list(tmp_path.glob("graphkit-demo-*.lbdb")) == stores  # --store: no new store
 

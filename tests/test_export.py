@@ -20,10 +20,10 @@ from typing import Any
 import networkx as nx
 import pytest
 import query_fixture as fx
-from conftest import ROOT, Store, clear_neo4j, run_cli
+from helpers import ROOT, Store, run_cli
 
 from graphkit.backends.neo4j import Neo4jBackend
-from graphkit.backends.store import StoreOptions, open_store
+from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
 from graphkit.ingest.normalise import Normaliser
 from graphkit.ingest.writer import GraphWriter
 from graphkit.model import names
@@ -51,20 +51,6 @@ def _load(store: Store, extra: list[Any] | None = None) -> Store:
     finally:
         backend.close()
     return store
-
-
-def _cli(store: Store, *args: str) -> str:
-    """`graphkit ARGS` against the store, in this process (a child process per call costs a
-    second or two; the error paths are run as a real child process below)."""
-    from typer.testing import CliRunner
-
-    from graphkit.cli.app import app
-
-    result = CliRunner().invoke(
-        app, list(args), env={**store.env, "GRAPHKIT_STORE": store.location}, catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def _build(store: Store, how: str, *args: Any) -> Subgraph:
@@ -166,8 +152,7 @@ def test_paths_and_nodes_returned_by_a_query_of_ones_own(store: Store, tmp_path:
         encoding="utf-8",
     )
     out = tmp_path / "paths.json"
-    _cli(
-        store,
+    store.cli(
         "export",
         "--query",
         "served-names",
@@ -287,7 +272,7 @@ def test_networkx_reads_back_the_same_subgraph(fmt: str, tmp_path: Path) -> None
 def test_cli_export_round_trips_the_case(store: Store, fmt: str, tmp_path: Path) -> None:
     _load(store)
     path = tmp_path / f"case.{fmt}"
-    _cli(store, "export", "--around", fx.MAIL1, "--hops", "2", "--limit", "40", "-o", str(path))
+    store.cli("export", "--around", fx.MAIL1, "--hops", "2", "--limit", "40", "-o", str(path))
     expected = _build(store, "around", fx.MAIL1, 2, 40)
     nodes, edges = _read(path, fmt)
     assert nodes == _expected_nodes(expected)
@@ -384,7 +369,7 @@ def test_cypher_script_recreates_the_subgraph_in_an_empty_neo4j(neo4j_uri: str, 
 def test_cypher_script_of_the_case_from_the_embedded_store(neo4j_uri: str, tmp_path: Path) -> None:
     source = _load(Store("embedded", str(tmp_path / "g.lbdb")))
     path = tmp_path / "case.cypher"
-    _cli(source, "export", "--all", "-o", str(path))
+    source.cli("export", "--all", "-o", str(path))
     clear_neo4j(neo4j_uri)
     _apply(neo4j_uri, path.read_text(encoding="utf-8"))
     back, original = _whole(neo4j_uri), _whole(source.location)
@@ -421,7 +406,7 @@ def _installed_lib() -> Path | None:
 
 
 def _bulk(store: Store, out: Path, *extra: str) -> list[str]:
-    stdout = _cli(store, "export", "bulk", "-o", str(out), *extra)
+    stdout = store.cli("export", "bulk", "-o", str(out), *extra).stdout
     line = next(ln.strip() for ln in stdout.splitlines() if ln.strip().startswith("neo4j-admin database import"))
     import shlex
 
@@ -544,8 +529,8 @@ def test_redacted_exports_hold_no_email_or_person_name(store: Store, tmp_path: P
     _load(store, _personal_records())
     out = tmp_path / "out"
     for name in ("all.graphml", "all.gexf", "all.json", "all.cypher", "all.html", "csv"):
-        _cli(store, "export", "--all", "--redact", "-o", str(out / name), "--redact-key", "k1")
-    _cli(store, "export", "--around", "admin@cendyn.com", "--hops", "2", "--redact", "-o", str(out / "around.json"))
+        store.cli("export", "--all", "--redact", "-o", str(out / name), "--redact-key", "k1")
+    store.cli("export", "--around", "admin@cendyn.com", "--hops", "2", "--redact", "-o", str(out / "around.json"))
     _bulk(store, out / "bulk", "--redact", "--redact-key", "k1")
     files = sorted(p for p in out.rglob("*") if p.is_file())
     assert len(files) >= 8 + 10
@@ -566,7 +551,7 @@ def test_redacted_exports_hold_no_email_or_person_name(store: Store, tmp_path: P
 def test_redaction_is_stable_for_a_key_and_differs_across_keys(store: Store, tmp_path: Path) -> None:
     _load(store, _personal_records())
     for name, key in (("a.json", "k1"), ("b.json", "k1"), ("c.json", "k2")):
-        _cli(store, "export", "--all", "--redact", "--redact-key", key, "-o", str(tmp_path / name))
+        store.cli("export", "--all", "--redact", "--redact-key", key, "-o", str(tmp_path / name))
     ids = {
         n: sorted(x["_id"] for x in json.loads((tmp_path / n).read_text())["nodes"])
         for n in ("a.json", "b.json", "c.json")

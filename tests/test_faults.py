@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import clear_neo4j, run_cli
+from helpers import json_output, run_cli, run_cli_process, start_cli_process
 from neo4j_instance import Neo4jInstance, private_instance
 
+from graphkit.backends.store import clear_neo4j
 from graphkit.model.records import EdgeRecord, to_json
 
 
@@ -43,17 +42,12 @@ def _records(path: Path, n: int, prefix: str = "f") -> Path:
 
 
 def _popen(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "graphkit", *args],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """A load in a process of its own, to stop its server under it or to run another beside it."""
+    return start_cli_process(*args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _stats(location: str, env: dict[str, str]) -> dict[str, object]:
-    out = json.loads(run_cli("stats", "--format", "json", "--store", location, env=env).stdout)
+    out = json_output(run_cli("stats", "--format", "json", "--store", location, env=env))
     return {k: out[k] for k in ("nodes", "relationships", "lookups")}
 
 
@@ -61,7 +55,7 @@ def _wait_for_writes(location: str, env: dict[str, str], timeout: float = 60) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         proc = run_cli("stats", "--format", "json", "--store", location, env=env, check=False)
-        if proc.returncode == 0 and json.loads(proc.stdout)["relationships"]["RESOLVES_TO"] > 0:
+        if proc.returncode == 0 and json_output(proc)["relationships"]["RESOLVES_TO"] > 0:
             return
         time.sleep(0.3)
     raise AssertionError("the load never wrote anything")
@@ -127,7 +121,9 @@ def test_second_load_without_waiting_fails_clearly(tmp_path: Path) -> None:
     big = _records(tmp_path / "big.jsonl", 20000)
     first = _popen(["load", "records", "--batch-size", "500", "--store", store, str(big)], {})
     time.sleep(1.5)
-    second = run_cli("load", "records", "--store", store, str(big), env={"GRAPHKIT_LOCK_WAIT": "0"}, check=False)
+    second = run_cli_process(
+        "load", "records", "--store", store, str(big), env={"GRAPHKIT_LOCK_WAIT": "0"}, check=False
+    )
     assert first.wait(timeout=300) == 0
     if second.returncode == 0:
         pytest.skip("the first load finished before the second started (machine too fast for this check)")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import query_fixture as fx
-from conftest import ROOT, Store
+from helpers import ROOT, Store
 
 from graphkit import export
 from graphkit.query import subgraph
@@ -66,6 +66,7 @@ def test_the_page_needs_nothing_from_the_network(case: tuple[Subgraph, dict[str,
     assert "<i>whole</i>" not in text  # the title is text, not markup
 
 
+@pytest.mark.slow
 def test_chromium_draws_every_node(case: tuple[Subgraph, dict[str, int], Path], tmp_path: Path) -> None:
     """Headless Chromium's --dump-dom after layout: the page says how many nodes it drew."""
     _, counts, path = case
@@ -89,6 +90,7 @@ def test_chromium_draws_every_node(case: tuple[Subgraph, dict[str, int], Path], 
     assert taken.returncode == 0 and shot.stat().st_size > 10_000, taken.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_hover_click_drag_and_zoom(case: tuple[Subgraph, dict[str, int], Path]) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
     graph, counts, path = case
@@ -134,6 +136,7 @@ def test_hover_click_drag_and_zoom(case: tuple[Subgraph, dict[str, int], Path]) 
             browser.close()
 
 
+@pytest.mark.slow
 def test_values_are_shown_as_text_never_run(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
     graph = Subgraph()

@@ -25,6 +25,8 @@ from graphkit.parsers.bind import BindParser
 from graphkit.parsers.csvlog import CsvLogParser
 from graphkit.parsers.zeek import ZeekParser
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -1,5 +1,6 @@
 """The running totals of lookup logs: folding many small grouped batches must give exactly
-what grouping all the lines at once gives (the sort-and-pair merge of graphkit.ingest.lookups.aggregator)."""
+what grouping all the lines at once gives (the sort-and-pair merge of
+graphkit.ingest.lookups.groupby)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Store
+from helpers import Store
 
 from graphkit.model.names import InvalidName, organization_key
 from graphkit.parsers.privacy import Withheld, is_generic_contact, is_proxy_email, withheld

@@ -27,6 +27,8 @@ from graphkit.parsers.records_jsonl import RecordsParser
 from graphkit.parsers.whois import WhoisParser
 from graphkit.parsers.zone import ZoneParser
 
+pytestmark = pytest.mark.slow
+
 FUZZ = settings(
     max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )

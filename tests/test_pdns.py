@@ -6,7 +6,7 @@ import calendar
 import json
 from pathlib import Path
 
-from conftest import Store
+from helpers import Store, json_lines, rejects_file
 
 
 def epoch(iso: str) -> int:
@@ -145,11 +145,8 @@ def test_failed_and_limited_streams_are_reported(store: Store, tmp_path: Path) -
     failed = write_lines(tmp_path / "failed.jsonl", [*SAF[:2], {"cond": "failed", "msg": "quota exceeded"}])
     limited = write_lines(tmp_path / "limited.jsonl", [*SAF[3:4], {"cond": "limited", "msg": "result limit reached"}])
     proc = store.cli("load", "pdns", "--format", "json", str(failed), str(limited))
-    assert (
-        f"{failed}:3: DNSDB query failed (quota exceeded)"
-        in Path(proc.stderr.split("rejected lines written to ")[1].split()[0]).read_text()
-    )
-    reports = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert f"{failed}:3: DNSDB query failed (quota exceeded)" in rejects_file(proc.stderr).read_text()
+    reports = json_lines(proc)
     assert reports[1]["skipped"] == {"DNSDB results were limited (result limit reached)": 1}
     assert [r["counts"] for r in reports] == [{"A": 1}, {"CNAME": 1}]
 
@@ -176,9 +173,9 @@ def test_a_record_in_two_files_keeps_the_widest_time_span(store: Store, tmp_path
     first, last, count, sources = rows[0]
     assert (first, last, count) == ("2016-05-04T00:00:00Z", "2016-09-23T00:00:00Z", 900)
     assert len(sources) == 2
-    before = json.loads(store.cli("stats", "--format", "json").stdout)
+    before = store.cli_stats()
     store.cli("load", "pdns", str(two), str(one))
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == before
+    assert store.cli_stats() == before
     assert store.query("MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen")[0] == [
         "2016-05-04T00:00:00Z",
         "2016-09-23T00:00:00Z",

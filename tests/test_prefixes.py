@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from conftest import Store, realdata
+from helpers import Store, realdata
 
 from graphkit.model.records import NodeRecord, to_json
 from graphkit.parsers.prefixmatch import BadPrefix, PrefixTable
@@ -89,10 +89,10 @@ def test_the_case_addresses_find_their_networks_and_operators(store: Store, tmp_
     stats = store.stats()
     assert stats["nodes"]["Netblock"] == 3 and stats["nodes"]["ASN"] == 3  # only what the addresses need
 
-    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    first = store.cli_stats()
     store.cli("load", "prefixes", str(_table()))
     store.cli("load", "asnames", str(_names()))
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert store.cli_stats() == first
 
 
 def test_asnames_after_the_table_name_the_asns_in_the_graph(store: Store, tmp_path: Path) -> None:
@@ -158,9 +158,9 @@ def test_addresses_loaded_later_are_matched_on_refresh(store: Store, tmp_path: P
     store.cli("load", "prefixes", "--refresh")
     rows = store.query("MATCH (i:IPAddress)-[:IN_NETBLOCK]->(n:Netblock) RETURN i.address, n.cidr ORDER BY i.address")
     assert rows == [["192.0.2.200", "192.0.2.128/25"], ["192.0.2.7", "192.0.2.0/24"], ["2001:db8::1", "2001:db8::/32"]]
-    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    first = store.cli_stats()
     store.cli("load", "prefixes", "--refresh")
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert store.cli_stats() == first
 
 
 def test_refresh_without_a_table_is_one_clear_error(store: Store) -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from graphkit.backends.store import StoreOptions, open_store
 from graphkit.model.schema import SCHEMA
-from graphkit.query import catalogue
+from graphkit.query import catalogue, dialect
 from graphkit.query.catalogue import Param, ParamType, Query, QueryError, QueryFileError, parse_query
 
 ISSUE_NAMES = {
@@ -229,3 +229,52 @@ def test_every_embedded_variant_is_accepted_by_the_embedded_store(tmp_path: Path
             backend.query("EXPLAIN " + body, _sample_params(query))
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize(
+    ("neo4j", "embedded"),
+    [
+        ("RETURN toString(1) AS s", "RETURN string(1) AS s"),
+        ("RETURN TOSTRING (1) AS s", "RETURN string (1) AS s"),
+        ("RETURN date.truncate('week', d) AS w", "RETURN date_trunc('week', d) AS w"),
+        ("RETURN 'toString(1)' AS s, \"toString(x)\" AS t", "RETURN 'toString(1)' AS s, \"toString(x)\" AS t"),
+        ("RETURN 'it\\'s toString(' + toString(1) AS s", "RETURN 'it\\'s toString(' + string(1) AS s"),
+        (
+            "RETURN 1 AS n // toString(1)\n/* date.truncate(x) */",
+            "RETURN 1 AS n // toString(1)\n/* date.truncate(x) */",
+        ),
+        ("RETURN xtoString(1), n.toString(1), `toString`(1), mydate.truncate(1), toString AS n", None),
+    ],
+)
+def test_the_embedded_dialect_renames_calls_only_outside_literals_and_comments(
+    neo4j: str, embedded: str | None
+) -> None:
+    assert dialect.translate(neo4j, "embedded") == (neo4j if embedded is None else embedded)
+    assert dialect.translate(neo4j, "neo4j") == neo4j
+
+
+def test_every_query_resolves_on_both_dialects() -> None:
+    """Neo4j runs the file as it stands; the embedded store its variant, else the file renamed."""
+    renamed = re.compile(r"(?<![\w.])(toString|date\.truncate)\s*\(", re.IGNORECASE)
+    for name, query in _all().items():
+        assert query.text_for("neo4j") == query.cypher
+        embedded = query.text_for("embedded")
+        assert embedded == query.variants.get("embedded", dialect.translate(query.cypher, "embedded"))
+        assert not renamed.search(catalogue.strip_comments(embedded)), name
+    assert "string(date_trunc('week', date(r.day)))" in _all()["lookup-timeline"].text_for("embedded")
+
+
+def test_check_rejects_a_variant_with_more_header_than_its_name(tmp_path: Path) -> None:
+    (tmp_path / "embedded").mkdir()
+    (tmp_path / "names.cypher").write_text(
+        "// name: names\n// title: t\n// columns:\n//   name\nMATCH (d:Domain) RETURN d.name AS name\n"
+    )
+    variant = tmp_path / "embedded" / "names.cypher"
+    variant.write_text("// name: names\n\n// why the plan differs\nMATCH (d:Domain) RETURN d.name AS name\n")
+    assert catalogue.problems(catalogue.load_dir(tmp_path)["names"]) == []
+    for extra in ("// title: t\n", "// why the plan differs\n"):
+        variant.write_text("// name: names\n" + extra + "MATCH (d:Domain) RETURN d.name AS name\n")
+        assert catalogue.problems(catalogue.load_dir(tmp_path)["names"]) == [
+            f"{variant}:2: a variant's header is only '// name: names' (the main file's applies); "
+            "a comment after a blank line is part of the query"
+        ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import query_fixture as fx
-from conftest import Store, _neo4j_uri, clear_neo4j, run_cli
+from helpers import Store, json_lines, json_output, neo4j_test_uri, run_cli
+
+from graphkit.backends.store import clear_neo4j
 
 
 def _loaded(store: Store) -> Store:
@@ -33,7 +34,7 @@ def embedded_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.fixture(scope="module")
 def neo4j_store() -> Iterator[Store]:
-    uri = _neo4j_uri()
+    uri = neo4j_test_uri()
     clear_neo4j(uri)
     yield _loaded(Store("neo4j", uri))
 
@@ -46,7 +47,7 @@ def loaded(request: pytest.FixtureRequest) -> Store:
 
 def test_list_names_every_query_with_its_title() -> None:
     proc = run_cli("query", "list", "--format", "json")
-    listed = {row["name"]: row for row in json.loads(proc.stdout)}
+    listed = {row["name"]: row for row in json_output(proc)}
     assert len(listed) == 12
     assert listed["lookup-concentration"]["title"] == "Names whose lookups come mostly from one source"
     assert listed["path-between"]["params"] == "from, to, max_hops?"
@@ -68,7 +69,7 @@ def test_show_prints_header_cypher_and_browser_params() -> None:
 
 
 def test_run_prints_rows_in_every_format(loaded: Store) -> None:
-    as_json = json.loads(loaded.cli("query", "run", "lookup-concentration", "--format", "json").stdout)
+    as_json = json_output(loaded.cli("query", "run", "lookup-concentration", "--format", "json"))
     assert [(r["source"], r["lookups"], r["share"]) for r in as_json][:2] == [
         ("Alfa-Bank", 2820, 0.7948),
         ("Spectrum Health", 714, 0.2012),
@@ -81,8 +82,8 @@ def test_run_prints_rows_in_every_format(loaded: Store) -> None:
     assert table[0] == ["source", "kind", "lookups", "share", "clients", "first_seen", "last_seen"]
     assert table[1][:5] == ["Alfa-Bank", "organization", "2820", "0.7948", '["217.12.96.15", "217.12.97.15"]']
     assert len(table) == 3 and "(2 of 5 rows shown)" in proc.stderr
-    lines = loaded.cli("query", "run", "reverse-mismatch", "--format", "jsonl").stdout.splitlines()
-    assert [json.loads(line)["ptr_name"] for line in lines] == ["mail.contact-client.com", "ghost.cdcservices.com"]
+    rows = json_lines(loaded.cli("query", "run", "reverse-mismatch", "--format", "jsonl"))
+    assert [row["ptr_name"] for row in rows] == ["mail.contact-client.com", "ghost.cdcservices.com"]
     table_out = loaded.cli("query", "run", "cohosted", "-p", "target=66.216.133.29").stdout
     assert table_out.splitlines()[0].split() == ["via", "shared", "name", "address", "first_seen", "last_seen"]
 
@@ -133,7 +134,7 @@ def test_ad_hoc_cypher_is_read_only_unless_write(loaded: Store, tmp_path: Path) 
     found = loaded.cli(
         "query", "run", "--file", str(script), "-p", "name=written.example", "-p", "n:int=41", "-f", "json"
     )
-    assert json.loads(found.stdout) == [{"name": "written.example", "next": 42}]
+    assert json_output(found) == [{"name": "written.example", "next": 42}]
     loaded.cli(
         "query", "run", "--cypher", "MATCH (d:Domain {name: $name}) DELETE d", "-p", "name=written.example", "--write"
     )
@@ -150,9 +151,9 @@ def test_user_query_folders(embedded_store: Store, tmp_path: Path) -> None:
     )
     args = ("query", "run", "resolvers-of", "-p", "name=trump1.contact-client.com", "-p", "min=10", "-f", "json")
     expected = [{"client": "217.12.96.15"}]
-    assert json.loads(embedded_store.cli(*args, "--queries", str(folder)).stdout) == expected
+    assert json_output(embedded_store.cli(*args, "--queries", str(folder))) == expected
     env_run = run_cli(*args, env={"GRAPHKIT_STORE": embedded_store.location, "GRAPHKIT_QUERIES": str(folder)})
-    assert json.loads(env_run.stdout) == expected
+    assert json_output(env_run) == expected
     assert "resolvers-of" in run_cli("query", "list", "--queries", str(folder)).stdout
     assert run_cli("query", "check", "--queries", str(folder)).returncode == 0
 
@@ -165,3 +166,28 @@ def test_check_reports_a_broken_user_query(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "labels not in the schema: Hostname" in proc.stderr and "used but not declared: k" in proc.stderr
     assert run_cli("query", "check").stdout == "12 queries: headers, parameters, labels and types check out\n"
+
+
+def test_a_user_query_runs_on_the_embedded_store_with_its_function_names(embedded_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "name-length.cypher").write_text(
+        "// name: name-length\n// title: t\n// params:\n//   name: string\n// columns:\n//   length\n//   text\n"
+        "MATCH (d:Domain {name: $name}) RETURN toString(size(d.name)) AS length, 'toString(1)' AS text\n"
+    )
+    args = ("query", "run", "name-length", "-p", "name=trump1.contact-client.com", "-f", "json")
+    found = embedded_store.cli(*args, "--queries", str(tmp_path))
+    assert json_output(found) == [{"length": "25", "text": "toString(1)"}]
+    shown = run_cli("query", "show", "name-length", "--embedded", "--queries", str(tmp_path)).stdout
+    assert "RETURN string(size(d.name)) AS length, 'toString(1)' AS text" in shown
+
+
+def test_check_rejects_a_headed_variant(tmp_path: Path) -> None:
+    (tmp_path / "embedded").mkdir()
+    (tmp_path / "names.cypher").write_text(
+        "// name: names\n// title: t\n// columns:\n//   name\nMATCH (d:Domain) RETURN d.name AS name\n"
+    )
+    (tmp_path / "embedded" / "names.cypher").write_text(
+        "// name: names\n// title: t\nMATCH (d:Domain) RETURN d.name AS name\n"
+    )
+    proc = run_cli("query", "check", "--queries", str(tmp_path), check=False)
+    assert proc.returncode == 1
+    assert "a variant's header is only '// name: names'" in proc.stderr

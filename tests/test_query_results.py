@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 import query_fixture as fx
-from conftest import Store, _neo4j_uri, clear_neo4j
+from helpers import Store, neo4j_test_uri
 
 from graphkit.backends.base import Backend
+from graphkit.backends.store import clear_neo4j
 from graphkit.model.names import organization_key
 from graphkit.query.catalogue import load_dir, run_query
 
@@ -35,7 +36,7 @@ def embedded_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend
 
 @pytest.fixture(scope="module")
 def neo4j_graph() -> Iterator[Backend]:
-    uri = _neo4j_uri()
+    uri = neo4j_test_uri()
     clear_neo4j(uri)
     backend = Store("neo4j", uri).open()
     fx.load(backend)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import Store, realdata
+from helpers import Store, realdata
 
 RDAP_FILES = [
     "whoisit-asn.json",
@@ -164,9 +164,9 @@ def test_every_recorded_answer_loads_with_its_facts(store: Store) -> None:
 
 def test_loading_twice_leaves_stats_unchanged(store: Store) -> None:
     _load_all(store)
-    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    first = store.cli_stats()
     _load_all(store)
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert store.cli_stats() == first
 
 
 def _ipwhois_result(recorded: dict[str, Any], address: str, inc_raw: bool) -> dict[str, Any]:

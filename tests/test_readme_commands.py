@@ -17,11 +17,9 @@ import shlex
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from typer.testing import CliRunner
+from helpers import ROOT, run_cli
 
 from graphkit.backends.store import StoreOptions, open_store
-from graphkit.cli.app import app
 from graphkit.demo.run import load_case
 
 README = ROOT / "README.md"
@@ -63,11 +61,7 @@ def test_every_command_runs(document: Path, tmp_path: Path, monkeypatch: pytest.
         load_case(backend, rejects_dir=tmp_path / "rejects")
     finally:
         backend.close()
-    runner = CliRunner()
     for command in found:
-        args = shlex.split(command, comments=True)[1:]
-        result = runner.invoke(app, args, catch_exceptions=True)
-        output = result.output[-3000:]
-        assert result.exit_code == 0, (
-            f"{document.name}: `{command}` exited {result.exit_code}: {result.exception!r}\n{output}"
-        )
+        proc = run_cli(*shlex.split(command, comments=True)[1:], check=False)
+        output = (proc.stdout + proc.stderr)[-3000:]
+        assert proc.returncode == 0, f"{document.name}: `{command}` exited {proc.returncode}\n{output}"

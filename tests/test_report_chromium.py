@@ -11,8 +11,11 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import ROOT, run_cli
+import pytest
+from helpers import ROOT, run_cli
 from test_html_chromium import CHROMIUM_FLAGS, chromium
+
+pytestmark = pytest.mark.slow
 
 ARTIFACTS = ROOT / "test-artifacts"
 PROBE = """<script>

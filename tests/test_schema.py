@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT, Store, run_cli
+from helpers import ROOT, Store, run_cli
 
 from graphkit.backends.ddl import ladybug_statements, neo4j_statements
 from graphkit.model.schema import SCHEMA

@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import Store, run_cli
+from helpers import Store, run_cli, start_cli_process
 
 from graphkit.model.records import EdgeRecord, NodeRecord, to_json
 from graphkit.model.schema import SCHEMA
@@ -77,7 +76,6 @@ def test_no_password_in_output_logs_or_process_list(neo4j_uri: str, tmp_path: Pa
     password = os.environ["NEO4J_PASSWORD"]
     path = tmp_path / "r.jsonl"
     path.write_text(to_json(NodeRecord("Domain", "secret-test.example")) + "\nnot json\n")
-    env = {**os.environ, "GRAPHKIT_STORE": neo4j_uri}
     seen = []
     # succeeding runs (password from the environment, and as an option)
     seen.append(run_cli("load", "records", str(path), env={"GRAPHKIT_STORE": neo4j_uri}))
@@ -90,9 +88,11 @@ def test_no_password_in_output_logs_or_process_list(neo4j_uri: str, tmp_path: Pa
     for rejects in Path("graphkit-rejects").glob("*.txt") if Path("graphkit-rejects").is_dir() else []:
         assert password not in rejects.read_text()
     # the process list while a load runs: the password is only in the environment
-    child = subprocess.Popen(
-        [sys.executable, "-m", "graphkit", "load", "records", str(path)],
-        env=env,
+    child = start_cli_process(
+        "load",
+        "records",
+        str(path),
+        env={"GRAPHKIT_STORE": neo4j_uri},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Store, run_cli
+from helpers import Store, run_cli
 
 SECRET = "s3cret-Pa55word-that-must-not-leak"
 

@@ -7,9 +7,12 @@ import gc
 from decimal import Decimal
 
 import pytest
-from conftest import Store
+from helpers import Store
 
-from graphkit.backends.results import plain, plain_ladybug, plain_rows
+from graphkit.backends import embedded_results, neo4j_results
+from graphkit.backends.embedded_results import plain_ladybug
+from graphkit.backends.neo4j_results import plain
+from graphkit.backends.results import plain_rows
 from graphkit.errors import GraphkitError
 
 
@@ -26,6 +29,34 @@ def test_rows_with_any_other_value_are_converted() -> None:
     ]
     nested = [[[["x"]]]]
     assert plain_rows(nested, plain) == [[[["x"]]]] and plain_rows(nested, plain) is not nested
+
+
+class _Unpacked:
+    """A store's result as each converter unpacks it, noting whether the collector ran meanwhile."""
+
+    def __init__(self) -> None:
+        self.collector_on: list[bool] = []
+
+    def _rows(self) -> list[list[object]]:
+        self.collector_on.append(gc.isenabled())
+        return [[1]]
+
+    def get_column_names(self) -> list[str]:  # LadybugDB
+        return ["one"]
+
+    def get_all(self) -> list[list[object]]:
+        return self._rows()
+
+    def single(self, strict: bool) -> list[object]:  # Neo4j, rows as one list
+        return [self._rows()]
+
+
+def test_each_backend_unpacks_its_results_with_the_collector_paused() -> None:
+    ladybug_result, neo4j_result = _Unpacked(), _Unpacked()
+    assert embedded_results.query_result(ladybug_result).rows == [[1]]  # type: ignore[arg-type]
+    assert neo4j_results.query_result(neo4j_result, ["one"]).rows == [[1]]  # type: ignore[arg-type]
+    assert ladybug_result.collector_on == neo4j_result.collector_on == [False]
+    assert gc.isenabled()
 
 
 def test_queries_leave_the_cycle_collector_as_they_found_it(store: Store) -> None:

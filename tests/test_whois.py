@@ -3,11 +3,10 @@ thin registry formats), redaction and bad input. Expected values were read by ha
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from conftest import Store, realdata
+from helpers import Store, realdata
 
 WHOIS_FILES = [
     "whois.enom.com-registered.txt",
@@ -164,9 +163,9 @@ def test_thin_registry_answers(store: Store) -> None:
 
 def test_loading_twice_leaves_stats_unchanged(store: Store) -> None:
     _load_all(store)
-    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    first = store.cli_stats()
     _load_all(store)
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert store.cli_stats() == first
 
 
 WITHHELD = {

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Store, clear_neo4j, realdata
+from helpers import Store, json_lines, realdata, rejects
 from parse_outputs import parse_outputs
 
 import graphkit.parsers.zeek as zeek
-from graphkit.backends.store import StoreOptions, open_store
+from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
 from graphkit.ingest.context import ParseContext, RejectsFile
 from graphkit.ingest.pipeline import Loader
 from graphkit.parsers.zeek import ZeekParser
@@ -133,7 +133,7 @@ def fresh(store: Store, tmp_path: Path, name: str) -> Store:
 
 def load_json_report(store: Store, *args: str, check: bool = True) -> tuple[list[dict[str, Any]], str]:
     proc = store.cli("load", "zeek", "--format", "json", *args, check=check)
-    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")], proc.stderr
+    return json_lines(proc), proc.stderr
 
 
 # -- writing Zeek logs for the tests ---------------------------------------------------------------
@@ -523,20 +523,12 @@ def test_a_cut_off_gzip_file_loads_its_lines_and_names_where_it_breaks_off(store
     data_lines = [line for line in whole_lines if not line.startswith("#")]
     reports, stderr = load_json_report(store, str(cut))
     assert "Traceback" not in stderr
-    rejected = rejects_in(stderr)
+    rejected = [line.split(" (")[0] for line in rejects(stderr)]  # the reasons without their details
     last = len(whole_lines) + 1  # the cut line
     assert rejected[-1].startswith(f"{cut}:{last + 1}: compressed data is corrupt or truncated here")
     assert rejected[:-1] == [f"{cut}:{last}: truncated last line"] or rejected[:-1] == []
     counted = reports[0]["counts"]["lookups"] + sum(reports[0]["skipped"].values())
     assert counted == len(data_lines)
-
-
-def rejects_in(stderr: str) -> list[str]:
-    """'path:line: reason' of each line of the rejects file the command named, in order."""
-    if "rejected lines written to " not in stderr:
-        return []
-    written = Path(stderr.split("rejected lines written to ")[1].split()[0])
-    return [line.split("\t")[0].split(" (")[0] for line in written.read_text("utf-8").splitlines()]
 
 
 def bad_lines_file(tmp_path: Path) -> tuple[Path, dict[int, str]]:
@@ -571,9 +563,7 @@ def test_bad_lines_are_rejected_with_line_and_reason_and_the_rest_loads(store: S
     path, reasons = bad_lines_file(tmp_path)
     reports, stderr = load_json_report(store, str(path))
     assert reports[0]["rejected"] == len(reasons)
-    rejects_file = Path(stderr.split("rejected lines written to ")[1].split()[0])
-    written = {line.split("\t")[0] for line in rejects_file.read_text("utf-8").splitlines()}
-    assert written == {f"{path}:{n}: {why}" for n, why in reasons.items()}
+    assert set(rejects(stderr)) == {f"{path}:{n}: {why}" for n, why in reasons.items()}
     assert store.stats()["lookups"] == 20
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import random
 import threading
 from collections import Counter
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import dns.name
 import pytest
-from conftest import Store, realdata
+from helpers import Store, json_lines, realdata, rejects_file
 
 from graphkit.ingest.context import FileRejected, ParseContext, Reject
 from graphkit.model.records import EdgeRecord, Record
@@ -53,8 +52,7 @@ def count_types_in_text(text: str) -> Counter[str]:
 
 def load_json(store: Store, *args: str, check: bool = True) -> tuple[list[dict[str, object]], str, int]:
     proc = store.cli("load", "zone", "--format", "json", *args, check=check)
-    reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    return reports, proc.stderr, proc.returncode
+    return json_lines(proc), proc.stderr, proc.returncode
 
 
 def test_example_zone_counts_every_type(store: Store) -> None:
@@ -66,8 +64,8 @@ def test_example_zone_counts_every_type(store: Store) -> None:
     assert report["rejected_whole"] is None
     assert report["counts"] == dict(expected)
     # the two records whose SVCB/HTTPS data dnspython refuses are named with their lines, not fatal
-    rejects = Path(stderr.split("rejected lines written to ")[1].split()[0]).read_text()
-    assert f"{path}:258: bad SVCB data" in rejects and f"{path}:267: bad HTTPS data" in rejects
+    written = rejects_file(stderr).read_text()
+    assert f"{path}:258: bad SVCB data" in written and f"{path}:267: bad HTTPS data" in written
     assert report["rejected"] == 2
     rows = store.query(
         "MATCH (d:Domain {name: $name})-[r:USES_MAIL_SERVER]->(m:Domain) RETURN m.name, r.preference, r.ttl",
@@ -114,9 +112,9 @@ def test_loading_a_zone_twice_changes_nothing(store: Store, tmp_path: Path) -> N
     path = tmp_path / "db.twice.test"
     path.write_text(GOOD_ZONE.replace("good.test.", "twice.test.") + 'www TXT "v=spf1 ip4:192.0.2.0/25 -all"\n')
     store.cli("load", "zone", str(path))
-    first = json.loads(store.cli("stats", "--format", "json").stdout)
+    first = store.cli_stats()
     store.cli("load", "zone", str(path))
-    assert json.loads(store.cli("stats", "--format", "json").stdout) == first
+    assert store.cli_stats() == first
     assert first["relationships"]["SPF_ALLOWS"] == 1 and first["nodes"]["Netblock"] == 1
 
 

@@ -1,4 +1,5 @@
 // name: lookup-concentration
+
 // The embedded (LadybugDB) dialect of cypher/lookup-concentration.cypher, whose header
 // applies: sources are grouped by key strings (LadybugDB cannot coalesce nodes of two
 // labels), and the window is tested as it stands (LadybugDB reads r.day cheaply).

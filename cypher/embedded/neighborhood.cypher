@@ -1,4 +1,5 @@
 // name: neighborhood
+
 // The embedded (LadybugDB) dialect of cypher/neighborhood.cypher, whose header applies:
 // the entity is found by label(), relationship types come from label() rather than
 // type(), node keys from coalesce() over the key properties, and the rings are lists of

@@ -1,4 +1,5 @@
 // name: path-between
+
 // The embedded (LadybugDB) dialect of cypher/path-between.cypher, whose header applies.
 // Shortest paths are `-[* ALL SHORTEST 1..6]-`, labels and types come from label(), and
 // each path is taken apart with UNWIND: list_transform lambdas over path elements give

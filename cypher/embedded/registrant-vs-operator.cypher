@@ -1,4 +1,5 @@
 // name: registrant-vs-operator
+
 // The embedded (LadybugDB) dialect of cypher/registrant-vs-operator.cypher, whose header
 // applies, with the same plan: each address's or server's operator once, then the domains
 // that use it (found by a second walk: the Neo4j text carries them from the first).

@@ -4,9 +4,9 @@ Bulk writes go through COPY FROM Arrow, which only appends, and is fastest in la
 batches. So each table is split first: rows whose node key (or edge endpoints and
 identity) already exist are merged in Python with the schema's rules and written back
 with LOAD FROM ... SET only where a value changes (a reload changes nothing and costs
-one read); the rest are copied in one COPY. Row-by-row MERGE runs at about 1,000
-rows/s here, and updates of relationship properties are slow and memory-hungry, which
-is why they are kept to what really changed and sent in small slices.
+one read); the rest are copied in one COPY. Row-by-row MERGE is slow here, and updates
+of relationship properties are slow and memory-hungry, which is why they are kept to what
+really changed and sent in small slices.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import pyarrow.compute as pc
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_statements
+from graphkit.backends.embedded_results import query_result
 from graphkit.backends.merge import merge_value
-from graphkit.backends.results import collector_paused, plain_ladybug, plain_rows
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
 from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text
@@ -62,7 +62,7 @@ class EmbeddedBackend:
         while True:
             try:
                 # Checkpoints happen at reopen (see _execute) and close, not after every COPY:
-                # a 10M-line log then loads in 18 s instead of 23 s, in the same peak memory.
+                # a large load is then faster, in the same peak memory (bench/README.md).
                 self.db = ladybug.Database(
                     str(self.path), buffer_pool_size=pool_mb << 20, read_only=self.read_only, auto_checkpoint=False
                 )
@@ -170,10 +170,10 @@ class EmbeddedBackend:
 
     def _execute(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB 0.22 keeps buffer-pool pages (and more) of bulk writes and LOAD FROM ...
-        # MATCH traversals until the database is closed: about 35 MB per 100k relationships
-        # copied, measured. Reopening releases them (and checkpoints). Each checkpoint of a
-        # relationship table briefly takes memory in proportion to the whole table: 100k rows
-        # between reopenings kept a 10M-line log's load under 600 MB, 200k did not.
+        # MATCH traversals until the database is closed, in proportion to the rows written.
+        # Reopening releases them (and checkpoints). Each checkpoint of a relationship table
+        # briefly takes memory in proportion to the whole table: REOPEN_ROWS is small enough
+        # to keep a 10M-line log's load within 600 MB (bench/README.md has the figures).
         if self._rows_since_open >= REOPEN_ROWS:
             self._reopen()
         self._rows_since_open += table.num_rows
@@ -205,8 +205,7 @@ class EmbeddedBackend:
         result = self.conn.execute(cypher, params or {})
         if isinstance(result, list):
             result = result[-1]
-        with collector_paused():
-            return QueryResult(result.get_column_names(), plain_rows(result.get_all(), plain_ladybug))
+        return query_result(result)
 
     def query(
         self,

@@ -19,8 +19,8 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import neo4j_statements
+from graphkit.backends.neo4j_results import query_result
 from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
-from graphkit.backends.results import collector_paused, plain, plain_rows
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import SCHEMA, NodeType, RelType
 from graphkit.model.tables import slices, with_time_text
@@ -44,7 +44,7 @@ class Neo4jBackend:
         retry_seconds: float = 30.0,
         connect_timeout: float = 5.0,
         batch_rows: int = 2_500,  # measured: smaller transactions write faster (less state, less GC)
-        writers: int = 2,  # parallel write transactions for large edge tables (measured 2.2x on 2 cores)
+        writers: int = 2,  # parallel write transactions for large edge tables (faster even on 2 cores)
     ) -> None:
         self.uri, self.database = uri, database
         self.batch_rows = batch_rows
@@ -97,8 +97,7 @@ class Neo4jBackend:
         start node; rows are sorted by end node, so locks on shared end nodes are always taken
         in one order and the writers do not deadlock each other (sorted before slicing, each
         transaction also touches a narrow range of end nodes). New edges are CREATEd: MERGE
-        would scan the start node's relationships for each row (measured 1.7x slower on 1M
-        lookups)."""
+        would scan the start node's relationships for each row."""
         a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
         make = neo4j_edge_create if new else neo4j_edge_upsert
         cypher = make(rel, a, b, table.column_names)
@@ -127,18 +126,13 @@ class Neo4jBackend:
         columns: Sequence[str] = (),
     ) -> QueryResult:
         """Run a query. Given its result `columns` (a canned query declares them), a read comes back
-        as one list of rows: the driver handles each record separately, which for 100,000 rows
-        took 1.2 s of client time against 0.14 s for one list (measured, with its Rust extension)."""
+        as one list of rows: the driver handles each record separately, which costs many times
+        the client time of one list (even with its Rust extension)."""
         as_list = bool(columns) and not write
         text = _rows_as_one_list(cypher, columns) if as_list else cypher
 
         def work(tx: neo4j.ManagedTransaction) -> QueryResult:
-            result = tx.run(text, params or {})
-            with collector_paused():
-                if as_list:
-                    return QueryResult(list(columns), plain_rows(result.single(strict=True)[0], plain))
-                keys = list(result.keys())
-                return QueryResult(keys, [[plain(v) for v in rec.values()] for rec in result])
+            return query_result(tx.run(text, params or {}), columns if as_list else ())
 
         try:
             with self._session() as session:
@@ -169,8 +163,9 @@ def _rows_as_one_list(cypher: str, columns: Sequence[str]) -> str:
 
 
 def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
-    """The table's rows as lists (tuples pack as lists), in column order: see graphkit.backends.neo4j_statements.
-    Times go as graphkit.model.times' text, the form Neo4j keeps them in."""
+    """The table's rows as lists (tuples pack as lists), in column order: see
+    graphkit.backends.neo4j_statements. Times go as graphkit.model.times' text, the form Neo4j
+    keeps them in."""
     return list(zip(*(column.to_pylist() for column in with_time_text(table).columns), strict=True))
 
 

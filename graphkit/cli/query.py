@@ -61,17 +61,19 @@ def list_queries(queries: QueriesArg = None, fmt: FormatArg = Format.table) -> N
 def show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The query's name.", show_default=False)],
     params: ParamsArg = None,
-    embedded: Annotated[bool, typer.Option("--embedded", help="Show the embedded store's dialect variant.")] = False,
+    embedded: Annotated[bool, typer.Option("--embedded", help="Show the query as the embedded store runs it.")] = False,
     queries: QueriesArg = None,
 ) -> None:
     """The query's header and Cypher, and the :param lines to paste into Neo4j Browser first."""
     query = get_query(name, queries or ())
     lines = browser_params(query, untyped(parse_assignments(params or ())))
     if embedded:
-        if EMBEDDED_DIALECT not in query.variants:
+        text = query.text_for(EMBEDDED_DIALECT)
+        if text == query.cypher:
             raise QueryError(f"{name} has no {EMBEDDED_DIALECT} variant: the same Cypher runs on both stores")
-        typer.echo(f"// {query.variant_paths[EMBEDDED_DIALECT]}")
-        typer.echo(query.variants[EMBEDDED_DIALECT].rstrip())
+        source = query.variant_paths.get(EMBEDDED_DIALECT) or f"{query.path}, in the embedded dialect's names"
+        typer.echo(f"// {source}")
+        typer.echo(text.rstrip())
         return
     typer.echo(f"// {query.path}")
     typer.echo(query.cypher.rstrip())

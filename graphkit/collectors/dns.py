@@ -6,9 +6,9 @@ given name servers (or the system's) with recursion desired, so a recursive reso
 authoritative server both work; from an authoritative server a referral's NS records (and
 their glue) are kept too, since they are the delegation.
 
-The answers map through graphkit.parsers.dnsrecords, exactly as zone files and passive DNS do. Every
-observation is stamped with its query time (first_seen = last_seen). No query outcome is an
-error: NXDOMAIN, no answer, SERVFAIL and timeouts are counted per name.
+The answers map through graphkit.parsers.dnsrecords, exactly as zone files and passive DNS
+do. Every observation is stamped with its query time (first_seen = last_seen). No query
+outcome is an error: NXDOMAIN, no answer, SERVFAIL and timeouts are counted per name.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ FIELDS = {"source": "_from", "target": "_to", "name": "_id", "key": "_key", "edg
 def write(graph: Subgraph, path: Path, title: str = "") -> list[Path]:
     data = nx.node_link_data(to_networkx(graph, title=title, xml=False), **FIELDS)
     with path.open("w", encoding="utf-8") as out:
-        # indented while a person may read it; compact for large graphs (half the size, faster)
+        # indented while a person may read it; compact for large graphs (smaller, faster to write)
         json.dump(data, out, ensure_ascii=False, indent=1 if len(graph.relationships) <= 10_000 else None)
         out.write("\n")
     return [path]

@@ -1,9 +1,9 @@
 """Canonical keys and derived facts for a stream of records.
 
-Every node key is put in canonical form (names.py); every edge endpoint gets a node
-record, so stores never see a dangling edge; every Domain gets its registered domain,
-public suffix and SUBDOMAIN_OF edge; every IPAddress its version. Bulk node tables, whose keys
-are canonical already, get the same derived facts a table at a time (derived_tables).
+Every node key is put in canonical form (graphkit.model.names); every edge endpoint gets a
+node record, so stores never see a dangling edge; every Domain gets its registered domain,
+public suffix and SUBDOMAIN_OF edge; every IPAddress its version. Bulk node tables, whose
+keys are canonical already, get the same derived facts a table at a time (derived_tables).
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ written before edges at every flush, so edge endpoints always exist.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections import Counter
 from typing import Any
 
@@ -22,8 +20,6 @@ from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.model.schema import SCHEMA, Prop
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
-# Fault injection for the crash-consistency tests: SIGKILL this process after N store writes.
-KILL_AFTER_WRITES = int(os.environ.get("GRAPHKIT_FAULT_KILL_AFTER_WRITES", "0") or 0)
 
 
 def _merge_into(target: Props, incoming: Props, declared: dict[str, Prop]) -> None:
@@ -59,7 +55,6 @@ class GraphWriter:
         self._nodes: dict[str, dict[Key, Props]] = {}
         self._edges: dict[tuple[str, str, str], dict[tuple[Any, ...], Props]] = {}
         self._buffered = 0
-        self._writes = 0
         self.written: Counter[str] = Counter()  # label or type -> rows written
         self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
 
@@ -119,9 +114,6 @@ class GraphWriter:
 
     def _wrote(self, name: str, rows: int) -> None:
         self.written[name] += rows
-        self._writes += 1
-        if KILL_AFTER_WRITES and self._writes >= KILL_AFTER_WRITES:
-            os.kill(os.getpid(), signal.SIGKILL)
 
     def flush(self) -> None:
         for label, keyed in self._nodes.items():

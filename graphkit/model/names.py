@@ -1,6 +1,6 @@
 """Canonical keys: one spelling per entity, so that the same thing is one node.
 
-Each function returns the canonical form or raises NameError_ with the reason.
+Each function returns the canonical form or raises InvalidName with the reason.
 """
 
 from __future__ import annotations

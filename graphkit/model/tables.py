@@ -52,7 +52,7 @@ def stamps(seconds: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 
 def time_text(times: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Times as graphkit.model.times' text ('2016-05-04T09:12:03Z'). Arrow's cast of a zone-free
-    timestamp to text is ten times faster than its strftime."""
+    timestamp to text is much faster than its strftime."""
     text = pc.cast(pc.cast(times, pa.timestamp("s")), pa.string())
     text = pc.replace_substring(text, " ", "T", max_replacements=1)
     return pc.binary_join_element_wise(text, pa.scalar("Z"), pa.scalar(""))

@@ -3,9 +3,9 @@
 TSV: `#separator`, `#set_separator`, `#empty_field`, `#unset_field` and `#fields` headers are
 honoured, fields may come in any order, and a file may hold several header blocks. Data
 lines between headers are read in large pieces by Arrow's CSV reader and counted by
-graphkit.ingest.lookups.aggregator without a Python step per line. A piece with anything unusual in it
-(a wrong field count, an unreadable timestamp, a carriage return) is read again line by
-line, so every bad line is named with its number and reason.
+graphkit.ingest.lookups.aggregator without a Python step per line. A piece with anything
+unusual in it (a wrong field count, an unreadable timestamp, a carriage return) is read
+again line by line, so every bad line is named with its number and reason.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ BATCH_ROWS = 1 << 17  # lines handed to the aggregator at once
 # (with two, Arrow sat idle during each aggregation).
 RING_BUFFERS = 4
 # Pieces Arrow reads side by side, each as one block (one dictionary per column, nothing to
-# unify within a piece): measured 5-10% faster than one piece at a time in 1-4 MB blocks.
+# unify within a piece): faster than one piece at a time in 1-4 MB blocks.
 READERS = 2
 # Zeek dns.log field -> our column; ts, id.orig_h and query are required.
 FIELDS = {

@@ -17,10 +17,16 @@ comment header:
     //   source -- the organization's name, or the client address
 
 Parameter types: string, int, float, bool, date (YYYY-MM-DD, passed as a string), list
-(of strings). Where the embedded store's dialect differs, `cypher/embedded/<name>.cypher`
-holds the same query in that dialect (its header is only `// name:`; the main file's
-parameters and columns apply). Users add folders of their own in the same format
-(`--queries DIR` or GRAPHKIT_QUERIES, several separated by the path separator).
+(of strings). The header ends at the first blank or code line.
+
+The embedded store runs the same file, with the function names its dialect spells
+differently renamed (graphkit.query.dialect). Where the plan must differ,
+`cypher/embedded/<name>.cypher` holds the query in that dialect. A variant's header is the
+one line `// name: <name>`: the main file's title, parameters and columns apply, and
+`graphkit query check` rejects anything more, so the two cannot drift. Why the plan
+differs goes in a comment after a blank line, where it is part of the query. Users add
+folders of their own in the same format, variants included (`--queries DIR` or
+GRAPHKIT_QUERIES, several separated by the path separator).
 """
 
 from __future__ import annotations
@@ -38,9 +44,10 @@ from typing import Any
 from graphkit.backends.base import Backend, QueryResult
 from graphkit.errors import GraphkitError
 from graphkit.model.schema import SCHEMA, Schema
+from graphkit.query.dialect import EMBEDDED_DIALECT as EMBEDDED_DIALECT  # re-exported: variants live in <dir>/embedded/
+from graphkit.query.dialect import translate
 
 QUERIES_ENV = "GRAPHKIT_QUERIES"
-EMBEDDED_DIALECT = "embedded"  # the Backend.name whose variants live in <dir>/embedded/
 HEADER_KEYS = ("name", "title", "description", "why", "params", "columns")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PARAM_RE = re.compile(
@@ -160,7 +167,7 @@ class Query:
     columns: tuple[Column, ...]
     cypher: str  # the whole file: header and Neo4j-dialect query
     path: Path
-    variants: dict[str, str] = field(default_factory=dict)  # dialect -> query text
+    variants: dict[str, str] = field(default_factory=dict)  # dialect -> its variant file's text
     variant_paths: dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -168,8 +175,11 @@ class Query:
         return {p.name: p for p in self.params}
 
     def text_for(self, dialect: str) -> str:
-        """The query text to send to a store of this kind (its dialect variant if there is one)."""
-        return self.variants.get(dialect, self.cypher)
+        """The query text to send to a store of this kind: its variant file if there is one,
+        else this file with the dialect's function names."""
+        if dialect in self.variants:
+            return self.variants[dialect]
+        return translate(self.cypher, dialect)
 
     def describe_params(self) -> str:
         return ", ".join(p.describe() for p in self.params) or "none"
@@ -490,7 +500,8 @@ def labels_and_types(cypher: str, schema: Schema = SCHEMA) -> tuple[set[str], se
 
 def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:
     """What is wrong with a query file beyond its header format: parameters declared but
-    unused (or used but undeclared), labels and types the schema does not have."""
+    unused (or used but undeclared), labels and types the schema does not have, a variant
+    file with more header than its name."""
     found = []
     declared = set(query.params_by_name)
     texts = {str(query.path): query.cypher, **{str(query.variant_paths[d]): t for d, t in query.variants.items()}}
@@ -507,6 +518,28 @@ def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:
             found.append(
                 f"{where}: relationship types not in the schema: {', '.join(sorted(types - set(schema.by_type)))}"
             )
+    for dialect, path in query.variant_paths.items():
+        extra = _header_after_name(query.variants[dialect])
+        if extra:
+            found.append(
+                f"{path}:{extra}: a variant's header is only '// name: {query.name}' (the main file's applies); "
+                "a comment after a blank line is part of the query"
+            )
     if not query.columns:
         found.append(f"{query.path}: the header lists no columns")
     return found
+
+
+def _header_after_name(text: str) -> int | None:
+    """The number of the header's second line, if it has one (the header is the leading
+    block of comment lines, up to the first blank or code line)."""
+    in_header = False
+    for number, line in enumerate(text.splitlines(), 1):
+        is_comment = line.strip().startswith("//")
+        if in_header:
+            return number if is_comment else None
+        if is_comment:
+            in_header = True
+        elif line.strip():
+            return None
+    return None
