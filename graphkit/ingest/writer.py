@@ -21,7 +21,6 @@ from graphkit.model.schema import SCHEMA, Prop
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
 
-
 def _merge_into(target: Props, incoming: Props, declared: dict[str, Prop]) -> None:
     for name, value in incoming.items():
         target[name] = merge_value(declared[name], target.get(name), value)
