@@ -23,7 +23,8 @@ import pyarrow as pa
 
 from graphkit.backends.base import Backend
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
-from graphkit.ingest.writer import DEFAULT_BATCH, GraphWriter
+from graphkit.ingest import DEFAULT_BATCH
+from graphkit.ingest.writer import GraphWriter
 from graphkit.model.records import NodeRecord, Record
 from graphkit.model.tables import EdgeTable
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import pyarrow as pa
+if TYPE_CHECKING:  # pyarrow loads with a backend, not with this interface
+    import pyarrow as pa
 
 from graphkit.model.schema import NodeType, RelType
 

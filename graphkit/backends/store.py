@@ -5,11 +5,14 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from graphkit.backends.base import Backend
 from graphkit.errors import GraphkitError
+
+if TYPE_CHECKING:  # the backends load with the store they open
+    from graphkit.backends.base import Backend
 
 DEFAULT_STORE = "graphkit.lbdb"
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
@@ -17,14 +20,21 @@ NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://"
 
 @dataclass
 class StoreOptions:
+    """Where the graph is and how to log in; a field left None is read from the environment."""
+
     store: str | None = None
     user: str | None = None
-    password: str | None = None  # never printed; only handed to the driver
+    password: str | None = field(default=None, repr=False)  # never printed; only handed to the driver
     database: str | None = None
 
     @property
     def location(self) -> str:
         return self.store or os.environ.get("GRAPHKIT_STORE") or DEFAULT_STORE
+
+    @property
+    def login(self) -> str:
+        """The Neo4j user name."""
+        return self.user or os.environ.get("NEO4J_USERNAME") or "neo4j"
 
     @property
     def is_neo4j(self) -> bool:
@@ -42,7 +52,7 @@ def open_store(options: StoreOptions, *, read_only: bool = False) -> Backend:
     if options.is_neo4j:
         from graphkit.backends.neo4j import Neo4jBackend
 
-        user = options.user or os.environ.get("NEO4J_USERNAME") or "neo4j"
+        user = options.login
         password = options.password or os.environ.get("NEO4J_PASSWORD")
         if password is None:
             if not sys.stdin.isatty():

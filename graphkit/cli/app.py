@@ -1,20 +1,31 @@
-"""The `graphkit` command: a thin layer over the library."""
+"""The `graphkit` command: the command tree, put together here in the order of --help, and its
+entry point. The command modules import their heavy libraries only when a command runs."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Annotated, Optional
 
 import typer
 
-from graphkit import __version__
-from graphkit.backends.store import open_store
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
-from graphkit.cli.output import Format, print_rows
+from graphkit.cli import (
+    collect,
+    collect_dns,
+    collect_rdap,
+    demo,
+    export,
+    load,
+    load_dns,
+    load_logs,
+    load_registry,
+    neo4j_browser,
+    query,
+    schema,
+    stats,
+)
+from graphkit.cli.options import RootGroup, StoreCommand, StoreGroup, StoreLocationCommand
 from graphkit.errors import GraphkitError
-from graphkit.query.stats import graph_stats
 
 HELP = """\
 Turn DNS records, DNS lookup logs, WHOIS/RDAP registrants and hosting operators into a
@@ -30,18 +41,15 @@ The graph lives in an embedded store (a file, default ./graphkit.lbdb) unless --
 or GRAPHKIT_STORE names a Neo4j URI (bolt://host:7687 with NEO4J_USERNAME/NEO4J_PASSWORD).
 """
 
-app = typer.Typer(
-    help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False, rich_markup_mode=None
-)
-
 
 def _version(value: bool) -> None:
     if value:
+        from graphkit import __version__
+
         typer.echo(f"graphkit {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -50,58 +58,60 @@ def root(
     """graphkit: infrastructure investigations as a graph."""
 
 
-@app.command()
-def stats(
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
-    fmt: FormatArg = Format.table,
-) -> None:
-    """Count nodes per label, relationships per type, lookups and sources."""
-    backend = open_store(store_options(store, user, password, database), read_only=True)
-    try:
-        result = graph_stats(backend)
-    finally:
-        backend.close()
-    if fmt is Format.json:
-        typer.echo(json.dumps(result, indent=2, sort_keys=True))
-        return
-    rows: list[list[object]] = [["node", k, v] for k, v in result["nodes"].items()]
-    rows += [["relationship", k, v] for k, v in result["relationships"].items()]
-    rows += [["total", "lookups", result["lookups"]], ["total", "sources", result["sources"]]]
-    print_rows(["kind", "name", "count"], rows, fmt)
-
-
-COMMAND_MODULES = (
-    "load",
-    "load_dns",
-    "load_logs",
-    "load_registry",
-    "collect",
-    "collect_dns",
-    "collect_rdap",
-    "query",
-    "export",
-    "neo4j_browser",
-    "demo",
-    "schema",
+app = typer.Typer(
+    help=HELP,
+    cls=RootGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
 )
+app.callback()(root)
+app.command("stats", cls=StoreCommand)(stats.stats)
+app.command("browser", cls=StoreLocationCommand)(neo4j_browser.browser)
+app.command("demo", cls=StoreCommand)(demo.demo)
 
+load_app = typer.Typer(help=load.HELP, no_args_is_help=True)
+load_app.command("records", cls=StoreCommand)(load.load_records)
+load_app.command("zone", cls=StoreCommand)(load_dns.load_zone)
+load_app.command("pdns", cls=StoreCommand)(load_dns.load_pdns)
+load_app.command("zeek", cls=StoreCommand)(load_logs.load_zeek)
+load_app.command("bind", cls=StoreCommand)(load_logs.load_bind)
+load_app.command("csv-log", cls=StoreCommand)(load_logs.load_csv_log)
+load_app.command("rdap", cls=StoreCommand)(load_registry.load_rdap)
+load_app.command("whois", cls=StoreCommand)(load_registry.load_whois)
+load_app.command("prefixes", cls=StoreCommand)(load_registry.load_prefixes)
+load_app.command("asnames", cls=StoreCommand)(load_registry.load_asnames)
+load_app.command("attributions", cls=StoreCommand)(load_registry.load_attributions)
+app.add_typer(load_app, name="load")
 
-def register_commands() -> None:
-    """Each module adds its commands to `app` when imported, in this order (the order of --help)."""
-    import importlib
+collect_app = typer.Typer(help=collect.HELP, no_args_is_help=True)
+collect_app.command("dns", cls=StoreCommand)(collect_dns.collect_dns)
+collect_app.command("rdap", cls=StoreCommand)(collect_rdap.collect_rdap)
+app.add_typer(collect_app, name="collect")
 
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"graphkit.cli.{name}")
+query_app = typer.Typer(help=query.HELP, no_args_is_help=True)
+query_app.command("list")(query.list_queries)
+query_app.command("show")(query.show)
+query_app.command("run", cls=StoreCommand)(query.run)
+query_app.command("check")(query.check)
+app.add_typer(query_app, name="query")
+
+export_app = typer.Typer(help=export.HELP, cls=StoreGroup, invoke_without_command=True)
+export_app.callback()(export.export_subgraph)
+export_app.command("bulk", cls=StoreCommand)(export.bulk)
+app.add_typer(export_app, name="export")
+
+schema_app = typer.Typer(help=schema.HELP, no_args_is_help=True)
+schema_app.command("show")(schema.show)
+schema_app.command("cypher")(schema.cypher)
+schema_app.command("ddl")(schema.ddl)
+app.add_typer(schema_app, name="schema")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point (argv: the arguments, default sys.argv[1:]): user errors are one line on
     stderr and a non-zero exit, never a traceback. Always ends in SystemExit."""
-    register_commands()
-
     try:
         app(args=argv, prog_name="graphkit")
     except GraphkitError as exc:

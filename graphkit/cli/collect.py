@@ -8,16 +8,10 @@ from pathlib import Path
 import typer
 
 from graphkit.backends.store import StoreOptions, open_store
-from graphkit.cli.app import app
 from graphkit.errors import GraphkitError
-from graphkit.ingest import sink
 from graphkit.model.records import NodeRecord, Record
 
-collect_app = typer.Typer(
-    help="Collect live data (DNS, RDAP). Load it straight into the store, or --emit a records file.",
-    no_args_is_help=True,
-)
-app.add_typer(collect_app, name="collect")
+HELP = "Collect live data (DNS, RDAP). Load it straight into the store, or --emit a records file."
 
 
 def read_targets(given: list[str], input_file: Path | None) -> list[str]:
@@ -34,6 +28,8 @@ def read_targets(given: list[str], input_file: Path | None) -> list[str]:
 
 def deliver(records: Iterable[Record], source: NodeRecord, emit: Path | None, options: StoreOptions) -> tuple[int, str]:
     """Write a collection to --emit FILE or load it into the store; (records written, where)."""
+    from graphkit.ingest import sink
+
     if emit is not None:
         try:
             return sink.emit(records, source, emit), f"written to {emit}"

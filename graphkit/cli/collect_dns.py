@@ -7,18 +7,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.cli.collect import collect_app, deliver, read_targets
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.collect import deliver, read_targets
+from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format, print_rows
-from graphkit.collectors.dns import REPORT_COLUMNS, DnsSettings, collect
 from graphkit.errors import GraphkitError
 from graphkit.model import names
 
 UNANSWERED_EXIT = 3
 
 
-@collect_app.command("dns")
 def collect_dns(
+    ctx: typer.Context,
     targets: Annotated[
         Optional[list[str]], typer.Argument(help="Names to resolve.", metavar="NAMES", show_default=False)
     ] = None,
@@ -27,7 +26,7 @@ def collect_dns(
         typer.Option("--input", "-i", help="File of names, one a line ('#' starts a comment).", show_default=False),
     ] = None,
     follow: Annotated[
-        int, typer.Option("--follow", help="Also resolve NS/MX/CNAME targets, this many levels deep.")
+        int, typer.Option("--follow", min=0, help="Also resolve NS/MX/CNAME targets, this many levels deep.")
     ] = 0,
     nameserver: Annotated[
         Optional[list[str]],
@@ -35,10 +34,10 @@ def collect_dns(
             "--nameserver", help="Name server IP to ask (repeatable; default: the system resolver).", show_default=False
         ),
     ] = None,
-    port: Annotated[int, typer.Option("--port", help="Name server port.")] = 53,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Queries in flight at once.")] = 20,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Name server port.")] = 53,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Queries in flight at once.")] = 20,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each attempt.")] = 3.0,
-    retries: Annotated[int, typer.Option("--retries", help="Further attempts after a timeout.")] = 2,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Further attempts after a timeout.")] = 2,
     emit: Annotated[
         Optional[Path],
         typer.Option(
@@ -47,10 +46,6 @@ def collect_dns(
             show_default=False,
         ),
     ] = None,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Resolve A, AAAA, CNAME, NS, MX, TXT and SOA for each name, and PTR for every address found.
@@ -61,12 +56,11 @@ def collect_dns(
     rcode), 3 when some got none (timeouts, unreachable server) - what did answer is still
     recorded - and 1 for a usage error.
     """
+    from graphkit.collectors.dns import REPORT_COLUMNS, DnsSettings, collect
+
     wanted = _targets(targets or [], input_file)
-    for label, value, low in (("--port", port, 1), ("--concurrency", concurrency, 1), ("--retries", retries, 0)):
-        if value < low or (label == "--port" and value > 65535):
-            raise GraphkitError(f"{label} {value} is out of range")
-    if timeout <= 0 or follow < 0:
-        raise GraphkitError("--timeout must be positive and --follow not negative")
+    if timeout <= 0:  # typer's min= cannot exclude 0
+        raise GraphkitError("--timeout must be positive")
     if emit is not None and not emit.resolve().parent.is_dir():
         raise GraphkitError(f"--emit {emit}: no such folder")
     try:
@@ -75,7 +69,7 @@ def collect_dns(
     except names.InvalidName as exc:
         raise GraphkitError(f"--nameserver: {exc}") from None
     source = collection.source(str(input_file) if input_file else None, settings)
-    written, where = deliver(collection.records, source, emit, store_options(store, user, password, database))
+    written, where = deliver(collection.records, source, emit, store_options(ctx))
     print_rows(REPORT_COLUMNS, [r.row() for r in collection.reports.values()], fmt)
     for rejected in collection.rejected[:10]:
         typer.echo(f"  rejected answer: {rejected}", err=True)

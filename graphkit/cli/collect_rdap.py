@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.cli.collect import collect_app, deliver, read_targets
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.collect import deliver, read_targets
+from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format, print_rows
 from graphkit.collectors.rdap import ASN_METHODS, REPORT_COLUMNS, RdapCollector, RdapSettings, default_cache_dir
 from graphkit.errors import GraphkitError
@@ -16,8 +16,8 @@ from graphkit.errors import GraphkitError
 ALL_FAILED_EXIT = 3
 
 
-@collect_app.command("rdap")
 def collect_rdap(
+    ctx: typer.Context,
     targets: Annotated[
         Optional[list[str]],
         typer.Argument(help="IP addresses, domain names or AS numbers (AS13335).", show_default=False),
@@ -43,10 +43,12 @@ def collect_rdap(
         ),
     ] = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Ask again even when an answer is cached.")] = False,
-    rate: Annotated[float, typer.Option("--rate", help="Lookups per second at most (0: no limit).")] = 1.0,
-    retries: Annotated[int, typer.Option("--retries", help="Further attempts after a failure that may pass.")] = 3,
+    rate: Annotated[float, typer.Option("--rate", min=0, help="Lookups per second at most (0: no limit).")] = 1.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, help="Further attempts after a failure that may pass.")
+    ] = 3,
     backoff: Annotated[
-        float, typer.Option("--backoff", help="Seconds before the first retry, doubled each time.")
+        float, typer.Option("--backoff", min=0, help="Seconds before the first retry, doubled each time.")
     ] = 2.0,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each request.")] = 15.0,
     bootstrap: Annotated[
@@ -86,10 +88,6 @@ def collect_rdap(
         bool,
         typer.Option("--follow-related", help="Also fetch the registrar's answer that a registry's answer links to."),
     ] = False,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Look up addresses (through ipwhois, with its ASN data), domains and AS numbers (through the
@@ -103,8 +101,8 @@ def collect_rdap(
     methods = tuple(m.strip() for m in asn_methods.split(",") if m.strip())
     if not methods or set(methods) - set(ASN_METHODS):
         raise GraphkitError(f"--asn-methods takes some of {', '.join(ASN_METHODS)}")
-    if rate < 0 or retries < 0 or backoff < 0 or timeout <= 0:
-        raise GraphkitError("--rate, --retries and --backoff must not be negative, --timeout must be positive")
+    if timeout <= 0:  # typer's min= cannot exclude 0
+        raise GraphkitError("--timeout must be positive")
     settings = RdapSettings(
         cache_dir=cache or default_cache_dir(),
         rate=rate,
@@ -120,7 +118,7 @@ def collect_rdap(
     )
     collection = RdapCollector(settings).collect(wanted)
     source = collection.source()
-    written, where = deliver(collection.records, source, emit, store_options(store, user, password, database))
+    written, where = deliver(collection.records, source, emit, store_options(ctx))
     print_rows(REPORT_COLUMNS, [r.row() for r in collection.reports], fmt)
     errors = collection.errors
     typer.echo(

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from graphkit.backends.store import StoreOptions, open_store
-from graphkit.cli.app import app
-from graphkit.cli.options import DatabaseArg, PasswordArg, UserArg
+from graphkit.backends.store import open_store
+from graphkit.cli.options import store_options
 from graphkit.demo import CASE_DIR
 from graphkit.demo.make_case import GENERATED
-from graphkit.demo.report import summary, write_html
-from graphkit.demo.run import investigate, load_case
-from graphkit.ingest.pipeline import LoadReport
+
+if TYPE_CHECKING:
+    from graphkit.ingest.pipeline import LoadReport
 
 DemoStoreArg = Annotated[
     Optional[str],
@@ -63,12 +63,9 @@ def copy_case_files(folder: Path) -> list[Path]:
     return copied
 
 
-@app.command()
 def demo(
+    ctx: typer.Context,
     store: DemoStoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     report: ReportArg = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     copy_case: Annotated[
@@ -90,7 +87,10 @@ def demo(
         for path in copy_case_files(copy_case):
             typer.echo(path)
         return
-    options = StoreOptions(store or fresh_location(), user, password, database)
+    from graphkit.demo.report import summary, write_html
+    from graphkit.demo.run import investigate, load_case
+
+    options = dataclasses.replace(store_options(ctx), store=store or fresh_location())
     backend = open_store(options)
     try:
         where = backend.display

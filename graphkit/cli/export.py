@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -14,12 +13,11 @@ import typer
 
 from graphkit import export
 from graphkit.backends.store import open_store
-from graphkit.cli.app import app
-from graphkit.cli.options import DatabaseArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.options import store_options
 from graphkit.cli.query import ParamsArg, QueriesArg
 from graphkit.errors import GraphkitError
 from graphkit.export.bulk import export_bulk
-from graphkit.export.redact import KEY_ENV, Redactor
+from graphkit.export.redact import Redactor
 from graphkit.query import subgraph
 from graphkit.query.catalogue import get_query, parse_assignments, run_query, untyped
 
@@ -35,8 +33,8 @@ without one is a folder of CSVs), or --format. --redact hashes emails and person
 `graphkit export bulk -o DIR` writes the whole graph for neo4j-admin's offline import.
 """
 
-export_app = typer.Typer(help=HELP, invoke_without_command=True)
-app.add_typer(export_app, name="export")
+
+KEY_ENV = "GRAPHKIT_REDACT_KEY"
 
 
 class ExportFormat(StrEnum):
@@ -52,7 +50,11 @@ RedactArg = Annotated[bool, typer.Option("--redact", help="Replace emails and pe
 RedactKeyArg = Annotated[
     Optional[str],
     typer.Option(
-        "--redact-key", help=f"Secret for the hashes (same key, same hashes). Env: {KEY_ENV}.", show_default=False
+        "--redact-key",
+        help=f"Secret for the hashes (same key, same hashes). Env: {KEY_ENV}.",
+        envvar=KEY_ENV,
+        show_default=False,
+        show_envvar=False,
     ),
 ]
 
@@ -60,7 +62,6 @@ RedactKeyArg = Annotated[
 def _redactor(redact: bool, key: str | None) -> Redactor | None:
     if not redact:
         return None
-    key = key or os.environ.get(KEY_ENV)
     if not key:
         typer.echo(
             f"note: hashing with graphkit's public key; anyone can check a guessed address against it. "
@@ -70,7 +71,6 @@ def _redactor(redact: bool, key: str | None) -> Redactor | None:
     return Redactor(key)
 
 
-@export_app.callback()
 def export_subgraph(
     ctx: typer.Context,
     output: Annotated[
@@ -107,10 +107,6 @@ def export_subgraph(
     ] = None,
     redact: RedactArg = False,
     redact_key: RedactKeyArg = None,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     queries: QueriesArg = None,
 ) -> None:
     """Export a subgraph: --query NAME [-p k=v ...] or --around KEY [--hops K], to -o FILE."""
@@ -125,7 +121,7 @@ def export_subgraph(
         raise GraphkitError("give the output file with -o FILE")
     file_format = fmt.value if fmt else export.format_for(output)
     redactor = _redactor(redact, redact_key)
-    options = store_options(store, user, password, database)
+    options = store_options(ctx)
     if query is not None:
         canned = get_query(query, queries or ())
         bound = canned.bind(untyped(parse_assignments(params or ())))
@@ -154,8 +150,8 @@ def export_subgraph(
     typer.echo(f"wrote {graph.summary()} as {file_format} to {', '.join(str(f) for f in files)}")
 
 
-@export_app.command("bulk")
 def bulk(
+    ctx: typer.Context,
     output: Annotated[
         Path, typer.Option("--output", "-o", metavar="DIR", help="Folder for the CSV files.", show_default=False)
     ],
@@ -167,14 +163,10 @@ def bulk(
     ] = 10_000,
     redact: RedactArg = False,
     redact_key: RedactKeyArg = None,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
 ) -> None:
     """The whole graph as header-typed CSVs for `neo4j-admin database import full`, and the command to run."""
     redactor = _redactor(redact, redact_key)
-    backend = open_store(store_options(store, user, password, database), read_only=True)
+    backend = open_store(store_options(ctx), read_only=True)
     try:
         result = export_bulk(backend, output, redactor=redactor, batch=batch, progress=_progress())
     finally:

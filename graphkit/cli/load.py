@@ -1,4 +1,7 @@
-"""`graphkit load KIND FILES...`: one subcommand per input kind, one shared pipeline."""
+"""`graphkit load KIND FILES...`: one subcommand per input kind, one shared pipeline.
+
+The parsers and the pipeline are imported when a load runs: they bring pyarrow and ladybug.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,20 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from graphkit.backends.store import open_store
-from graphkit.cli.app import app
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.backends.store import StoreOptions, open_store
+from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format
-from graphkit.errors import GraphkitError
+from graphkit.ingest import DEFAULT_BATCH
 from graphkit.ingest.context import ParseContext, Parser, RejectsFile
-from graphkit.ingest.pipeline import Loader, LoadReport
-from graphkit.ingest.writer import DEFAULT_BATCH
-from graphkit.parsers.records_jsonl import RecordsParser
 
-load_app = typer.Typer(
-    help="Load input files into the graph. Rejected lines are named and kept; the rest loads.", no_args_is_help=True
-)
-app.add_typer(load_app, name="load")
+if TYPE_CHECKING:
+    from graphkit.ingest.pipeline import LoadReport
+
+HELP = "Load input files into the graph. Rejected lines are named and kept; the rest loads."
 
 FilesArg = Annotated[list[Path], typer.Argument(help="Input files (gzip is detected).", show_default=False)]
 StrictArg = Annotated[
@@ -35,17 +34,15 @@ BatchArg = Annotated[int, typer.Option("--batch-size", help="Records and nodes p
 def run_load(
     parser: Parser,
     files: list[Path],
-    store: str | None,
-    user: str | None,
-    password: str | None,
-    database: str | None,
+    options: StoreOptions,
     *,
     strict: bool = False,
     batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> list[LoadReport]:
     """Load every file with one parser; print a summary line per file; exit 1 if any file was rejected whole."""
-    options = store_options(store, user, password, database)
+    from graphkit.ingest.pipeline import Loader
+
     backend = open_store(options)
     rejects = RejectsFile(options.rejects_dir(), parser.kind)
     reports = []
@@ -102,18 +99,14 @@ def _progress() -> Callable[[ParseContext], None] | None:
     return show
 
 
-@load_app.command("records")
 def load_records(
+    ctx: typer.Context,
     files: FilesArg,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load observation records (JSON lines: {"node": ...} / {"edge": ...}), validated against the schema."""
-    if not files:
-        raise GraphkitError("no input files given")
-    run_load(RecordsParser(), files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    from graphkit.parsers.records_jsonl import RecordsParser
+
+    run_load(RecordsParser(), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

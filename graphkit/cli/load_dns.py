@@ -6,14 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg
+from graphkit.cli.load import BatchArg, FilesArg, StrictArg, run_load
+from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format
 from graphkit.errors import GraphkitError
-from graphkit.ingest.writer import DEFAULT_BATCH
+from graphkit.ingest import DEFAULT_BATCH
 from graphkit.model.names import InvalidName
-from graphkit.parsers.pdns import PdnsParser
-from graphkit.parsers.zone import ZoneParser
 
 OriginArg = Annotated[
     Optional[str],
@@ -26,14 +24,10 @@ OriginArg = Annotated[
 ]
 
 
-@load_app.command("zone")
 def load_zone(
+    ctx: typer.Context,
     files: FilesArg,
     origin: OriginArg = None,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
@@ -46,28 +40,24 @@ def load_zone(
     its type refuses (say an address out of range) is rejected alone, with its line.
     Exit status 1 if any file was rejected whole.
     """
-    if not files:
-        raise GraphkitError("no input files given")
+    from graphkit.parsers.zone import ZoneParser
+
     try:
         parser = ZoneParser(origin)
     except InvalidName as exc:
         raise GraphkitError(f"--origin: {exc}") from None
-    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
 
 
-@load_app.command("pdns")
 def load_pdns(
+    ctx: typer.Context,
     files: FilesArg,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load passive DNS JSON lines: CIRCL Common Output Format, Farsight DNSDB v1 lines or
     v2 SAF streams. time_first/time_last become first_seen/last_seen, count the observation count."""
-    if not files:
-        raise GraphkitError("no input files given")
-    run_load(PdnsParser(), files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    from graphkit.parsers.pdns import PdnsParser
+
+    run_load(PdnsParser(), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg
+from graphkit.cli.load import BatchArg, FilesArg, StrictArg, run_load
+from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format
 from graphkit.errors import GraphkitError
-from graphkit.ingest.lookups.aggregator import LookupOptions
-from graphkit.ingest.writer import DEFAULT_BATCH
+from graphkit.ingest import DEFAULT_BATCH
 from graphkit.model import times
-from graphkit.parsers.bind import BindParser, parse_zone
-from graphkit.parsers.csvlog import CsvLogParser, parse_columns
-from graphkit.parsers.zeek import ZeekParser
+
+if TYPE_CHECKING:
+    from graphkit.ingest.lookups.aggregator import LookupOptions
 
 SinceArg = Annotated[
     Optional[str],
@@ -87,6 +85,8 @@ def _instant(text: str | None, *, end: bool) -> float | None:
 def _options(
     since: str | None, until: str | None, keep_local: bool, observer: str | None, client_side: str | None
 ) -> LookupOptions:
+    from graphkit.ingest.lookups.aggregator import LookupOptions
+
     start, stop = _instant(since, end=False), _instant(until, end=True)
     if start is not None and stop is not None and stop <= start:
         raise GraphkitError("--until is before --since")
@@ -95,36 +95,28 @@ def _options(
     )
 
 
-def _need_files(files: list[Path]) -> None:
-    if not files:
-        raise GraphkitError("no input files given")
-
-
-@load_app.command("zeek")
 def load_zeek(
+    ctx: typer.Context,
     files: FilesArg,
     since: SinceArg = None,
     until: UntilArg = None,
     keep_local: KeepLocalArg = False,
     observer: ObserverArg = None,
     client_side: ClientSideArg = None,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load Zeek dns.log (TSV with any field order and header blocks, or JSON lines; gzip is detected):
     lookups counted per client, name, type and UTC day; answers become RESOLVES_TO / ALIAS_OF."""
-    _need_files(files)
+    from graphkit.parsers.zeek import ZeekParser
+
     parser = ZeekParser(_options(since, until, keep_local, observer, client_side))
-    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
 
 
-@load_app.command("bind")
 def load_bind(
+    ctx: typer.Context,
     files: FilesArg,
     tz: Annotated[
         Optional[str],
@@ -151,28 +143,25 @@ def load_bind(
     keep_local: KeepLocalArg = False,
     observer: ObserverArg = None,
     client_side: ClientSideArg = None,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load BIND 9.9-9.18 query logs (`client ... query: NAME IN TYPE ...`). Stamps are read as UTC
     unless --tz is given; the server address at the end of each line is the Source's observer."""
-    _need_files(files)
+    from graphkit.parsers.bind import BindParser, parse_zone
+
     try:
         zone = parse_zone(tz)
         the_day = date.fromisoformat(day) if day else None
     except ValueError as exc:
         raise GraphkitError(str(exc)) from None
     parser = BindParser(_options(since, until, keep_local, observer, client_side), zone=zone, year=year, day=the_day)
-    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
 
 
-@load_app.command("csv-log")
 def load_csv_log(
+    ctx: typer.Context,
     files: FilesArg,
     columns: Annotated[
         Optional[str],
@@ -196,17 +185,14 @@ def load_csv_log(
     keep_local: KeepLocalArg = False,
     observer: ObserverArg = None,
     client_side: ClientSideArg = None,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load other lookup logs: delimited text with a header row (--columns maps it); timestamps
     as epoch seconds/milliseconds or ISO 8601 (UTC when no zone is given)."""
-    _need_files(files)
+    from graphkit.parsers.csvlog import CsvLogParser, parse_columns
+
     try:
         mapping = parse_columns(columns) if columns else None
     except ValueError as exc:
@@ -215,4 +201,4 @@ def load_csv_log(
     if sep is not None and len(sep) != 1:
         raise GraphkitError("--delimiter must be one character (or 'tab')")
     parser = CsvLogParser(_options(since, until, keep_local, observer, client_side), columns=mapping, delimiter=sep)
-    run_load(parser, files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

@@ -1,29 +1,22 @@
 """`graphkit load rdap|whois|prefixes|asnames|attributions`: who stands behind names and addresses.
 
-The prefixes and asnames loaders read the store before they parse (the addresses to match,
-the ASNs to name, the files loaded before); the parsers themselves stay pure. Each loaded
-file is remembered by its Source node (path and sha256), which is how a later
-`load prefixes` finds the AS names, and `load prefixes --refresh` finds the tables.
+The prefixes and asnames loaders match against what the store holds already
+(graphkit.ingest.loaded reads it); the parsers themselves stay pure.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from graphkit.backends.store import StoreOptions, open_store
-from graphkit.cli.load import BatchArg, FilesArg, StrictArg, load_app, run_load
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.backends.store import StoreOptions
+from graphkit.cli.load import BatchArg, FilesArg, StrictArg, run_load
+from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format
-from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.ingest import inputs
-from graphkit.ingest.writer import DEFAULT_BATCH
-from graphkit.parsers.attributions import AttributionsParser
-from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser, read_as_names
-from graphkit.parsers.rdap import RdapParser
-from graphkit.parsers.whois import WhoisParser
+from graphkit.errors import GraphkitError
+from graphkit.ingest import DEFAULT_BATCH, loaded
 
 AllArg = Annotated[bool, typer.Option("--all", help="Load every entry, not only those that match the graph.")]
 OptionalFilesArg = Annotated[
@@ -31,47 +24,8 @@ OptionalFilesArg = Annotated[
 ]
 
 
-def store_rows(options: StoreOptions, cypher: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
-    """Rows of a read query on the store (an embedded store that does not exist yet is empty)."""
-    try:
-        backend = open_store(options)
-    except StoreUnavailable:
-        if options.is_neo4j:
-            raise
-        return []
-    try:
-        backend.ensure_schema()
-        return backend.query(cypher, params or {}).rows
-    finally:
-        backend.close()
-
-
-def loaded_files(options: StoreOptions, kind: str) -> list[tuple[str, Path]]:
-    """(Source id, path) of the files of one kind loaded before that are still where they were."""
-    rows = store_rows(
-        options,
-        "MATCH (s:Source) WHERE s.kind = $kind RETURN s.id, s.path, s.sha256, s.loaded_at ORDER BY s.loaded_at, s.id",
-        {"kind": kind},
-    )
-    found = []
-    for source, path, sha256, _ in rows:
-        file = Path(path) if path else None
-        if file and file.is_file() and inputs.sha256_of(file) == sha256:
-            found.append((source, file))
-        else:
-            typer.echo(f"note: {kind} file {path} (source {source}) is gone or changed; load it again", err=True)
-    return found
-
-
-def _as_names(options: StoreOptions) -> tuple[dict[int, str], str | None]:
-    """The AS names of the asnames file loaded last, and its Source id."""
-    for source, path in reversed(loaded_files(options, "asnames")):
-        try:
-            with inputs.open_binary(path)[0] as stream:
-                return read_as_names(stream.read()), source
-        except ValueError:
-            continue
-    return {}, None
+def _note(text: str) -> None:
+    typer.echo(f"note: {text}", err=True)
 
 
 def load_prefix_tables(
@@ -82,29 +36,25 @@ def load_prefix_tables(
     batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> None:
-    addresses = [row[0] for row in store_rows(options, "MATCH (i:IPAddress) RETURN i.address")]
-    names, names_source = _as_names(options)
+    from graphkit.parsers.prefixes import PrefixesParser, read_as_names
+
+    addresses = loaded.addresses(options)
+    names, names_source = loaded.newest(options, "asnames", read_as_names, _note) or ({}, None)
     parser = PrefixesParser(addresses, load_all=load_all, as_names=names, as_names_source=names_source)
-    run_load(
-        parser, files, options.store, options.user, options.password, options.database, batch_size=batch_size, fmt=fmt
-    )
+    run_load(parser, files, options, batch_size=batch_size, fmt=fmt)
 
 
 def refresh_prefixes(options: StoreOptions, fmt: Format = Format.table) -> None:
     """Match the addresses loaded since against every prefix table loaded before."""
-    tables = [path for _, path in loaded_files(options, "prefixes")]
+    tables = [path for _, path in loaded.files(options, "prefixes", _note)]
     if not tables:
         raise GraphkitError("no prefix table loaded yet: graphkit load prefixes FILE")
     load_prefix_tables(tables, options, fmt=fmt)
 
 
-@load_app.command("rdap")
 def load_rdap(
+    ctx: typer.Context,
     files: FilesArg,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
@@ -115,35 +65,31 @@ def load_rdap(
     Registrar and name servers; IP networks give Netblocks ALLOCATED_TO their holder;
     autnums give ASNs OPERATED_BY theirs. Redacted and privacy-proxy contacts never become
     Organizations (Domain.redacted_roles says which were withheld)."""
-    run_load(RdapParser(), files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    from graphkit.parsers.rdap import RdapParser
+
+    run_load(RdapParser(), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
 
 
-@load_app.command("whois")
 def load_whois(
+    ctx: typer.Context,
     files: FilesArg,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load raw port-43 WHOIS answers for domains (thick registrar and thin registry formats)."""
-    run_load(WhoisParser(), files, store, user, password, database, strict=strict, batch_size=batch_size, fmt=fmt)
+    from graphkit.parsers.whois import WhoisParser
+
+    run_load(WhoisParser(), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
 
 
-@load_app.command("prefixes")
 def load_prefixes(
+    ctx: typer.Context,
     files: OptionalFilesArg = None,
     load_all: AllArg = False,
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Match addresses loaded since against the tables loaded before.")
     ] = False,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
@@ -153,7 +99,7 @@ def load_prefixes(
     (IN_NETBLOCK, ANNOUNCED_BY its ASN, named from an asnames file loaded before or after).
     Addresses loaded later: run it again, or `graphkit load prefixes --refresh`.
     --all loads every prefix."""
-    options = store_options(store, user, password, database)
+    options = store_options(ctx)
     if refresh:
         if files:
             raise GraphkitError("--refresh takes no files: it re-reads the tables loaded before")
@@ -164,35 +110,31 @@ def load_prefixes(
     load_prefix_tables(files, options, load_all=load_all, batch_size=batch_size, fmt=fmt)
 
 
-@load_app.command("asnames")
 def load_asnames(
+    ctx: typer.Context,
     files: FilesArg,
     load_all: AllArg = False,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load AS names (pyasn JSON: AS number -> "HANDLE - Name, CC"): each ASN in the graph gets
     its name and country, and its organisation as OPERATED_BY. ASNs that prefix tables bring in
     later are named then. --all loads every AS in the file."""
-    options = store_options(store, user, password, database)
-    numbers = None if load_all else {int(row[0]) for row in store_rows(options, "MATCH (a:ASN) RETURN a.number")}
-    run_load(AsNamesParser(numbers), files, store, user, password, database, batch_size=batch_size, fmt=fmt)
+    from graphkit.parsers.prefixes import AsNamesParser
+
+    options = store_options(ctx)
+    numbers = None if load_all else loaded.asns(options)
+    run_load(AsNamesParser(numbers), files, options, batch_size=batch_size, fmt=fmt)
 
 
-@load_app.command("attributions")
 def load_attributions(
+    ctx: typer.Context,
     files: FilesArg,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     strict: StrictArg = False,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Load an analyst's attributions: CSV `address_or_cidr,organization,role,note` (header optional)
     -> ATTRIBUTED_TO from the IPAddress or Netblock, with the file as the source."""
-    run_load(AttributionsParser(), files, store, user, password, database, strict=strict, fmt=fmt)
+    from graphkit.parsers.attributions import AttributionsParser
+
+    run_load(AttributionsParser(), files, store_options(ctx), strict=strict, fmt=fmt)

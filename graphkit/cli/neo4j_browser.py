@@ -9,9 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.backends.store import StoreOptions
-from graphkit.cli.app import app
-from graphkit.cli.options import StoreArg, UserArg
+from graphkit.cli.options import store_options
 from graphkit.cli.query import QueriesArg
 from graphkit.errors import GraphkitError
 from graphkit.query.catalogue import catalogue
@@ -26,8 +24,8 @@ from graphkit.query.neo4j_browser import (
 )
 
 
-@app.command("browser")
 def browser(
+    ctx: typer.Context,
     port: Annotated[
         int, typer.Option("--port", metavar="PORT", help="Port for the guide on 127.0.0.1 (0: any free one).")
     ] = DEFAULT_PORT,
@@ -51,8 +49,6 @@ def browser(
             "--write-guide", metavar="FILE", help="Write the Browser guide to FILE and exit.", show_default=False
         ),
     ] = None,
-    store: StoreArg = None,
-    user: UserArg = None,
     queries: QueriesArg = None,
 ) -> None:
     """Print the Neo4j Browser address and what to type; serve a guide with every canned query
@@ -65,7 +61,7 @@ def browser(
             write_guide.write_text(guide(catalogue(queries or ())), encoding="utf-8")
             typer.echo(f"wrote {write_guide}")
         return
-    options = StoreOptions(store, user)
+    options = store_options(ctx)
     if not options.is_neo4j:
         raise GraphkitError(
             f"Neo4j Browser needs a Neo4j store, and {options.location} is the embedded one: "
@@ -83,7 +79,7 @@ def browser(
         raise GraphkitError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc} (try --port 0)") from None
     style_url = server.url(STYLE_PATH)
     server.publish(guide(found, style_url), grass()).start()
-    login = options.user or os.environ.get("NEO4J_USERNAME") or "neo4j"
+    login = options.login
     typer.echo(f"1. Open Neo4j Browser: {browser_address(options.location, http_port, login)}")
     typer.echo(f"   and connect as {login} (NEO4J_PASSWORD).")
     typer.echo(f"2. Type  :play {server.url(GUIDE_PATH)}")

@@ -9,8 +9,7 @@ import typer
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.store import open_store
-from graphkit.cli.app import app
-from graphkit.cli.options import DatabaseArg, FormatArg, PasswordArg, StoreArg, UserArg, store_options
+from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format, print_rows
 from graphkit.errors import GraphkitError
 from graphkit.query.catalogue import (
@@ -27,11 +26,7 @@ from graphkit.query.catalogue import (
     untyped,
 )
 
-query_app = typer.Typer(
-    help="The canned investigation queries (list, show, run), and your own Cypher, read-only unless --write.",
-    no_args_is_help=True,
-)
-app.add_typer(query_app, name="query")
+HELP = "The canned investigation queries (list, show, run), and your own Cypher, read-only unless --write."
 
 QueriesArg = Annotated[
     Optional[list[Path]],
@@ -55,7 +50,6 @@ ParamsArg = Annotated[
 ]
 
 
-@query_app.command("list")
 def list_queries(queries: QueriesArg = None, fmt: FormatArg = Format.table) -> None:
     """The queries: name, title and parameters."""
     rows: list[list[Any]] = []
@@ -64,7 +58,6 @@ def list_queries(queries: QueriesArg = None, fmt: FormatArg = Format.table) -> N
     print_rows(["name", "title", "params"], rows, fmt)
 
 
-@query_app.command("show")
 def show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The query's name.", show_default=False)],
     params: ParamsArg = None,
@@ -90,8 +83,8 @@ def show(
         typer.echo(line)
 
 
-@query_app.command("run")
 def run(
+    ctx: typer.Context,
     name: Annotated[
         Optional[str], typer.Argument(metavar="NAME", help="A canned query's name.", show_default=False)
     ] = None,
@@ -108,10 +101,6 @@ def run(
         Optional[int], typer.Option("--limit", metavar="N", help="Print at most this many rows.", min=0)
     ] = None,
     fmt: FormatArg = Format.table,
-    store: StoreArg = None,
-    user: UserArg = None,
-    password: PasswordArg = None,
-    database: DatabaseArg = None,
     queries: QueriesArg = None,
 ) -> None:
     """Run a canned query with -p key=value parameters, or ad-hoc Cypher (--cypher / --file)."""
@@ -119,7 +108,7 @@ def run(
     if len(given) != 1:
         raise GraphkitError("give one of: a query name, --cypher TEXT or --file F")
     assignments = parse_assignments(params or ())
-    options = store_options(store, user, password, database)
+    options = store_options(ctx)
     if name is not None:
         if write:
             raise GraphkitError("--write is for ad-hoc Cypher; canned queries only read")
@@ -144,7 +133,6 @@ def run(
     _print(result, fmt, limit)
 
 
-@query_app.command("check")
 def check(queries: QueriesArg = None) -> None:
     """Check every query file: header, parameters declared = used, labels and types in the schema."""
     found = catalogue(queries or ())

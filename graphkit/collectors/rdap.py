@@ -27,23 +27,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
-from urllib.request import Request, urlopen
 
-from graphkit import __version__
+import graphkit
 from graphkit.errors import GraphkitError
 from graphkit.model import names, times
 from graphkit.model.records import NodeRecord, Record
-from graphkit.parsers.rdap import RdapError, document_records, ipwhois_records
 from graphkit.parsers.registration import Tally
 
 SOURCE_KIND = "rdap-collect"
 IANA_BOOTSTRAP = "https://data.iana.org/rdap/{kind}.json"
 BOOTSTRAP_MAX_AGE = 24 * 3600  # seconds a fetched bootstrap registry is reused
-USER_AGENT = f"graphkit/{__version__} (RDAP collector)"
 ASN_METHODS = ("dns", "whois", "http")
 T = TypeVar("T")
 
@@ -126,9 +123,17 @@ class Cache:
             raise GraphkitError(f"cannot write the RDAP cache in {self.folder} ({exc.strerror or exc})") from None
 
 
+@cache
+def user_agent() -> str:
+    return f"graphkit/{graphkit.__version__} (RDAP collector)"
+
+
 def http_json(url: str, timeout: float) -> Any:
     """GET a JSON answer; ItemError (retryable or not) when there is none."""
-    request = Request(url, headers={"Accept": "application/rdap+json, application/json", "User-Agent": USER_AGENT})
+    from urllib.error import HTTPError, URLError  # here, with urllib.request: they load ssl and http
+    from urllib.request import Request, urlopen
+
+    request = Request(url, headers={"Accept": "application/rdap+json, application/json", "User-Agent": user_agent()})
     try:
         with urlopen(request, timeout=timeout) as answer:  # noqa: S310 - http(s) URLs from the registry
             body = answer.read()
@@ -288,6 +293,8 @@ class RdapCollector:
 
     @staticmethod
     def _records(kind: str, answer: Any, notes: Tally) -> Iterator[Record]:
+        from graphkit.parsers.rdap import RdapError, document_records, ipwhois_records  # with the first answer
+
         try:
             if kind == "address":
                 yield from list(ipwhois_records(answer, notes))

@@ -3,34 +3,40 @@ returning the files written, and SUFFIXES that choose it from the output's name.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 from graphkit.errors import GraphkitError
-from graphkit.export import csv, cypher_script, gexf, graphml, html, nodelink
 from graphkit.query.subgraph import Subgraph
 
 Writer = Callable[[Subgraph, Path, str], list[Path]]
-FORMATS: dict[str, ModuleType] = {
-    "graphml": graphml,
-    "gexf": gexf,
-    "json": nodelink,
-    "csv": csv,
-    "cypher": cypher_script,
-    "html": html,
+# format -> its module here, imported when used (some load networkx)
+FORMATS = {
+    "graphml": "graphml",
+    "gexf": "gexf",
+    "json": "nodelink",
+    "csv": "csv",
+    "cypher": "cypher_script",
+    "html": "html",
 }
+
+
+def _module(fmt: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{FORMATS[fmt]}")
 
 
 def format_for(path: Path) -> str:
     """The format an output's name implies: its extension; a name without one is a CSV folder."""
     suffix = path.suffix.lower()
-    for name, module in FORMATS.items():
+    modules = {name: _module(name) for name in FORMATS}
+    for name, module in modules.items():
         if suffix and suffix in module.SUFFIXES:
             return name
     if not suffix or path.is_dir():
         return "csv"
-    choices = ", ".join(s for m in FORMATS.values() for s in m.SUFFIXES if s.startswith(".") and len(s) > 1)
+    choices = ", ".join(s for m in modules.values() for s in m.SUFFIXES if s.startswith(".") and len(s) > 1)
     raise GraphkitError(f"cannot tell the format from {path.name!r}: give --format, or a name ending in {choices}")
 
 
@@ -39,5 +45,5 @@ def write(graph: Subgraph, path: Path, fmt: str, title: str = "") -> list[Path]:
         raise GraphkitError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True)
-    files: list[Path] = FORMATS[fmt].write(graph, path, title)
+    files: list[Path] = _module(fmt).write(graph, path, title)
     return files

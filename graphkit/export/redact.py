@@ -28,7 +28,6 @@ from graphkit.model.records import Key
 from graphkit.model.schema import SCHEMA
 from graphkit.query.subgraph import NodeRef, Subgraph
 
-KEY_ENV = "GRAPHKIT_REDACT_KEY"
 PUBLIC_KEY = b"graphkit-redact-v1"
 EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 

@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TextIO
 
 from graphkit.ingest import inputs
 from graphkit.model.records import Record
-from graphkit.model.tables import Bulk
+
+if TYPE_CHECKING:  # the Arrow tables load with the loaders that make them
+    from graphkit.model.tables import Bulk
 
 PROGRESS_SECONDS = 0.25  # how often a progress display is told
 

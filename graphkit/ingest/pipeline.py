@@ -17,10 +17,10 @@ from typing import Any
 
 from graphkit.backends.base import Backend
 from graphkit.errors import GraphkitError
-from graphkit.ingest import inputs
+from graphkit.ingest import DEFAULT_BATCH, inputs
 from graphkit.ingest.context import FileRejected, ParseContext, Parser, Reject, RejectsFile
 from graphkit.ingest.normalise import Normaliser, derived_tables
-from graphkit.ingest.writer import DEFAULT_BATCH, GraphWriter
+from graphkit.ingest.writer import GraphWriter
 from graphkit.model import times
 from graphkit.model.names import InvalidName
 from graphkit.model.records import EdgeRecord, NodeRecord, Record, RecordError, validate

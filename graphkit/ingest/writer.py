@@ -14,12 +14,11 @@ import pyarrow as pa
 
 from graphkit.backends.base import Backend
 from graphkit.backends.merge import merge_value
+from graphkit.ingest import DEFAULT_BATCH
 from graphkit.model import tables
 from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record
 from graphkit.model.schema import SCHEMA, Prop
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
-
-DEFAULT_BATCH = 100_000  # records and nodes per store write: LadybugDB's COPY is faster than at 50k
 
 
 def _merge_into(target: Props, incoming: Props, declared: dict[str, Prop]) -> None:

@@ -8,11 +8,17 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
-_PSL = PublicSuffixList()
+
+@cache
+def _public_suffixes() -> PublicSuffixList:
+    """Parsed on first use: parsing the list takes longer than starting a command."""
+    return PublicSuffixList()
+
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
@@ -51,7 +57,7 @@ def suffixes(name: str) -> tuple[str, str]:
 
     A name that is itself a public suffix, or under an unknown one, is its own registered domain.
     """
-    tld = _PSL.publicsuffix(name) or name.rsplit(".", 1)[-1]
+    tld = _public_suffixes().publicsuffix(name) or name.rsplit(".", 1)[-1]
     if tld == name:
         return name, tld
     # the label before the suffix, and the suffix: privatesuffix() would walk the list again

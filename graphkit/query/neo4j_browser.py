@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
@@ -168,6 +167,8 @@ class GuideServer:
     The port is bound first, so the pages can name their own address (`publish`)."""
 
     def __init__(self, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # only `graphkit browser` serves
+
         self.pages: dict[str, tuple[str, str]] = {}
         pages = self.pages
 
