@@ -100,7 +100,9 @@ def test_a_relay_address_is_no_email_node() -> None:
         contacts=[Contact("registrant", emails=["relay.example@domainsbyproxy.com", "domains@real-owner.example"])],
     )
     records = list(registration_records(reg, Tally()))
-    assert [r.key for r in records if isinstance(r, NodeRecord) and r.label == "Email"] == ["domains@real-owner.example"]
+    assert [r.key for r in records if isinstance(r, NodeRecord) and r.label == "Email"] == [
+        "domains@real-owner.example"
+    ]
     assert _domain_props(records)["privacy_service"] == "domainsbyproxy.com"
 
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from graphkit.model.names import LEGAL_SUFFIXES
 
+
 class Withheld(StrEnum):
     REDACTED = "redacted"
     PRIVACY_SERVICE = "privacy service"
@@ -35,35 +36,36 @@ class Placeholder:
 
 R, P = Withheld.REDACTED, Withheld.PRIVACY_SERVICE
 OTHER_LISTS = "privacy-service lists kept by other WHOIS tools (registrar not checked)"
+EARLIER = "kept from graphkit's earlier list (source not recorded)"
 # Redaction texts say the value itself is withheld; privacy services stand in for the real
 # registrant. Tests run every entry (tests/test_privacy.py).
 PLACEHOLDERS = (
-    Placeholder("redacted for privacy", R, "REDACTED FOR PRIVACY", "ICANN Temporary Specification (2018), gTLD registrars"),
+    Placeholder("redacted for privacy", R, "REDACTED FOR PRIVACY", "ICANN Temporary Specification (2018)"),
     Placeholder("redacted", R, "[Redacted]", "bare mask of single fields, registrars and RDAP vcards"),
     Placeholder("redacted for gdpr", R, "Redacted for GDPR privacy", OTHER_LISTS),
     Placeholder("data redacted", R, "DATA REDACTED", OTHER_LISTS),
-    Placeholder("not available from registry", R, "Not Available From Registry", "gTLD answers' Registry ... ID lines"),
-    Placeholder("data protected", R, "Data Protected", "GDPR masking of some registrars (issue 17)"),
-    Placeholder("statutory masking enabled", R, "Statutory Masking Enabled", "GDPR masking of some registrars (issue 17)"),
-    Placeholder("gdpr masked", R, "GDPR Masked", "GDPR masking of some registrars"),
-    Placeholder("gdpr redacted", R, "GDPR Redacted", "GDPR masking of some registrars"),
-    Placeholder("non public data", R, "Non-Public Data", "registries' RDAP and WHOIS masking"),
+    Placeholder("not available from registry", R, "Not Available From Registry", "GoDaddy's Registry ... ID lines"),
+    Placeholder("data protected", R, "Data Protected", "GDPR masking (issue 17)"),
+    Placeholder("statutory masking enabled", R, "Statutory Masking Enabled", "GDPR masking (issue 17)"),
+    Placeholder("gdpr masked", R, "GDPR Masked", "GDPR masking"),
+    Placeholder("gdpr redacted", R, "GDPR Redacted", EARLIER),
+    Placeholder("non public data", R, "Non-Public Data", EARLIER),
     Placeholder("not disclosed", R, "Not Disclosed", "registrars' masking, also '<data not disclosed>'"),
     Placeholder("data not disclosed", R, "<data not disclosed>", OTHER_LISTS),
     Placeholder("withheld", R, "WITHHELD", "registrars' masking (issue 17)"),
-    Placeholder("hidden upon user request", R, "Hidden upon user request", "ccTLD registries' masking"),
+    Placeholder("hidden upon user request", R, "Hidden upon user request", EARLIER),
     Placeholder("not shown", R, "Not shown, please visit www.dnsbelgium.be for webbased whois.", "DNS Belgium (.be)"),
     Placeholder("private registration", R, "Private Registration", "registrars' privacy option (issue 17)"),
     Placeholder("registration private", R, "Registration Private", "GoDaddy (Domains By Proxy) registrant name"),
-    Placeholder("private registrant", R, "adequatehq.com Private Registrant", "DreamHost registrant name"),
-    Placeholder("identity protected", R, "Identity Protected", "registrars' privacy option"),
+    Placeholder("private registrant", R, "adequatehq.com Private Registrant", "DreamHost (weppos/whois fixture)"),
+    Placeholder("identity protected", R, "Identity Protected", EARLIER),
     Placeholder(
         "please query the rdds service",
         R,
         "Please query the RDDS service of the Registrar of Record identified in this output",
         "registry answers since the 2018 Temporary Specification",
     ),
-    Placeholder("contact domain holder", R, "Select Contact Domain Holder link at https://www.godaddy.com/whois", "GoDaddy"),
+    Placeholder("contact domain holder", R, "Select Contact Domain Holder link at https://www.godaddy.com", "GoDaddy"),
     Placeholder(
         "privacy service provided by", P, "Privacy service provided by Withheld for Privacy ehf", "Namecheap (2021-)"
     ),
@@ -86,10 +88,10 @@ PLACEHOLDERS = (
     Placeholder("identity protection service", P, "Identity Protection Service", "123-reg (issue 17)"),
     Placeholder("private by design", P, "Private by Design, LLC", "Porkbun"),
     Placeholder("happy dreamhost customer", P, "A HAPPY DREAMHOST CUSTOMER", "DreamHost (issue 17)"),
-    Placeholder("proxy protection", P, "Proxy Protection LLC", "DreamHost"),
-    Placeholder("whoisproxy", P, "WhoisProxy.com Ltd", OTHER_LISTS),
-    Placeholder("whois proxy", P, "Whois Proxy Service", OTHER_LISTS),
-    Placeholder("domain proxies", P, "Domain Proxies, LLC", OTHER_LISTS),
+    Placeholder("proxy protection", P, "Proxy Protection LLC", OTHER_LISTS),
+    Placeholder("whoisproxy", P, "WhoisProxy.com Ltd", EARLIER),
+    Placeholder("whois proxy", P, "Whois Proxy Service", EARLIER),
+    Placeholder("domain proxies", P, "Domain Proxies, LLC", EARLIER),
     Placeholder("anonymize", P, "Anonymize, Inc.", "Epik"),
     Placeholder("1337 services", P, "1337 Services LLC", "Njalla"),
     Placeholder("njalla", P, "Njalla Okta LLC", "Njalla"),
