@@ -94,16 +94,18 @@ def test_a_placeholder_naming_the_registrar_is_no_organization() -> None:
         assert [r.key for r in records if isinstance(r, NodeRecord) and r.label == "Organization"] == [name]
 
 
-def test_a_relay_address_is_no_email_node() -> None:
-    reg = Registration(
-        "relay.example",
-        contacts=[Contact("registrant", emails=["relay.example@domainsbyproxy.com", "domains@real-owner.example"])],
-    )
+def test_relay_and_redacted_addresses_are_no_email_nodes() -> None:
+    emails = ["redacted@nominet.example", "relay.example@domainsbyproxy.com", "domains@real-owner.example"]
+    reg = Registration("relay.example", contacts=[Contact("registrant", emails=emails)])
     records = list(registration_records(reg, Tally()))
-    assert [r.key for r in records if isinstance(r, NodeRecord) and r.label == "Email"] == [
-        "domains@real-owner.example"
-    ]
+    emailed = [r.key for r in records if isinstance(r, NodeRecord) and r.label == "Email"]
+    assert emailed == ["domains@real-owner.example"]
+    # the relay's mail domain names the service; a redacted address names none
     assert _domain_props(records)["privacy_service"] == "domainsbyproxy.com"
+    reg = Registration("masked.example", contacts=[Contact("registrant", emails=["redacted@nominet.example"])])
+    records = list(registration_records(reg, Tally()))
+    assert _linking(records) == []
+    assert "privacy_service" not in _domain_props(records)
 
 
 def _whois(domain: str, placeholder: str, relay: str) -> str:

@@ -234,9 +234,14 @@ def is_generic_contact(value: str) -> bool:
 
 def is_proxy_email(address: str) -> bool:
     """A privacy-service relay address (or a redaction written as an address)."""
-    local, _, host = address.lower().rpartition("@")
+    return relay_domain(address) is not None or "redacted" in address.lower().rpartition("@")[0]
+
+
+def relay_domain(address: str) -> str | None:
+    """The mail domain of a privacy-service relay address; None for any other address."""
+    host = address.lower().rpartition("@")[2]
     if any(host == d or host.endswith("." + d) for d in PROXY_EMAIL_DOMAINS):
-        return True
+        return host
     if any(word in label for label in host.split(".") for word in PROXY_EMAIL_WORDS):
-        return True
-    return "redacted" in local
+        return host
+    return None

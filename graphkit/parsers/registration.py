@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from graphkit.model import names
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
-from graphkit.parsers.privacy import Withheld, is_generic_contact, is_proxy_email, withheld
+from graphkit.parsers.privacy import Withheld, is_generic_contact, is_proxy_email, relay_domain, withheld
 
 ROLE_EDGES = {"registrant": "REGISTERED_BY", "administrative": "ADMINISTERED_BY", "technical": "TECHNICAL_CONTACT"}
 EMAIL_ROLES = frozenset({"registrant", "administrative", "technical", "billing", "abuse", "noc"})
@@ -174,8 +174,8 @@ def _email_records(domain: str, contact: Contact, notes: Notes, relays: list[str
             notes.skip("contact email that is no address (redacted or a web form)")
             continue
         if is_proxy_email(address):
-            notes.skip("privacy relay address (stands for many registrants)")
-            relays.append(address.rpartition("@")[2])
+            notes.skip("privacy relay or redacted address (stands for many registrants)")
+            relays.extend(filter(None, [relay_domain(address)]))
             continue
         records.append(NodeRecord("Email", address, {"is_proxy": False}))
         records.append(EdgeRecord("HAS_CONTACT_EMAIL", "Domain", domain, "Email", address, {"role": contact.role}))
