@@ -174,7 +174,7 @@ def _email_records(domain: str, contact: Contact, notes: Notes, relays: list[str
             notes.skip("contact email that is no address (redacted or a web form)")
             continue
         if is_proxy_email(address):
-            notes.skip("privacy relay or redacted address (stands for many registrants)")
+            notes.skip("privacy relay or redacted address, not the registrant's")
             relays.extend(filter(None, [relay_domain(address)]))
             continue
         records.append(NodeRecord("Email", address, {"is_proxy": False}))
