@@ -325,3 +325,24 @@ def test_stopping_early_ends_the_streaming_reader(tmp_path: Path) -> None:
     assert isinstance(next(records), EdgeRecord)
     records.close()  # type: ignore[attr-defined]  # a generator
     assert not [t for t in threading.enumerate() if t.name.startswith("zone-reader:")]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("x\x00", "Text input is malformed"),  # a NUL byte in the owner, nothing after it
+        ("\x00", "Text input is malformed"),
+        (" \x00", "unknown rdatatype"),
+        ("www", "Text input is malformed"),
+        ("$TTL", "bad $TTL"),
+    ],
+)
+def test_a_structural_error_is_reported_at_its_own_line_not_the_next(tmp_path: Path, line: str, reason: str) -> None:
+    """dnspython's position is on the next line once it has read the line's end."""
+    path = tmp_path / "nul.test.zone"
+    path.write_bytes(
+        f"$ORIGIN nul.test.\n$TTL 300\n@ SOA ns1 host 1 2 3 4 5\nwww A 192.0.2.1\nmail A 192.0.2.2\n{line}\nok A 192.0.2.4\n".encode()
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse(path)
+    assert caught.value.line == 6 and reason in caught.value.reason, (caught.value.line, caught.value.reason)
