@@ -341,3 +341,10 @@ def test_an_answer_with_nothing_recognised_says_so(store: Store, tmp_path: Path)
     assert "nothing recognised" not in reports["known.txt"]["counts"]
     table = store.cli("load", "whois", str(unknown))
     assert f"{unknown}: " in table.stdout and "nothing recognised 1" in table.stdout
+
+
+def test_an_answer_from_standard_input_loads(store: Store) -> None:
+    proc = store.cli("load", "whois", "-", input=COM_LAUDE)
+    assert "-: " in proc.stdout and "internal error" not in proc.stderr
+    assert _nameservers(store, "comlaude.com")[0] == "dns1.comlaude-dns.com"
+    assert store.query("MATCH (s:Source) RETURN s.path") == [["-"]]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
+import os
+import shutil
+import stat
+import sys
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +19,7 @@ from typing import Any, BinaryIO
 from graphkit.errors import GraphkitError
 
 GZIP_MAGIC = b"\x1f\x8b"
+STDIN = Path("-")
 
 
 class _CorruptionStop(io.RawIOBase):
@@ -57,6 +64,28 @@ def open_binary(path: Path, on_corrupt: Callable[[str], None] | None = None) -> 
         return stream, raw  # type: ignore[return-value]
     raw.seek(0)
     return raw, raw
+
+
+@contextlib.contextmanager
+def readable(path: Path) -> Iterator[Path]:
+    """A file the parsers can open, seek and read more than once: the file itself, or for
+    standard input ('-') or a pipe, a temporary copy (copied in blocks, removed afterwards)."""
+    if path != STDIN:
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError:
+            regular = True  # opening it says why it cannot be read
+        if regular:
+            yield path
+            return
+    with tempfile.NamedTemporaryFile(prefix="graphkit-input-") as spool:
+        try:
+            with contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open(path, "rb") as source:
+                shutil.copyfileobj(source, spool, 1 << 20)
+            spool.flush()
+        except OSError as exc:
+            raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        yield Path(spool.name)
 
 
 def _raise_corrupt(reason: str) -> None:

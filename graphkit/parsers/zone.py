@@ -72,7 +72,9 @@ class ZoneParser:
         self.fast = True  # whether the fast reader could read the current file
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        origin = self.origin or origin_from_file(ctx.path) or NO_ORIGIN
+        # a copy of standard input is named after nothing the user chose
+        named = _origin_from_filename(ctx.path) if not ctx.name else None
+        origin = self.origin or _origin_in_text(ctx.path) or named or NO_ORIGIN
         buffered, complete = self._read_all(ctx, origin)
         rrs = iter(buffered) if complete else self._stream(ctx, origin)
         for rr in rrs:
@@ -318,11 +320,6 @@ def parse_origin(text: str) -> dns.name.Name:
     """An origin given by the user: a domain name, made absolute."""
     canonical = names.domain(text)
     return dns.name.from_text(canonical + ".")
-
-
-def origin_from_file(path: Path) -> dns.name.Name | None:
-    """The origin the file itself suggests: its first $ORIGIN or absolute SOA owner, else its name."""
-    return _origin_in_text(path) or _origin_from_filename(path)
 
 
 _SCAN_LINES = 10_000
