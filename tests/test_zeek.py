@@ -757,3 +757,15 @@ def test_the_rejects_file_holds_the_original_text_of_a_rejected_line(
         number = first + i
         assert texts[number] == lines[number - 1][:300].replace("\t", "\\t"), number  # a reject shows 300 characters
     assert len(texts) == len(bad) + (path_kind == "line by line")
+
+
+def test_both_paths_read_any_and_the_numeric_type_alike(tmp_path: Path) -> None:
+    rows = random_traffic(300, seed=3)
+    for i, row in enumerate(rows):
+        row["qtype"], row["qtype_name"] = [(255, "*"), (28, None), (None, "MX"), (99999, None), (1, "A")][i % 5]
+    path = tmp_path / "dns.log"
+    path.write_text(tsv_text(rows, [*FIELDS, "qtype"]))
+    fast = parse_outputs(ZeekParser(fast=True), path)
+    slow = parse_outputs(ZeekParser(fast=False), path)
+    assert fast[0] == slow[0] and fast[1] == slow[1] == []
+    assert {row[2] for row in fast[0]["LOOKED_UP"]} == {"ANY", "AAAA", "MX", "UNKNOWN", "A"}

@@ -435,11 +435,11 @@ def _qtype_column(names: pa.Array | None, numbers: pa.Array | None) -> pa.Array 
     if not pc.any(wanted).as_py():
         return names
     names = pc.cast(names, pa.binary())
-    rows = pc.indices_nonzero(wanted).to_pylist()
-    filled = names.to_pylist()
-    for row, name, number in zip(rows, pc.take(names, rows).to_pylist(), pc.take(numbers, rows).to_pylist()):
-        filled[row] = qtype_of(name, number)
-    return pa.array(filled, pa.binary())
+    if not pa.types.is_dictionary(numbers.type):
+        numbers = pc.dictionary_encode(numbers)
+    mnemonics = pa.array([qtype_of(None, n) for n in numbers.dictionary.to_pylist()], pa.binary())
+    by_number = pc.take(mnemonics, numbers.indices)  # once per distinct number
+    return pc.if_else(wanted, pc.coalesce(by_number, names), names)
 
 
 def _unique(fields: list[str]) -> list[str]:
