@@ -166,6 +166,7 @@ class _Block:
     role: str | None
     indent: int
     free_lines: int = 0  # lines that are not `Key: value`, so far
+    free_organization: bool = False  # the organisation is the first free line (not a stated one)
 
     def add(self, answer: _Answer, text: str) -> None:
         if self.role is None:
@@ -181,9 +182,9 @@ class _Block:
                 setattr(person, kind, getattr(person, kind) or match.group(2))
             return  # phone, fax and the like
         self.free_lines += 1
-        if self.free_lines == 1:  # alone, it names the organisation
-            person.organization = person.organization or text
-        elif self.free_lines == 2:  # name, then organisation
+        if self.free_lines == 1 and not person.organization:  # alone, it names the organisation
+            person.organization, self.free_organization = text, True
+        elif self.free_lines == 2 and self.free_organization:  # name, then organisation
             person.name, person.organization = person.name or person.organization, text
 
 
