@@ -305,7 +305,12 @@ def test_block_format_contacts_dates_and_name_servers(store: Store, tmp_path: Pa
         "Domain Name: block.example\nRegistered: 2001-02-03\n\nRegistrant:\n   Example Holdings Ltd\n\n"
         "Name Servers:\n   ns1.block.example 192.0.2.1\n   ns2.block.example\n"
     )
-    proc = store.cli("load", "whois", str(answer), str(block_registrant))
+    street = tmp_path / "street.example.txt"  # the organisation, then its address (Network Solutions)
+    street.write_text(
+        "Domain Name: street.example\n\nRegistrant:\n   Street Example Inc.\n   1600 Example Parkway\n"
+        "   Mountain View, CA 94043\n   US\n\nDomain servers in listed order:\n   NS1.STREET.EXAMPLE\n"
+    )
+    proc = store.cli("load", "whois", str(answer), str(block_registrant), str(street))
     assert "nothing recognised" not in proc.stdout
     assert _contacts(store, "comlaude.com") == {
         "REGISTERED_BY": [["Nom-IQ Ltd dba Com Laude", "Domain Manager", None]],
@@ -327,6 +332,8 @@ def test_block_format_contacts_dates_and_name_servers(store: Store, tmp_path: Pa
     assert _contacts(store, "block.example")["REGISTERED_BY"] == [["Example Holdings Ltd", None, None]]
     assert _nameservers(store, "block.example") == ["ns1.block.example", "ns2.block.example"]
     assert _dates(store, "block.example")[0] == "2001-02-03T00:00:00Z"
+    assert _contacts(store, "street.example")["REGISTERED_BY"] == [["Street Example Inc.", None, None]]
+    assert _nameservers(store, "street.example") == ["ns1.street.example"]
 
 
 def test_an_answer_with_nothing_recognised_says_so(store: Store, tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ each `Domain Name:` line for a new name starts a new one.
 Block formats (Com Laude's, older Network Solutions') put a contact under a role heading
 (`Registrant:`, `Admin Contact:`) and name servers under `Nameservers:`, on the indented lines
 that follow; a blank or unindented line ends the block. In a contact block the free lines are
-the contact's name, then its organisation, then its address (one free line alone names the
-organisation); `Email:` and the other `Key: value` lines say what they are.
+the contact's name, then its organisation, then its address (Com Laude); when the second line
+is an address (a street number, a PO box), or there is only one, the first is the organisation
+(Network Solutions). `Email:` and the other `Key: value` lines say what they are.
 
 An answer from which no registrant, name server or date was read is counted as "nothing
 recognised" in the file's summary: a layout this reader does not know does not pass in silence.
@@ -39,6 +40,7 @@ _CONTACT = re.compile(
 )
 # A heading whose indented lines are one contact (`Registrant:`, `Technical Contact:`).
 _CONTACT_HEADING = re.compile(r"^(registrant|admin|administrative|tech|technical|billing)(?: contact)?$")
+_ADDRESS_LINE = re.compile(r"^(?:\d|p\.?\s?o\.?\s+box\b)", re.I)  # a street number or a PO box: no organisation
 NAMESERVER_HEADINGS = frozenset({"domain servers in listed order", "domain nameservers"})
 NOTHING_RECOGNISED = "nothing recognised"
 CONTACT_ROLES = {
@@ -184,8 +186,8 @@ class _Block:
         self.free_lines += 1
         if self.free_lines == 1 and not person.organization:  # alone, it names the organisation
             person.organization, self.free_organization = text, True
-        elif self.free_lines == 2 and self.free_organization:  # name, then organisation
-            person.name, person.organization = person.name or person.organization, text
+        elif self.free_lines == 2 and self.free_organization and not _ADDRESS_LINE.match(text):
+            person.name, person.organization = person.name or person.organization, text  # name, then organisation
 
 
 def _indent(text: str) -> int:
