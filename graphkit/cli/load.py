@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 HELP = "Load input files into the graph. Rejected lines are named and kept; the rest loads."
 
-FilesArg = Annotated[list[Path], typer.Argument(help="Input files (gzip is detected).", show_default=False)]
+FilesArg = Annotated[
+    list[Path], typer.Argument(help="Input files (gzip is detected; - reads standard input).", show_default=False)
+]
 StrictArg = Annotated[
     bool, typer.Option("--strict", help="Stop at a file's first bad line and write nothing from that file.")
 ]

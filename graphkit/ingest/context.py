@@ -54,6 +54,7 @@ class ParseContext:
     raw: BinaryIO | None = None  # the file being read, for progress
     source_used: bool = False  # some record relied on this file's own Source
     progress: Callable[[ParseContext], None] | None = None
+    name: str = ""  # the input as the user named it, when path is a copy of it (standard input)
     _next_tick: float = 0.0
 
     def open(self) -> BinaryIO:
@@ -75,7 +76,8 @@ class ParseContext:
 
     def reject(self, reason: str, text: bytes | str = b"", line: int | None = None) -> None:
         shown = text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text
-        self.on_reject(Reject(str(self.path), line if line is not None else self.line, reason, shown[:300]))
+        where = self.name or str(self.path)
+        self.on_reject(Reject(where, line if line is not None else self.line, reason, shown[:300]))
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] += n

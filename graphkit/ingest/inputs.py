@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
+import os
+import shutil
+import stat
+import sys
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +19,7 @@ from typing import Any, BinaryIO
 from graphkit.errors import GraphkitError
 
 GZIP_MAGIC = b"\x1f\x8b"
+STDIN = Path("-")
 
 
 class _CorruptionStop(io.RawIOBase):
@@ -59,6 +66,28 @@ def open_binary(path: Path, on_corrupt: Callable[[str], None] | None = None) -> 
     return raw, raw
 
 
+@contextlib.contextmanager
+def readable(path: Path) -> Iterator[Path]:
+    """A file the parsers can open, seek and read more than once: the file itself, or for
+    standard input ('-') or a pipe, a temporary copy (copied in blocks, removed afterwards)."""
+    if path != STDIN:
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError:
+            regular = True  # opening it says why it cannot be read
+        if regular:
+            yield path
+            return
+    with tempfile.NamedTemporaryFile(prefix="graphkit-input-") as spool:
+        try:
+            with contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open(path, "rb") as source:
+                shutil.copyfileobj(source, spool, 1 << 20)
+            spool.flush()
+        except OSError as exc:
+            raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        yield Path(spool.name)
+
+
 def _raise_corrupt(reason: str) -> None:
     raise GraphkitError(reason)
 
@@ -78,3 +107,67 @@ def sha256_of(path: Path) -> str:
     except OSError as exc:
         raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return digest.hexdigest()
+
+
+class LineReader:
+    """The text of a line of a file, read again: a columnar reader keeps no line text, and
+    rejects are rare. Asked in file order (rejects are made in file order), it reads the file
+    at most once more, forward, and holds one line's start at a time."""
+
+    TEXT_BYTES = 1200  # more than a reject shows (300 characters)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stream: BinaryIO | None = None
+        self._line = 1  # the line the stream is at the start of
+        self._offset = 0  # its byte offset in the (decompressed) data
+
+    def text(self, line: int, start: tuple[int, int] | None = None) -> bytes:
+        """Line `line` (1-based) without its end; `start` = (line, offset) of a known line start
+        at or before it, to skip to. b"" when the file can no longer be read there."""
+        try:
+            if self._stream is None or line < self._line:
+                self._open()
+            if start is not None and self._line < start[0] <= line:
+                self._skip_to(start[1])
+                self._line = start[0]
+            while self._line < line:
+                if not self._read_line(keep=False):
+                    return b""
+            return self._read_line(keep=True).rstrip(b"\r\n")
+        except (OSError, EOFError, zlib.error, GraphkitError):
+            return b""
+
+    def _open(self) -> None:
+        self.close()
+        self._stream, _ = open_binary(self.path, on_corrupt=lambda reason: None)
+        self._line, self._offset = 1, 0
+
+    def _skip_to(self, offset: int) -> None:
+        assert self._stream is not None
+        if self._stream.seekable():
+            self._stream.seek(offset)
+        else:
+            while self._offset < offset and (block := self._stream.read(min(1 << 20, offset - self._offset))):
+                self._offset += len(block)
+        self._offset = offset
+
+    def _read_line(self, keep: bool) -> bytes:
+        """The next line's first TEXT_BYTES; when not kept, only whether there was one (b"" at the end)."""
+        assert self._stream is not None
+        kept, got_any = b"", False
+        while chunk := self._stream.readline(1 << 16):
+            got_any = True
+            self._offset += len(chunk)
+            if keep and len(kept) < self.TEXT_BYTES:
+                kept += chunk[: self.TEXT_BYTES - len(kept)]
+            if chunk.endswith(b"\n"):
+                break
+        if got_any:
+            self._line += 1
+        return kept if keep else (b"\n" if got_any else b"")
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None

@@ -61,6 +61,33 @@ class RdapError(ValueError):
     """An object that cannot be read; the message says why."""
 
 
+class PartlyRead(RdapError):
+    """One part of an answer cannot be read; `records` are those of its other parts."""
+
+    def __init__(self, reason: str, records: list[Record]) -> None:
+        super().__init__(reason)
+        self.records = records
+
+
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An address as registries write it. ARIN zero-pads IPv4 octets ('074.125.000.000'); they
+    are decimal, not octal, and Python refuses leading zeros, so each octet is read as a number
+    (an octet above 255 is still refused)."""
+    text = text.strip()
+    if _DOTTED_QUAD.fullmatch(text):
+        text = ".".join(str(int(octet)) for octet in text.split("."))
+    return ipaddress.ip_address(text)
+
+
+def ip_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A strict CIDR, its address read by ip_address."""
+    prefix, slash, length = text.strip().partition("/")
+    return ipaddress.ip_network(f"{ip_address(prefix)}{slash}{length}", strict=True)
+
+
 # --- jCard ------------------------------------------------------------------------------
 
 
@@ -222,7 +249,7 @@ def _cidrs(obj: dict[str, Any]) -> list[str]:
             continue
         prefix, length = item.get("v4prefix") or item.get("v6prefix"), item.get("length")
         try:
-            found.append(str(ipaddress.ip_network(f"{prefix}/{int(str(length))}", strict=True)))
+            found.append(str(ip_network(f"{prefix}/{int(str(length))}")))
         except (ValueError, TypeError) as exc:
             raise RdapError(f"bad cidr0_cidrs entry {json.dumps(item)[:80]} ({exc})") from None
     if found:
@@ -231,7 +258,7 @@ def _cidrs(obj: dict[str, Any]) -> list[str]:
     if not (start and end):
         raise RdapError("ip network without cidr0_cidrs or startAddress/endAddress")
     try:
-        first, last = ipaddress.ip_address(start), ipaddress.ip_address(end)
+        first, last = ip_address(start), ip_address(end)
         return [str(n) for n in ipaddress.summarize_address_range(first, last)]  # type: ignore[arg-type]
     except (ValueError, TypeError) as exc:
         raise RdapError(f"bad address range {start} - {end} ({exc})") from None
@@ -403,12 +430,25 @@ def _cidr0(cidr: str) -> dict[str, Any]:
 
 
 def ipwhois_records(result: dict[str, Any], notes: Notes) -> Iterator[Record]:
+    """The RIR's network, then the origin AS and its prefix: two lookups in one answer, so a
+    bad network keeps the AS part (PartlyRead)."""
     query = result.get("query") if isinstance(result.get("query"), str) else None
-    network = _ipwhois_network(result)
-    if not network.get("port43") and isinstance(result.get("asn_registry"), str):
-        network.setdefault("port43", f"whois.{result['asn_registry'].replace('ripencc', 'ripe')}.net")
-    allocated = set(_cidrs(network))
-    yield from network_records(network, notes, query=query)
+    try:
+        network = _ipwhois_network(result)
+        if not network.get("port43") and isinstance(result.get("asn_registry"), str):
+            network.setdefault("port43", f"whois.{result['asn_registry'].replace('ripencc', 'ripe')}.net")
+        allocated = set(_cidrs(network))
+        records = list(network_records(network, notes, query=query))
+    except RdapError as exc:
+        records = list(_ipwhois_asn_records(result, notes, query, set()))
+        raise PartlyRead(str(exc), records) from None
+    yield from records
+    yield from _ipwhois_asn_records(result, notes, query, allocated)
+
+
+def _ipwhois_asn_records(
+    result: dict[str, Any], notes: Notes, query: str | None, allocated: set[str]
+) -> Iterator[Record]:
     numbers = [int(n) for n in str(result.get("asn") or "").split() if n.isdigit()]
     country = result.get("asn_country_code") if isinstance(result.get("asn_country_code"), str) else None
     description = result.get("asn_description") if isinstance(result.get("asn_description"), str) else None
@@ -419,7 +459,7 @@ def ipwhois_records(result: dict[str, Any], notes: Notes) -> Iterator[Record]:
             yield from as_name_records(number, description)
     for prefix in prefixes:
         try:
-            cidr = str(ipaddress.ip_network(prefix, strict=True))
+            cidr = str(ip_network(prefix))
         except ValueError:
             notes.skip("unreadable asn_cidr")
             continue
@@ -497,7 +537,9 @@ class RdapParser:
                     records = list(document_records(item, ctx))
                 except RdapError as exc:
                     ctx.reject(str(exc), _describe(item), line=line)
-                    continue
+                    if not isinstance(exc, PartlyRead):
+                        continue
+                    records = exc.records
                 yield from records
 
 

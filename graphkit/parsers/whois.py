@@ -7,6 +7,16 @@ legal notices, `>>>` trailers) is ignored. A file may hold several answers one a
 other (a registry answer followed by the registrar's, as the `whois` tool prints them):
 each `Domain Name:` line for a new name starts a new one.
 
+Block formats (Com Laude's, older Network Solutions') put a contact under a role heading
+(`Registrant:`, `Admin Contact:`) and name servers under `Nameservers:`, on the indented lines
+that follow; a blank or unindented line ends the block. In a contact block the free lines are
+the contact's name, then its organisation, then its address (Com Laude); when the second line
+is an address (a street number, a PO box), or there is only one, the first is the organisation
+(Network Solutions). `Email:` and the other `Key: value` lines say what they are.
+
+An answer from which no registrant, name server or date was read is counted as "nothing
+recognised" in the file's summary: a layout this reader does not know does not pass in silence.
+
 Contacts become records through parsers.registration, which keeps redacted and
 privacy-proxy values from ever becoming Organizations.
 """
@@ -15,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from graphkit.ingest.context import FileRejected, ParseContext
@@ -27,6 +38,11 @@ _CONTACT = re.compile(
     r"^(registrant|admin|administrative|tech|technical|billing)(?: contact)?"
     r" (name|organization|organisation|org|email|e-mail|email address|country|country code)$"
 )
+# A heading whose indented lines are one contact (`Registrant:`, `Technical Contact:`).
+_CONTACT_HEADING = re.compile(r"^(registrant|admin|administrative|tech|technical|billing)(?: contact)?$")
+_ADDRESS_LINE = re.compile(r"^(?:\d|p\.?\s?o\.?\s+box\b)", re.I)  # a street number or a PO box: no organisation
+NAMESERVER_HEADINGS = frozenset({"domain servers in listed order", "domain nameservers"})
+NOTHING_RECOGNISED = "nothing recognised"
 CONTACT_ROLES = {
     "registrant": "registrant",
     "admin": "administrative",
@@ -61,6 +77,8 @@ FIELDS = {
     "created on": "created",
     "created date": "created",
     "registration date": "created",
+    "registered": "created",
+    "registered on": "created",
     "registration time": "created",
     "domain registration date": "created",
     "updated date": "updated",
@@ -134,6 +152,47 @@ class _Answer:
         self.reg.contacts = list(self.contacts.values())
         return self.reg
 
+    def recognised(self) -> bool:
+        """Whether a registrant (even a withheld one), a name server or a date was read."""
+        reg, registrant = self.reg, self.contacts.get("registrant")
+        found_registrant = registrant is not None and bool(
+            registrant.name or registrant.organization or registrant.emails
+        )
+        return found_registrant or bool(reg.nameservers or reg.created or reg.updated or reg.expires)
+
+
+@dataclass
+class _Block:
+    """The indented lines under a heading: one contact's, or name servers (role None)."""
+
+    role: str | None
+    indent: int
+    free_lines: int = 0  # lines that are not `Key: value`, so far
+    free_organization: bool = False  # the organisation is the first free line (not a stated one)
+
+    def add(self, answer: _Answer, text: str) -> None:
+        if self.role is None:
+            answer.reg.nameservers.append(text.split()[0])
+            return
+        person = answer.contact(self.role)
+        match = _LINE.match(text)
+        if match and match.group(2):
+            kind = CONTACT_FIELDS.get(" ".join(match.group(1).lower().split()))
+            if kind == "email":
+                person.emails.append(match.group(2))
+            elif kind:
+                setattr(person, kind, getattr(person, kind) or match.group(2))
+            return  # phone, fax and the like
+        self.free_lines += 1
+        if self.free_lines == 1 and not person.organization:  # alone, it names the organisation
+            person.organization, self.free_organization = text, True
+        elif self.free_lines == 2 and self.free_organization and not _ADDRESS_LINE.match(text):
+            person.name, person.organization = person.name or person.organization, text  # name, then organisation
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
 
 def _decode(line: bytes) -> str:
     try:
@@ -148,9 +207,15 @@ class WhoisParser:
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
         answers: list[_Answer] = []
         not_found = False
+        block: _Block | None = None
         with ctx.open() as stream:
             for raw in ctx.lines(stream):
                 text = _decode(raw)
+                if block is not None:
+                    if text.strip() and _indent(text) > block.indent:
+                        block.add(answers[-1], text.strip())
+                        continue
+                    block = None
                 if NOT_FOUND.match(text):
                     not_found = True
                 match = _LINE.match(text)
@@ -158,6 +223,8 @@ class WhoisParser:
                     continue
                 key, value = " ".join(match.group(1).lower().split()), match.group(2)
                 if not value:
+                    if answers:
+                        block = _heading(key, _indent(text))
                     continue
                 field = FIELDS.get(key)
                 if field == "domain":
@@ -173,6 +240,8 @@ class WhoisParser:
                 return
             raise FileRejected(None, "no 'Domain Name:' line: not a WHOIS answer for a domain")
         for answer in answers:
+            if not answer.recognised():
+                ctx.counts[NOTHING_RECOGNISED] += 1
             yield from registration_records(answer.finish(), ctx)
 
     @staticmethod
@@ -210,3 +279,13 @@ class WhoisParser:
                 reg.status.append(status)
         elif field == "nameserver":
             reg.nameservers.append(value.split()[0])
+
+
+def _heading(key: str, indent: int) -> _Block | None:
+    """The block a `Key:` line without a value opens, if its key is a heading."""
+    role = _CONTACT_HEADING.match(key)
+    if role:
+        return _Block(CONTACT_ROLES[role.group(1)], indent)
+    if FIELDS.get(key) == "nameserver" or key in NAMESERVER_HEADINGS:
+        return _Block(None, indent)
+    return None
