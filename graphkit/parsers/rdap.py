@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.model import times
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
@@ -37,7 +38,7 @@ from graphkit.parsers.registration import (
     usable_organization,
 )
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_FILE_BYTES = inputs.DOCUMENT_LIMIT
 SEARCH_RESULTS = (
     "domainSearchResults",
     "nameserverSearchResults",
@@ -487,10 +488,10 @@ class RdapParser:
     kind = "rdap"
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        with ctx.open() as stream:
+        with ctx.open(line_limit=None) as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            raise FileRejected(None, f"larger than {MAX_FILE_BYTES // 2**20} MiB; split it into JSON lines")
+            raise FileRejected(None, f"larger than {MAX_FILE_BYTES >> 20} MiB; split it into JSON lines")
         for line, doc in _documents(data, ctx):
             for item in doc if isinstance(doc, list) else [doc]:
                 try:
