@@ -39,6 +39,7 @@ from graphkit.parsers.registration import (
 )
 
 MAX_DOCUMENT_BYTES = inputs.DOCUMENT_LIMIT  # a larger file is read as JSON lines, one at a time
+TOO_LARGE = f"larger than {MAX_DOCUMENT_BYTES >> 20} MiB"
 SEARCH_RESULTS = (
     "domainSearchResults",
     "nameserverSearchResults",
@@ -533,11 +534,10 @@ def _json_lines(ctx: ParseContext) -> Iterator[tuple[int | None, Any]]:
                 doc = json.loads(line)
             except (ValueError, RecursionError) as exc:
                 if not read_one:
-                    limit = MAX_DOCUMENT_BYTES >> 20
-                    raise FileRejected(
-                        ctx.line, f"larger than {limit} MiB and not JSON lines: too large to read whole"
-                    ) from None
+                    raise FileRejected(ctx.line, f"{TOO_LARGE} and not JSON lines: too large to read whole") from None
                 ctx.reject(f"not JSON ({str(exc)[:80]})", line)
                 continue
             read_one = True
             yield ctx.line, doc
+    if not read_one:
+        raise FileRejected(None, f"{TOO_LARGE} and has no JSON lines: too large to read whole")
