@@ -67,9 +67,9 @@ def newest(options: StoreOptions, kind: str, read: Callable[[bytes], T], note: N
     ValueError for one it cannot), and that file's Source id."""
     for source, path in reversed(files(options, kind, note)):
         try:
-            with inputs.open_binary(path, line_limit=None, size_limit=inputs.DOCUMENT_LIMIT, on_too_large=_refuse)[
-                0
-            ] as stream:
+            limits: dict[str, Any] = {"line_limit": None, "size_limit": inputs.DOCUMENT_LIMIT}
+            stream, _ = inputs.open_binary(path, on_too_large=_refuse, **limits)
+            with stream:
                 return read(stream.read()), source
         except ValueError:
             continue
