@@ -74,12 +74,17 @@ def _print_report(report: LoadReport, fmt: Format) -> None:
         return
     if report.rejected_whole:
         typer.echo(f"rejected whole: {report.rejected_whole}", err=True)
+        _print_rejects(report)  # lines rejected before, often why nothing in the file was usable
         return
     extra = "".join(f", {k} {v}" for k, v in sorted(report.counts.items()))
     skipped = "".join(f", skipped {v} ({k})" for k, v in sorted(report.skipped.items()))
     typer.echo(
         f"{report.path}: {report.nodes} nodes, {report.edges} relationships{extra}{skipped}, {report.rejected} rejected"
     )
+    _print_rejects(report)
+
+
+def _print_rejects(report: LoadReport) -> None:
     for reject in report.shown:
         typer.echo(f"  rejected {reject}", err=True)
     if report.rejected > len(report.shown):

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.model import times
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
@@ -37,7 +38,8 @@ from graphkit.parsers.registration import (
     usable_organization,
 )
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_DOCUMENT_BYTES = inputs.DOCUMENT_LIMIT  # a larger file is read as JSON lines, one at a time
+TOO_LARGE = f"larger than {MAX_DOCUMENT_BYTES >> 20} MiB"
 SEARCH_RESULTS = (
     "domainSearchResults",
     "nameserverSearchResults",
@@ -527,11 +529,10 @@ class RdapParser:
     kind = "rdap"
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        with ctx.open() as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise FileRejected(None, f"larger than {MAX_FILE_BYTES // 2**20} MiB; split it into JSON lines")
-        for line, doc in _documents(data, ctx):
+        with ctx.open(line_limit=None) as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+        documents = _documents(data, ctx) if len(data) <= MAX_DOCUMENT_BYTES else _json_lines(ctx)
+        for line, doc in documents:
             for item in doc if isinstance(doc, list) else [doc]:
                 try:
                     records = list(document_records(item, ctx))
@@ -562,3 +563,23 @@ def _documents(data: bytes, ctx: ParseContext) -> list[tuple[int | None, Any]]:
     if not docs:
         raise FileRejected(None, f"not JSON ({str(whole)[:80]})")
     return docs
+
+
+def _json_lines(ctx: ParseContext) -> Iterator[tuple[int | None, Any]]:
+    """A file too large to read whole, as JSON lines read one at a time."""
+    read_one = False
+    with ctx.open(line_limit=MAX_DOCUMENT_BYTES) as stream:
+        for line in ctx.lines(stream):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                if not read_one:
+                    raise FileRejected(ctx.line, f"{TOO_LARGE} and not JSON lines: too large to read whole") from None
+                ctx.reject(f"not JSON ({str(exc)[:80]})", line)
+                continue
+            read_one = True
+            yield ctx.line, doc
+    if not read_one:
+        raise FileRejected(None, f"{TOO_LARGE} and has no JSON lines: too large to read whole")

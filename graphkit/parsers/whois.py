@@ -33,6 +33,9 @@ from graphkit.model import times
 from graphkit.model.records import Record
 from graphkit.parsers.registration import Contact, Registration, epp_status, registration_records
 
+# Bytes of one answer, which is held whole while it is read: real answers take kilobytes; a
+# larger one (endless name server lines) is refused before it costs memory.
+ANSWER_LIMIT = 4 << 20
 _LINE = re.compile(r"^\s*([A-Za-z][\w /&().'-]{0,80}?)\s*:(?!//)\s*(.*?)\s*$")
 _CONTACT = re.compile(
     r"^(registrant|admin|administrative|tech|technical|billing)(?: contact)?"
@@ -141,9 +144,19 @@ def whois_date(text: str) -> str:
 class _Answer:
     """The fields of one answer, collected line by line."""
 
-    def __init__(self, domain: str) -> None:
+    def __init__(self, domain: str, line: int | None) -> None:
         self.reg = Registration(domain)
         self.contacts: dict[str, Contact] = {}
+        self.line, self.size = line, 0  # where it begins, and its bytes so far
+
+    def records(self, ctx: ParseContext) -> Iterator[Record]:
+        if self.size > ANSWER_LIMIT:
+            reason = f"the answer for {self.reg.domain[:80]} is larger than {ANSWER_LIMIT >> 20} MiB: not read"
+            ctx.reject(reason, line=self.line)
+            return iter(())
+        if not self.recognised():
+            ctx.counts[NOTHING_RECOGNISED] += 1
+        return registration_records(self.finish(), ctx)
 
     def contact(self, role: str) -> Contact:
         return self.contacts.setdefault(role, Contact(role))
@@ -205,15 +218,17 @@ class WhoisParser:
     kind = "whois"
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        answers: list[_Answer] = []
+        answer: _Answer | None = None  # the one being read; each is passed on when the next begins
         not_found = False
         block: _Block | None = None
         with ctx.open() as stream:
             for raw in ctx.lines(stream):
+                if answer is not None:
+                    answer.size += len(raw) + 1
                 text = _decode(raw)
-                if block is not None:
+                if block is not None and answer is not None:
                     if text.strip() and _indent(text) > block.indent:
-                        block.add(answers[-1], text.strip())
+                        block.add(answer, text.strip())
                         continue
                     block = None
                 if NOT_FOUND.match(text):
@@ -223,26 +238,25 @@ class WhoisParser:
                     continue
                 key, value = " ".join(match.group(1).lower().split()), match.group(2)
                 if not value:
-                    if answers:
+                    if answer is not None:
                         block = _heading(key, _indent(text))
                     continue
                 field = FIELDS.get(key)
                 if field == "domain":
-                    if not answers or answers[-1].reg.domain.lower().rstrip(".") != value.lower().rstrip("."):
-                        answers.append(_Answer(value))
+                    if answer is None or answer.reg.domain.lower().rstrip(".") != value.lower().rstrip("."):
+                        if answer is not None:
+                            yield from answer.records(ctx)
+                        answer = _Answer(value, ctx.line)
                     continue
-                if not answers:
-                    continue  # notices before the first answer
-                self._field(ctx, answers[-1], key, field, value, raw)
-        if not answers:
+                if answer is None or answer.size > ANSWER_LIMIT:
+                    continue  # notices before the first answer, or the rest of one too large
+                self._field(ctx, answer, key, field, value, raw)
+        if answer is None:
             if not_found:
                 ctx.skip("no registration (the answer says not found)")
                 return
             raise FileRejected(None, "no 'Domain Name:' line: not a WHOIS answer for a domain")
-        for answer in answers:
-            if not answer.recognised():
-                ctx.counts[NOTHING_RECOGNISED] += 1
-            yield from registration_records(answer.finish(), ctx)
+        yield from answer.records(ctx)
 
     @staticmethod
     def _field(ctx: ParseContext, answer: _Answer, key: str, field: str | None, value: str, raw: bytes) -> None:

@@ -134,7 +134,9 @@ class ZeekParser:
 def _open(ctx: ParseContext, corrupt: list[str]) -> BinaryIO:
     """ctx.open(), except that corrupt gzip data is only noted here: the reject is made once the
     lines before it are counted, so it can name the line where the data breaks off."""
-    stream, ctx.raw = inputs.open_binary(ctx.path, on_corrupt=corrupt.append)
+    stream, ctx.raw = inputs.open_binary(
+        ctx.path, on_corrupt=corrupt.append, on_long_line=ctx.long_line, on_too_large=ctx.reject_file
+    )
     return stream
 
 
@@ -196,8 +198,9 @@ class _TsvReader:
             filled += got
             final = got == 0
             cut = filled if final else buffer.rfind(b"\n", 0, filled) + 1
-            if cut == 0 and not final:  # a line longer than the buffer
-                buffer = ring[at] = _grown(buffer, filled, 2 * len(buffer))
+            if cut == 0 and not final:  # no line end yet: read on (lines are at most LINE_LIMIT)
+                if filled == len(buffer):
+                    buffer = ring[at] = _grown(buffer, filled, 2 * len(buffer))
                 continue
             if cut:
                 self._piece(buffer, cut, final, base)
@@ -316,7 +319,8 @@ class _TsvReader:
         for number, raw in enumerate(rows, line):
             text = raw[:-1] if raw.endswith(b"\r") else raw
             if not text:
-                self.ctx.skip("blank line")
+                if number not in self.ctx.long_lines:
+                    self.ctx.skip("blank line")
                 continue
             values = text.split(header.separator)
             cut = last and number == line + len(rows) - 1 and not segment.endswith(b"\n")
@@ -467,6 +471,8 @@ def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, st
     number = 0
     for number, raw in _numbered(first, stream):
         ctx.line = number
+        if number in ctx.long_lines:
+            continue
         ctx.counts["lines read"] += 1
         if not raw.strip():
             ctx.skip("blank line")
