@@ -19,6 +19,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import neo4j_statements
+from graphkit.backends.guard import check_read_only
 from graphkit.backends.neo4j_results import query_result
 from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
 from graphkit.errors import GraphkitError, StoreUnavailable
@@ -128,6 +129,8 @@ class Neo4jBackend:
         """Run a query. Given its result `columns` (a canned query declares them), a read comes back
         as one list of rows: the driver handles each record separately, which costs many times
         the client time of one list (even with its Rust extension)."""
+        if not write:
+            check_read_only(cypher)  # READ access mode still runs LOAD CSV and file procedures
         as_list = bool(columns) and not write
         text = _rows_as_one_list(cypher, columns) if as_list else cypher
 

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.backends.base import Backend, QueryResult
+from graphkit.backends.guard import refusal
 from graphkit.errors import GraphkitError
 from graphkit.model.schema import SCHEMA, Schema
 from graphkit.query.dialect import EMBEDDED_DIALECT as EMBEDDED_DIALECT  # re-exported: variants live in <dir>/embedded/
@@ -511,6 +512,9 @@ def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:
             found.append(f"{where}: parameters used but not declared: {', '.join(sorted(used - declared))}")
         if declared - used:
             found.append(f"{where}: parameters declared but not used: {', '.join(sorted(declared - used))}")
+        refused = refusal(text)
+        if refused:
+            found.append(f"{where}: refused when run (queries only read): it uses {refused}")
         labels, types = labels_and_types(text, schema)
         if labels - set(schema.by_label):
             found.append(f"{where}: labels not in the schema: {', '.join(sorted(labels - set(schema.by_label)))}")
