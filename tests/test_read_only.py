@@ -113,7 +113,9 @@ def test_write_allows_them_on_the_embedded_store(tmp_path: Path) -> None:
     ("cypher", "refused"),
     [
         ("RETURN 'LOAD FROM x' AS `COPY`", False),
-        ("RETURN 'a\\' COPY x' AS y", False),  # an escaped quote: still inside the string
+        # read without escapes too (a store might), an escaped quote ends the string: the safe side
+        ("RETURN 'a\\' COPY x' AS y", True),
+        ("RETURN 1 //c\r' \nCOPY Domain TO 'x' //'", True),  # whether \r ends a comment or not
         ("RETURN 'a\\\\' AS y, 1 AS z; COPY Domain TO 'x'", True),  # an escaped backslash ends it
         ("MATCH (n:Load)-[:COPY]->(m) RETURN n.install, $attach", False),
         ("CALL db.labels() YIELD label RETURN label", False),

@@ -65,21 +65,28 @@ UNSAFE_FUNCTION = re.compile(
 
 # Strings, comments and `quoted names` (skipped), words and single characters (kept).
 # An unterminated string or comment does not match a skipped form, so the rest is read as code.
-_TOKEN = re.compile(
-    r"""(?P<skip>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|//[^\n\r]*|/\*.*?\*/)"""
-    r"""|(?P<word>[A-Za-z_][A-Za-z_0-9]*)|(?P<other>\S)""",
-    re.DOTALL,
+# The text is read twice, as Cypher reads it (backslash escapes; a comment ends at \n or \r)
+# and without escapes with comments ending at \n only: a store that lexes differently cannot
+# hide a statement inside what one reading takes for a string or a comment.
+_WORDS = r"""|(?P<word>[A-Za-z_][A-Za-z_0-9]*)|(?P<other>\S)"""
+_READINGS = (
+    re.compile(r"""(?P<skip>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`|//[^\n\r]*|/\*.*?\*/)""" + _WORDS, re.DOTALL),
+    re.compile(r"""(?P<skip>'[^']*'|"[^"]*"|`[^`]*`|//[^\n]*|/\*.*?\*/)""" + _WORDS, re.DOTALL),
 )
-
-
-def _tokens(cypher: str) -> list[tuple[str, str, int, int]]:
-    """(kind, text, start, end) of each token; skipped forms become one `skip` token."""
-    return [(m.lastgroup or "", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(cypher)]
+Token = tuple[str, str, int, int]  # kind, text, start, end
 
 
 def refusal(cypher: str) -> str | None:
     """Why this query may not run read-only (a short phrase naming what it uses), or None."""
-    tokens = _tokens(cypher)
+    for reading in _READINGS:
+        tokens = [(m.lastgroup or "", m.group(), m.start(), m.end()) for m in reading.finditer(cypher)]
+        reason = _refusal(cypher, tokens)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _refusal(cypher: str, tokens: list[Token]) -> str | None:
     for i, (kind, text, start, end) in enumerate(tokens):
         if kind != "word":
             continue
@@ -109,7 +116,7 @@ def refusal(cypher: str) -> str | None:
     return None
 
 
-def _dotted_name(tokens: list[tuple[str, str, int, int]], at: int) -> str | None:
+def _dotted_name(tokens: list[Token], at: int) -> str | None:
     """The name `a.b.c` starting at token `at`, skipping comments before it; None when there is none
     (`CALL {` and `CALL (x) {` are subqueries)."""
     while at < len(tokens) and tokens[at][0] == "skip" and not tokens[at][1].startswith(("'", '"', "`")):
