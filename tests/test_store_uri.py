@@ -67,3 +67,15 @@ def test_no_password_message_and_browser_address_hide_it() -> None:
     assert proc.stderr == "error: no password for bolt://127.0.0.1:1?password=***: set NEO4J_PASSWORD\n"
     assert SECRET not in browser_address(f"bolt://127.0.0.1:7687?password={SECRET}")
     assert SECRET not in browser_address(f"bolt://neo4j:{SECRET}@127.0.0.1:7687")
+
+
+def test_any_error_message_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library's own message (an internal error) can name the URI too."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"boom at bolt://neo4j:{SECRET}@db.example:7687?token={SECRET}&policy=eu")
+
+    monkeypatch.setattr("graphkit.cli.stats.open_store", fail)
+    proc = run_cli("stats", check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("internal error: RuntimeError: boom at bolt://db.example:7687?token=***&policy=eu ")

@@ -45,6 +45,17 @@ def redacted_uri(location: str) -> str:
     return scheme + host + query
 
 
+_USER_INFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^\s/?#@'\"]*@", re.IGNORECASE)
+_SECRET_VALUE = re.compile(
+    r"([?&][^=&\s]*(?:pass|pwd|secret|token|key|auth|credential)[^=&\s]*=)[^&\s'\"]*", re.IGNORECASE
+)
+
+
+def redacted_text(text: str) -> str:
+    """Any text (an error message from anywhere) with what looks like credentials in a URI hidden."""
+    return _SECRET_VALUE.sub(lambda m: m.group(1) + HIDDEN, _USER_INFO.sub(r"\1", text))
+
+
 def redacted(message: str, location: str) -> str:
     """`message` (a driver's, say) with the location redacted and no piece of its secrets left."""
     message = message.replace(location, redacted_uri(location))
