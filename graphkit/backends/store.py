@@ -47,13 +47,20 @@ def redacted_uri(location: str) -> str:
 
 _USER_INFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^\s/?#@'\"]*@", re.IGNORECASE)
 _SECRET_VALUE = re.compile(
-    r"([?&][^=&\s]*(?:pass|pwd|secret|token|key|auth|credential)[^=&\s]*=)[^&\s'\"]*", re.IGNORECASE
+    r"([?&][^=&\s]*(?:pass|pwd|secret|token|key|auth|credential)[^=&\s]*=)([^&\s'\"]*)", re.IGNORECASE
 )
+
+
+def _hide(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if value.startswith(HIDDEN) and not value[len(HIDDEN) :].strip(".,:;)]}"):
+        return match.group(0)  # hidden already, then punctuation of the message
+    return match.group(1) + HIDDEN
 
 
 def redacted_text(text: str) -> str:
     """Any text (an error message from anywhere) with what looks like credentials in a URI hidden."""
-    return _SECRET_VALUE.sub(lambda m: m.group(1) + HIDDEN, _USER_INFO.sub(r"\1", text))
+    return _SECRET_VALUE.sub(_hide, _USER_INFO.sub(r"\1", text))
 
 
 def redacted(message: str, location: str) -> str:
