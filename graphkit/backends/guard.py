@@ -87,15 +87,18 @@ def refusal(cypher: str) -> str | None:
 
 
 def _refusal(cypher: str, tokens: list[Token]) -> str | None:
+    previous = ""  # the code token before this one
     for i, (kind, text, start, end) in enumerate(tokens):
+        if kind == "skip":
+            continue
+        last, previous = previous, text
         if kind != "word":
             continue
         before = cypher[start - 1] if start else ""
         after = cypher[end] if end < len(cypher) else ""
         if (before and before in ".$:") or after == ":":  # a property, a parameter, a label or a map key
             continue
-        previous = next((t[1] for t in reversed(tokens[:i]) if t[0] != "skip"), "")
-        if previous.upper() == "AS":  # a name given to a value
+        if last.upper() == "AS":  # a name given to a value
             continue
         word = text.upper()
         following = [t for t in tokens[i + 1 : i + 4] if t[0] != "skip"]
