@@ -123,6 +123,8 @@ def _print_report(report: LoadReport, fmt: Format, all_rejected: str | None = No
         f"{report.path}: {report.nodes} nodes, {report.edges} relationships{extra}{skipped}, {report.rejected} rejected"
     )
     _print_rejects(report)
+    if all_rejected:
+        typer.echo(f"rejected whole: {all_rejected}", err=True)
 
 
 def _print_rejects(report: LoadReport) -> None:
@@ -130,8 +132,6 @@ def _print_rejects(report: LoadReport) -> None:
         typer.echo(f"  rejected {reject}", err=True)
     if report.rejected > len(report.shown):
         typer.echo(f"  ... and {report.rejected - len(report.shown)} more rejected", err=True)
-    if all_rejected:
-        typer.echo(f"rejected whole: {all_rejected}", err=True)
 
 
 def _progress() -> Callable[[ParseContext], None] | None:
