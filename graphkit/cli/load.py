@@ -89,7 +89,7 @@ def _is_empty(path: Path) -> bool:
     try:
         if not path.is_file():
             return False
-        stream, raw = open_binary(path)
+        stream, raw = open_binary(path, line_limit=None)  # one long line is not an empty file
         try:
             head = stream.read(EMPTY_PROBE)
             return not head.strip() and len(head) < EMPTY_PROBE
