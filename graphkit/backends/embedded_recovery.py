@@ -25,8 +25,8 @@ _RECOVER = """
 import sys, ladybug
 try:
     ladybug.Database(sys.argv[1], buffer_pool_size=int(sys.argv[2]), auto_checkpoint=False).close()
-except RuntimeError as exc:
-    print(str(exc).splitlines()[0], file=sys.stderr)
+except Exception as exc:  # its message is the parent's to report
+    print((str(exc).splitlines() or [type(exc).__name__])[0], file=sys.stderr)
     sys.exit(1)
 """
 
