@@ -5,7 +5,9 @@ also leaves `.shadow` and `.wal.checkpoint`. LadybugDB 0.22 finishes that work o
 read-write open; a read-only open refuses ("checkpoint recovery is pending"). The first
 open after a kill therefore runs here, read-write, in a child process: LadybugDB is native
 code, and if it crashes while replaying, the crash is the child's, and graphkit reports it
-with the store's files untouched.
+with the store's files untouched. (The refusal is LadybugDB's design since LadybugDB/ladybug#615,
+which fixed segfaults of read-only opens that replayed a half-done checkpoint, #642; opening
+segfaults are still reported upstream, e.g. #1007.)
 """
 
 from __future__ import annotations
