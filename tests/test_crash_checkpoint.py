@@ -143,5 +143,6 @@ def test_kill_anywhere_in_a_load_leaves_a_usable_store(start: str, tmp_path: Pat
         rerun = _load(store, log)
         assert rerun.returncode == 0, f"{point}: rerun: {rerun.stderr}"
         assert _graph(store) == expected, f"{point}: the rerun differs from a clean load"
-    # the kills did land inside checkpoints, where they leave a recovery to finish
-    assert pending >= 6
+    # the kills did land inside checkpoints, where they leave a recovery to finish (the
+    # file-triggered points do every time; a slow checkpoint may outlast a delay)
+    assert pending >= 5, f"only {pending} of the kills left a checkpoint to finish"
