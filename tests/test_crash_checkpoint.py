@@ -35,9 +35,10 @@ POINTS = (
     "checkpoint:1:.shadow",
     "checkpoint:2:.shadow",
     "checkpoint:2:10",
-    "checkpoint:4:.wal.checkpoint",
+    "checkpoint:3:.shadow",
     "checkpoint:4:.shadow",
     "checkpoint:5:3",
+    "checkpoint:6:.shadow",
     "checkpoint:7:.wal.checkpoint",
     "checkpoint:7:.shadow",
 )
@@ -143,6 +144,6 @@ def test_kill_anywhere_in_a_load_leaves_a_usable_store(start: str, tmp_path: Pat
         rerun = _load(store, log)
         assert rerun.returncode == 0, f"{point}: rerun: {rerun.stderr}"
         assert _graph(store) == expected, f"{point}: the rerun differs from a clean load"
-    # the kills did land inside checkpoints, where they leave a recovery to finish (the
-    # file-triggered points do every time; a slow checkpoint may outlast a delay)
-    assert pending >= 5, f"only {pending} of the kills left a checkpoint to finish"
+    # the kills did land inside checkpoints, where they leave a recovery to finish (the eight
+    # file-triggered points did in every run seen; a slow checkpoint may outlast a delay)
+    assert pending >= 6, f"only {pending} of the kills left a checkpoint to finish"
