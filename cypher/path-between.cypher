@@ -11,7 +11,7 @@
 // params:
 //   from: string -- the first entity's key
 //   to: string -- the second entity's key
-//   max_hops: int = 4 -- the longest path considered (at most 6)
+//   max_hops: int in 1..6 = 4 -- the longest path considered
 // columns:
 //   hops -- the path's length in relationships
 //   keys -- the nodes' keys, from `from` to `to`

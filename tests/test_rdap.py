@@ -238,3 +238,51 @@ def test_bad_objects_are_named_and_the_rest_loads(store: Store, tmp_path: Path) 
     assert _column(
         store, "MATCH (d:Domain {name: 'themarquetry.com'})-[:REGISTERED_WITH]->(r:Registrar) RETURN r.key"
     ) == ["iana:1647"]
+
+
+ARIN_NETWORK = {  # ARIN writes some ranges zero-padded
+    "objectClassName": "ip network",
+    "handle": "NET-74-125-0-0-1",
+    "name": "GOOGLE",
+    "startAddress": "074.125.000.000",
+    "endAddress": "074.125.255.255",
+    "port43": "whois.arin.net",
+}
+
+
+def _ipwhois_answer(start: str, end: str, query: str) -> dict[str, Any]:
+    return {
+        "query": query,
+        "asn": "15169",
+        "asn_cidr": "74.125.0.0/16",
+        "asn_country_code": "US",
+        "asn_registry": "arin",
+        "asn_description": "GOOGLE - Google LLC, US",
+        "network": {"handle": "NET-74-125-0-0-1", "name": "GOOGLE", "start_address": start, "end_address": end},
+        "objects": {},
+    }
+
+
+def test_zero_padded_arin_ranges_are_read(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "arin.json"
+    path.write_text(json.dumps([ARIN_NETWORK, _ipwhois_answer("074.125.000.000", "074.125.255.255", "74.125.1.1")]))
+    proc = store.cli("load", "rdap", str(path))
+    assert "rejected" not in proc.stderr
+    assert _one(store, "MATCH (n:Netblock {cidr: '74.125.0.0/16'}) RETURN n.name, n.registry") == ["GOOGLE", "ARIN"]
+    assert _column(store, "MATCH (:IPAddress {address: '74.125.1.1'})-[:IN_NETBLOCK]->(n) RETURN n.cidr") == [
+        "74.125.0.0/16"
+    ]
+
+
+def test_a_bad_network_part_keeps_the_asn_and_prefix_of_the_same_answer(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "ipwhois.json"
+    path.write_text(json.dumps(_ipwhois_answer("74.125.300.0", "74.125.255.255", "74.125.1.1")))
+    proc = store.cli("load", "rdap", str(path))
+    assert f"{path}: bad address range 74.125.300.0 - 74.125.255.255" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _one(
+        store, "MATCH (n:Netblock {cidr: '74.125.0.0/16'})-[:ANNOUNCED_BY]->(a:ASN) RETURN a.number, a.name"
+    ) == [15169, "GOOGLE"]
+    assert _column(store, "MATCH (:IPAddress {address: '74.125.1.1'})-[:IN_NETBLOCK]->(n) RETURN n.cidr") == [
+        "74.125.0.0/16"
+    ]

@@ -66,7 +66,8 @@ def test_unknown_labels_in_records_never_reach_the_store(store: Store, tmp_path:
     path.write_text(
         '{"node": "Evil`) DETACH DELETE (n", "key": "x"}\n{"edge": "OWNS]->(x) //", "from": ["Domain", "a.example"], "to": ["Domain", "b.example"]}\n'
     )
-    proc = store.cli("load", "records", str(path))
+    proc = store.cli("load", "records", str(path), check=False)
+    assert proc.returncode == 1  # every record rejected: the file is rejected whole
     assert "unknown label" in proc.stderr and "unknown relationship type" in proc.stderr
     assert store.stats()["nodes"]["Domain"] == 0
 

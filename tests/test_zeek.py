@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Store, json_lines, realdata, rejects
+from helpers import Store, json_lines, realdata, rejects, rejects_file
 from parse_outputs import parse_outputs
 
 import graphkit.parsers.zeek as zeek
@@ -680,3 +680,92 @@ def test_progress_is_told_while_the_file_is_read_not_only_when_it_is_written(
     before_writes = [n for kind, n in events[: events.index(("write", 0))] if kind == "progress"]
     assert len(set(before_writes)) >= 3, events[:10]
     assert before_writes == sorted(before_writes) and before_writes[-1] <= len(rows)
+
+
+# -- ANY lookups and the text of rejected lines (issue 17) ----------------------------------------------
+
+
+def test_any_lookups_are_counted_and_the_numeric_type_fills_in_an_unset_name(store: Store, tmp_path: Path) -> None:
+    """Zeek writes qtype_name '*' for type 255 (ANY); where qtype_name is unset, qtype (the number) tells."""
+    tsv = tmp_path / "dns.log"
+    tsv.write_text(
+        "#separator \\x09\n#fields\tts\tid.orig_h\tquery\tqtype\tqtype_name\n"
+        f"{T0}\t10.0.0.1\tany.example.com\t255\t*\n"
+        f"{T0 + 1}\t10.0.0.1\tany.example.com\t255\t*\n"
+        f"{T0 + 2}\t10.0.0.2\tv6.example.com\t28\t-\n"
+        f"{T0 + 3}\t10.0.0.2\tnumberless.example.com\t-\tMX\n"
+    )
+    jsonl = tmp_path / "dns.json.log"  # the same lookups as JSON, one without the number
+    jsonl.write_text(
+        json.dumps({"ts": T0 + 4, "id.orig_h": "10.0.0.3", "query": "any.example.com", "qtype": 255, "qtype_name": "*"})
+        + "\n"
+        + json.dumps({"ts": T0 + 5, "id.orig_h": "10.0.0.3", "query": "any.example.com", "qtype_name": "*"})
+        + "\n"
+        + json.dumps({"ts": T0 + 6, "id.orig_h": "10.0.0.3", "query": "v6.example.com", "qtype": 28})
+        + "\n"
+    )
+    reports, stderr = load_json_report(store, str(tsv), str(jsonl))
+    assert [r["rejected"] for r in reports] == [0, 0], stderr
+    rows = store.query(
+        "MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain) RETURN c.address, d.name, r.qtype, r.count "
+        "ORDER BY c.address, d.name"
+    )
+    assert rows == [
+        ["10.0.0.1", "any.example.com", "ANY", 2],
+        ["10.0.0.2", "numberless.example.com", "MX", 1],
+        ["10.0.0.2", "v6.example.com", "AAAA", 1],
+        ["10.0.0.3", "any.example.com", "ANY", 2],
+        ["10.0.0.3", "v6.example.com", "AAAA", 1],
+    ]
+
+
+def _rejected_texts(stderr: str) -> dict[int, str]:
+    """line number -> the text the rejects file holds for it (tabs and newlines escaped there)."""
+    found = {}
+    for entry in rejects_file(stderr).read_text("utf-8").splitlines():
+        where, _, text = entry.partition("\t")
+        found[int(where.split(": ")[0].rsplit(":", 1)[1])] = text
+    return found
+
+
+@pytest.mark.parametrize("path_kind", ["arrow", "line by line", "json", "gzip"])
+def test_the_rejects_file_holds_the_original_text_of_a_rejected_line(
+    store: Store, tmp_path: Path, path_kind: str
+) -> None:
+    """Value-level rejects (found by the aggregator, not by the line splitter) keep their line's text."""
+    rows = random_traffic(400, seed=5)
+    bad = {37: ("id.orig_h", "10.0.0.999"), 211: ("qtype_name", "A!B"), 390: ("id.resp_h", "no.such.address")}
+    for i, (field_, value) in bad.items():
+        rows[i][field_] = value
+    if path_kind == "json":
+        path = write_json(tmp_path / "dns.json.log", rows)
+        first = 1
+    else:
+        text = tsv_text(rows)
+        if path_kind == "line by line":  # a short line sends its piece down the line-by-line path
+            text = text.replace("#close", "1.0\tshort\n#close")
+        path = tmp_path / "dns.log"
+        path.write_text(text)
+        first = 9
+        if path_kind == "gzip":
+            path = tmp_path / "dns.log.gz"
+            path.write_bytes(gzip.compress(text.encode()))
+    lines = (gzip.decompress(path.read_bytes()) if path_kind == "gzip" else path.read_bytes()).decode().split("\n")
+    _, stderr = load_json_report(store, str(path))
+    texts = _rejected_texts(stderr)
+    for i in bad:
+        number = first + i
+        assert texts[number] == lines[number - 1][:300].replace("\t", "\\t"), number  # a reject shows 300 characters
+    assert len(texts) == len(bad) + (path_kind == "line by line")
+
+
+def test_both_paths_read_any_and_the_numeric_type_alike(tmp_path: Path) -> None:
+    rows = random_traffic(300, seed=3)
+    for i, row in enumerate(rows):
+        row["qtype"], row["qtype_name"] = [(255, "*"), (28, None), (None, "MX"), (99999, None), (1, "A")][i % 5]
+    path = tmp_path / "dns.log"
+    path.write_text(tsv_text(rows, [*FIELDS, "qtype"]))
+    fast = parse_outputs(ZeekParser(fast=True), path)
+    slow = parse_outputs(ZeekParser(fast=False), path)
+    assert fast[0] == slow[0] and fast[1] == slow[1] == []
+    assert {row[2] for row in fast[0]["LOOKED_UP"]} == {"ANY", "AAAA", "MX", "UNKNOWN", "A"}

@@ -325,3 +325,52 @@ def test_stopping_early_ends_the_streaming_reader(tmp_path: Path) -> None:
     assert isinstance(next(records), EdgeRecord)
     records.close()  # type: ignore[attr-defined]  # a generator
     assert not [t for t in threading.enumerate() if t.name.startswith("zone-reader:")]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("x\x00", "Text input is malformed"),  # a NUL byte in the owner, nothing after it
+        ("\x00", "Text input is malformed"),
+        (" \x00", "unknown rdatatype"),
+        ("www", "Text input is malformed"),
+        ("$TTL", "bad $TTL"),
+    ],
+)
+def test_a_structural_error_is_reported_at_its_own_line_not_the_next(tmp_path: Path, line: str, reason: str) -> None:
+    """dnspython's position is on the next line once it has read the line's end."""
+    path = tmp_path / "nul.test.zone"
+    path.write_bytes(
+        f"$ORIGIN nul.test.\n$TTL 300\n@ SOA ns1 host 1 2 3 4 5\nwww A 192.0.2.1\nmail A 192.0.2.2\n{line}\nok A 192.0.2.4\n".encode()
+    )
+    with pytest.raises(FileRejected) as caught:
+        parse(path)
+    assert caught.value.line == 6 and reason in caught.value.reason, (caught.value.line, caught.value.reason)
+
+
+PIPED_ZONE = "$ORIGIN piped.test.\n$TTL 300\n@ SOA ns1 host 1 2 3 4 5\n@ NS ns1\nns1 A 192.0.2.53\nwww A 192.0.2.1\n"
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdin"])
+def test_a_zone_from_a_pipe_loads_like_the_file(store: Store, tmp_path: Path, name: str) -> None:
+    """Standard input is read once and kept in a temporary copy (a zone is read more than once)."""
+    from helpers import run_cli_process
+
+    proc = run_cli_process("load", "zone", name, env={"GRAPHKIT_STORE": store.location}, input=PIPED_ZONE)
+    assert f"{name}: " in proc.stdout and "0 rejected" in proc.stdout, proc.stderr
+    assert store.query("MATCH (d:Domain {name: 'www.piped.test'})-[:RESOLVES_TO]->(a) RETURN a.address") == [
+        ["192.0.2.1"]
+    ]
+    file = tmp_path / "piped.zone"
+    file.write_text(PIPED_ZONE)
+    before = store.cli_stats()
+    store.cli("load", "zone", str(file))
+    after = store.cli_stats()
+    assert after["relationships"] == before["relationships"] and after["nodes"]["Domain"] == before["nodes"]["Domain"]
+
+
+def test_a_piped_zone_without_an_origin_is_not_named_after_the_pipe(store: Store) -> None:
+    proc = store.cli("load", "zone", "-", input="www 300 A 192.0.2.1\n", check=False)
+    assert proc.returncode == 1
+    assert "rejected whole: -:1: relative name and no origin" in proc.stderr
+    assert "Traceback" not in proc.stderr

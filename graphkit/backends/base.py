@@ -20,7 +20,12 @@ class QueryResult:
 
 
 class ReadOnlyViolation(Exception):
-    """An ad-hoc query tried to write without the caller allowing writes."""
+    """A query tried to write, or to touch files, the network or settings (`reason` says
+    what it uses; None: the store refused a write), without the caller allowing writes."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class Backend(Protocol):

@@ -27,6 +27,7 @@ from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_statements
 from graphkit.backends.embedded_recovery import left_over, recover
 from graphkit.backends.embedded_results import query_result
+from graphkit.backends.guard import check_read_only
 from graphkit.backends.merge import merge_value
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
@@ -231,6 +232,8 @@ class EmbeddedBackend:
         write: bool = False,
         columns: Sequence[str] = (),  # a hint the embedded store does not need
     ) -> QueryResult:
+        if not write:
+            check_read_only(cypher)  # a read-only transaction still reads and writes files
         try:
             if write:
                 return self._run(cypher, params)

@@ -15,12 +15,21 @@ from typing import Any
 import neo4j
 import pyarrow as pa
 import pyarrow.compute as pc
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConfigurationError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import neo4j_statements
+from graphkit.backends.guard import check_read_only
 from graphkit.backends.neo4j_results import query_result
 from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
+from graphkit.backends.store import redacted, redacted_uri
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import SCHEMA, NodeType, RelType
 from graphkit.model.tables import slices, with_time_text
@@ -49,7 +58,7 @@ class Neo4jBackend:
         self.uri, self.database = uri, database
         self.batch_rows = batch_rows
         self.writers = writers
-        self.display = uri + (f" (database {database})" if database else "")
+        self.display = redacted_uri(uri) + (f" (database {database})" if database else "")
         try:
             self.driver = neo4j.GraphDatabase.driver(
                 uri,
@@ -61,7 +70,11 @@ class Neo4jBackend:
             )
             self.driver.verify_connectivity()
         except Exception as exc:  # the driver raises many kinds; all mean "cannot use this store"
-            raise StoreUnavailable(f"cannot connect to {uri}: {_cause(exc)}") from None
+            raise StoreUnavailable(f"cannot connect to {self.display}: {self._cause(exc)}") from None
+
+    def _cause(self, exc: BaseException) -> str:
+        # A driver's message can name the address, secrets in the URI included.
+        return redacted(_cause(exc), self.uri)
 
     def _session(self) -> neo4j.Session:
         return self.driver.session(database=self.database)
@@ -74,9 +87,9 @@ class Neo4jBackend:
             with self._session() as session:
                 return session.execute_write(work)
         except (ServiceUnavailable, SessionExpired) as exc:
-            raise StoreUnavailable(f"lost {self.uri} and it did not come back: {_cause(exc)}") from None
+            raise StoreUnavailable(f"lost {self.display} and it did not come back: {self._cause(exc)}") from None
         except Neo4jError as exc:
-            raise GraphkitError(f"write failed on {self.display}: {_cause(exc)}") from None
+            raise GraphkitError(f"write failed on {self.display}: {self._cause(exc)}") from None
 
     def ensure_schema(self) -> None:
         for stmt in neo4j_statements():
@@ -128,6 +141,8 @@ class Neo4jBackend:
         """Run a query. Given its result `columns` (a canned query declares them), a read comes back
         as one list of rows: the driver handles each record separately, which costs many times
         the client time of one list (even with its Rust extension)."""
+        if not write:
+            check_read_only(cypher)  # READ access mode still runs LOAD CSV and file procedures
         as_list = bool(columns) and not write
         text = _rows_as_one_list(cypher, columns) if as_list else cypher
 
@@ -140,11 +155,11 @@ class Neo4jBackend:
         except ClientError as exc:
             if exc.code in WRITE_ACCESS_CODES or "in read access mode" in (exc.message or ""):
                 raise ReadOnlyViolation(exc.message or exc.code or "write refused") from None
-            raise GraphkitError(f"query failed on {self.display}: {_cause(exc)}") from None
+            raise GraphkitError(f"query failed on {self.display}: {self._cause(exc)}") from None
         except (ServiceUnavailable, SessionExpired) as exc:
-            raise StoreUnavailable(f"lost {self.uri}: {_cause(exc)}") from None
+            raise StoreUnavailable(f"lost {self.display}: {self._cause(exc)}") from None
         except Neo4jError as exc:
-            raise GraphkitError(f"query failed on {self.display}: {_cause(exc)}") from None
+            raise GraphkitError(f"query failed on {self.display}: {self._cause(exc)}") from None
 
     def clear(self) -> None:
         """Delete every relationship, then every node, in small transactions (bounded server memory)."""
@@ -170,8 +185,11 @@ def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
 
 
 def _cause(exc: BaseException) -> str:
-    """One line naming the cause; the driver's messages never contain the password."""
+    """One line naming the cause; never the password given apart from the URI (see Neo4jBackend._cause
+    for the URI's own secrets)."""
     if isinstance(exc, AuthError):
         return "authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)"
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    # A configuration error's `message` is a generic status; its text says what is wrong.
+    generic = isinstance(exc, ConfigurationError)
+    message = (None if generic else getattr(exc, "message", None)) or str(exc) or type(exc).__name__
     return " ".join(str(message).split())[:300]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,61 @@ if TYPE_CHECKING:  # the backends load with the store they open
 
 DEFAULT_STORE = "graphkit.lbdb"
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+SECRET_PARAM = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
+HIDDEN = "***"
+
+
+def _split(location: str) -> tuple[str, str, str, str]:
+    """scheme://, user-info (without its @), host and path, ?query (each may be empty)."""
+    scheme, sep, rest = location.partition("://")
+    if not sep:
+        return "", "", location, ""
+    ends = [i for i in (rest.find("?"), rest.find("#")) if i >= 0]
+    at = rest.rfind("@", 0, min(ends) if ends else len(rest))
+    if at < 0 and "@" in rest and "=" not in rest[: rest.rfind("@")]:
+        at = rest.rfind("@")  # a password holding '?' or '#'
+    user_info, rest = (rest[:at], rest[at + 1 :]) if at >= 0 else ("", rest)
+    host, q, query = rest.partition("?")
+    return scheme + sep, user_info, host, q + query
+
+
+def redacted_uri(location: str) -> str:
+    """The store location, safe to print or log: a URI without its user-info, and the values of
+    its secret-looking query parameters (password, token, key, ...) hidden. A path is unchanged."""
+    scheme, _, host, query = _split(location)
+    if query:
+        pairs = (pair.partition("=") for pair in query[1:].split("&"))
+        query = "?" + "&".join(k + eq + (HIDDEN if eq and SECRET_PARAM.search(k) else v) for k, eq, v in pairs)
+    return scheme + host + query
+
+
+_USER_INFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^\s/?#@'\"]*@", re.IGNORECASE)
+_SECRET_VALUE = re.compile(
+    r"([?&][^=&\s]*(?:pass|pwd|secret|token|key|auth|credential)[^=&\s]*=)([^&\s'\"]*)", re.IGNORECASE
+)
+
+
+def _hide(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if value.startswith(HIDDEN) and not value[len(HIDDEN) :].strip(".,:;)]}"):
+        return match.group(0)  # hidden already, then punctuation of the message
+    return match.group(1) + HIDDEN
+
+
+def redacted_text(text: str) -> str:
+    """Any text (an error message from anywhere) with what looks like credentials in a URI hidden."""
+    return _SECRET_VALUE.sub(_hide, _USER_INFO.sub(r"\1", text))
+
+
+def redacted(message: str, location: str) -> str:
+    """`message` (a driver's, say) with the location redacted and no piece of its secrets left."""
+    message = message.replace(location, redacted_uri(location))
+    _, user_info, _, query = _split(location)
+    secrets = [user_info.partition(":")[2]]
+    secrets += [v for k, _, v in (p.partition("=") for p in query[1:].split("&")) if SECRET_PARAM.search(k)]
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        message = message.replace(secret, HIDDEN)
+    return message
 
 
 @dataclass
@@ -52,12 +108,18 @@ def open_store(options: StoreOptions, *, read_only: bool = False) -> Backend:
     if options.is_neo4j:
         from graphkit.backends.neo4j import Neo4jBackend
 
+        shown = redacted_uri(location)
+        if _split(location)[1]:
+            raise GraphkitError(
+                f"{shown}: give the user and password with NEO4J_USERNAME and NEO4J_PASSWORD "
+                "(or --user and --password), not in the store URI"
+            )
         user = options.login
         password = options.password or os.environ.get("NEO4J_PASSWORD")
         if password is None:
             if not sys.stdin.isatty():
-                raise GraphkitError(f"no password for {location}: set NEO4J_PASSWORD")
-            password = getpass.getpass(f"Neo4j password for {user} at {location}: ")
+                raise GraphkitError(f"no password for {shown}: set NEO4J_PASSWORD")
+            password = getpass.getpass(f"Neo4j password for {user} at {shown}: ")
         database = options.database or os.environ.get("NEO4J_DATABASE") or None
         retry = float(os.environ.get("GRAPHKIT_NEO4J_RETRY_SECONDS", "30"))
         writers = int(os.environ.get("GRAPHKIT_NEO4J_WRITERS", "2"))

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from graphkit.backends.store import redacted_text
 from graphkit.cli import (
     collect,
     collect_dns,
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="graphkit")
     except GraphkitError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {redacted_text(str(exc))}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
@@ -123,5 +124,6 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: still one line, the traceback on request
         if os.environ.get("GRAPHKIT_DEBUG"):
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (GRAPHKIT_DEBUG=1 shows the traceback)", err=True)
+        message = redacted_text(f"{type(exc).__name__}: {exc}")  # a library's message may hold a store URI
+        typer.echo(f"internal error: {message} (GRAPHKIT_DEBUG=1 shows the traceback)", err=True)
         sys.exit(2)

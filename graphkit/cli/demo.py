@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from graphkit.backends.store import open_store
+from graphkit.backends.store import open_store, redacted_uri
 from graphkit.cli.options import store_options
 from graphkit.demo import CASE_DIR
 from graphkit.demo.make_case import GENERATED
@@ -115,4 +115,5 @@ def demo(
     if not as_json:
         typer.echo(f"The case is in {where}. Explore it:")
         typer.echo("  graphkit query list")
-        typer.echo(f"  graphkit query run lookup-sources -p domain={findings.name} --store {options.location}")
+        store_arg = redacted_uri(options.location)  # the user adds credentials the way they gave them
+        typer.echo(f"  graphkit query run lookup-sources -p domain={findings.name} --store {store_arg}")

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 HELP = "Load input files into the graph. Rejected lines are named and kept; the rest loads."
 
-FilesArg = Annotated[list[Path], typer.Argument(help="Input files (gzip is detected).", show_default=False)]
+FilesArg = Annotated[
+    list[Path], typer.Argument(help="Input files (gzip is detected; - reads standard input).", show_default=False)
+]
 StrictArg = Annotated[
     bool, typer.Option("--strict", help="Stop at a file's first bad line and write nothing from that file.")
 ]
@@ -40,8 +42,10 @@ def run_load(
     batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> list[LoadReport]:
-    """Load every file with one parser; print a summary line per file; exit 1 if any file was rejected whole."""
-    from graphkit.ingest.pipeline import Loader
+    """Load every file with one parser; print a summary line per file. One rule for every kind:
+    exit 1 if any file was rejected whole (unreadable, not of this kind, or every record of it
+    rejected), while an empty file is a warning."""
+    from graphkit.ingest.pipeline import Loader, LoadReport
 
     backend = open_store(options)
     rejects = RejectsFile(options.rejects_dir(), parser.kind)
@@ -51,11 +55,18 @@ def run_load(
         progress = _progress()
         loader = Loader(backend, parser, rejects=rejects, strict=strict, batch_size=batch_size, progress=progress)
         for path in files:
+            if _is_empty(path):
+                typer.echo(f"warning: {path}: empty file, nothing to load", err=True)
+                report = LoadReport(str(path))
+                reports.append(report)
+                if fmt is not Format.table:
+                    _print_report(report, fmt)
+                continue
             report = loader.load(path)
             if progress is not None:
                 typer.echo("\r\033[K", err=True, nl=False)  # the summary replaces the progress line
             reports.append(report)
-            _print_report(report, fmt)
+            _print_report(report, fmt, _all_rejected(report))
     finally:
         rejects.close()
         backend.close()
@@ -66,18 +77,57 @@ def run_load(
     return reports
 
 
-def _print_report(report: LoadReport, fmt: Format) -> None:
+EMPTY_PROBE = 1 << 20  # bytes read to tell an empty (whitespace only) file
+
+
+def _is_empty(path: Path) -> bool:
+    """Whether a regular file holds nothing but whitespace (decompressed). Pipes are not probed:
+    reading them would consume them; corrupt input is left to the parser to report."""
+    from graphkit.errors import GraphkitError
+    from graphkit.ingest.inputs import open_binary
+
+    try:
+        if not path.is_file():
+            return False
+        stream, raw = open_binary(path)
+        try:
+            head = stream.read(EMPTY_PROBE)
+            return not head.strip() and len(head) < EMPTY_PROBE
+        finally:
+            stream.close()
+            raw.close()
+    except (GraphkitError, OSError, EOFError):
+        return False
+
+
+def _all_rejected(report: LoadReport) -> str | None:
+    """Why a file read to the end counts as rejected whole: records, and every one rejected."""
+    if report.rejected_whole or not report.rejected or report.nodes or report.edges:
+        return None
+    return f"{report.path}: nothing loaded, every record rejected ({report.rejected})"
+
+
+def _print_report(report: LoadReport, fmt: Format, all_rejected: str | None = None) -> None:
+    if all_rejected:
+        report.rejected_whole = all_rejected
     if fmt is not Format.table:
         typer.echo(json.dumps(report.as_dict(), sort_keys=True))
         return
-    if report.rejected_whole:
+    if report.rejected_whole and not all_rejected:
         typer.echo(f"rejected whole: {report.rejected_whole}", err=True)
+        _print_rejects(report)  # lines rejected before, often why nothing in the file was usable
         return
     extra = "".join(f", {k} {v}" for k, v in sorted(report.counts.items()))
     skipped = "".join(f", skipped {v} ({k})" for k, v in sorted(report.skipped.items()))
     typer.echo(
         f"{report.path}: {report.nodes} nodes, {report.edges} relationships{extra}{skipped}, {report.rejected} rejected"
     )
+    _print_rejects(report)
+    if all_rejected:
+        typer.echo(f"rejected whole: {all_rejected}", err=True)
+
+
+def _print_rejects(report: LoadReport) -> None:
     for reject in report.shown:
         typer.echo(f"  rejected {reject}", err=True)
     if report.rejected > len(report.shown):

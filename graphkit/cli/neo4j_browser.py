@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from graphkit.backends.store import redacted_uri
 from graphkit.cli.options import store_options
 from graphkit.cli.query import QueriesArg
 from graphkit.errors import GraphkitError
@@ -64,7 +65,7 @@ def browser(
     options = store_options(ctx)
     if not options.is_neo4j:
         raise GraphkitError(
-            f"Neo4j Browser needs a Neo4j store, and {options.location} is the embedded one: "
+            f"Neo4j Browser needs a Neo4j store, and {redacted_uri(options.location)} is the embedded one: "
             "give --store bolt://HOST:7687 (or set GRAPHKIT_STORE), after loading into Neo4j"
         )
     found = catalogue(queries or ())

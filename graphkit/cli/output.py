@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from enum import StrEnum
 from typing import Any, TextIO
@@ -14,6 +15,17 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+
+
+# Characters a terminal acts on rather than shows: C0 and C1 controls (escape sequences
+# start with ESC or CSI), DEL, and the bidirectional overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(text: str) -> str:
+    """Text safe to print on a terminal: control characters written as escapes (\\x1b, \\n)."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), m.group().encode("unicode_escape").decode()), text)
 
 
 def _cell(value: Any) -> str:
@@ -39,7 +51,8 @@ def print_rows(columns: list[str], rows: list[list[Any]], fmt: Format, out: Text
         writer.writerow(columns)
         writer.writerows([[_cell(v) for v in r] for r in rows])
     else:
-        cells = [[_cell(v) for v in r] for r in rows]
+        columns = [_visible(c) for c in columns]
+        cells = [[_visible(_cell(v)) for v in r] for r in rows]
         widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
         line = "  ".join(c.ljust(w) for c, w in zip(columns, widths))
         out.write(line.rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")

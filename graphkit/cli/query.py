@@ -117,6 +117,8 @@ def run(
         backend = open_store(options, read_only=True)
         try:
             result = run_query(backend, query, bound)
+        except ReadOnlyViolation as exc:
+            raise GraphkitError(f"refused: {query.path}: {_refused(exc)}, and canned queries only read") from None
         finally:
             backend.close()
     else:
@@ -124,10 +126,9 @@ def run(
         backend = open_store(options, read_only=not write)
         try:
             result = backend.query(text, typed_adhoc(assignments), write=write)
-        except ReadOnlyViolation:
-            raise GraphkitError(
-                "refused: this query would change the graph, and queries are read-only; add --write to allow it"
-            ) from None
+        except ReadOnlyViolation as exc:
+            message = f"refused: {_refused(exc)}, and queries are read-only; add --write to allow it"
+            raise GraphkitError(message) from None
         finally:
             backend.close()
     _print(result, fmt, limit)
@@ -142,6 +143,10 @@ def check(queries: QueriesArg = None) -> None:
     if issues:
         raise typer.Exit(1)
     typer.echo(f"{len(found)} queries: headers, parameters, labels and types check out")
+
+
+def _refused(exc: ReadOnlyViolation) -> str:
+    return f"this query uses {exc.reason}" if exc.reason else "this query would change the graph"
 
 
 def _read(path: Path | None) -> str:

@@ -204,7 +204,10 @@ def _paths(rows: list[dict[str, Any]], org_names: Mapping[str, str]) -> list[Gra
 def investigate(backend: Backend, name: str = NAME, domain: str = DOMAIN) -> Findings:
     """Run the key canned queries on a store holding the case, and gather the findings."""
     ran: list[Ran] = []
-    concentration = _run(backend, ran, "lookup-concentration", {"domain": name}).records()
+    # every share and total: the query's thresholds would hide a name whose lookups other
+    # attributions in the store split among more sources
+    everyone = {"domain": name, "min_total": 1, "min_share": 0.0}
+    concentration = _run(backend, ran, "lookup-concentration", everyone).records()
     if not concentration:
         raise GraphkitError(f"no lookups of {name} in the store: load the case first")
     head = concentration[0]

@@ -54,16 +54,37 @@ class ParseContext:
     raw: BinaryIO | None = None  # the file being read, for progress
     source_used: bool = False  # some record relied on this file's own Source
     progress: Callable[[ParseContext], None] | None = None
+    name: str = ""  # the input as the user named it, when path is a copy of it (standard input)
+    long_lines: set[int] = field(default_factory=set)  # lines rejected as too long (read as empty)
     _next_tick: float = 0.0
 
-    def open(self) -> BinaryIO:
-        stream, self.raw = inputs.open_binary(self.path, on_corrupt=lambda reason: self.reject(reason))
+    def open(self, *, line_limit: int | None = inputs.LINE_LIMIT, size_limit: int | None = None) -> BinaryIO:
+        """The file, decompressed, with lines over `line_limit` rejected and a file over
+        `size_limit` bytes (or a gzip bomb) rejected whole."""
+        stream, self.raw = inputs.open_binary(
+            self.path,
+            on_corrupt=lambda reason: self.reject(reason),
+            on_long_line=self.long_line,
+            line_limit=line_limit,
+            size_limit=size_limit,
+            on_too_large=self.reject_file,
+        )
         return stream
 
     def lines(self, stream: BinaryIO) -> Iterator[bytes]:
-        """Lines of the stream, keeping `line` current for rejects."""
+        """Lines of the stream, keeping `line` current for rejects; too long lines are left out."""
         for self.line, text in inputs.numbered_lines(stream):
-            yield text
+            if self.line not in self.long_lines:
+                yield text
+
+    def long_line(self, number: int, reason: str, head: bytes) -> None:
+        """Reject a too long line once, though a parser may read the file more than once."""
+        if number not in self.long_lines:
+            self.long_lines.add(number)
+            self.reject(reason, head, line=number)
+
+    def reject_file(self, reason: str) -> None:
+        raise FileRejected(None, reason)
 
     def tick(self) -> None:
         """Let a progress display catch up; parsers call it as they read, often or not."""
@@ -75,7 +96,8 @@ class ParseContext:
 
     def reject(self, reason: str, text: bytes | str = b"", line: int | None = None) -> None:
         shown = text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text
-        self.on_reject(Reject(str(self.path), line if line is not None else self.line, reason, shown[:300]))
+        where = self.name or str(self.path)
+        self.on_reject(Reject(where, line if line is not None else self.line, reason, shown[:300]))
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] += n

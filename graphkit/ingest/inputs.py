@@ -1,10 +1,21 @@
-"""Reading input files: gzip detected from content, lines as bytes with their numbers."""
+"""Reading input files: gzip detected from content, lines as bytes with their numbers.
+
+Every stream is bounded, so that no input can take unbounded memory or time: a line longer
+than LINE_LIMIT is never held (it is reported and read as an empty line), a gzip that
+expands like a decompression bomb is refused, and a reader of whole documents sets a size
+limit."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
+import os
+import shutil
+import stat
+import sys
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,15 +24,53 @@ from typing import Any, BinaryIO
 from graphkit.errors import GraphkitError
 
 GZIP_MAGIC = b"\x1f\x8b"
+STDIN = Path("-")
+# Bytes in one line. Real lines are far shorter (a zone's longest TXT record, a Zeek answer
+# list or a JSON record take kilobytes); a longer line is a broken file or an attack, and
+# parsing it (dnspython's tokenizer, json) would take many times its size in memory.
+LINE_LIMIT = 1 << 20
+# Decompressed bytes per compressed byte beyond which a gzip is refused as a decompression
+# bomb. Text logs, zones and JSON compress 5-30 fold; gzip's ceiling is about 1000 (zeros).
+RATIO_LIMIT = 200
+RATIO_AFTER = 64 << 20  # decompressed bytes before the ratio is judged: small files may compress well
+# Bytes of a document read whole (an RDAP answer, an AS names file): json takes up to 25
+# times that in memory (a list of empty objects). Real ones are a few megabytes at most.
+DOCUMENT_LIMIT = 8 << 20
+CHUNK = 256 << 10  # bytes read at once by the bounding streams (at most LINE_LIMIT)
+
+LongLine = Callable[[int, str, bytes], None]  # (line number, reason, its first bytes)
 
 
-class _CorruptionStop(io.RawIOBase):
+class _Counted:
+    """The compressed file as gzip reads it, counting the bytes read (pipes have no tell())."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw, self.count = raw, 0
+        self.mode, self.name = "rb", getattr(raw, "name", "")
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return data
+
+    def seek(self, *args: Any) -> int:
+        return self.raw.seek(*args)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+
+class _Inflated(io.RawIOBase):
     """A gzip stream that ends, instead of raising, where the compressed data is corrupt or
-    cut short, and reports that once: the lines before it still count."""
+    cut short, and reports that once: the lines before it still count. A stream expanding
+    beyond RATIO_LIMIT is refused through `on_too_large` (which raises, or the stream ends)."""
 
-    def __init__(self, inner: gzip.GzipFile, on_corrupt: Callable[[str], None]) -> None:
-        self.inner, self.on_corrupt = inner, on_corrupt
+    def __init__(self, raw: BinaryIO, on_corrupt: Callable[[str], None], on_too_large: Callable[[str], None]) -> None:
+        self.compressed = _Counted(raw)
+        self.inner = gzip.GzipFile(fileobj=self.compressed)  # type: ignore[arg-type]
+        self.on_corrupt, self.on_too_large = on_corrupt, on_too_large
         self.broken = False
+        self.out = 0
 
     def readable(self) -> bool:
         return True
@@ -35,6 +84,14 @@ class _CorruptionStop(io.RawIOBase):
             self.broken = True
             self.on_corrupt(f"compressed data is corrupt or truncated here ({exc})")
             return 0
+        self.out += len(data)
+        if self.out > RATIO_AFTER and self.out > RATIO_LIMIT * self.compressed.count:
+            self.broken = True
+            self.on_too_large(
+                f"gzip expands more than {RATIO_LIMIT} fold ({self.out >> 20} MiB from "
+                f"{self.compressed.count >> 10} KiB): a decompression bomb? not read further"
+            )
+            return 0
         buffer[: len(data)] = data
         return len(data)
 
@@ -43,24 +100,166 @@ class _CorruptionStop(io.RawIOBase):
         super().close()
 
 
-def open_binary(path: Path, on_corrupt: Callable[[str], None] | None = None) -> tuple[BinaryIO, BinaryIO]:
+class _Bounded(io.RawIOBase):
+    """The stream with every line longer than `line_limit` replaced by an empty line (so later
+    lines keep their numbers) and reported to `on_long_line`, without ever being held whole;
+    with a `size_limit`, refused through `on_too_large` once more than that was read."""
+
+    def __init__(
+        self,
+        inner: BinaryIO,
+        line_limit: int | None,
+        on_long_line: LongLine,
+        size_limit: int | None,
+        on_too_large: Callable[[str], None],
+    ) -> None:
+        self.inner, self.line_limit, self.on_long_line = inner, line_limit, on_long_line
+        self.size_limit, self.on_too_large = size_limit, on_too_large
+        self.chunk = min(CHUNK, line_limit or CHUNK)  # so a line inside one chunk is within the limit
+        self.read_bytes = 0
+        self.line = 1  # the number of the line being read
+        self.carry = bytearray()  # its start, held back until its end is read
+        self.skipping = 0  # its length so far when it is too long, else 0
+        self.head = b""  # and then its first bytes
+        self.ready = memoryview(b"")  # what readinto hands out next
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.ready:
+            if self.done:
+                return 0
+            self.ready = memoryview(self._next())
+        n = min(len(buffer), len(self.ready))
+        buffer[:n] = self.ready[:n]
+        self.ready = self.ready[n:]
+        return n
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+    def _next(self) -> bytes | bytearray:
+        chunk = self.inner.read(self.chunk)
+        self.read_bytes += len(chunk)
+        if self.size_limit is not None and self.read_bytes > self.size_limit:
+            self.done = True
+            self.on_too_large(f"larger than {self.size_limit >> 20} MiB, the limit for reading it whole")
+            return b""
+        if not chunk:
+            self.done = True
+            if self.skipping:
+                self._long()
+            return self.carry
+        if self.line_limit is None:
+            return chunk
+        out = bytearray()
+        if self.skipping:
+            end = chunk.find(b"\n")
+            if end < 0:
+                self.skipping += len(chunk)
+                return out
+            self.skipping += end
+            self._long()
+            out += b"\n"
+            chunk = chunk[end + 1 :]
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            if len(self.carry) + len(chunk) > self.line_limit:
+                self._start_skipping(chunk, len(chunk))
+            else:
+                self.carry += chunk
+            return out
+        first = chunk.find(b"\n")
+        if len(self.carry) + first > self.line_limit:  # lines after the first are shorter than a chunk
+            self._start_skipping(chunk, first)
+            self._long()
+            out += b"\n"
+        else:
+            out += self.carry
+            out += chunk[: first + 1]
+            self.line += 1
+        out += chunk[first + 1 : last + 1]
+        self.line += chunk.count(b"\n", first + 1, last + 1)
+        self.carry = bytearray(chunk[last + 1 :])
+        return out
+
+    def _start_skipping(self, chunk: bytes, used: int) -> None:
+        self.skipping = len(self.carry) + used
+        self.head = (bytes(self.carry[:300]) + chunk[:300])[:300]
+        self.carry = bytearray()
+
+    def _long(self) -> None:
+        reason = f"line too long ({self.skipping:,} bytes, over the limit of {self.line_limit:,}): skipped"
+        self.on_long_line(self.line, reason, self.head)
+        self.line, self.skipping, self.head = self.line + 1, 0, b""
+
+
+def open_binary(
+    path: Path,
+    on_corrupt: Callable[[str], None] | None = None,
+    *,
+    on_long_line: LongLine | None = None,
+    line_limit: int | None = LINE_LIMIT,
+    size_limit: int | None = None,
+    on_too_large: Callable[[str], None] | None = None,
+) -> tuple[BinaryIO, BinaryIO]:
     """(stream to read, underlying raw file whose tell() measures progress). A gzip file is
-    decompressed; where its data breaks off, `on_corrupt` hears why and the stream ends."""
+    decompressed; where its data breaks off, `on_corrupt` hears why and the stream ends. Lines
+    longer than `line_limit` are read as empty and told to `on_long_line`; a gzip bomb, or more
+    than `size_limit` bytes, is told to `on_too_large` (by default an error), and the stream ends."""
     try:
         raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
     except OSError as exc:
         raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    too_large = on_too_large or _raise_too_large(path)
+    stream: BinaryIO = raw
     if raw.read(2) == GZIP_MAGIC:
         raw.seek(0)
-        report = on_corrupt or _raise_corrupt
-        stream = io.BufferedReader(_CorruptionStop(gzip.GzipFile(fileobj=raw), report), 1 << 20)
-        return stream, raw  # type: ignore[return-value]
-    raw.seek(0)
-    return raw, raw
+        stream = _Inflated(raw, on_corrupt or _raise_corrupt, too_large)  # type: ignore[assignment]
+    else:
+        raw.seek(0)
+    bounded = _Bounded(stream, line_limit, on_long_line or _ignore_long_line, size_limit, too_large)
+    return io.BufferedReader(bounded, 1 << 20), raw  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def readable(path: Path) -> Iterator[Path]:
+    """A file the parsers can open, seek and read more than once: the file itself, or for
+    standard input ('-') or a pipe, a temporary copy (copied in blocks, removed afterwards)."""
+    if path != STDIN:
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError:
+            regular = True  # opening it says why it cannot be read
+        if regular:
+            yield path
+            return
+    with tempfile.NamedTemporaryFile(prefix="graphkit-input-") as spool:
+        try:
+            with contextlib.nullcontext(sys.stdin.buffer) if path == STDIN else open(path, "rb") as source:
+                shutil.copyfileobj(source, spool, 1 << 20)
+            spool.flush()
+        except OSError as exc:
+            raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        yield Path(spool.name)
 
 
 def _raise_corrupt(reason: str) -> None:
     raise GraphkitError(reason)
+
+
+def _raise_too_large(path: Path) -> Callable[[str], None]:
+    def report(reason: str) -> None:
+        raise GraphkitError(f"{path}: {reason}")
+
+    return report
+
+
+def _ignore_long_line(number: int, reason: str, head: bytes) -> None:
+    pass
 
 
 def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
@@ -78,3 +277,67 @@ def sha256_of(path: Path) -> str:
     except OSError as exc:
         raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return digest.hexdigest()
+
+
+class LineReader:
+    """The text of a line of a file, read again: a columnar reader keeps no line text, and
+    rejects are rare. Asked in file order (rejects are made in file order), it reads the file
+    at most once more, forward, and holds one line's start at a time."""
+
+    TEXT_BYTES = 1200  # more than a reject shows (300 characters)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stream: BinaryIO | None = None
+        self._line = 1  # the line the stream is at the start of
+        self._offset = 0  # its byte offset in the (decompressed) data
+
+    def text(self, line: int, start: tuple[int, int] | None = None) -> bytes:
+        """Line `line` (1-based) without its end; `start` = (line, offset) of a known line start
+        at or before it, to skip to. b"" when the file can no longer be read there."""
+        try:
+            if self._stream is None or line < self._line:
+                self._open()
+            if start is not None and self._line < start[0] <= line:
+                self._skip_to(start[1])
+                self._line = start[0]
+            while self._line < line:
+                if not self._read_line(keep=False):
+                    return b""
+            return self._read_line(keep=True).rstrip(b"\r\n")
+        except (OSError, EOFError, zlib.error, GraphkitError):
+            return b""
+
+    def _open(self) -> None:
+        self.close()
+        self._stream, _ = open_binary(self.path, on_corrupt=lambda reason: None)
+        self._line, self._offset = 1, 0
+
+    def _skip_to(self, offset: int) -> None:
+        assert self._stream is not None
+        if self._stream.seekable():
+            self._stream.seek(offset)
+        else:
+            while self._offset < offset and (block := self._stream.read(min(1 << 20, offset - self._offset))):
+                self._offset += len(block)
+        self._offset = offset
+
+    def _read_line(self, keep: bool) -> bytes:
+        """The next line's first TEXT_BYTES; when not kept, only whether there was one (b"" at the end)."""
+        assert self._stream is not None
+        kept, got_any = b"", False
+        while chunk := self._stream.readline(1 << 16):
+            got_any = True
+            self._offset += len(chunk)
+            if keep and len(kept) < self.TEXT_BYTES:
+                kept += chunk[: self.TEXT_BYTES - len(kept)]
+            if chunk.endswith(b"\n"):
+                break
+        if got_any:
+            self._line += 1
+        return kept if keep else (b"\n" if got_any else b"")
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None

@@ -67,8 +67,14 @@ def newest(options: StoreOptions, kind: str, read: Callable[[bytes], T], note: N
     ValueError for one it cannot), and that file's Source id."""
     for source, path in reversed(files(options, kind, note)):
         try:
-            with inputs.open_binary(path)[0] as stream:
+            limits: dict[str, Any] = {"line_limit": None, "size_limit": inputs.DOCUMENT_LIMIT}
+            stream, _ = inputs.open_binary(path, on_too_large=_refuse, **limits)
+            with stream:
                 return read(stream.read()), source
         except ValueError:
             continue
     return None
+
+
+def _refuse(reason: str) -> None:
+    raise ValueError(reason)

@@ -8,6 +8,7 @@ lookups are written: see Backend.claim_source.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -114,21 +115,30 @@ class Loader:
         self.strict, self.batch_size, self.progress = strict, batch_size, progress
 
     def load(self, path: Path) -> LoadReport:
+        with contextlib.ExitStack() as stack:
+            try:
+                data = stack.enter_context(inputs.readable(path))  # standard input: a copy
+            except GraphkitError as exc:
+                return LoadReport(str(path), rejected_whole=str(exc))
+            return self._load(path, data, str(path) if data != path else "")
+
+    def _load(self, path: Path, data: Path, name: str) -> LoadReport:
+        """Load `path`, read from `data` (named `name` when it is a copy)."""
         report = LoadReport(str(path))
         try:
-            digest = inputs.sha256_of(path)
+            digest = inputs.sha256_of(data)
         except GraphkitError as exc:
             report.rejected_whole = str(exc)
             return report
         report.source = f"{self.parser.kind}:{digest[:16]}"
         if self.strict:
-            first = self._first_reject(path, report.source)
+            first = self._first_reject(data, report.source, name)
             if first is not None:
                 report.rejected, report.rejected_whole = 1, f"--strict: {first}"
                 self.rejects.write(first)
                 return report
         writer = GraphWriter(self.backend, self.batch_size)
-        ctx = self._context(path, report)
+        ctx = self._context(data, report, name)
         try:
             for record in canonical_records(self.parser, ctx):
                 writer.add(record)
@@ -146,36 +156,36 @@ class Loader:
             self._write_source(writer, ctx, report, digest)
         return report
 
-    def _context(self, path: Path, report: LoadReport) -> ParseContext:
+    def _context(self, path: Path, report: LoadReport, name: str) -> ParseContext:
         def on_reject(reject: Reject) -> None:
             report.rejected += 1
             if len(report.shown) < SHOWN_REJECTS:
                 report.shown.append(reject)
             self.rejects.write(reject)
 
-        return ParseContext(path, report.source, on_reject, progress=self.progress)
+        return ParseContext(path, report.source, on_reject, progress=self.progress, name=name)
 
-    def _first_reject(self, path: Path, source: str) -> Reject | None:
+    def _first_reject(self, path: Path, source: str, name: str) -> Reject | None:
         found: list[Reject] = []
 
         def stop(reject: Reject) -> None:
             found.append(reject)
             raise _StopParsing
 
-        ctx = ParseContext(path, source, stop)
+        ctx = ParseContext(path, source, stop, name=name)
         try:
             for _ in canonical_records(self.parser, ctx):
                 pass
         except _StopParsing:
             return found[0]
         except FileRejected as exc:
-            return Reject(str(path), exc.line, exc.reason)
+            return Reject(name or str(path), exc.line, exc.reason)
         return None
 
     def _write_source(self, writer: GraphWriter, ctx: ParseContext, report: LoadReport, digest: str) -> None:
         props = {
             "kind": self.parser.kind,
-            "path": str(Path(report.path).resolve()),
+            "path": ctx.name or str(Path(report.path).resolve()),
             "sha256": digest,
             "loaded_at": now_iso(),
             "records": report.nodes + report.edges,

@@ -158,7 +158,7 @@ NODES = (
         "Email",
         Prop("address", doc="lowercased address"),
         (
-            Prop("is_proxy", B, doc="a privacy-proxy or redaction address; pivots leave it out"),
+            Prop("is_proxy", B, doc="true for a privacy relay (only older stores hold any); pivots skip them"),
             SOURCES,
         ),
         "A contact email address, the classic registrant pivot.",

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.model import times
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
@@ -37,7 +38,8 @@ from graphkit.parsers.registration import (
     usable_organization,
 )
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_DOCUMENT_BYTES = inputs.DOCUMENT_LIMIT  # a larger file is read as JSON lines, one at a time
+TOO_LARGE = f"larger than {MAX_DOCUMENT_BYTES >> 20} MiB"
 SEARCH_RESULTS = (
     "domainSearchResults",
     "nameserverSearchResults",
@@ -59,6 +61,33 @@ _IANA_ID = re.compile(r"iana", re.I)
 
 class RdapError(ValueError):
     """An object that cannot be read; the message says why."""
+
+
+class PartlyRead(RdapError):
+    """One part of an answer cannot be read; `records` are those of its other parts."""
+
+    def __init__(self, reason: str, records: list[Record]) -> None:
+        super().__init__(reason)
+        self.records = records
+
+
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An address as registries write it. ARIN zero-pads IPv4 octets ('074.125.000.000'); they
+    are decimal, not octal, and Python refuses leading zeros, so each octet is read as a number
+    (an octet above 255 is still refused)."""
+    text = text.strip()
+    if _DOTTED_QUAD.fullmatch(text):
+        text = ".".join(str(int(octet)) for octet in text.split("."))
+    return ipaddress.ip_address(text)
+
+
+def ip_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A strict CIDR, its address read by ip_address."""
+    prefix, slash, length = text.strip().partition("/")
+    return ipaddress.ip_network(f"{ip_address(prefix)}{slash}{length}", strict=True)
 
 
 # --- jCard ------------------------------------------------------------------------------
@@ -222,7 +251,7 @@ def _cidrs(obj: dict[str, Any]) -> list[str]:
             continue
         prefix, length = item.get("v4prefix") or item.get("v6prefix"), item.get("length")
         try:
-            found.append(str(ipaddress.ip_network(f"{prefix}/{int(str(length))}", strict=True)))
+            found.append(str(ip_network(f"{prefix}/{int(str(length))}")))
         except (ValueError, TypeError) as exc:
             raise RdapError(f"bad cidr0_cidrs entry {json.dumps(item)[:80]} ({exc})") from None
     if found:
@@ -231,7 +260,7 @@ def _cidrs(obj: dict[str, Any]) -> list[str]:
     if not (start and end):
         raise RdapError("ip network without cidr0_cidrs or startAddress/endAddress")
     try:
-        first, last = ipaddress.ip_address(start), ipaddress.ip_address(end)
+        first, last = ip_address(start), ip_address(end)
         return [str(n) for n in ipaddress.summarize_address_range(first, last)]  # type: ignore[arg-type]
     except (ValueError, TypeError) as exc:
         raise RdapError(f"bad address range {start} - {end} ({exc})") from None
@@ -403,12 +432,25 @@ def _cidr0(cidr: str) -> dict[str, Any]:
 
 
 def ipwhois_records(result: dict[str, Any], notes: Notes) -> Iterator[Record]:
+    """The RIR's network, then the origin AS and its prefix: two lookups in one answer, so a
+    bad network keeps the AS part (PartlyRead)."""
     query = result.get("query") if isinstance(result.get("query"), str) else None
-    network = _ipwhois_network(result)
-    if not network.get("port43") and isinstance(result.get("asn_registry"), str):
-        network.setdefault("port43", f"whois.{result['asn_registry'].replace('ripencc', 'ripe')}.net")
-    allocated = set(_cidrs(network))
-    yield from network_records(network, notes, query=query)
+    try:
+        network = _ipwhois_network(result)
+        if not network.get("port43") and isinstance(result.get("asn_registry"), str):
+            network.setdefault("port43", f"whois.{result['asn_registry'].replace('ripencc', 'ripe')}.net")
+        allocated = set(_cidrs(network))
+        records = list(network_records(network, notes, query=query))
+    except RdapError as exc:
+        records = list(_ipwhois_asn_records(result, notes, query, set()))
+        raise PartlyRead(str(exc), records) from None
+    yield from records
+    yield from _ipwhois_asn_records(result, notes, query, allocated)
+
+
+def _ipwhois_asn_records(
+    result: dict[str, Any], notes: Notes, query: str | None, allocated: set[str]
+) -> Iterator[Record]:
     numbers = [int(n) for n in str(result.get("asn") or "").split() if n.isdigit()]
     country = result.get("asn_country_code") if isinstance(result.get("asn_country_code"), str) else None
     description = result.get("asn_description") if isinstance(result.get("asn_description"), str) else None
@@ -419,7 +461,7 @@ def ipwhois_records(result: dict[str, Any], notes: Notes) -> Iterator[Record]:
             yield from as_name_records(number, description)
     for prefix in prefixes:
         try:
-            cidr = str(ipaddress.ip_network(prefix, strict=True))
+            cidr = str(ip_network(prefix))
         except ValueError:
             notes.skip("unreadable asn_cidr")
             continue
@@ -487,17 +529,18 @@ class RdapParser:
     kind = "rdap"
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        with ctx.open() as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise FileRejected(None, f"larger than {MAX_FILE_BYTES // 2**20} MiB; split it into JSON lines")
-        for line, doc in _documents(data, ctx):
+        with ctx.open(line_limit=None) as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+        documents = _documents(data, ctx) if len(data) <= MAX_DOCUMENT_BYTES else _json_lines(ctx)
+        for line, doc in documents:
             for item in doc if isinstance(doc, list) else [doc]:
                 try:
                     records = list(document_records(item, ctx))
                 except RdapError as exc:
                     ctx.reject(str(exc), _describe(item), line=line)
-                    continue
+                    if not isinstance(exc, PartlyRead):
+                        continue
+                    records = exc.records
                 yield from records
 
 
@@ -520,3 +563,23 @@ def _documents(data: bytes, ctx: ParseContext) -> list[tuple[int | None, Any]]:
     if not docs:
         raise FileRejected(None, f"not JSON ({str(whole)[:80]})")
     return docs
+
+
+def _json_lines(ctx: ParseContext) -> Iterator[tuple[int | None, Any]]:
+    """A file too large to read whole, as JSON lines read one at a time."""
+    read_one = False
+    with ctx.open(line_limit=MAX_DOCUMENT_BYTES) as stream:
+        for line in ctx.lines(stream):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                if not read_one:
+                    raise FileRejected(ctx.line, f"{TOO_LARGE} and not JSON lines: too large to read whole") from None
+                ctx.reject(f"not JSON ({str(exc)[:80]})", line)
+                continue
+            read_one = True
+            yield ctx.line, doc
+    if not read_one:
+        raise FileRejected(None, f"{TOO_LARGE} and has no JSON lines: too large to read whole")

@@ -4,9 +4,11 @@ Emails, so redacted and privacy-proxy values are treated the same in every forma
 
 - registrant / administrative / technical organisations -> REGISTERED_BY / ADMINISTERED_BY /
   TECHNICAL_CONTACT (contact_name and country on the edge);
-- contact emails -> HAS_CONTACT_EMAIL with the role, privacy relays flagged Email.is_proxy;
-- a withheld contact (redaction phrase, privacy service) -> Domain.redacted_roles and
-  Domain.privacy_service, never an Organization;
+- contact emails -> HAS_CONTACT_EMAIL with the role;
+- a withheld contact (redaction phrase, privacy service, a registrar's stand-in name) ->
+  Domain.redacted_roles and Domain.privacy_service, never an Organization; a privacy relay's
+  address -> Domain.privacy_service (its mail domain) when nothing names the service, never
+  an Email (one relay address serves many unrelated registrants);
 - registrar -> REGISTERED_WITH (Registrar key 'iana:<id>' when the id is known);
 - name servers -> USES_NAMESERVER; dates and EPP status -> Domain properties.
 """
@@ -21,7 +23,7 @@ from typing import Any, Protocol
 
 from graphkit.model import names
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
-from graphkit.parsers.privacy import Withheld, is_generic_contact, is_proxy_email, withheld
+from graphkit.parsers.privacy import Withheld, is_generic_contact, is_proxy_email, relay_domain, withheld
 
 ROLE_EDGES = {"registrant": "REGISTERED_BY", "administrative": "ADMINISTERED_BY", "technical": "TECHNICAL_CONTACT"}
 EMAIL_ROLES = frozenset({"registrant", "administrative", "technical", "billing", "abuse", "noc"})
@@ -98,11 +100,11 @@ def registrar_key(name: str | None, iana_id: int | None) -> str | None:
         return None
 
 
-def usable_organization(value: str | None, notes: Notes) -> str | None:
+def usable_organization(value: str | None, notes: Notes, registrar: str | None = None) -> str | None:
     """The value when it can name an Organization: not withheld, not a role word."""
     if not value or not value.strip():
         return None
-    if withheld(value):
+    if withheld(value, registrar):
         return None
     if is_generic_contact(value):
         notes.skip("role word or placeholder, not an organisation")
@@ -114,14 +116,15 @@ def registration_records(reg: Registration, notes: Notes) -> Iterator[Record]:
     domain = reg.domain
     redacted, privacy = set(reg.redacted_roles), reg.privacy_service
     contact_records: list[Record] = []
+    relays: list[str] = []
     for contact in reg.contacts:
-        org_why, name_why = withheld(contact.organization), withheld(contact.name)
+        org_why, name_why = withheld(contact.organization, reg.registrar), withheld(contact.name, reg.registrar)
         for why, value in ((org_why, contact.organization), (name_why, contact.name)):
             if why is Withheld.PRIVACY_SERVICE or (contact.role == "proxy" and value and not why):
                 privacy = privacy or (value.strip() if value else None)
-        org = usable_organization(contact.organization, notes)
+        org = usable_organization(contact.organization, notes, reg.registrar)
         if not contact.organization and contact.name_is_organization:
-            org = usable_organization(contact.name, notes)
+            org = usable_organization(contact.name, notes, reg.registrar)
         if contact.role in ROLE_EDGES and (org_why or (org is None and name_why)):
             redacted.add(contact.role)
         if org and contact.role in ROLE_EDGES:
@@ -133,7 +136,8 @@ def registration_records(reg: Registration, notes: Notes) -> Iterator[Record]:
             )
             notes.counts["organisations"] += 1
         if contact.role in EMAIL_ROLES:
-            contact_records.extend(_email_records(domain, contact, notes))
+            contact_records.extend(_email_records(domain, contact, notes, relays))
+    privacy = privacy or (relays[0] if relays else None)
     props: dict[str, Any] = {
         "created": reg.created,
         "updated": reg.updated,
@@ -160,16 +164,23 @@ def registration_records(reg: Registration, notes: Notes) -> Iterator[Record]:
         yield EdgeRecord("USES_NAMESERVER", "Domain", domain, "Domain", server, {})
 
 
-def _email_records(domain: str, contact: Contact, notes: Notes) -> Iterator[Record]:
+def _email_records(domain: str, contact: Contact, notes: Notes, relays: list[str]) -> list[Record]:
+    """The contact's addresses; the mail domains of privacy relays go to `relays` instead."""
+    records: list[Record] = []
     for text in dict.fromkeys(contact.emails):
         try:
             address = names.email(text)
         except names.InvalidName:
             notes.skip("contact email that is no address (redacted or a web form)")
             continue
-        yield NodeRecord("Email", address, {"is_proxy": is_proxy_email(address)})
-        yield EdgeRecord("HAS_CONTACT_EMAIL", "Domain", domain, "Email", address, {"role": contact.role})
+        if is_proxy_email(address):
+            notes.skip("privacy relay or redacted address, not the registrant's")
+            relays.extend(filter(None, [relay_domain(address)]))
+            continue
+        records.append(NodeRecord("Email", address, {"is_proxy": False}))
+        records.append(EdgeRecord("HAS_CONTACT_EMAIL", "Domain", domain, "Email", address, {"role": contact.role}))
         notes.counts["emails"] += 1
+    return records
 
 
 def _present(props: dict[str, Any]) -> dict[str, Any]:

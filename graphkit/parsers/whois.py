@@ -7,6 +7,16 @@ legal notices, `>>>` trailers) is ignored. A file may hold several answers one a
 other (a registry answer followed by the registrar's, as the `whois` tool prints them):
 each `Domain Name:` line for a new name starts a new one.
 
+Block formats (Com Laude's, older Network Solutions') put a contact under a role heading
+(`Registrant:`, `Admin Contact:`) and name servers under `Nameservers:`, on the indented lines
+that follow; a blank or unindented line ends the block. In a contact block the free lines are
+the contact's name, then its organisation, then its address (Com Laude); when the second line
+is an address (a street number, a PO box), or there is only one, the first is the organisation
+(Network Solutions). `Email:` and the other `Key: value` lines say what they are.
+
+An answer from which no registrant, name server or date was read is counted as "nothing
+recognised" in the file's summary: a layout this reader does not know does not pass in silence.
+
 Contacts become records through parsers.registration, which keeps redacted and
 privacy-proxy values from ever becoming Organizations.
 """
@@ -15,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from graphkit.ingest.context import FileRejected, ParseContext
@@ -22,11 +33,19 @@ from graphkit.model import times
 from graphkit.model.records import Record
 from graphkit.parsers.registration import Contact, Registration, epp_status, registration_records
 
+# Bytes of one answer, which is held whole while it is read: real answers take kilobytes; a
+# larger one (endless name server lines) is refused before it costs memory.
+ANSWER_LIMIT = 4 << 20
 _LINE = re.compile(r"^\s*([A-Za-z][\w /&().'-]{0,80}?)\s*:(?!//)\s*(.*?)\s*$")
 _CONTACT = re.compile(
     r"^(registrant|admin|administrative|tech|technical|billing)(?: contact)?"
     r" (name|organization|organisation|org|email|e-mail|email address|country|country code)$"
 )
+# A heading whose indented lines are one contact (`Registrant:`, `Technical Contact:`).
+_CONTACT_HEADING = re.compile(r"^(registrant|admin|administrative|tech|technical|billing)(?: contact)?$")
+_ADDRESS_LINE = re.compile(r"^(?:\d|p\.?\s?o\.?\s+box\b)", re.I)  # a street number or a PO box: no organisation
+NAMESERVER_HEADINGS = frozenset({"domain servers in listed order", "domain nameservers"})
+NOTHING_RECOGNISED = "nothing recognised"
 CONTACT_ROLES = {
     "registrant": "registrant",
     "admin": "administrative",
@@ -61,6 +80,8 @@ FIELDS = {
     "created on": "created",
     "created date": "created",
     "registration date": "created",
+    "registered": "created",
+    "registered on": "created",
     "registration time": "created",
     "domain registration date": "created",
     "updated date": "updated",
@@ -123,9 +144,19 @@ def whois_date(text: str) -> str:
 class _Answer:
     """The fields of one answer, collected line by line."""
 
-    def __init__(self, domain: str) -> None:
+    def __init__(self, domain: str, line: int | None) -> None:
         self.reg = Registration(domain)
         self.contacts: dict[str, Contact] = {}
+        self.line, self.size = line, 0  # where it begins, and its bytes so far
+
+    def records(self, ctx: ParseContext) -> Iterator[Record]:
+        if self.size > ANSWER_LIMIT:
+            reason = f"the answer for {self.reg.domain[:80]} is larger than {ANSWER_LIMIT >> 20} MiB: not read"
+            ctx.reject(reason, line=self.line)
+            return iter(())
+        if not self.recognised():
+            ctx.counts[NOTHING_RECOGNISED] += 1
+        return registration_records(self.finish(), ctx)
 
     def contact(self, role: str) -> Contact:
         return self.contacts.setdefault(role, Contact(role))
@@ -133,6 +164,47 @@ class _Answer:
     def finish(self) -> Registration:
         self.reg.contacts = list(self.contacts.values())
         return self.reg
+
+    def recognised(self) -> bool:
+        """Whether a registrant (even a withheld one), a name server or a date was read."""
+        reg, registrant = self.reg, self.contacts.get("registrant")
+        found_registrant = registrant is not None and bool(
+            registrant.name or registrant.organization or registrant.emails
+        )
+        return found_registrant or bool(reg.nameservers or reg.created or reg.updated or reg.expires)
+
+
+@dataclass
+class _Block:
+    """The indented lines under a heading: one contact's, or name servers (role None)."""
+
+    role: str | None
+    indent: int
+    free_lines: int = 0  # lines that are not `Key: value`, so far
+    free_organization: bool = False  # the organisation is the first free line (not a stated one)
+
+    def add(self, answer: _Answer, text: str) -> None:
+        if self.role is None:
+            answer.reg.nameservers.append(text.split()[0])
+            return
+        person = answer.contact(self.role)
+        match = _LINE.match(text)
+        if match and match.group(2):
+            kind = CONTACT_FIELDS.get(" ".join(match.group(1).lower().split()))
+            if kind == "email":
+                person.emails.append(match.group(2))
+            elif kind:
+                setattr(person, kind, getattr(person, kind) or match.group(2))
+            return  # phone, fax and the like
+        self.free_lines += 1
+        if self.free_lines == 1 and not person.organization:  # alone, it names the organisation
+            person.organization, self.free_organization = text, True
+        elif self.free_lines == 2 and self.free_organization and not _ADDRESS_LINE.match(text):
+            person.name, person.organization = person.name or person.organization, text  # name, then organisation
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def _decode(line: bytes) -> str:
@@ -146,11 +218,19 @@ class WhoisParser:
     kind = "whois"
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        answers: list[_Answer] = []
+        answer: _Answer | None = None  # the one being read; each is passed on when the next begins
         not_found = False
+        block: _Block | None = None
         with ctx.open() as stream:
             for raw in ctx.lines(stream):
+                if answer is not None:
+                    answer.size += len(raw) + 1
                 text = _decode(raw)
+                if block is not None and answer is not None:
+                    if text.strip() and _indent(text) > block.indent:
+                        block.add(answer, text.strip())
+                        continue
+                    block = None
                 if NOT_FOUND.match(text):
                     not_found = True
                 match = _LINE.match(text)
@@ -158,22 +238,25 @@ class WhoisParser:
                     continue
                 key, value = " ".join(match.group(1).lower().split()), match.group(2)
                 if not value:
+                    if answer is not None:
+                        block = _heading(key, _indent(text))
                     continue
                 field = FIELDS.get(key)
                 if field == "domain":
-                    if not answers or answers[-1].reg.domain.lower().rstrip(".") != value.lower().rstrip("."):
-                        answers.append(_Answer(value))
+                    if answer is None or answer.reg.domain.lower().rstrip(".") != value.lower().rstrip("."):
+                        if answer is not None:
+                            yield from answer.records(ctx)
+                        answer = _Answer(value, ctx.line)
                     continue
-                if not answers:
-                    continue  # notices before the first answer
-                self._field(ctx, answers[-1], key, field, value, raw)
-        if not answers:
+                if answer is None or answer.size > ANSWER_LIMIT:
+                    continue  # notices before the first answer, or the rest of one too large
+                self._field(ctx, answer, key, field, value, raw)
+        if answer is None:
             if not_found:
                 ctx.skip("no registration (the answer says not found)")
                 return
             raise FileRejected(None, "no 'Domain Name:' line: not a WHOIS answer for a domain")
-        for answer in answers:
-            yield from registration_records(answer.finish(), ctx)
+        yield from answer.records(ctx)
 
     @staticmethod
     def _field(ctx: ParseContext, answer: _Answer, key: str, field: str | None, value: str, raw: bytes) -> None:
@@ -210,3 +293,13 @@ class WhoisParser:
                 reg.status.append(status)
         elif field == "nameserver":
             reg.nameservers.append(value.split()[0])
+
+
+def _heading(key: str, indent: int) -> _Block | None:
+    """The block a `Key:` line without a value opens, if its key is a heading."""
+    role = _CONTACT_HEADING.match(key)
+    if role:
+        return _Block(CONTACT_ROLES[role.group(1)], indent)
+    if FIELDS.get(key) == "nameserver" or key in NAMESERVER_HEADINGS:
+        return _Block(None, indent)
+    return None

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC
 from typing import Any, BinaryIO
 
+import dns.rdatatype
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from graphkit.ingest import inputs
@@ -51,6 +53,7 @@ FIELDS = {
     "id.orig_h": "client",
     "query": "qname",
     "qtype_name": "qtype",
+    "qtype": "qtype_number",  # fills in a qtype_name that is unset or '*'
     "id.resp_h": "server",
     "id.resp_p": "server_port",
     "answers": "answers",
@@ -131,7 +134,9 @@ class ZeekParser:
 def _open(ctx: ParseContext, corrupt: list[str]) -> BinaryIO:
     """ctx.open(), except that corrupt gzip data is only noted here: the reject is made once the
     lines before it are counted, so it can name the line where the data breaks off."""
-    stream, ctx.raw = inputs.open_binary(ctx.path, on_corrupt=corrupt.append)
+    stream, ctx.raw = inputs.open_binary(
+        ctx.path, on_corrupt=corrupt.append, on_long_line=ctx.long_line, on_too_large=ctx.reject_file
+    )
     return stream
 
 
@@ -142,6 +147,7 @@ class _Segment:
     buffer: bytearray
     start: int
     end: int
+    offset: int  # where buffer[start] is in the file's (decompressed) data
     header: Header
     last: bool  # the segment ends the file
     table: Future[pa.Table | None] | None = None  # the Arrow read, running in the background
@@ -160,7 +166,8 @@ class _TsvReader:
         self.line = 1  # the next line to count; exact whenever nothing is pending
         self.pending: deque[_Segment] = deque()
         self.executor: ThreadPoolExecutor | None = None
-        self.ready: list[tuple[pa.Table, int]] = []  # Arrow-read segments, not yet counted: (table, first line)
+        # Arrow-read segments, not yet counted: (table, first line, offset)
+        self.ready: list[tuple[pa.Table, int, int]] = []
         self.ready_header: Header | None = None
         self.ready_rows = 0
 
@@ -181,6 +188,7 @@ class _TsvReader:
         ring = [bytearray(size) for _ in range(RING_BUFFERS)]
         at = 0
         buffer = ring[at]
+        base = 0  # where buffer[0] is in the data
         filled = len(first)
         buffer[:filled] = first
         while True:
@@ -190,11 +198,12 @@ class _TsvReader:
             filled += got
             final = got == 0
             cut = filled if final else buffer.rfind(b"\n", 0, filled) + 1
-            if cut == 0 and not final:  # a line longer than the buffer
-                buffer = ring[at] = _grown(buffer, filled, 2 * len(buffer))
+            if cut == 0 and not final:  # no line end yet: read on (lines are at most LINE_LIMIT)
+                if filled == len(buffer):
+                    buffer = ring[at] = _grown(buffer, filled, 2 * len(buffer))
                 continue
             if cut:
-                self._piece(buffer, cut, final)
+                self._piece(buffer, cut, final, base)
             if final:
                 return
             at = (at + 1) % RING_BUFFERS
@@ -206,9 +215,9 @@ class _TsvReader:
             if len(spare) < max(wanted, 2 * (filled - cut)):
                 spare = ring[at] = bytearray(max(wanted, 2 * (filled - cut)))
             spare[: filled - cut] = buffer[cut:filled]
-            buffer, filled = spare, filled - cut
+            buffer, filled, base = spare, filled - cut, base + cut
 
-    def _piece(self, piece: bytearray, size: int, final: bool) -> None:
+    def _piece(self, piece: bytearray, size: int, final: bool, base: int) -> None:
         """Read the header lines of piece[:size] and queue the data segments between them."""
         pos = 0
         arrow_buffer = pa.py_buffer(piece)
@@ -227,7 +236,7 @@ class _TsvReader:
                 self._drain()
                 raise FileRejected(self.line, "data before any #fields header: not a Zeek TSV log")
             header = replace(self.header, fields=list(self.header.fields))
-            segment = _Segment(piece, pos, end, header, final and end == size)
+            segment = _Segment(piece, pos, end, base + pos, header, final and end == size)
             cut_off = segment.last and bool(self.corrupt)
             if (
                 self.fast
@@ -255,7 +264,7 @@ class _TsvReader:
                 if rows:
                     if self.ready and self.ready_header != segment.header:
                         self._count_ready()
-                    self.ready.append((table, self.line))
+                    self.ready.append((table, self.line, segment.offset))
                     self.ready_header = segment.header
                     self.ready_rows += rows
                     if self.ready_rows >= batch_rows:
@@ -276,8 +285,9 @@ class _TsvReader:
         Python work runs once per distinct value of the batch, so fewer, larger batches."""
         if not self.ready or self.ready_header is None:
             return
-        tables = [table for table, _ in self.ready]
-        bases: list[int] = [line for _, line in self.ready]
+        tables = [table for table, _, _ in self.ready]
+        bases: list[int] = [line for _, line, _ in self.ready]
+        offsets: list[int] = [offset for _, _, offset in self.ready]
         starts: list[int] = list(itertools.accumulate((t.num_rows for t in tables[:-1]), initial=0))
         merged = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
 
@@ -285,7 +295,11 @@ class _TsvReader:
             i = bisect.bisect_right(starts, row) - 1
             return bases[i] + row - starts[i]
 
-        self.aggregator.add(_batch_of(merged, self.ready_header, line_of))
+        def text_of(row: int) -> bytes:  # Arrow keeps no line text: read again, from its segment's start
+            i = bisect.bisect_right(starts, row) - 1
+            return self.aggregator.line_texts.text(line_of(row), start=(bases[i], offsets[i]))
+
+        self.aggregator.add(_batch_of(merged, self.ready_header, line_of, text_of))
         self.ready, self.ready_rows = [], 0
 
     def _python(self, segment: bytes, line: int, last: bool, header: Header) -> int:
@@ -305,7 +319,8 @@ class _TsvReader:
         for number, raw in enumerate(rows, line):
             text = raw[:-1] if raw.endswith(b"\r") else raw
             if not text:
-                self.ctx.skip("blank line")
+                if number not in self.ctx.long_lines:
+                    self.ctx.skip("blank line")
                 continue
             values = text.split(header.separator)
             cut = last and number == line + len(rows) - 1 and not segment.endswith(b"\n")
@@ -323,7 +338,10 @@ class _TsvReader:
                 except ValueError:
                     self.ctx.reject(f"bad timestamp {_shown(ts_raw)}", text, line=number)
                     continue
-            row = {col: (None if values[i] in nulls else values[i]) for col, i in index.items() if col != "ts"}
+            row: dict[str, bytes | str | None] = {
+                col: (None if values[i] in nulls else values[i]) for col, i in index.items() if col != "ts"
+            }
+            row["qtype"] = qtype_of(row.get("qtype"), row.pop("qtype_number", None))
             batcher.add(number, ts, **row)
         batcher.flush()
         return len(rows)
@@ -359,15 +377,15 @@ def _read_arrow(buffer: pa.Buffer, header: Header) -> pa.Table | None:
     return table.unify_dictionaries().combine_chunks()
 
 
-def _batch_of(table: pa.Table, header: Header, line_of: Any) -> LookupColumns:
-    """A batch of segments' table; line_of(row) is the row's line number."""
+def _batch_of(table: pa.Table, header: Header, line_of: Any, text_of: Any) -> LookupColumns:
+    """A batch of segments' table; line_of(row) is the row's line number, text_of(row) its text."""
     names = _unique(header.fields)
     columns = {
         FIELDS[field_]: table.column(name).chunk(0)
         for name, field_ in zip(names, header.fields, strict=True)
         if field_ in FIELDS and name == field_
     }
-    return _batch(columns, header, line_of)
+    return _batch(columns, header, line_of, text_of)
 
 
 def _grown(buffer: bytearray, filled: int, size: int) -> bytearray:
@@ -377,13 +395,14 @@ def _grown(buffer: bytearray, filled: int, size: int) -> bytearray:
     return bigger
 
 
-def _batch(columns: dict[str, pa.Array], header: Header, line_of: Any) -> LookupColumns:
+def _batch(columns: dict[str, pa.Array], header: Header, line_of: Any, text_of: Any) -> LookupColumns:
     return LookupColumns(
         ts=columns["ts"],
         client=columns["client"],
         qname=columns["qname"],
         line_of=line_of,
-        qtype=columns.get("qtype"),
+        text_of=text_of,
+        qtype=_qtype_column(columns.get("qtype"), columns.get("qtype_number")),
         server=columns.get("server"),
         server_port=columns.get("server_port"),
         answers=columns.get("answers"),
@@ -392,6 +411,39 @@ def _batch(columns: dict[str, pa.Array], header: Header, line_of: Any) -> Lookup
         answer_sep=header.set_separator.decode("latin-1"),
         zeek_escapes=True,
     )
+
+
+def qtype_of(name: bytes | str | None, number: bytes | str | None) -> bytes | str | None:
+    """The query type of a line: Zeek's qtype_name (it knows NetBIOS' NB and NBSTAT), else, where
+    that is unset or '*', the mnemonic of the numeric qtype (255 is ANY)."""
+    if name is not None and name not in (b"*", "*") or number is None:
+        return name
+    text = number.decode("ascii", "replace") if isinstance(number, bytes) else number
+    if not (text.isascii() and text.isdigit() and int(text) <= 0xFFFF):
+        return name
+    mnemonic = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(int(text)))
+    return mnemonic.encode() if isinstance(number, bytes) else mnemonic
+
+
+def _qtype_column(names: pa.Array | None, numbers: pa.Array | None) -> pa.Array | None:
+    """qtype_of for a column; the numbers are looked at only where a name is unset or '*' (rare)."""
+    if numbers is None:
+        return names
+    if names is None:
+        names = pa.nulls(len(numbers), pa.binary())
+    if pa.types.is_dictionary(names.type):
+        stars = [i for i, value in enumerate(names.dictionary.to_pylist()) if value in (b"*", "*")]
+        wanted = pc.or_(pc.is_null(names), pc.is_in(names.indices, pa.array(stars, names.indices.type)))
+    else:
+        wanted = pc.fill_null(pc.equal(pc.cast(names, pa.binary()), pa.scalar(b"*", pa.binary())), pa.scalar(True))
+    if not pc.any(wanted).as_py():
+        return names
+    names = pc.cast(names, pa.binary())
+    if not pa.types.is_dictionary(numbers.type):
+        numbers = pc.dictionary_encode(numbers)
+    mnemonics = pa.array([qtype_of(None, n) for n in numbers.dictionary.to_pylist()], pa.binary())
+    by_number = pc.take(mnemonics, numbers.indices)  # once per distinct number
+    return pc.if_else(wanted, pc.coalesce(by_number, names), names)
 
 
 def _unique(fields: list[str]) -> list[str]:
@@ -419,6 +471,8 @@ def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, st
     number = 0
     for number, raw in _numbered(first, stream):
         ctx.line = number
+        if number in ctx.long_lines:
+            continue
         ctx.counts["lines read"] += 1
         if not raw.strip():
             ctx.skip("blank line")
@@ -443,7 +497,7 @@ def _read_json(ctx: ParseContext, aggregator: LookupAggregator, first: bytes, st
             ts,
             client=_text(doc.get("id.orig_h")),
             qname=_text(doc.get("query")),
-            qtype=_text(doc.get("qtype_name")),
+            qtype=qtype_of(_text(doc.get("qtype_name")), _text(doc.get("qtype"))),
             server=_text(doc.get("id.resp_h")),
             server_port=_text(doc.get("id.resp_p")),
             answers=_joined(doc.get("answers")),

@@ -72,7 +72,9 @@ class ZoneParser:
         self.fast = True  # whether the fast reader could read the current file
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        origin = self.origin or origin_from_file(ctx.path) or NO_ORIGIN
+        # a copy of standard input is named after nothing the user chose
+        named = _origin_from_filename(ctx.path) if not ctx.name else None
+        origin = self.origin or _origin_in_text(ctx.path) or named or NO_ORIGIN
         buffered, complete = self._read_all(ctx, origin)
         rrs = iter(buffered) if complete else self._stream(ctx, origin)
         for rr in rrs:
@@ -189,9 +191,9 @@ def read_zone(text: io.TextIOBase, filename: str, origin: dns.name.Name, on_reco
             "relative name and no origin: give --origin, or add $ORIGIN or an absolute SOA owner",
         ) from None
     except dns.exception.DNSException as exc:
-        raise FileRejected(reader.tok.where()[1], _reason(exc, filename)) from None
+        raise FileRejected(tok.error_line(), _reason(exc, filename)) from None
     except (ValueError, UnicodeError) as exc:
-        raise FileRejected(reader.tok.where()[1], f"unreadable zone data ({exc})") from None
+        raise FileRejected(tok.error_line(), f"unreadable zone data ({exc})") from None
 
 
 def _reason(exc: Exception, filename: str) -> str:
@@ -208,11 +210,20 @@ class _Tokenizer(dns.tokenizer.Tokenizer):
     """Keeps the tokens of the record being read, to tell where a record went wrong."""
 
     recorded: list[dns.tokenizer.Token] = []
+    token_line = 0  # the line of the last token that is not a line's end
 
     def get(self, want_leading: bool = False, want_comment: bool = False) -> dns.tokenizer.Token:
         token = super().get(want_leading, want_comment)
         self.recorded.append(token)
+        if not token.is_eol_or_eof():
+            # a token that ends its line was ended by reading the newline (counted, then put back)
+            self.token_line = self.line_number - (getattr(self, "ungotten_char", None) == "\n")
         return token
+
+    def error_line(self) -> int:
+        """Where an error is: the line of the last token read. dnspython's own position is on the
+        next line once it has read a line's end (a record cut short, say by a NUL byte)."""
+        return self.token_line or self.where()[1]
 
     def unget(self, token: dns.tokenizer.Token) -> None:
         super().unget(token)
@@ -311,16 +322,11 @@ def parse_origin(text: str) -> dns.name.Name:
     return dns.name.from_text(canonical + ".")
 
 
-def origin_from_file(path: Path) -> dns.name.Name | None:
-    """The origin the file itself suggests: its first $ORIGIN or absolute SOA owner, else its name."""
-    return _origin_in_text(path) or _origin_from_filename(path)
-
-
 _SCAN_LINES = 10_000
 
 
 def _origin_in_text(path: Path) -> dns.name.Name | None:
-    stream, _ = inputs.open_binary(path, on_corrupt=lambda reason: None)  # the parse reports it
+    stream, _ = inputs.open_binary(path, on_corrupt=_ignore, on_too_large=_ignore)  # the parse reports it
     with stream:
         for number, raw in inputs.numbered_lines(stream):
             if number > _SCAN_LINES:
@@ -336,6 +342,10 @@ def _origin_in_text(path: Path) -> dns.name.Name | None:
                 owner = words[0] if not line[0].isspace() else ""
                 return _absolute(owner) if owner.endswith(".") else None
     return None
+
+
+def _ignore(reason: str) -> None:
+    pass
 
 
 def _origin_from_filename(path: Path) -> dns.name.Name | None:

@@ -13,11 +13,12 @@ comment header:
     //   domain: string -- the name looked up            (no default: required)
     //   since: date = null -- first day counted          (optional)
     //   group_by: string in client|organization = organization -- what a source is
+    //   max_hops: int in 1..6 = 4 -- an int (or float) range, both ends included
     // columns:
     //   source -- the organization's name, or the client address
 
-Parameter types: string, int, float, bool, date (YYYY-MM-DD, passed as a string), list
-(of strings). The header ends at the first blank or code line.
+Parameter types: string, int (64-bit), float (finite), bool, date (YYYY-MM-DD, passed as a
+string), list (of strings). The header ends at the first blank or code line.
 
 The embedded store runs the same file, with the function names its dialect spells
 differently renamed (graphkit.query.dialect). Where the plan must differ,
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -42,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from graphkit.backends.base import Backend, QueryResult
+from graphkit.backends.guard import refusal
 from graphkit.errors import GraphkitError
 from graphkit.model.schema import SCHEMA, Schema
 from graphkit.query.dialect import EMBEDDED_DIALECT as EMBEDDED_DIALECT  # re-exported: variants live in <dir>/embedded/
@@ -77,6 +80,8 @@ class ParamType(StrEnum):
 
 
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what both stores hold in an integer
+RANGE_RE = re.compile(r"^(?P<low>-?[\d.]+)?\.\.(?P<high>-?[\d.]+)?$")
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,14 @@ class Param:
     default: Any = None
     choices: tuple[str, ...] = ()
     doc: str = ""
+    low: float | None = None  # `in LOW..HIGH` of an int or float parameter
+    high: float | None = None
 
     def describe(self) -> str:
         """`name (type, required)` or `name (type, default X)`: for error messages and listings."""
         kind = self.type.value + (f" {'|'.join(self.choices)}" if self.choices else "")
+        if self.low is not None or self.high is not None:
+            kind += f" {self.range_text()}"
         return f"{self.name} ({kind}, {'required' if self.required else 'default ' + _show(self.default)})"
 
     def coerce(self, value: Any) -> Any:
@@ -103,7 +112,18 @@ class Param:
             raise QueryError(f"parameter {self.name} must be {self.type.value}, got {_show(value)}") from None
         if self.choices and str(typed) not in self.choices:
             raise QueryError(f"parameter {self.name} must be one of {', '.join(self.choices)}, got {_show(value)}")
+        if self.type is ParamType.INT and not INT_MIN <= typed <= INT_MAX:
+            raise QueryError(
+                f"parameter {self.name} must be an int from {INT_MIN} to {INT_MAX} (64 bits), got {_show(value)}"
+            )
+        if self.type is ParamType.FLOAT and not math.isfinite(typed):
+            raise QueryError(f"parameter {self.name} must be a finite float, got {_show(value)}")
+        if (self.low is not None and typed < self.low) or (self.high is not None and typed > self.high):
+            raise QueryError(f"parameter {self.name} must be in {self.range_text()}, got {_show(value)}")
         return typed
+
+    def range_text(self) -> str:
+        return "..".join(_show(v) if v is not None else "" for v in (self.low, self.high))
 
 
 def _coerce(ptype: ParamType, value: Any) -> Any:
@@ -259,8 +279,18 @@ def _param(number: int, text: str, path: Path) -> Param:
         types = ", ".join(t.value for t in ParamType)
         raise QueryFileError(f"{path}:{number}: unknown parameter type {match['type']!r} (one of {types})") from None
     choices = tuple(match["choices"].split("|")) if match["choices"] else ()
+    bounds = RANGE_RE.match(choices[0]) if len(choices) == 1 else None
+    low = high = None
+    if bounds:
+        if ptype not in (ParamType.INT, ParamType.FLOAT):
+            raise QueryFileError(f"{path}:{number}: a range (in LOW..HIGH) is for an int or float parameter")
+        try:
+            low, high = (_coerce(ptype, b) if b is not None else None for b in (bounds["low"], bounds["high"]))
+        except ValueError:
+            raise QueryFileError(f"{path}:{number}: a range is 'in LOW..HIGH', got {choices[0]!r}") from None
+        choices = ()
     raw_default = match["default"]
-    param = Param(match["name"], ptype, raw_default is None, None, choices, (match["doc"] or "").strip())
+    param = Param(match["name"], ptype, raw_default is None, None, choices, (match["doc"] or "").strip(), low, high)
     if raw_default is None or raw_default.strip() == "null":
         return param
     raw = raw_default.strip()
@@ -270,7 +300,7 @@ def _param(number: int, text: str, path: Path) -> Param:
         default = param.coerce(raw)
     except QueryError as exc:
         raise QueryFileError(f"{path}:{number}: default of {exc}") from None
-    return Param(param.name, ptype, False, default, choices, param.doc)
+    return Param(param.name, ptype, False, default, choices, param.doc, low, high)
 
 
 def parse_query(path: Path) -> Query:
@@ -511,6 +541,9 @@ def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:
             found.append(f"{where}: parameters used but not declared: {', '.join(sorted(used - declared))}")
         if declared - used:
             found.append(f"{where}: parameters declared but not used: {', '.join(sorted(declared - used))}")
+        refused = refusal(text)
+        if refused:
+            found.append(f"{where}: refused when run (queries only read): it uses {refused}")
         labels, types = labels_and_types(text, schema)
         if labels - set(schema.by_label):
             found.append(f"{where}: labels not in the schema: {', '.join(sorted(labels - set(schema.by_label)))}")

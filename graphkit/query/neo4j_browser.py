@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from graphkit.backends.store import redacted_uri
 from graphkit.model.schema import SCHEMA, PropType
 from graphkit.model.style import caption_property, colour, text_colour
 from graphkit.query.catalogue import Query, browser_params, cypher_literal
@@ -217,8 +218,8 @@ class GuideServer:
 
 def browser_address(bolt_uri: str, http_port: int = 7474, user: str = "neo4j") -> str:
     """Browser's address for a Neo4j at `bolt_uri`, with the connection form filled in."""
-    scheme, _, rest = bolt_uri.partition("://")
-    host_port = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    scheme, _, rest = redacted_uri(bolt_uri).partition("://")
+    host_port = rest.split("/", 1)[0].split("?", 1)[0]
     host = host_port.rsplit(":", 1)[0] if ":" in host_port else host_port
     dbms = f"{scheme}://{user}@{host_port}"
     return f"http://{host}:{http_port}/browser/?dbms={quote(dbms, safe=':/@')}&preselectAuthMethod=NATIVE"

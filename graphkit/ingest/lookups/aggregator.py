@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.ingest.inputs import LineReader
 from graphkit.ingest.lookups.answers import observations, summed
 from graphkit.ingest.lookups.classify import (
     ANSWER_TYPES,
@@ -64,6 +65,7 @@ class LookupColumns:
     client: pa.Array
     qname: pa.Array
     line_of: Callable[[int], int]  # row index -> line number in the file
+    text_of: Callable[[int], bytes] | None = None  # row index -> the line's text; None: read from the file again
     qtype: pa.Array | None = None
     server: pa.Array | None = None  # the address the query was sent to
     server_port: pa.Array | None = None
@@ -105,6 +107,7 @@ class LookupAggregator:
         )
         self._answer_sep = ","
         self._observations: list[pa.Table] = []
+        self.line_texts = LineReader(ctx.path)  # the text of rejected lines, read again
 
     # -- input ----------------------------------------------------------------------------------
     def add(self, batch: LookupColumns) -> None:
@@ -285,7 +288,9 @@ class LookupAggregator:
         bad = pc.indices_nonzero(pc.less(status, _u8(Why.MDNS))).to_pylist()
         status_list = pc.take(status, pa.array(bad, pa.int64())).to_pylist() if bad else []
         for row, why in zip(bad, status_list, strict=True):
-            self.ctx.reject(self._reject_reason(batch, row, Why(why)), line=batch.line_of(row))
+            line = batch.line_of(row)
+            text = batch.text_of(row) if batch.text_of else self.line_texts.text(line)
+            self.ctx.reject(self._reject_reason(batch, row, Why(why)), text, line=line)
 
     def _reject_reason(self, batch: LookupColumns, row: int, why: Why) -> str:
         def raw(column: pa.Array | None) -> Any:
@@ -315,6 +320,7 @@ class LookupAggregator:
 
     def records(self) -> Iterator[Bulk]:
         """The file's endpoint nodes, then its edges as bulk tables; call once, after the last batch."""
+        self.line_texts.close()
         self._lookups.fold(self._bounds)
         self._answers.fold(self._bounds)
         self._flush_answer_totals()

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from graphkit.model import names
 
 UNKNOWN_QTYPE = "UNKNOWN"  # the type of a lookup whose log gives none
+QTYPE_ALIASES = {"*": "ANY"}  # Zeek's qtype_name for type 255
 ANSWER_TYPES = frozenset({"A", "AAAA", "CNAME"})  # queries whose answers are an alias chain + addresses
 
 
@@ -170,6 +171,7 @@ def classify_qtype(raw: bytes | str, zeek_escapes: bool, keep_local: bool) -> Cl
         return "", Why.BAD_QTYPE, "undecodable bytes in the query type"
     if not text:
         return UNKNOWN_QTYPE, Why.OK, ""
+    text = QTYPE_ALIASES.get(text, text)
     if len(text) > 32 or not all(c.isalnum() or c in "-_" for c in text) or not text.isascii():
         return "", Why.BAD_QTYPE, f"bad query type {_shown(raw)}"
     if not keep_local and text in NETBIOS_QTYPES:
