@@ -29,19 +29,26 @@ LINES = 1500
 # delay, or as soon as the checkpoint freezes the WAL or starts its shadow file).
 POINTS = (
     "1",
+    "2",
+    "3",
     "4",
     "checkpoint:1:0",
     "checkpoint:1:.wal.checkpoint",
     "checkpoint:1:.shadow",
+    "checkpoint:2:0",
     "checkpoint:2:.shadow",
     "checkpoint:2:10",
+    "checkpoint:3:.wal.checkpoint",
     "checkpoint:3:.shadow",
+    "checkpoint:4:5",
     "checkpoint:4:.shadow",
     "checkpoint:5:3",
+    "checkpoint:5:.shadow",
+    "checkpoint:6:.wal.checkpoint",
     "checkpoint:6:.shadow",
     "checkpoint:7:.wal.checkpoint",
     "checkpoint:7:.shadow",
-)
+)  # 20 points: the issue asks for at least 20 over one load, the checkpoint included
 PENDING = (".shadow", ".wal.checkpoint")  # what makes a read-only open refuse
 
 
