@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -90,3 +92,33 @@ def test_help_tells_a_new_user_what_to_do_first() -> None:
     out = run_cli("--help").stdout
     assert "Start here:  graphkit demo" in out
     assert run_cli("--version").stdout.startswith("graphkit ")
+
+
+_UNCLOSED = """
+import os, sys, ladybug
+conn = ladybug.Connection(ladybug.Database(sys.argv[1], buffer_pool_size=64 << 20, auto_checkpoint=False))
+conn.execute("CREATE NODE TABLE T(k STRING, PRIMARY KEY(k))")
+conn.execute("CREATE (:T {k: 'x'})")
+os._exit(0)  # as if killed: the WAL stays beside the store
+"""
+
+
+def test_a_crash_while_recovering_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where LadybugDB itself crashes finishing what a killed process left, graphkit says what
+    happened and what to do, and leaves the files as they were (the crash is simulated: the
+    first open after a kill runs in a child process, here one that dies of SIGSEGV)."""
+    from graphkit.backends import embedded_recovery
+
+    path = tmp_path / "graph.lbdb"
+    subprocess.run([sys.executable, "-c", _UNCLOSED, str(path)], check=True)
+    wal = path.with_name(path.name + ".wal")
+    assert wal.exists()
+    before = wal.read_bytes()
+    monkeypatch.setattr(embedded_recovery, "_RECOVER", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    for command in (["stats"], ["load", "zeek", str(tmp_path / "missing.log")]):
+        proc = run_cli(*command, "--store", str(path), check=False)
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode == 1 and len(lines) == 1, proc.stderr
+        assert f"store {path}: LadybugDB crashed (SIGSEGV)" in lines[0] and "graph.lbdb.wal" in lines[0]
+        assert "Traceback" not in proc.stderr
+    assert wal.read_bytes() == before

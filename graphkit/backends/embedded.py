@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_statements
+from graphkit.backends.embedded_recovery import left_over, recover
 from graphkit.backends.embedded_results import query_result
 from graphkit.backends.guard import check_read_only
 from graphkit.backends.merge import merge_value
@@ -36,6 +37,7 @@ DEFAULT_BUFFER_POOL_MB = 1024
 REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
 UPDATE_SLICE = 5_000  # rows per LOAD FROM ... SET; larger slices can exhaust the buffer pool
 BUFFER_POOL_FULL = "buffer pool is full"
+RECOVERY_PENDING = "checkpoint recovery is pending"
 LOCK_HOLDER = re.compile(r"\(Lock is held by PID (\d+)\)")
 
 
@@ -62,6 +64,7 @@ class EmbeddedBackend:
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
+                self._finish_interrupted(pool_mb)
                 # Checkpoints happen at reopen (see _execute) and close, not after every COPY:
                 # a large load is then faster, in the same peak memory (bench/README.md).
                 self.db = ladybug.Database(
@@ -70,7 +73,8 @@ class EmbeddedBackend:
                 break
             except RuntimeError as exc:
                 message = str(exc)
-                if "lock" not in message.lower():
+                # A live process holds the store, or is checkpointing it: wait for it.
+                if "lock" not in message.lower() and RECOVERY_PENDING not in message:
                     raise StoreUnavailable(f"cannot open store {self.path}: {message.splitlines()[0]}") from None
                 if time.monotonic() >= deadline:
                     holder = LOCK_HOLDER.search(message)
@@ -82,6 +86,18 @@ class EmbeddedBackend:
                 time.sleep(0.2)
         self.conn = ladybug.Connection(self.db)
         self._rows_since_open = 0
+
+    def _finish_interrupted(self, pool_mb: int) -> None:
+        """Let LadybugDB finish what a killed process left (its WAL, an interrupted checkpoint)."""
+        if not left_over(self.path):
+            return
+        try:
+            recover(self.path, pool_mb << 20)
+        except RuntimeError as exc:
+            # A live process holds the store and what is left over is its own: a reader may
+            # read beside it (as without this step), a writer waits for it.
+            if not (self.read_only and "lock" in str(exc).lower()):
+                raise
 
     def _reopen(self) -> None:
         self.close()
