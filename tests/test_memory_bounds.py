@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from helpers import Store
 
-from graphkit.ingest import inputs
+from graphkit.ingest import bounded, inputs
 
 KINDS = ("records", "zone", "pdns", "zeek", "bind", "csv-log", "rdap", "whois", "prefixes", "asnames", "attributions")
 DOCUMENT_KINDS = ("rdap", "asnames")  # read whole: a long line is a large document to them
 PEAK_LIMIT_MB = 600
 KILL_AT_MB = 1500  # a child past this is stopped: the test has failed, the machine need not suffer
-LONG = 2 * inputs.LINE_LIMIT
+LONG = 2 * bounded.LINE_LIMIT
 T0 = 1462356000.0
 
 # A line before and after the long one, and a node only the line after it makes.
@@ -92,7 +92,7 @@ def test_a_too_long_line_is_one_reject_and_reading_goes_on(kind: str, store: Sto
     path.write_bytes(before.encode() + b"\n" + b"x" * LONG + b"\n" + after.encode() + b"\n")
     number = before.count("\n") + 2
     proc = store.cli("load", kind.split()[0], str(path))
-    assert f"{path}:{number}: line too long ({LONG:,} bytes, over the limit of {inputs.LINE_LIMIT:,})" in proc.stderr
+    assert f"{path}:{number}: line too long ({LONG:,} bytes, over the limit of {bounded.LINE_LIMIT:,})" in proc.stderr
     assert proc.stderr.count("line too long") == 1  # once, though a zone is read more than once
     found = store.query(f"MATCH (n:{label}) WHERE n.{KEYS[label]} = $key RETURN count(n)", key=key)
     assert found == [[1]]
@@ -111,8 +111,8 @@ def test_the_rejects_file_keeps_the_start_of_the_long_line(store: Store, tmp_pat
 def _read(data: bytes, limit: int) -> tuple[bytes, list[tuple[int, str]]]:
     path = io.BytesIO(data)
     told: list[tuple[int, str]] = []
-    bounded = inputs._Bounded(path, limit, lambda n, reason, head: told.append((n, reason)), None, _never)  # type: ignore[arg-type]
-    return io.BufferedReader(bounded).read(), told
+    stream = bounded.Bounded(path, limit, lambda n, reason, head: told.append((n, reason)), None, _never)  # type: ignore[arg-type]
+    return io.BufferedReader(stream).read(), told
 
 
 def _never(reason: str) -> None:
@@ -120,7 +120,7 @@ def _never(reason: str) -> None:
 
 
 def test_the_bounded_stream_blanks_long_lines_and_keeps_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inputs, "CHUNK", 3)  # lines across many reads
+    monkeypatch.setattr(bounded, "CHUNK", 3)  # lines across many reads
     data = b"ok\n" + b"a" * 11 + b"\nfine\n\n" + b"b" * 10 + b"\n" + b"c" * 25
     out, told = _read(data, 10)
     assert out == b"ok\n\nfine\n\n" + b"b" * 10 + b"\n"
@@ -132,7 +132,7 @@ def test_the_bounded_stream_blanks_long_lines_and_keeps_the_others(monkeypatch: 
 
 def test_a_gzip_bomb_is_refused_and_an_ordinary_gzip_reads(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.gz"
-    bomb.write_bytes(gzip.compress(bytes(inputs.RATIO_AFTER + (1 << 20))))
+    bomb.write_bytes(gzip.compress(bytes(bounded.RATIO_AFTER + (1 << 20))))
     stream, _ = inputs.open_binary(bomb, on_too_large=_raise)
     with pytest.raises(_TooLarge, match=r"gzip expands more than 200 fold .* a decompression bomb"):
         while stream.read(1 << 20):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TextIO
 
-from graphkit.ingest import inputs
+from graphkit.ingest import bounded, inputs
 from graphkit.model.records import Record
 
 if TYPE_CHECKING:  # the Arrow tables load with the loaders that make them
@@ -58,7 +58,7 @@ class ParseContext:
     long_lines: set[int] = field(default_factory=set)  # lines rejected as too long (read as empty)
     _next_tick: float = 0.0
 
-    def open(self, *, line_limit: int | None = inputs.LINE_LIMIT, size_limit: int | None = None) -> BinaryIO:
+    def open(self, *, line_limit: int | None = bounded.LINE_LIMIT, size_limit: int | None = None) -> BinaryIO:
         """The file, decompressed, with lines over `line_limit` rejected and a file over
         `size_limit` bytes (or a gzip bomb) rejected whole."""
         stream, self.raw = inputs.open_binary(

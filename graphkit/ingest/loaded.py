@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from graphkit.backends.store import StoreOptions, open_store
 from graphkit.errors import StoreUnavailable
-from graphkit.ingest import inputs
+from graphkit.ingest import bounded, inputs
 
 Note = Callable[[str], None]  # told of a file loaded before that is no longer there as it was
 T = TypeVar("T")
@@ -67,7 +67,7 @@ def newest(options: StoreOptions, kind: str, read: Callable[[bytes], T], note: N
     ValueError for one it cannot), and that file's Source id."""
     for source, path in reversed(files(options, kind, note)):
         try:
-            limits: dict[str, Any] = {"line_limit": None, "size_limit": inputs.DOCUMENT_LIMIT}
+            limits: dict[str, Any] = {"line_limit": None, "size_limit": bounded.DOCUMENT_LIMIT}
             stream, _ = inputs.open_binary(path, on_too_large=_refuse, **limits)
             with stream:
                 return read(stream.read()), source

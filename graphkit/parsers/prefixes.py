@@ -21,7 +21,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from graphkit.ingest import inputs
+from graphkit.ingest import bounded
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
 from graphkit.parsers.prefixmatch import BadPrefix, PrefixTable
@@ -187,7 +187,7 @@ class AsNamesParser:
         self.numbers = numbers  # None: every AS in the file
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
-        with ctx.open(line_limit=None, size_limit=inputs.DOCUMENT_LIMIT) as stream:
+        with ctx.open(line_limit=None, size_limit=bounded.DOCUMENT_LIMIT) as stream:
             data = stream.read()
         try:
             doc = json.loads(data)

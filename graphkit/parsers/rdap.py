@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from graphkit.ingest import inputs
+from graphkit.ingest import bounded
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.model import times
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
@@ -38,7 +38,7 @@ from graphkit.parsers.registration import (
     usable_organization,
 )
 
-MAX_DOCUMENT_BYTES = inputs.DOCUMENT_LIMIT  # a larger file is read as JSON lines, one at a time
+MAX_DOCUMENT_BYTES = bounded.DOCUMENT_LIMIT  # a larger file is read as JSON lines, one at a time
 TOO_LARGE = f"larger than {MAX_DOCUMENT_BYTES >> 20} MiB"
 SEARCH_RESULTS = (
     "domainSearchResults",
