@@ -58,12 +58,19 @@ class ParseContext:
     long_lines: set[int] = field(default_factory=set)  # lines rejected as too long (read as empty)
     _next_tick: float = 0.0
 
-    def open(self, *, line_limit: int | None = bounded.LINE_LIMIT, size_limit: int | None = None) -> BinaryIO:
+    def open(
+        self,
+        *,
+        line_limit: int | None = bounded.LINE_LIMIT,
+        size_limit: int | None = None,
+        on_corrupt: Callable[[str], None] | None = None,
+    ) -> BinaryIO:
         """The file, decompressed, with lines over `line_limit` rejected and a file over
-        `size_limit` bytes (or a gzip bomb) rejected whole."""
+        `size_limit` bytes (or a gzip bomb) rejected whole; where gzip data breaks off, the
+        reason is rejected (or told to `on_corrupt`) and the stream ends."""
         stream, self.raw = inputs.open_binary(
             self.path,
-            on_corrupt=lambda reason: self.reject(reason),
+            on_corrupt=on_corrupt or self.reject,
             on_long_line=self.long_line,
             line_limit=line_limit,
             size_limit=size_limit,

@@ -89,6 +89,10 @@ def _ignore_long_line(number: int, reason: str, head: bytes) -> None:
     pass
 
 
+def ignore(reason: str) -> None:
+    """For a caller that reports a problem another way (or not at all)."""
+
+
 def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, line without its end) for every line."""
     for number, line in enumerate(stream, 1):
@@ -137,16 +141,13 @@ class LineReader:
 
     def _open(self) -> None:
         self.close()
-        self._stream, _ = open_binary(self.path, on_corrupt=lambda reason: None)
+        self._stream, _ = open_binary(self.path, on_corrupt=ignore)
         self._line, self._offset = 1, 0
 
     def _skip_to(self, offset: int) -> None:
-        assert self._stream is not None
-        if self._stream.seekable():
-            self._stream.seek(offset)
-        else:
-            while self._offset < offset and (block := self._stream.read(min(1 << 20, offset - self._offset))):
-                self._offset += len(block)
+        assert self._stream is not None  # bounded streams cannot seek: read forward
+        while self._offset < offset and (block := self._stream.read(min(1 << 20, offset - self._offset))):
+            self._offset += len(block)
         self._offset = offset
 
     def _read_line(self, keep: bool) -> bytes:

@@ -67,8 +67,9 @@ def newest(options: StoreOptions, kind: str, read: Callable[[bytes], T], note: N
     ValueError for one it cannot), and that file's Source id."""
     for source, path in reversed(files(options, kind, note)):
         try:
-            limits: dict[str, Any] = {"line_limit": None, "size_limit": bounded.DOCUMENT_LIMIT}
-            stream, _ = inputs.open_binary(path, on_too_large=_refuse, **limits)
+            stream, _ = inputs.open_binary(
+                path, on_too_large=_refuse, line_limit=None, size_limit=bounded.DOCUMENT_LIMIT
+            )
             with stream:
                 return read(stream.read()), source
         except ValueError:

@@ -97,22 +97,19 @@ class GraphWriter:
             table = _table_provenance(bulk.table, bulk.source, node.props_by_name)
             for part in tables.slices(tables.conform(tables.node_schema(node), table), self.batch_size):
                 self.backend.write_nodes(node, part)
-                self._wrote(bulk.label, part.num_rows)
+                self.written[bulk.label] += part.num_rows
             return
         rel = SCHEMA.by_type[bulk.type]
         table = _table_provenance(bulk.table, bulk.source, rel.props_by_name)
         schema = tables.edge_schema(rel, bulk.from_label, bulk.to_label)
         new = bulk.distinct and bulk.source is not None and "source" in rel.identity and self._began(bulk.source)
         self.backend.write_edges(rel, bulk.from_label, bulk.to_label, tables.conform(schema, table), new=new)
-        self._wrote(bulk.type, table.num_rows)
+        self.written[bulk.type] += table.num_rows
 
     def _began(self, source: str) -> bool:
         if source not in self._claims:
             self._claims[source] = self.backend.claim_source(source)
         return self._claims[source]
-
-    def _wrote(self, name: str, rows: int) -> None:
-        self.written[name] += rows
 
     def flush(self) -> None:
         for label, keyed in self._nodes.items():
@@ -120,14 +117,14 @@ class GraphWriter:
                 node = SCHEMA.by_label[label]
                 rows = [{"_k": key, **props} for key, props in keyed.items()]
                 self.backend.write_nodes(node, tables.from_rows(tables.node_schema(node), rows))
-                self._wrote(label, len(rows))
+                self.written[label] += len(rows)
         for (rel_type, from_label, to_label), keyed_edges in self._edges.items():
             if keyed_edges:
                 rel = SCHEMA.by_type[rel_type]
                 edge_rows = [{"_f": k[0], "_t": k[1], **p} for k, p in keyed_edges.items()]
                 table = tables.from_rows(tables.edge_schema(rel, from_label, to_label), edge_rows)
                 self.backend.write_edges(rel, from_label, to_label, table)
-                self._wrote(rel_type, len(edge_rows))
+                self.written[rel_type] += len(edge_rows)
         self._nodes.clear()
         self._edges.clear()
         self._buffered = 0

@@ -228,7 +228,8 @@ class WhoisParser:
                 text = _decode(raw)
                 if block is not None and answer is not None:
                     if text.strip() and _indent(text) > block.indent:
-                        block.add(answer, text.strip())
+                        if answer.size <= ANSWER_LIMIT:  # the rest of one too large is not kept
+                            block.add(answer, text.strip())
                         continue
                     block = None
                 if NOT_FOUND.match(text):

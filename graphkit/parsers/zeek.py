@@ -25,7 +25,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.ingest.lookups.aggregator import (
     LookupAggregator,
@@ -118,7 +117,7 @@ class ZeekParser:
     def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         aggregator = LookupAggregator(ctx, self.options)
         corrupt: list[str] = []  # why a gzip stream broke off, if it did
-        with unreadable_file_rejected(ctx), _open(ctx, corrupt) as stream:
+        with unreadable_file_rejected(ctx), ctx.open(on_corrupt=corrupt.append) as stream:
             first = stream.read(min(1 << 16, PIECE_BYTES))
             if first.lstrip()[:1] == b"{":
                 end = _read_json(ctx, aggregator, first, stream)
@@ -129,15 +128,6 @@ class ZeekParser:
         if corrupt:  # after the lines before it, at the line where the data breaks off
             ctx.reject(corrupt[0], line=end)
         yield from finish(ctx, aggregator, self.options, default_client_side=None)
-
-
-def _open(ctx: ParseContext, corrupt: list[str]) -> BinaryIO:
-    """ctx.open(), except that corrupt gzip data is only noted here: the reject is made once the
-    lines before it are counted, so it can name the line where the data breaks off."""
-    stream, ctx.raw = inputs.open_binary(
-        ctx.path, on_corrupt=corrupt.append, on_long_line=ctx.long_line, on_too_large=ctx.reject_file
-    )
-    return stream
 
 
 @dataclass

@@ -326,7 +326,7 @@ _SCAN_LINES = 10_000
 
 
 def _origin_in_text(path: Path) -> dns.name.Name | None:
-    stream, _ = inputs.open_binary(path, on_corrupt=_ignore, on_too_large=_ignore)  # the parse reports it
+    stream, _ = inputs.open_binary(path, on_corrupt=inputs.ignore, on_too_large=inputs.ignore)  # the parse reports it
     with stream:
         for number, raw in inputs.numbered_lines(stream):
             if number > _SCAN_LINES:
@@ -342,10 +342,6 @@ def _origin_in_text(path: Path) -> dns.name.Name | None:
                 owner = words[0] if not line[0].isspace() else ""
                 return _absolute(owner) if owner.endswith(".") else None
     return None
-
-
-def _ignore(reason: str) -> None:
-    pass
 
 
 def _origin_from_filename(path: Path) -> dns.name.Name | None:
