@@ -89,10 +89,11 @@ class EmbeddedBackend:
 
     def _finish_interrupted(self, pool_mb: int) -> None:
         """Let LadybugDB finish what a killed process left (its WAL, an interrupted checkpoint)."""
-        if not left_over(self.path):
+        files = left_over(self.path)
+        if not files:
             return
         try:
-            recover(self.path, pool_mb << 20)
+            recover(self.path, pool_mb << 20, files)
         except RuntimeError as exc:
             # A live process holds the store and what is left over is its own: a reader may
             # read beside it (as without this step), a writer waits for it.

@@ -38,12 +38,11 @@ def left_over(path: Path) -> list[Path]:
     return [side for suffix in UNCLEAN_SUFFIXES if (side := path.with_name(path.name + suffix)).exists()]
 
 
-def recover(path: Path, pool_bytes: int) -> None:
+def recover(path: Path, pool_bytes: int, files: list[Path]) -> None:
     """Open the store read-write once in a child process, so that LadybugDB replays its WAL and
     finishes (or undoes) an interrupted checkpoint. A refusal (the store is locked by a live
     process, say) is raised as RuntimeError with LadybugDB's message, as an open in this
     process would raise it; a crash of the child is a StoreUnavailable that says what to do."""
-    files = left_over(path)
     proc = subprocess.run(
         [sys.executable, "-c", _RECOVER, str(path), str(pool_bytes)], capture_output=True, text=True, check=False
     )

@@ -13,6 +13,7 @@ that is not known to be local and read-only is refused.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from graphkit.backends.base import ReadOnlyViolation
 
@@ -76,6 +77,7 @@ _READINGS = (
 Token = tuple[str, str, int, int]  # kind, text, start, end
 
 
+@lru_cache(maxsize=256)  # the same text is sent again and again (a fetch per chunk of keys)
 def refusal(cypher: str) -> str | None:
     """Why this query may not run read-only (a short phrase naming what it uses), or None."""
     for reading in _READINGS:

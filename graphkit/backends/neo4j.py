@@ -73,8 +73,14 @@ class Neo4jBackend:
             raise StoreUnavailable(f"cannot connect to {self.display}: {self._cause(exc)}") from None
 
     def _cause(self, exc: BaseException) -> str:
-        # A driver's message can name the address, secrets in the URI included.
-        return redacted(_cause(exc), self.uri)
+        """One line naming the cause. A driver's message can name the address, secrets in the URI
+        included: they are hidden before the line is cut, so no piece of one is left."""
+        if isinstance(exc, AuthError):
+            return "authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)"
+        # A configuration error's `message` is a generic status; its text says what is wrong.
+        generic = isinstance(exc, ConfigurationError)
+        message = (None if generic else getattr(exc, "message", None)) or str(exc) or type(exc).__name__
+        return " ".join(redacted(str(message), self.uri).split())[:300]
 
     def _session(self) -> neo4j.Session:
         return self.driver.session(database=self.database)
@@ -182,14 +188,3 @@ def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
     graphkit.backends.neo4j_statements. Times go as graphkit.model.times' text, the form Neo4j
     keeps them in."""
     return list(zip(*(column.to_pylist() for column in with_time_text(table).columns), strict=True))
-
-
-def _cause(exc: BaseException) -> str:
-    """One line naming the cause; never the password given apart from the URI (see Neo4jBackend._cause
-    for the URI's own secrets)."""
-    if isinstance(exc, AuthError):
-        return "authentication failed (check NEO4J_USERNAME / NEO4J_PASSWORD)"
-    # A configuration error's `message` is a generic status; its text says what is wrong.
-    generic = isinstance(exc, ConfigurationError)
-    message = (None if generic else getattr(exc, "message", None)) or str(exc) or type(exc).__name__
-    return " ".join(str(message).split())[:300]

@@ -17,7 +17,8 @@ if TYPE_CHECKING:  # the backends load with the store they open
 
 DEFAULT_STORE = "graphkit.lbdb"
 NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
-SECRET_PARAM = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
+SECRET_WORDS = r"pass|pwd|secret|token|key|auth|credential"
+SECRET_PARAM = re.compile(SECRET_WORDS, re.IGNORECASE)
 HIDDEN = "***"
 
 
@@ -40,15 +41,17 @@ def redacted_uri(location: str) -> str:
     its secret-looking query parameters (password, token, key, ...) hidden. A path is unchanged."""
     scheme, _, host, query = _split(location)
     if query:
-        pairs = (pair.partition("=") for pair in query[1:].split("&"))
-        query = "?" + "&".join(k + eq + (HIDDEN if eq and SECRET_PARAM.search(k) else v) for k, eq, v in pairs)
+        query = "?" + "&".join(k + eq + (HIDDEN if eq and SECRET_PARAM.search(k) else v) for k, eq, v in _pairs(query))
     return scheme + host + query
 
 
+def _pairs(query: str) -> list[tuple[str, str, str]]:
+    """(key, "=" or "", value) of each parameter of a ?query."""
+    return [pair.partition("=") for pair in query[1:].split("&")]
+
+
 _USER_INFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^\s/?#@'\"]*@", re.IGNORECASE)
-_SECRET_VALUE = re.compile(
-    r"([?&][^=&\s]*(?:pass|pwd|secret|token|key|auth|credential)[^=&\s]*=)([^&\s'\"]*)", re.IGNORECASE
-)
+_SECRET_VALUE = re.compile(rf"([?&][^=&\s]*(?:{SECRET_WORDS})[^=&\s]*=)([^&\s'\"]*)", re.IGNORECASE)
 
 
 def _hide(match: re.Match[str]) -> str:
@@ -68,7 +71,7 @@ def redacted(message: str, location: str) -> str:
     message = message.replace(location, redacted_uri(location))
     _, user_info, _, query = _split(location)
     secrets = [user_info.partition(":")[2]]
-    secrets += [v for k, _, v in (p.partition("=") for p in query[1:].split("&")) if SECRET_PARAM.search(k)]
+    secrets += [v for k, _, v in _pairs(query) if SECRET_PARAM.search(k)]
     for secret in sorted(filter(None, secrets), key=len, reverse=True):
         message = message.replace(secret, HIDDEN)
     return message

@@ -66,7 +66,10 @@ def run_load(
             if progress is not None:
                 typer.echo("\r\033[K", err=True, nl=False)  # the summary replaces the progress line
             reports.append(report)
-            _print_report(report, fmt, _all_rejected(report))
+            read_through = _all_rejected(report)
+            if read_through:
+                report.rejected_whole = read_through
+            _print_report(report, fmt, read_through=bool(read_through))
     finally:
         rejects.close()
         backend.close()
@@ -107,13 +110,13 @@ def _all_rejected(report: LoadReport) -> str | None:
     return f"{report.path}: nothing loaded, every record rejected ({report.rejected})"
 
 
-def _print_report(report: LoadReport, fmt: Format, all_rejected: str | None = None) -> None:
-    if all_rejected:
-        report.rejected_whole = all_rejected
+def _print_report(report: LoadReport, fmt: Format, read_through: bool = False) -> None:
+    """A file rejected whole says why first; one read through whose every record was rejected
+    (`read_through`) gives its summary and rejects first."""
     if fmt is not Format.table:
         typer.echo(json.dumps(report.as_dict(), sort_keys=True))
         return
-    if report.rejected_whole and not all_rejected:
+    if report.rejected_whole and not read_through:
         typer.echo(f"rejected whole: {report.rejected_whole}", err=True)
         _print_rejects(report)  # lines rejected before, often why nothing in the file was usable
         return
@@ -123,8 +126,8 @@ def _print_report(report: LoadReport, fmt: Format, all_rejected: str | None = No
         f"{report.path}: {report.nodes} nodes, {report.edges} relationships{extra}{skipped}, {report.rejected} rejected"
     )
     _print_rejects(report)
-    if all_rejected:
-        typer.echo(f"rejected whole: {all_rejected}", err=True)
+    if report.rejected_whole:
+        typer.echo(f"rejected whole: {report.rejected_whole}", err=True)
 
 
 def _print_rejects(report: LoadReport) -> None:

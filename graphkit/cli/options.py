@@ -9,7 +9,9 @@ in effect from `store_options(ctx)`: its own over `graphkit`'s, and those over t
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 from typing import Annotated, Any, ClassVar, Optional
 
 import typer
@@ -54,12 +56,18 @@ def _store_signature(
     """Never called: the store options, declared once; typer makes them from this signature."""
 
 
-def _add_store_parameters(params: list[Any], fields: tuple[str, ...], *, from_environment: bool) -> list[str]:
-    """Append to a command's parameters the store options it does not declare itself; their names."""
+@functools.cache
+def _declared() -> tuple[Any, ...]:
+    """The store options as click parameters, made once per process (every command copies them)."""
     holder = typer.Typer(add_completion=False)
     holder.command()(_store_signature)
+    return tuple(typer.main.get_command(holder).params)
+
+
+def _add_store_parameters(params: list[Any], fields: tuple[str, ...], *, from_environment: bool) -> list[str]:
+    """Append to a command's parameters the store options it does not declare itself; their names."""
     own = {p.name for p in params}
-    added = [p for p in typer.main.get_command(holder).params if p.name in fields and p.name not in own]
+    added = [copy.copy(p) for p in _declared() if p.name in fields and p.name not in own]
     if not from_environment:
         for param in added:
             param.envvar = None  # `graphkit` itself has read it; a command's own value only overrides

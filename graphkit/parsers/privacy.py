@@ -219,11 +219,14 @@ def withheld(value: str | None, registrar: str | None = None) -> Withheld | None
     return None
 
 
+_STAND_IN_ALLOWED = STAND_IN_WORDS | FILLER_WORDS  # beside the registrar's own words
+
+
 def _is_stand_in(folded: str, registrar: str | None) -> bool:
     if folded in GENERIC_CONTACT_NAMES:
         return False  # a role word, left to is_generic_contact as before
     words = folded.split()
-    allowed = STAND_IN_WORDS | FILLER_WORDS | set(fold(registrar).split() if registrar else ())
+    allowed = _STAND_IN_ALLOWED | set(fold(registrar).split() if registrar else ())
     return any(w in STAND_IN_WORDS for w in words) and all(w in allowed or w.isdigit() for w in words)
 
 

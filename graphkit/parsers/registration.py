@@ -102,9 +102,12 @@ def registrar_key(name: str | None, iana_id: int | None) -> str | None:
 
 def usable_organization(value: str | None, notes: Notes, registrar: str | None = None) -> str | None:
     """The value when it can name an Organization: not withheld, not a role word."""
-    if not value or not value.strip():
-        return None
-    if withheld(value, registrar):
+    return _organization(value, withheld(value, registrar), notes)
+
+
+def _organization(value: str | None, why: Withheld | None, notes: Notes) -> str | None:
+    """usable_organization, with withheld(value) known already."""
+    if not value or not value.strip() or why:
         return None
     if is_generic_contact(value):
         notes.skip("role word or placeholder, not an organisation")
@@ -122,9 +125,9 @@ def registration_records(reg: Registration, notes: Notes) -> Iterator[Record]:
         for why, value in ((org_why, contact.organization), (name_why, contact.name)):
             if why is Withheld.PRIVACY_SERVICE or (contact.role == "proxy" and value and not why):
                 privacy = privacy or (value.strip() if value else None)
-        org = usable_organization(contact.organization, notes, reg.registrar)
+        org = _organization(contact.organization, org_why, notes)
         if not contact.organization and contact.name_is_organization:
-            org = usable_organization(contact.name, notes, reg.registrar)
+            org = _organization(contact.name, name_why, notes)
         if contact.role in ROLE_EDGES and (org_why or (org is None and name_why)):
             redacted.add(contact.role)
         if org and contact.role in ROLE_EDGES:
@@ -175,7 +178,8 @@ def _email_records(domain: str, contact: Contact, notes: Notes, relays: list[str
             continue
         if is_proxy_email(address):
             notes.skip("privacy relay or redacted address, not the registrant's")
-            relays.extend(filter(None, [relay_domain(address)]))
+            if relay := relay_domain(address):
+                relays.append(relay)
             continue
         records.append(NodeRecord("Email", address, {"is_proxy": False}))
         records.append(EdgeRecord("HAS_CONTACT_EMAIL", "Domain", domain, "Email", address, {"role": contact.role}))
