@@ -115,6 +115,22 @@ def start_cli_process(*args: str, env: Env | None = None, **popen: Any) -> subpr
     return subprocess.Popen(_cli_command(*args), env=_child_env(env), text=True, **popen)
 
 
+KILL_HARNESS = Path(__file__).with_name("kill_after_writes.py")
+
+
+def run_cli_killed(point: str, *args: str, env: Env | None = None) -> CliResult:
+    """`graphkit ARGS` in a child process that tests/kill_after_writes.py SIGKILLs at `point`."""
+    command = [sys.executable, str(KILL_HARNESS), point, *args]
+    return subprocess.run(command, env=_child_env(env), capture_output=True, text=True, timeout=600)
+
+
+def load_kinds() -> tuple[str, ...]:
+    """Every `graphkit load` kind, as the command line declares them (a new loader is in)."""
+    from graphkit.cli.app import load_app
+
+    return tuple(str(command.name) for command in load_app.registered_commands)
+
+
 def _checked(proc: CliResult, check: bool) -> CliResult:
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(proc.args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")

@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import Store, realdata
+from helpers import Store, realdata, run_cli_killed, run_cli_process, start_cli_process
 
 from graphkit.backends.store import clear_neo4j
 
 pytestmark = pytest.mark.slow
 
 KILL_POINTS = (1, 2, 3, 5, 8)
-KILLED_AFTER_WRITES = Path(__file__).with_name("kill_after_writes.py")
 BATCH = ("--batch-size", "7")
 
 
@@ -107,9 +104,9 @@ KINDS = {
 
 def _load(store: Store, args: list[str], kill_after: int = 0) -> subprocess.CompletedProcess[str]:
     env = {**store.env, "GRAPHKIT_STORE": store.location}
-    command = [str(KILLED_AFTER_WRITES), str(kill_after)] if kill_after else ["-m", "graphkit"]
-    cmd = [sys.executable, *command, "load", args[0], *BATCH, *args[1:]]
-    return subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
+    if kill_after:
+        return run_cli_killed(str(kill_after), "load", args[0], *BATCH, *args[1:], env=env)
+    return run_cli_process("load", args[0], *BATCH, *args[1:], env=env, check=False)
 
 
 def _graph(store: Store) -> dict[str, object]:
@@ -124,9 +121,12 @@ def test_killed_loads_converge_to_one_clean_load(kind: str, store: Store, tmp_pa
         proc = _load(store, args, kill_after=point)
         assert proc.returncode == -signal.SIGKILL, f"not killed at write {point}: {proc.returncode} {proc.stderr}"
     # one more kill from outside, at a random moment
-    env_proc = subprocess.Popen(
-        [sys.executable, "-m", "graphkit", "load", args[0], *BATCH, *args[1:]],
-        env={**os.environ, "GRAPHKIT_STORE": store.location},
+    env_proc = start_cli_process(
+        "load",
+        args[0],
+        *BATCH,
+        *args[1:],
+        env={"GRAPHKIT_STORE": store.location},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

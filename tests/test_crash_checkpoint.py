@@ -14,15 +14,13 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import Store, json_output, run_cli
+from helpers import Store, json_output, run_cli_killed
 
 pytestmark = pytest.mark.slow
 
-KILLED = Path(__file__).with_name("kill_after_writes.py")
 REOPEN_ROWS = "1500"  # a checkpoint every 1500 rows: seven in one load of the log below
 LINES = 1500
 # Kill points across one load: after writes, and inside checkpoints (at their start, after a
@@ -96,12 +94,11 @@ def _load(store: Store, log: Path, point: str = "") -> subprocess.CompletedProce
     if not point:
         return store.cli("load", "zeek", str(log), check=False)
     env = {**store.env, "GRAPHKIT_STORE": store.location, "GRAPHKIT_TEST_REOPEN_ROWS": REOPEN_ROWS}
-    cmd = [sys.executable, str(KILLED), point, "load", "zeek", str(log)]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    return run_cli_killed(point, "load", "zeek", str(log), env=env)
 
 
 def _graph(store: Store) -> dict[str, object]:
-    stats = json_output(store.cli("stats", "--format", "json"))
+    stats = store.cli_stats()
     return {"nodes": stats["nodes"], "relationships": stats["relationships"], "lookups": stats["lookups"]}
 
 
@@ -143,7 +140,7 @@ def test_kill_anywhere_in_a_load_leaves_a_usable_store(start: str, tmp_path: Pat
         assert killed.returncode == -signal.SIGKILL, f"{point}: not killed: {killed.returncode} {killed.stderr}"
         pending += any(Path(store.location + suffix).exists() for suffix in PENDING)
 
-        stats = run_cli("stats", env={"GRAPHKIT_STORE": store.location}, check=False)
+        stats = store.cli("stats", check=False)
         assert stats.returncode == 0, f"{point}: stats after the kill: {stats.stderr}"
         assert "Traceback" not in stats.stderr
         if earlier is not None:

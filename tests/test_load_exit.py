@@ -8,9 +8,9 @@ import gzip
 from pathlib import Path
 
 import pytest
-from helpers import Store, json_lines
+from helpers import Store, json_lines, load_kinds
 
-KINDS = ["records", "zone", "pdns", "zeek", "bind", "csv-log", "rdap", "whois", "prefixes", "asnames", "attributions"]
+KINDS = load_kinds()
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from helpers import Store
+from helpers import Store, load_kinds
 
 from graphkit.ingest import bounded, inputs
 
-KINDS = ("records", "zone", "pdns", "zeek", "bind", "csv-log", "rdap", "whois", "prefixes", "asnames", "attributions")
+KINDS = load_kinds()
 DOCUMENT_KINDS = ("rdap", "asnames")  # read whole: a long line is a large document to them
 PEAK_LIMIT_MB = 600
 KILL_AT_MB = 1500  # a child past this is stopped: the test has failed, the machine need not suffer
