@@ -45,7 +45,7 @@ def run_load(
     """Load every file with one parser; print a summary line per file. One rule for every kind:
     exit 1 if any file was rejected whole (unreadable, not of this kind, or every record of it
     rejected), while an empty file is a warning."""
-    from graphkit.ingest.pipeline import Loader, LoadReport
+    from graphkit.ingest.pipeline import Loader
 
     backend = open_store(options)
     rejects = RejectsFile(options.rejects_dir(), parser.kind)
@@ -55,14 +55,13 @@ def run_load(
         progress = _progress()
         loader = Loader(backend, parser, rejects=rejects, strict=strict, batch_size=batch_size, progress=progress)
         for path in files:
-            if _is_empty(path):
+            report = loader.load(path)
+            if report.empty:
                 typer.echo(f"warning: {path}: empty file, nothing to load", err=True)
-                report = LoadReport(str(path))
                 reports.append(report)
                 if fmt is not Format.table:
                     _print_report(report, fmt)
                 continue
-            report = loader.load(path)
             if progress is not None:
                 typer.echo("\r\033[K", err=True, nl=False)  # the summary replaces the progress line
             reports.append(report)
@@ -78,29 +77,6 @@ def run_load(
     if any(r.rejected_whole for r in reports):
         raise typer.Exit(1)
     return reports
-
-
-EMPTY_PROBE = 1 << 20  # bytes read to tell an empty (whitespace only) file
-
-
-def _is_empty(path: Path) -> bool:
-    """Whether a regular file holds nothing but whitespace (decompressed). Pipes are not probed:
-    reading them would consume them; corrupt input is left to the parser to report."""
-    from graphkit.errors import GraphkitError
-    from graphkit.ingest.inputs import open_binary
-
-    try:
-        if not path.is_file():
-            return False
-        stream, raw = open_binary(path, line_limit=None)  # one long line is not an empty file
-        try:
-            head = stream.read(EMPTY_PROBE)
-            return not head.strip() and len(head) < EMPTY_PROBE
-        finally:
-            stream.close()
-            raw.close()
-    except (GraphkitError, OSError, EOFError):
-        return False
 
 
 def _all_rejected(report: LoadReport) -> str | None:

@@ -93,6 +93,26 @@ def ignore(reason: str) -> None:
     """For a caller that reports a problem another way (or not at all)."""
 
 
+EMPTY_PROBE = 1 << 20  # bytes read to tell an empty (whitespace only) file
+
+
+def is_empty(path: Path) -> bool:
+    """Whether a regular file holds nothing but whitespace (decompressed). Pipes are not probed:
+    reading them would consume them; corrupt input is left to the parser to report."""
+    try:
+        if not path.is_file():
+            return False
+        stream, raw = open_binary(path, line_limit=None)  # one long line is not an empty file
+        try:
+            head = stream.read(EMPTY_PROBE)
+            return not head.strip() and len(head) < EMPTY_PROBE
+        finally:
+            stream.close()
+            raw.close()
+    except (GraphkitError, OSError, EOFError):
+        return False
+
+
 def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, line without its end) for every line."""
     for number, line in enumerate(stream, 1):

@@ -42,6 +42,7 @@ class LoadReport:
     shown: list[Reject] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    empty: bool = False  # nothing but whitespace: not loaded, a warning rather than a reject
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +116,8 @@ class Loader:
         self.strict, self.batch_size, self.progress = strict, batch_size, progress
 
     def load(self, path: Path) -> LoadReport:
+        if inputs.is_empty(path):
+            return LoadReport(str(path), empty=True)
         with contextlib.ExitStack() as stack:
             try:
                 data = stack.enter_context(inputs.readable(path))  # standard input: a copy
