@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphkit.backends.base import Backend
-from graphkit.ingest.normalise import Normaliser
-from graphkit.ingest.writer import GraphWriter
+from graphkit.ingest.sink import write_records
 from graphkit.model.records import EdgeRecord, NodeRecord, Record, to_json
 
 LOG_A, LOG_B = "dnslog:case-a", "dnslog:case-b"
@@ -199,12 +198,7 @@ def records() -> list[Record]:
 def load(backend: Backend) -> None:
     """Write the fixture into a store the way the load pipeline does: normalised, then batched."""
     backend.ensure_schema()
-    writer = GraphWriter(backend)
-    normalise = Normaliser()
-    for record in records():
-        for out in normalise(record):
-            writer.add(out)
-    writer.flush()
+    write_records(records(), backend)
 
 
 def write_jsonl(path: Path) -> Path:

@@ -24,8 +24,7 @@ from helpers import ROOT, Store, run_cli
 
 from graphkit.backends.neo4j import Neo4jBackend
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
-from graphkit.ingest.normalise import Normaliser
-from graphkit.ingest.writer import GraphWriter
+from graphkit.ingest.sink import write_records
 from graphkit.model import names
 from graphkit.model.records import EdgeRecord, NodeRecord
 from graphkit.model.schema import SCHEMA, PropType
@@ -43,11 +42,7 @@ def _load(store: Store, extra: list[Any] | None = None) -> Store:
     try:
         fx.load(backend)
         if extra:
-            writer, normalise = GraphWriter(backend), Normaliser()
-            for record in extra:
-                for out in normalise(record):
-                    writer.add(out)
-            writer.flush()
+            write_records(extra, backend)
     finally:
         backend.close()
     return store

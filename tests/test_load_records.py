@@ -9,6 +9,7 @@ import pyarrow as pa
 from helpers import Store, rejects
 
 from graphkit.backends.ddl import ladybug_statements
+from graphkit.ingest.sink import write_records
 from graphkit.ingest.writer import GraphWriter
 from graphkit.model.records import EdgeRecord, NodeRecord, to_json
 from graphkit.model.tables import EdgeTable
@@ -101,11 +102,7 @@ def _write(store: Store, records: list[NodeRecord | EdgeRecord], source: str) ->
     backend = store.open()
     try:
         backend.ensure_schema()
-        writer = GraphWriter(backend, batch_size=2)
-        for record in records:
-            record.source = source
-            writer.add(record)
-        writer.flush()
+        write_records(records, backend, source, batch_size=2)
     finally:
         backend.close()
 
@@ -168,11 +165,9 @@ def _write_lookups(store: Store, counts: list[int]) -> None:
     backend = store.open()
     try:
         backend.ensure_schema()
-        writer = GraphWriter(backend)
-        writer.add(NodeRecord("IPAddress", "10.0.0.1"))
-        writer.add(NodeRecord("Domain", "a.example"))
-        writer.add_table(_lookup_table(counts))
-        writer.flush()
+        write_records([NodeRecord("IPAddress", "10.0.0.1"), NodeRecord("Domain", "a.example")], backend)
+        with GraphWriter(backend) as writer:
+            writer.add(_lookup_table(counts))
     finally:
         backend.close()
 

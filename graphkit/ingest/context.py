@@ -15,6 +15,7 @@ from graphkit.ingest import bounded, inputs
 from graphkit.model.records import Record
 
 if TYPE_CHECKING:  # the Arrow tables load with the loaders that make them
+    from graphkit.ingest.observations import Observed
     from graphkit.model.tables import Bulk
 
 PROGRESS_SECONDS = 0.25  # how often a progress display is told
@@ -113,7 +114,7 @@ class ParseContext:
 class Parser(Protocol):
     kind: str
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]: ...
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk | Observed]: ...
 
 
 class RejectsFile:

@@ -21,12 +21,12 @@ from graphkit.errors import GraphkitError
 from graphkit.ingest import DEFAULT_BATCH, inputs
 from graphkit.ingest.context import FileRejected, ParseContext, Parser, Reject, RejectsFile
 from graphkit.ingest.normalise import Normaliser, derived_tables
+from graphkit.ingest.observations import Observations, Observed
 from graphkit.ingest.writer import GraphWriter
-from graphkit.model import times
-from graphkit.model.names import InvalidName
+from graphkit.model import tables, times
 from graphkit.model.records import EdgeRecord, NodeRecord, Record, RecordError, validate
 from graphkit.model.schema import SCHEMA
-from graphkit.model.tables import Bulk, EdgeTable, NodeTable
+from graphkit.model.tables import Bulk, NodeTable
 
 SHOWN_REJECTS = 10
 
@@ -61,23 +61,37 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime(times.FORMAT)
 
 
-def canonical_records(parser: Parser, ctx: ParseContext) -> Iterator[Record | Bulk]:
-    """The parser's records, validated and normalised; bad ones are rejected through ctx."""
-    normalise = Normaliser()
-    for record in parser(ctx):
-        if record.source is None:
-            record.source, ctx.source_used = ctx.source, True
-        if isinstance(record, EdgeTable):  # bulk edges: canonical keys, endpoints yielded before
-            yield record
+def canonical_tables(parser: Parser, ctx: ParseContext, batch_size: int = DEFAULT_BATCH) -> Iterator[Bulk]:
+    """The parser's observations as canonical node and edge tables, endpoints first; bad rows
+    are rejected through ctx. Single records are validated and gathered into tables too."""
+    normalise = Normaliser(lambda reason, text, line: ctx.reject(reason, text, line=line))
+    gathered = Observations(batch_size)
+    for item in parser(ctx):
+        if item.source is None:
+            item.source, ctx.source_used = ctx.source, True
+        if isinstance(item, NodeRecord | EdgeRecord):
+            try:
+                validate(item)
+            except RecordError as exc:
+                ctx.reject(str(exc), _describe(item))
+                continue
+            gathered.record(item, ctx.line)
+            if gathered.full:
+                yield from _normalised(gathered, normalise)
             continue
-        if isinstance(record, NodeTable):
-            yield from derived_tables(record)
-            continue
-        try:
-            validate(record)
-            yield from normalise(record)
-        except (RecordError, InvalidName) as exc:
-            ctx.reject(str(exc), _describe(record))
+        yield from _normalised(gathered, normalise)  # what came before a table is written before it
+        if isinstance(item, Observed):
+            yield from normalise(item)
+        elif isinstance(item, NodeTable):
+            yield from derived_tables(item)
+        else:
+            yield item
+    yield from _normalised(gathered, normalise)
+
+
+def _normalised(gathered: Observations, normalise: Normaliser) -> Iterator[Bulk]:
+    for observed in gathered.take():
+        yield from normalise(observed)
 
 
 @dataclass
@@ -92,8 +106,8 @@ def dry_run(parser: Parser, path: Path) -> DryRun:
     result = DryRun()
     ctx = ParseContext(path, f"{parser.kind}:dry-run", result.rejects.append)
     try:
-        for _ in canonical_records(parser, ctx):
-            result.records += 1
+        for bulk in canonical_tables(parser, ctx):
+            result.records += bulk.table.num_rows
     except FileRejected as exc:
         result.rejected_whole = Reject(str(path), exc.line, exc.reason)
     return result
@@ -143,14 +157,18 @@ class Loader:
         writer = GraphWriter(self.backend, self.batch_size)
         ctx = self._context(data, report, name)
         try:
-            for record in canonical_records(self.parser, ctx):
-                writer.add(record)
+            for bulk in canonical_tables(self.parser, ctx, self.batch_size):
+                writer.add(bulk)
                 ctx.tick()
         except FileRejected as exc:
+            writer.abandon()
             reject = Reject(str(path), exc.line, exc.reason)
             report.rejected_whole = str(reject)
             self.rejects.write(reject)
             return report
+        except BaseException:
+            writer.abandon()
+            raise
         writer.flush()
         report.nodes = sum(n for k, n in writer.written.items() if k in SCHEMA.by_label)
         report.edges = sum(n for k, n in writer.written.items() if k in SCHEMA.by_type)
@@ -177,7 +195,7 @@ class Loader:
 
         ctx = ParseContext(path, source, stop, name=name)
         try:
-            for _ in canonical_records(self.parser, ctx):
+            for _ in canonical_tables(self.parser, ctx, self.batch_size):
                 pass
         except _StopParsing:
             return found[0]
@@ -196,7 +214,8 @@ class Loader:
             "summary": json.dumps({"skipped": report.skipped, "counts": report.counts}, sort_keys=True),
             **ctx.source_props,
         }
-        writer.add(NodeRecord("Source", report.source, props))
+        node = SCHEMA.by_label["Source"]
+        writer.add(NodeTable("Source", tables.from_rows(tables.node_schema(node), [{"_k": report.source, **props}])))
         writer.flush()
 
 

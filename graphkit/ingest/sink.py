@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from graphkit.backends.base import Backend
+from graphkit.ingest import DEFAULT_BATCH
 from graphkit.ingest.normalise import Normaliser
+from graphkit.ingest.observations import Observations
 from graphkit.ingest.writer import GraphWriter
-from graphkit.model.names import InvalidName
 from graphkit.model.records import NodeRecord, Record, RecordError, to_json, validate
 
 
@@ -26,21 +27,49 @@ def emit(records: Iterable[Record], source: NodeRecord, path: Path) -> int:
 
 
 def load(records: Iterable[Record], source: NodeRecord, backend: Backend) -> tuple[int, list[str]]:
-    """Normalise, validate and write records, then the Source node; returns (written, problems)."""
+    """Validate, normalise and write records, then the Source node; returns (written, problems)."""
     backend.ensure_schema()
-    writer = GraphWriter(backend)
-    normalise = Normaliser()
-    written, problems = 0, []
-    for record in records:
-        record.source = record.source or str(source.key)
-        try:
-            validate(record)
-            for row in normalise(record):
-                writer.add(row)
-        except (RecordError, InvalidName) as exc:
-            problems.append(str(exc))
-            continue
-        written += 1
-    writer.add(source)
-    writer.flush()
+    problems: list[str] = []
+    written = write_records(records, backend, str(source.key), problems.append)
+    write_records([source], backend, None, problems.append)
     return written + 1, problems
+
+
+def write_records(
+    records: Iterable[Record],
+    backend: Backend,
+    source: str | None = None,
+    problem: Callable[[str], None] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> int:
+    """Records (each naming `source` unless it names its own) through the load path into a
+    store; a record that does not fit is told to `problem` (raised without one). Returns the
+    records taken."""
+    problem = problem or _raise
+    gathered = Observations(batch_size)
+    normalise = Normaliser(lambda reason, text, line: problem(f"{reason}: {text}"))
+    taken = 0
+    with GraphWriter(backend, batch_size) as writer:
+
+        def write() -> None:
+            for observed in gathered.take():
+                for bulk in normalise(observed):
+                    writer.add(bulk)
+
+        for record in records:
+            record.source = record.source or source
+            try:
+                validate(record)
+            except RecordError as exc:
+                problem(str(exc))
+                continue
+            gathered.record(record)
+            taken += 1
+            if gathered.full:
+                write()
+        write()
+    return taken
+
+
+def _raise(problem: str) -> None:
+    raise RecordError(problem)

@@ -1,130 +1,114 @@
-"""Batches records into per-label and per-type tables and hands them to a store.
+"""Hands canonical node and edge tables to a store, in order, on a thread of its own.
 
-Records for the same node (or the same edge) inside a batch are combined with the
-schema's merge rules first, so a store only ever sees one row per key. Nodes are
-written before edges at every flush, so edge endpoints always exist.
+Tables are written in the order they are added, so an edge table's endpoints (added
+before it) always exist when it is written. The writing runs beside the parsing: both
+stores' writes spend most of their time outside Python (LadybugDB's COPY, Neo4j's
+server), so the next batch is read while this one is written. At most `QUEUED` tables
+wait, which bounds the memory that reading ahead takes.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import Counter
-from typing import Any
-
-import pyarrow as pa
+from collections.abc import Callable
 
 from graphkit.backends.base import Backend
-from graphkit.backends.merge import merge_value
 from graphkit.ingest import DEFAULT_BATCH
 from graphkit.model import tables
-from graphkit.model.records import EdgeRecord, Key, NodeRecord, Props, Record
-from graphkit.model.schema import SCHEMA, Prop
-from graphkit.model.tables import Bulk, EdgeTable, NodeTable
+from graphkit.model.schema import SCHEMA
+from graphkit.model.tables import Bulk, NodeTable
+
+QUEUED = 4
 
 
-def _merge_into(target: Props, incoming: Props, declared: dict[str, Prop]) -> None:
-    for name, value in incoming.items():
-        target[name] = merge_value(declared[name], target.get(name), value)
-
-
-def _provenance(props: Props, source: str | None, declared: dict[str, Prop]) -> Props:
-    """Name the record's source in `sources` (and `source`, for edges keyed by it)."""
-    if not source:
-        return props
-    props = dict(props)
-    if "sources" in declared and source not in (props.get("sources") or []):
-        props["sources"] = [*(props.get("sources") or []), source]
-    if "source" in declared and props.get("source") is None:
-        props["source"] = source
-    return props
-
-
-def _table_provenance(table: pa.Table, source: str | None, declared: dict[str, Prop]) -> pa.Table:
-    """_provenance for every row of a bulk table (a column the table has already is kept)."""
-    for name, value in _provenance({}, source, declared).items():
-        if name not in table.column_names:
-            column = pa.array([value] * table.num_rows, tables.ARROW_TYPES[declared[name].type])
-            table = table.append_column(name, column)
-    return table
+class _Abandoned(Exception):
+    pass
 
 
 class GraphWriter:
     def __init__(self, backend: Backend, batch_size: int = DEFAULT_BATCH) -> None:
         self.backend = backend
         self.batch_size = batch_size
-        self._nodes: dict[str, dict[Key, Props]] = {}
-        self._edges: dict[tuple[str, str, str], dict[tuple[Any, ...], Props]] = {}
-        self._buffered = 0
         self.written: Counter[str] = Counter()  # label or type -> rows written
         self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(QUEUED)
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
 
-    def add(self, record: Record | Bulk) -> None:
-        if isinstance(record, NodeTable | EdgeTable):
-            self.add_table(record)
-            return
-        if isinstance(record, NodeRecord):
-            node = SCHEMA.by_label[record.label]
-            props = _provenance(record.props, record.source, node.props_by_name)
-            rows = self._nodes.setdefault(record.label, {})
-            if record.key in rows:
-                _merge_into(rows[record.key], props, node.props_by_name)
-            else:
-                rows[record.key] = props
-                self._buffered += 1
+    def add(self, bulk: Bulk) -> None:
+        """Queue a table for writing; raises what an earlier write raised."""
+        self._check()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="graph-writer", daemon=True)
+            self._thread.start()
+        self._queue.put(lambda: self._write(bulk))
+
+    def flush(self) -> None:
+        """Wait until everything added is written; raises what a write raised."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._check()
+
+    def abandon(self) -> None:
+        """Stop after the write under way, dropping what waits (the load has failed)."""
+        if self._thread is not None:
+            self._failure = self._failure or _Abandoned()
+            while True:
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._failure = None
+
+    def __enter__(self) -> GraphWriter:
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is not None:
+            self.abandon()
         else:
-            self._add_edge(record)
-        if self._buffered >= self.batch_size:
             self.flush()
 
-    def _add_edge(self, record: EdgeRecord) -> None:
-        rel = SCHEMA.by_type[record.type]
-        props = _provenance(record.props, record.source, rel.props_by_name)
-        ident = (record.from_key, record.to_key, *(props.get(name) for name in rel.identity))
-        rows = self._edges.setdefault((record.type, record.from_label, record.to_label), {})
-        if ident in rows:
-            _merge_into(rows[ident], props, rel.props_by_name)
-        else:
-            rows[ident] = props
-            self._buffered += 1
+    def _check(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
-    def add_table(self, bulk: Bulk) -> None:
-        """Write a bulk table now (after what is buffered, so its endpoints exist): nodes
-        batch_size rows at a time, edges as the loader made the table. (LadybugDB's COPY into a
-        relationship table costs in proportion to what the table holds already: 1M edges
+    def _run(self) -> None:
+        while (work := self._queue.get()) is not None:
+            if self._failure is None:  # after a failure, what is queued is dropped
+                try:
+                    work()
+                except BaseException as exc:  # handed to the thread that adds and flushes
+                    self._failure = exc
+
+    def _write(self, bulk: Bulk) -> None:
+        """Nodes batch_size rows at a time; edges as the loader made the table. (LadybugDB's COPY
+        into a relationship table costs in proportion to what the table holds already: 1M edges
         went in at 117k/s in writes of 100k, 298k/s in one.)"""
-        self.flush()
         if isinstance(bulk, NodeTable):
             node = SCHEMA.by_label[bulk.label]
-            table = _table_provenance(bulk.table, bulk.source, node.props_by_name)
-            for part in tables.slices(tables.conform(tables.node_schema(node), table), self.batch_size):
+            table = tables.with_provenance(bulk.table, bulk.source, node.props_by_name, rows=False)
+            table = tables.conform(tables.node_schema(node), table)
+            for part in tables.slices(table, self.batch_size):
                 self.backend.write_nodes(node, part)
                 self.written[bulk.label] += part.num_rows
             return
         rel = SCHEMA.by_type[bulk.type]
-        table = _table_provenance(bulk.table, bulk.source, rel.props_by_name)
         schema = tables.edge_schema(rel, bulk.from_label, bulk.to_label)
+        table = tables.with_provenance(bulk.table, bulk.source, rel.props_by_name, rows=False)
         new = bulk.distinct and bulk.source is not None and "source" in rel.identity and self._began(bulk.source)
         self.backend.write_edges(rel, bulk.from_label, bulk.to_label, tables.conform(schema, table), new=new)
-        self.written[bulk.type] += table.num_rows
+        self.written[bulk.type] += bulk.table.num_rows
 
     def _began(self, source: str) -> bool:
         if source not in self._claims:
             self._claims[source] = self.backend.claim_source(source)
         return self._claims[source]
-
-    def flush(self) -> None:
-        for label, keyed in self._nodes.items():
-            if keyed:
-                node = SCHEMA.by_label[label]
-                rows = [{"_k": key, **props} for key, props in keyed.items()]
-                self.backend.write_nodes(node, tables.from_rows(tables.node_schema(node), rows))
-                self.written[label] += len(rows)
-        for (rel_type, from_label, to_label), keyed_edges in self._edges.items():
-            if keyed_edges:
-                rel = SCHEMA.by_type[rel_type]
-                edge_rows = [{"_f": k[0], "_t": k[1], **p} for k, p in keyed_edges.items()]
-                table = tables.from_rows(tables.edge_schema(rel, from_label, to_label), edge_rows)
-                self.backend.write_edges(rel, from_label, to_label, table)
-                self.written[rel_type] += len(edge_rows)
-        self._nodes.clear()
-        self._edges.clear()
-        self._buffered = 0

@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.model.schema import SCHEMA, NodeType, PropType, RelType
+from graphkit.model.schema import SCHEMA, NodeType, Prop, PropType, RelType
 
 # A time in a table: whole seconds, UTC. Records carry graphkit.model.times' text, which from_rows
 # and conform read; Neo4j is sent text, the embedded store keeps TIMESTAMPs.
@@ -75,6 +75,28 @@ def conform(schema: pa.Schema, table: pa.Table) -> pa.Table:
         else:
             columns.append(pa.nulls(table.num_rows, field.type))
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def with_provenance(table: pa.Table, source: str | None, declared: dict[str, Prop], *, rows: bool = True) -> pa.Table:
+    """Every row names `source`: in `sources` (appended where a row lists others) and, for
+    edges identified by it, in `source` (where a row names none). `rows=False`: only where
+    the table has no such column (its rows already name theirs)."""
+    if not source:
+        return table
+    if "sources" in declared:
+        if "sources" not in table.column_names:
+            table = table.append_column("sources", pa.array([[source]] * table.num_rows, pa.list_(pa.string())))
+        elif rows:
+            index = table.column_names.index("sources")
+            named = [v if v and source in v else [*(v or []), source] for v in table.column(index).to_pylist()]
+            table = table.set_column(index, "sources", pa.array(named, pa.list_(pa.string())))
+    if "source" in declared:
+        if "source" not in table.column_names:
+            table = table.append_column("source", pa.array([source] * table.num_rows, pa.string()))
+        elif rows:
+            index = table.column_names.index("source")
+            table = table.set_column(index, "source", pc.fill_null(table.column(index), pa.scalar(source)))
+    return table
 
 
 def slices(table: pa.Table, size: int) -> Iterator[pa.Table]:

@@ -1,0 +1,62 @@
+"""Rows of the same identity in one table, merged by the schema's rules before any write.
+
+The same rules as graphkit.backends.merge.merge_value applied in row order: SET keeps the
+last non-null value, FIRST the first, MIN and MAX the least and greatest, UNION the lists'
+values in order of first appearance. Arrow groups the rows; only UNION lists of identities
+seen more than once are merged in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graphkit.model.schema import Merge, Prop
+
+_SKIP_NULLS = pc.ScalarAggregateOptions(skip_nulls=True)
+_AGGREGATE = {Merge.SET: "last", Merge.FIRST: "first", Merge.MIN: "min", Merge.MAX: "max"}
+
+
+def combined(table: pa.Table, keys: Sequence[str], props: Sequence[Prop]) -> pa.Table:
+    """The table with one row per distinct `keys`, in order of first appearance."""
+    if table.num_rows < 2:
+        return table
+    rows = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    present = [p for p in props if p.name in table.column_names and p.name not in keys]
+    groups = rows.group_by(list(keys), use_threads=False)  # ordered: first and last follow the rows
+    if len(groups.aggregate([])) == table.num_rows:  # every identity once: nothing to merge
+        return table
+    aggregates: list[tuple[str, str] | tuple[str, str, pc.FunctionOptions]] = [("_row", "list")]
+    aggregates += [(p.name, _AGGREGATE[p.merge], _SKIP_NULLS) for p in present if p.merge is not Merge.UNION]
+    merged = groups.aggregate(aggregates)
+    members = merged.column("_row_list").to_pylist()
+    columns: dict[str, Any] = {}
+    for name in table.column_names:
+        prop = next((p for p in present if p.name == name), None)
+        if prop is None:  # an identity column
+            columns[name] = merged.column(name)
+        elif prop.merge is Merge.UNION:
+            columns[name] = pa.array(_unions(table.column(name).to_pylist(), members), table.schema.field(name).type)
+        else:
+            columns[name] = merged.column(f"{name}_{_AGGREGATE[prop.merge]}").cast(table.schema.field(name).type)
+    order = pc.sort_indices(pa.array([rows[0] for rows in members], pa.int64()))
+    return pa.table(columns, schema=table.schema).take(order)
+
+
+def _unions(values: list[list[Any] | None], members: list[list[int]]) -> list[list[Any] | None]:
+    out: list[list[Any] | None] = []
+    for rows in members:
+        merged: list[Any] | None = None
+        for row in rows:
+            value = values[row]
+            if value is None:
+                continue
+            if merged is None:
+                merged = list(value)
+            else:
+                merged += [v for v in value if v not in merged]
+        out.append(merged)
+    return out
