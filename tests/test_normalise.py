@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from publicsuffixlist import PublicSuffixList
 
+from graphkit.backends.merge import merge_value
+from graphkit.ingest.canonical import canonical_keys, suffix_columns
+from graphkit.ingest.combine import combined
 from graphkit.ingest.normalise import Normaliser, derived_tables
 from graphkit.ingest.observations import Observations
 from graphkit.model import names
+from graphkit.model.schema import Merge, Prop, PropType
 from graphkit.model.tables import EdgeTable, NodeTable
 
 PSL = PublicSuffixList()
@@ -147,3 +152,83 @@ def test_an_address_table_gets_its_version() -> None:
     (table,) = derived_tables(NodeTable("IPAddress", pa.table({"_k": ["10.0.0.1", "2001:db8::1"]})))
     assert isinstance(table, NodeTable)
     assert table.table.column("version").to_pylist() == [4, 6]
+
+
+NAME_PARTS = st.sampled_from(
+    ["a", "WWW", "mail1", "city", "s3", "x-y", "-x", "y-", "ck", "co", "", "*", "é", "xn--bcher-kva", "a b", "_dmarc"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(NAME_PARTS, max_size=4), st.sampled_from([*TAILS, "COM.", "uk."])), max_size=20))
+def test_column_keys_and_suffixes_agree_with_one_name_at_a_time(parts: list[tuple[list[str], str]]) -> None:
+    """The column fast paths (Arrow's test for plain names, the split per parent) say what
+    graphkit.model.names says for each value."""
+    values = [".".join([*head, tail]) for head, tail in parts]
+    keys, bad = canonical_keys("Domain", pa.chunked_array([values], pa.string()))
+    rejected = dict(bad)
+    for row, value in enumerate(values):
+        try:
+            expected = names.domain(value)
+        except names.InvalidName as exc:
+            assert rejected[row] == str(exc) and keys[row].as_py() is None
+            continue
+        assert keys[row].as_py() == expected and row not in rejected
+    good = pc.drop_null(keys)
+    derived = suffix_columns(good)
+    assert list(zip(derived["registered_domain"].to_pylist(), derived["tld"].to_pylist(), strict=True)) == [
+        names.suffixes(name) for name in good.to_pylist()
+    ]
+
+
+MERGED_PROPS = [
+    Prop("s", merge=Merge.SET),
+    Prop("f", merge=Merge.FIRST),
+    Prop("lo", PropType.INT, Merge.MIN),
+    Prop("hi", PropType.TIME, Merge.MAX),
+    Prop("u", PropType.STRING_LIST, Merge.UNION),
+]
+SMALL = st.sampled_from(["a", "b", None])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            SMALL,
+            SMALL,
+            SMALL,
+            SMALL,
+            st.one_of(st.none(), st.integers(0, 3)),
+            st.sampled_from([None, "2016-05-04T00:00:00Z", "2016-06-01T00:00:00Z"]),
+            st.one_of(st.none(), st.lists(st.sampled_from(["x", "y", "z"]), max_size=3)),
+        ),
+        max_size=12,
+    )
+)
+def test_combined_rows_merge_as_the_store_would_one_by_one(rows: list[tuple]) -> None:
+    names_ = ["k1", "k2", "s", "f", "lo", "hi", "u"]
+    table = pa.Table.from_pylist(
+        [dict(zip(names_, row, strict=True)) for row in rows],
+        schema=pa.schema(
+            [
+                ("k1", pa.string()),
+                ("k2", pa.string()),
+                ("s", pa.string()),
+                ("f", pa.string()),
+                ("lo", pa.int64()),
+                ("hi", pa.string()),
+                ("u", pa.list_(pa.string())),
+            ]
+        ),
+    )
+    expected: dict[tuple, dict] = {}
+    for row in table.to_pylist():
+        ident = (row["k1"], row["k2"])
+        if ident not in expected:
+            expected[ident] = row
+            continue
+        kept = expected[ident]
+        for prop in MERGED_PROPS:
+            kept[prop.name] = merge_value(prop, kept[prop.name], row[prop.name])
+    assert combined(table, ["k1", "k2"], MERGED_PROPS).to_pylist() == list(expected.values())

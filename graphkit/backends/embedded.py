@@ -16,6 +16,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, tim
 
 DEFAULT_BUFFER_POOL_MB = 1024
 REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
+CREATED_KEPT = 4  # node writes per label whose new keys spare their edges a look-up (see _touching_created)
 UPDATE_SLICE = 5_000  # rows per LOAD FROM ... SET; larger slices can exhaust the buffer pool
 BUFFER_POOL_FULL = "buffer pool is full"
 RECOVERY_PENDING = "checkpoint recovery is pending"
@@ -43,6 +45,14 @@ LOCK_HOLDER = re.compile(r"\(Lock is held by PID (\d+)\)")
 
 def _pool_mb() -> int:
     return int(os.environ.get("GRAPHKIT_BUFFER_POOL_MB", DEFAULT_BUFFER_POOL_MB))
+
+
+@dataclass
+class _Created:
+    """The keys of nodes one write created, and the relationship types written since."""
+
+    keys: pa.Array | pa.ChunkedArray
+    since: set[str] = field(default_factory=set)
 
 
 class EmbeddedBackend:
@@ -57,6 +67,7 @@ class EmbeddedBackend:
             raise StoreUnavailable(f"no graph at {self.path}: load something first (graphkit load ...)")
         self.read_only, self.lock_wait = read_only, lock_wait
         self._timestamps: dict[str, set[str]] = {}  # per table, its TIMESTAMP columns (kept across reopenings)
+        self._created: dict[str, list[_Created]] = {}  # per label, the nodes its last writes created
         self._open()
 
     def _open(self) -> None:
@@ -126,6 +137,9 @@ class EmbeddedBackend:
         match = f"MATCH (n:{node.label} {{{node.key.name}: _k}})"
         table = self._stored(node.label, table)
         fresh = self._merge_existing(table, match, "n", list(node.props))
+        recent = self._created.setdefault(node.label, [])
+        recent.append(_Created(pc.unique(fresh.column("_k"))))  # a copy: COPY takes the table's buffers
+        del recent[:-CREATED_KEPT]
         if fresh.num_rows:
             self._execute(f"COPY {node.label} FROM batch", fresh)
 
@@ -145,10 +159,31 @@ class EmbeddedBackend:
         )
         mutable = [p for p in rel.props if p.name not in rel.identity]
         table = self._stored(rel.type, table)
-        fresh = table if new else self._merge_existing(table, match, "r", mutable)
+        unseen = self._touching_created(rel.type, [(from_label, "_f"), (to_label, "_t")], table)
+        if new:
+            fresh = table
+        else:
+            fresh = table.filter(unseen)
+            known = table.filter(pc.invert(unseen))
+            if known.num_rows:
+                fresh = pa.concat_tables([fresh, self._merge_existing(known, match, "r", mutable)])
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
+
+    def _touching_created(self, rel_type: str, ends: list[tuple[str, str]], table: pa.Table) -> pa.Array:
+        """Which rows have an endpoint that one of the last node writes of its label created: a
+        node created since no edge of this type was written has none, so those rows are new and
+        need no look-up (which is most of a first load's time)."""
+        new = pa.array([False] * table.num_rows, pa.bool_())
+        for label, column in ends:
+            for created in self._created.get(label, []):
+                if rel_type not in created.since and len(created.keys):
+                    new = pc.or_(new, pc.is_in(table.column(column), value_set=created.keys))
+        for label, _ in ends:
+            for created in self._created.get(label, []):
+                created.since.add(rel_type)
+        return new
 
     def _stored(self, name: str, table: pa.Table) -> pa.Table:
         """The table with its times as the store keeps them: TIMESTAMPs (UTC, without a zone),
@@ -156,11 +191,11 @@ class EmbeddedBackend:
         if name not in self._timestamps:
             info = self._run(f"CALL table_info('{name}') RETURN *").rows
             self._timestamps[name] = {row[1] for row in info if row[2] == "TIMESTAMP"}
-        for i, field in enumerate(table.schema):
-            if field.type == TIMESTAMP:
+        for i, declared in enumerate(table.schema):
+            if declared.type == TIMESTAMP:
                 column = table.column(i)
-                kept = column.cast(pa.timestamp("s")) if field.name in self._timestamps[name] else time_text(column)
-                table = table.set_column(i, field.name, kept)
+                kept = column.cast(pa.timestamp("s")) if declared.name in self._timestamps[name] else time_text(column)
+                table = table.set_column(i, declared.name, kept)
         return table
 
     def _merge_existing(self, table: pa.Table, match: str, var: str, props: list[Prop]) -> pa.Table:

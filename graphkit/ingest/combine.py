@@ -2,8 +2,8 @@
 
 The same rules as graphkit.backends.merge.merge_value applied in row order: SET keeps the
 last non-null value, FIRST the first, MIN and MAX the least and greatest, UNION the lists'
-values in order of first appearance. Arrow groups the rows; only UNION lists of identities
-seen more than once are merged in Python.
+values in order of first appearance. Arrow groups the rows (by one integer per identity); only
+UNION lists are merged in Python, and only in a table where some identity repeats.
 """
 
 from __future__ import annotations
@@ -24,26 +24,48 @@ def combined(table: pa.Table, keys: Sequence[str], props: Sequence[Prop]) -> pa.
     """The table with one row per distinct `keys`, in order of first appearance."""
     if table.num_rows < 2:
         return table
-    rows = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-    present = [p for p in props if p.name in table.column_names and p.name not in keys]
-    groups = rows.group_by(list(keys), use_threads=False)  # ordered: first and last follow the rows
-    if len(groups.aggregate([])) == table.num_rows:  # every identity once: nothing to merge
+    identity = identities(table, keys)
+    if pc.count_distinct(identity).as_py() == table.num_rows:  # every identity once: nothing to merge
         return table
+    present = [p for p in props if p.name in table.column_names and p.name not in keys]
+    rows = pa.table({"_id": identity, "_row": pa.array(range(table.num_rows), pa.int64())})
+    for scalar in present:
+        if scalar.merge is not Merge.UNION:
+            rows = rows.append_column(scalar.name, table.column(scalar.name))
     aggregates: list[tuple[str, str] | tuple[str, str, pc.FunctionOptions]] = [("_row", "list")]
     aggregates += [(p.name, _AGGREGATE[p.merge], _SKIP_NULLS) for p in present if p.merge is not Merge.UNION]
-    merged = groups.aggregate(aggregates)
+    merged = rows.group_by("_id", use_threads=False).aggregate(aggregates)  # ordered: first and last follow the rows
     members = merged.column("_row_list").to_pylist()
+    firsts = pa.array([rows[0] for rows in members], pa.int64())
     columns: dict[str, Any] = {}
     for name in table.column_names:
         prop = next((p for p in present if p.name == name), None)
         if prop is None:  # an identity column
-            columns[name] = merged.column(name)
+            columns[name] = table.column(name).take(firsts)
         elif prop.merge is Merge.UNION:
             columns[name] = pa.array(_unions(table.column(name).to_pylist(), members), table.schema.field(name).type)
         else:
             columns[name] = merged.column(f"{name}_{_AGGREGATE[prop.merge]}").cast(table.schema.field(name).type)
-    order = pc.sort_indices(pa.array([rows[0] for rows in members], pa.int64()))
-    return pa.table(columns, schema=table.schema).take(order)
+    return pa.table(columns, schema=table.schema).take(pc.sort_indices(firsts))
+
+
+def identities(table: pa.Table, keys: Sequence[str]) -> pa.Array:
+    """One integer per row, equal where the rows' `keys` are equal (nulls equal each other):
+    the key columns dictionary-encoded and their codes combined, which is much cheaper than
+    hashing the text of several columns together."""
+    identity: pa.Array | None = None
+    for name in keys:
+        encoded = pc.dictionary_encode(table.column(name)).combine_chunks()
+        codes = pc.add(pc.fill_null(pc.cast(encoded.indices, pa.int64()), -1), pa.scalar(1, pa.int64()))
+        if identity is None:
+            identity = codes
+            continue
+        width = pa.scalar(len(encoded.dictionary) + 1, pa.int64())
+        # renumbered first, so the combined codes stay below (rows x distinct values)
+        identity = pc.dictionary_encode(identity).indices.cast(pa.int64())
+        identity = pc.add(pc.multiply(identity, width), codes)
+    assert identity is not None
+    return identity
 
 
 def _unions(values: list[list[Any] | None], members: list[list[int]]) -> list[list[Any] | None]:

@@ -11,25 +11,19 @@ facts only (derived_tables).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphkit.ingest.canonical import canonical_keys, derived_columns
 from graphkit.ingest.combine import combined
 from graphkit.ingest.observations import Observed
-from graphkit.model import names, tables, times
+from graphkit.model import tables, times
 from graphkit.model.schema import SCHEMA, PropType
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
-CANONICAL: dict[str, Callable[[str], str]] = {
-    "Domain": names.domain,
-    "IPAddress": names.ip,
-    "Netblock": names.cidr,
-    "Email": names.email,
-    "Organization": names.organization_key,
-}
 SEEN_LIMIT = 500_000  # endpoint nodes remembered per load; forgetting only costs a re-write
 TIME_PROPS = {
     owner: tuple(p.name for p in props if p.type is PropType.TIME)
@@ -85,17 +79,24 @@ class Normaliser:
 
     def _endpoints(self, label: str, keys: pa.ChunkedArray, raw: pa.ChunkedArray, source: str | None) -> Iterator[Bulk]:
         """Node rows for the endpoints not yielded before in this load."""
-        firsts = pa.table({"_k": keys, "_raw": raw}).group_by("_k", use_threads=False).aggregate([("_raw", "first")])
-        new = [i for i, key in enumerate(firsts.column("_k").to_pylist()) if (label, key, source) not in self._seen]
+        if label == "Organization":  # its display name: the first spelling of each key
+            firsts = (
+                pa.table({"_k": keys, "_raw": raw}).group_by("_k", use_threads=False).aggregate([("_raw", "first")])
+            )
+            distinct, spelled = firsts.column("_k"), firsts.column("_raw_first")
+        else:
+            distinct, spelled = pc.unique(keys), None
+        values = distinct.to_pylist()
+        new = [i for i, key in enumerate(values) if (label, key, source) not in self._seen]
         if not new:
             return
-        firsts = firsts.take(pa.array(new, pa.int64()))
         if len(self._seen) + len(new) > SEEN_LIMIT:
             self._seen.clear()
-        self._seen.update((label, key, source) for key in firsts.column("_k").to_pylist())
-        nodes = pa.table({"_k": firsts.column("_k")})
-        if label == "Organization":
-            nodes = nodes.append_column("name", pc.utf8_trim_whitespace(firsts.column("_raw_first")))
+        self._seen.update((label, values[i], source) for i in new)
+        rows = pa.array(new, pa.int64())
+        nodes = pa.table({"_k": distinct.take(rows) if len(new) < len(values) else distinct})
+        if spelled is not None:
+            nodes = nodes.append_column("name", pc.utf8_trim_whitespace(spelled.take(rows)))
         nodes = tables.with_provenance(nodes, source, SCHEMA.by_label[label].props_by_name)
         yield from derived_tables(NodeTable(label, nodes, source), self._seen)
 
@@ -111,33 +112,6 @@ class Normaliser:
             self.reject(reasons[row], describe(values), values["_line"])
         keep = pc.invert(pc.is_in(pa.array(range(len(table)), pa.int64()), pa.array(rows, pa.int64())))
         return table.filter(keep)
-
-
-def canonical_keys(label: str, column: pa.ChunkedArray) -> tuple[pa.ChunkedArray | pa.Array, list[tuple[int, str]]]:
-    """The column's keys in canonical form, computed once per distinct value, and the rows
-    (index, reason) whose key cannot be one."""
-    canon = CANONICAL.get(label)
-    if canon is None or not (pa.types.is_string(column.type) or pa.types.is_null(column.type)):
-        return column, []
-    encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
-    canonical: list[str | None] = []
-    reasons: dict[int, str] = {}
-    for i, value in enumerate(encoded.dictionary.to_pylist()):
-        try:
-            canonical.append(canon(value))
-        except names.InvalidName as exc:
-            canonical.append(None)
-            reasons[i] = str(exc)
-    keys = pc.take(pa.array(canonical, pa.string()), encoded.indices)
-    bad: list[tuple[int, str]] = []
-    if reasons or encoded.null_count:
-        node = SCHEMA.by_label[label]
-        for row, index in enumerate(encoded.indices.to_pylist()):
-            if index is None:
-                bad.append((row, f"{label} is missing its key {node.key.name!r}"))
-            elif index in reasons:
-                bad.append((row, reasons[index]))
-    return keys, bad
 
 
 def _canonical_times(owner: str, table: pa.Table) -> tuple[pa.Table, list[tuple[int, str]]]:
@@ -178,48 +152,37 @@ def _set(table: pa.Table, name: str, column: Any) -> pa.Table:
 def derived_tables(nodes: NodeTable, seen: set[tuple[str, Any, str | None]] | None = None) -> Iterator[Bulk]:
     """What follows from a table of canonical node keys: their derived properties (where not
     given), then the registered domains the table lacks (unless in `seen`), then SUBDOMAIN_OF."""
-    keys = nodes.table.column("_k").to_pylist()
-    derived = _derived_columns(nodes.label, keys)
+    keys = nodes.table.column("_k")
+    derived = derived_columns(nodes.label, keys)
     yield NodeTable(nodes.label, _filled(nodes.table, derived), nodes.source)
     if nodes.label != "Domain":
         return
-    registered = pa.array(derived["registered_domain"], pa.string())
-    have = set(keys)
+    registered = derived["registered_domain"]
+    have = set(keys.to_pylist())
     extra = [
         name
-        for name in dict.fromkeys(derived["registered_domain"])
+        for name in pc.unique(registered).to_pylist()
         if name not in have and (seen is None or ("Domain", name, nodes.source) not in seen)
     ]
     if seen is not None:
         seen.update(("Domain", name, nodes.source) for name in extra)
-    del keys, have, derived
+    del have
     if extra:
         table = pa.table({"_k": pa.array(extra, pa.string())})
         table = tables.with_provenance(table, nodes.source, SCHEMA.by_label["Domain"].props_by_name)
-        yield NodeTable("Domain", _filled(table, _derived_columns("Domain", extra)), nodes.source)
-    edges = pa.table({"_f": nodes.table.column("_k"), "_t": registered})
+        yield NodeTable("Domain", _filled(table, derived_columns("Domain", table.column("_k"))), nodes.source)
+    edges = pa.table({"_f": keys, "_t": registered})
     edges = edges.filter(pc.not_equal(edges.column("_f"), edges.column("_t")))
     if edges.num_rows:
         edges = tables.with_provenance(edges, nodes.source, SCHEMA.by_type["SUBDOMAIN_OF"].props_by_name)
         yield EdgeTable("SUBDOMAIN_OF", "Domain", "Domain", edges, nodes.source)
 
 
-def _filled(table: pa.Table, columns: dict[str, list[Any]]) -> pa.Table:
+def _filled(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
     """The table with derived columns: added, or filling the nulls of a column it has."""
-    for name, values in columns.items():
-        derived = pa.array(values)
+    for name, derived in columns.items():
         if name in table.column_names:
             table = _set(table, name, pc.coalesce(table.column(name), derived.cast(table.column(name).type)))
         else:
             table = table.append_column(name, derived)
     return table
-
-
-def _derived_columns(label: str, keys: Sequence[str]) -> dict[str, list[Any]]:
-    """The properties that follow from canonical keys, a column each."""
-    if label == "Domain":
-        split = [names.suffixes(key) for key in keys]
-        return {"registered_domain": [r for r, _ in split], "tld": [t for _, t in split]}
-    if label == "IPAddress":
-        return {"version": [names.ip_version(key) for key in keys]}
-    return {}

@@ -14,7 +14,7 @@ from publicsuffixlist import PublicSuffixList
 
 
 @cache
-def _public_suffixes() -> PublicSuffixList:
+def public_suffix_list() -> PublicSuffixList:
     """Parsed on first use: parsing the list takes longer than starting a command."""
     return PublicSuffixList()
 
@@ -57,7 +57,7 @@ def suffixes(name: str) -> tuple[str, str]:
 
     A name that is itself a public suffix, or under an unknown one, is its own registered domain.
     """
-    tld = _public_suffixes().publicsuffix(name) or name.rsplit(".", 1)[-1]
+    tld = public_suffix_list().publicsuffix(name) or name.rsplit(".", 1)[-1]
     if tld == name:
         return name, tld
     # the label before the suffix, and the suffix: privatesuffix() would walk the list again
