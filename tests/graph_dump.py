@@ -38,12 +38,14 @@ def _sorted(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 def dump(backend: Backend) -> dict[str, list[Any]]:
-    """Every node and relationship of the store, per schema label and type (empty ones left out)."""
+    """Every node and relationship of the store, per schema label and type (empty ones left out).
+    No `columns` hint: on Neo4j it collects the whole result in one list on the server, which
+    for the full prefix table is over the default transaction memory; records stream instead."""
     assert not set(SCHEMA.by_label) & set(SCHEMA.by_type), "a label and a type share a name"
     out: dict[str, list[Any]] = {}
     for node in SCHEMA.nodes:
         leave_out = VARYING.get(node.label, frozenset())
-        result = backend.query(f"MATCH (n:{node.label}) RETURN n", columns=["n"])
+        result = backend.query(f"MATCH (n:{node.label}) RETURN n")
         rows = [[n[node.key.name], _props(n, leave_out | {node.key.name})] for (n,) in result.rows]
         if rows:
             out[node.label] = _sorted(rows)
@@ -51,8 +53,8 @@ def dump(backend: Backend) -> dict[str, list[Any]]:
         rows = []
         for src, dst in rel.endpoints:
             src_key, dst_key = SCHEMA.by_label[src].key.name, SCHEMA.by_label[dst].key.name
-            cypher = f"MATCH (a:{src})-[r:{rel.type}]->(b:{dst}) RETURN a.{src_key}, b.{dst_key}, r"
-            result = backend.query(cypher, columns=["a", "b", "r"])
+            cypher = f"MATCH (a:{src})-[r:{rel.type}]->(b:{dst}) RETURN a.{src_key} AS a, b.{dst_key} AS b, r"
+            result = backend.query(cypher)
             rows += [[src, a, dst, b, _props(r)] for a, b, r in result.rows]
         if rows:
             out[rel.type] = _sorted(rows)
