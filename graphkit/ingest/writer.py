@@ -13,6 +13,9 @@ import queue
 import threading
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
+
+import pyarrow as pa
 
 from graphkit.backends.base import Backend
 from graphkit.ingest import DEFAULT_BATCH
@@ -21,6 +24,7 @@ from graphkit.model.schema import SCHEMA
 from graphkit.model.tables import Bulk, NodeTable
 
 QUEUED = 4
+COUNTED = 500_000
 
 
 class _Abandoned(Exception):
@@ -31,7 +35,8 @@ class GraphWriter:
     def __init__(self, backend: Backend, batch_size: int = DEFAULT_BATCH) -> None:
         self.backend = backend
         self.batch_size = batch_size
-        self.written: Counter[str] = Counter()  # label or type -> rows written
+        self.written: Counter[str] = Counter()  # label -> nodes written, type -> edges written
+        self._counted: dict[str, set[Any]] = {}  # label -> node keys counted in `written` already
         self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(QUEUED)
         self._failure: BaseException | None = None
@@ -99,7 +104,7 @@ class GraphWriter:
             table = tables.conform(tables.node_schema(node), table)
             for part in tables.slices(table, self.batch_size):
                 self.backend.write_nodes(node, part)
-                self.written[bulk.label] += part.num_rows
+            self._count_nodes(bulk.label, table.column("_k"))
             return
         rel = SCHEMA.by_type[bulk.type]
         schema = tables.edge_schema(rel, bulk.from_label, bulk.to_label)
@@ -107,6 +112,17 @@ class GraphWriter:
         new = bulk.distinct and bulk.source is not None and "source" in rel.identity and self._began(bulk.source)
         self.backend.write_edges(rel, bulk.from_label, bulk.to_label, tables.conform(schema, table), new=new)
         self.written[bulk.type] += bulk.table.num_rows
+
+    def _count_nodes(self, label: str, keys: pa.ChunkedArray) -> None:
+        """Count each node once, though it may come in several tables of a load (as a node of
+        its own, an edge's endpoint, a registered domain). Up to COUNTED keys per label are
+        remembered; beyond, a node may be counted again."""
+        counted = self._counted.setdefault(label, set())
+        if len(counted) > COUNTED:
+            counted.clear()
+        before = len(counted)
+        counted.update(keys.to_pylist())
+        self.written[label] += len(counted) - before
 
     def _began(self, source: str) -> bool:
         if source not in self._claims:
