@@ -44,7 +44,7 @@ class Normaliser:
 
     def __init__(self, reject: Reject) -> None:
         self.reject = reject
-        self._seen: set[tuple[str, Any, str | None]] = set()  # endpoint nodes already yielded
+        self._seen: set[tuple[str, Any, str | None]] = set()  # nodes already yielded
 
     def __call__(self, observed: Observed) -> Iterator[Bulk]:
         if observed.ends is None:
@@ -63,6 +63,7 @@ class Normaliser:
         table = self._kept(table, [*bad, *times_bad], lambda row: f"{label} {row['_k']!r}")
         table = tables.with_provenance(table.drop_columns(["_line"]), source, node.props_by_name)
         nodes = combined(table, ["_k"], node.props)
+        self._remember(label, nodes.column("_k").to_pylist(), source)  # no endpoint row for them again
         yield from derived_tables(NodeTable(label, nodes, source), self._seen)
 
     def _edges(self, observed: Observed) -> Iterator[Bulk]:
@@ -90,14 +91,17 @@ class Normaliser:
         if not new:
             return
         firsts = firsts.take(pa.array(new, pa.int64()))
-        if len(self._seen) + len(new) > SEEN_LIMIT:
-            self._seen.clear()
-        self._seen.update((label, key, source) for key in firsts.column("_k").to_pylist())
+        self._remember(label, firsts.column("_k").to_pylist(), source)
         nodes = pa.table({"_k": firsts.column("_k")})
         if label == "Organization":
             nodes = nodes.append_column("name", pc.utf8_trim_whitespace(firsts.column("_raw_first")))
         nodes = tables.with_provenance(nodes, source, SCHEMA.by_label[label].props_by_name)
         yield from derived_tables(NodeTable(label, nodes, source), self._seen)
+
+    def _remember(self, label: str, keys: list[Any], source: str | None) -> None:
+        if len(self._seen) + len(keys) > SEEN_LIMIT:
+            self._seen.clear()
+        self._seen.update((label, key, source) for key in keys)
 
     def _kept(self, table: pa.Table, bad: list[tuple[int, str]], describe: Callable[[dict[str, Any]], str]) -> pa.Table:
         """The table without the rows in `bad` (row, reason), each rejected once with its line."""
