@@ -205,7 +205,8 @@ def fold(text: str) -> str:
 
 def _whole_words(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """Any of the phrases as whole words of a folded text (single spaces, none at the ends)."""
-    return re.compile(r"(?:^| )(?:%s)(?= |$)" % "|".join(map(re.escape, phrases)))
+    alternatives = "|".join(map(re.escape, phrases))
+    return re.compile(rf"(?:^| )(?:{alternatives})(?= |$)")
 
 
 _PRIVACY_SERVICE_RE = _whole_words(PRIVACY_SERVICES)
