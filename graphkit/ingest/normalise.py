@@ -60,8 +60,8 @@ class Normaliser:
         table, times_bad = _canonical_times(label, _set(table, "_k", keys))
         if label == "Organization":  # the display name, when none is given: the key as written
             table = _set(table, "name", pc.coalesce(_given(table, "name"), pc.utf8_trim_whitespace(raw)))
-        table = self._kept(table, [*bad, *times_bad], lambda row: f"{label} {row['_k']!r}")
-        table = tables.with_provenance(table.drop_columns(["_line"]), source, node.props_by_name)
+        table = self._kept(_set(table, "_rk", raw), [*bad, *times_bad], lambda row: f"{label} {row['_rk']!r}")
+        table = tables.with_provenance(table.drop_columns(["_line", "_rk"]), source, node.props_by_name)
         nodes = combined(table, ["_k"], node.props)
         self._remember(label, nodes.column("_k").to_pylist(), source)  # no endpoint row for them again
         yield from derived_tables(NodeTable(label, nodes, source), self._seen)
