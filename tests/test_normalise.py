@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -232,3 +234,31 @@ def test_combined_rows_merge_as_the_store_would_one_by_one(rows: list[tuple]) ->
         for prop in MERGED_PROPS:
             kept[prop.name] = merge_value(prop, kept[prop.name], row[prop.name])
     assert combined(table, ["k1", "k2"], MERGED_PROPS).to_pylist() == list(expected.values())
+
+
+def test_a_bad_node_key_is_rejected_as_written() -> None:
+    observations = Observations()
+    observations.node("Domain", "Bad..Name", line=7)
+    rejected: list[tuple[str, int | None]] = []
+    (observed,) = observations.take()
+    list(Normaliser(lambda reason, text, line: rejected.append((text, line)))(observed))
+    assert rejected == [("Domain 'Bad..Name'", 7)]
+
+
+def test_a_node_given_is_written_once_though_edges_name_it_too() -> None:
+    """Endpoint rows only for nodes not given: the edge before the node in the batch, or a
+    later batch, adds no second row (the row-wise writer merged them into one)."""
+    normalise = Normaliser(lambda *a: pytest.fail(str(a)))
+    rows: Counter[tuple[str, object]] = Counter()
+    for batch in range(2):
+        observations = Observations()
+        observations.edge("REGISTERED_BY", "Domain", "www.example.com", "Organization", "Acme Inc", source="s")
+        observations.node("Organization", "ACME, Inc.", {"name": "Acme Inc"}, source="s")
+        observations.node("Domain", "WWW.Example.com", {"status": [f"s{batch}"]}, source="s")
+        for observed in observations.take():
+            for bulk in normalise(observed):
+                if isinstance(bulk, NodeTable):
+                    rows.update((bulk.label, key) for key in bulk.table.column("_k").to_pylist())
+    assert rows[("Organization", "acme")] == 2  # once per batch: given, so no endpoint row
+    assert rows[("Domain", "www.example.com")] == 2
+    assert rows[("Domain", "example.com")] == 1  # a derived registered domain, once per load

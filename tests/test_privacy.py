@@ -9,9 +9,20 @@ from typing import Any
 
 import pytest
 from helpers import Store
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphkit.model.records import EdgeRecord, NodeRecord, Record
-from graphkit.parsers.privacy import PLACEHOLDERS, PROXY_EMAIL_DOMAINS, Placeholder, Withheld, fold, withheld
+from graphkit.parsers.privacy import (
+    PLACEHOLDERS,
+    PRIVACY_SERVICES,
+    PROXY_EMAIL_DOMAINS,
+    REDACTION_PHRASES,
+    Placeholder,
+    Withheld,
+    fold,
+    withheld,
+)
 from graphkit.parsers.registration import Contact, Registration, Tally, registration_records
 from graphkit.query.catalogue import load_dir, run_query
 
@@ -186,3 +197,21 @@ def test_two_dreamhost_customers_share_only_the_registrar_and_name_server(store:
         ["bakery.example", "A HAPPY DREAMHOST CUSTOMER", ["administrative", "registrant"]],
         ["lawfirm.example", "A HAPPY DREAMHOST CUSTOMER", ["administrative", "registrant"]],
     ]
+
+
+PHRASE_WORDS = sorted({word for p in PLACEHOLDERS for word in p.phrase.split()} | {"acme", "inc", "x"})
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(PHRASE_WORDS), min_size=1, max_size=6))
+def test_phrases_match_as_whole_words(words: list[str]) -> None:
+    """The compiled phrase lists match exactly where a phrase is a run of whole words."""
+    folded = " ".join(words)
+    padded = f" {folded} "
+    expected = Withheld.PRIVACY_SERVICE if any(f" {p} " in padded for p in PRIVACY_SERVICES) else None
+    if expected is None and any(f" {p} " in padded for p in REDACTION_PHRASES):
+        expected = Withheld.REDACTED
+    if expected is not None:
+        assert withheld(folded) is expected
+    else:
+        assert withheld(folded) in (None, Withheld.PRIVACY_SERVICE)  # None, or a stand-in name

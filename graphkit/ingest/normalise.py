@@ -38,7 +38,7 @@ class Normaliser:
 
     def __init__(self, reject: Reject) -> None:
         self.reject = reject
-        self._seen: set[tuple[str, Any, str | None]] = set()  # endpoint nodes already yielded
+        self._seen: set[tuple[str, Any, str | None]] = set()  # nodes already yielded
 
     def __call__(self, observed: Observed) -> Iterator[Bulk]:
         if observed.ends is None:
@@ -54,9 +54,10 @@ class Normaliser:
         table, times_bad = _canonical_times(label, _set(table, "_k", keys))
         if label == "Organization":  # the display name, when none is given: the key as written
             table = _set(table, "name", pc.coalesce(_given(table, "name"), pc.utf8_trim_whitespace(raw)))
-        table = self._kept(table, [*bad, *times_bad], lambda row: f"{label} {row['_k']!r}")
-        table = tables.with_provenance(table.drop_columns(["_line"]), source, node.props_by_name)
+        table = self._kept(_set(table, "_rk", raw), [*bad, *times_bad], lambda row: f"{label} {row['_rk']!r}")
+        table = tables.with_provenance(table.drop_columns(["_line", "_rk"]), source, node.props_by_name)
         nodes = combined(table, ["_k"], node.props)
+        self._remember(label, nodes.column("_k").to_pylist(), source)  # no endpoint row for them again
         yield from derived_tables(NodeTable(label, nodes, source), self._seen)
 
     def _edges(self, observed: Observed) -> Iterator[Bulk]:
@@ -90,15 +91,18 @@ class Normaliser:
         new = [i for i, key in enumerate(values) if (label, key, source) not in self._seen]
         if not new:
             return
-        if len(self._seen) + len(new) > SEEN_LIMIT:
-            self._seen.clear()
-        self._seen.update((label, values[i], source) for i in new)
+        self._remember(label, [values[i] for i in new], source)
         rows = pa.array(new, pa.int64())
         nodes = pa.table({"_k": distinct.take(rows) if len(new) < len(values) else distinct})
         if spelled is not None:
             nodes = nodes.append_column("name", pc.utf8_trim_whitespace(spelled.take(rows)))
         nodes = tables.with_provenance(nodes, source, SCHEMA.by_label[label].props_by_name)
         yield from derived_tables(NodeTable(label, nodes, source), self._seen)
+
+    def _remember(self, label: str, keys: list[Any], source: str | None) -> None:
+        if len(self._seen) + len(keys) > SEEN_LIMIT:
+            self._seen.clear()
+        self._seen.update((label, key, source) for key in keys)
 
     def _kept(self, table: pa.Table, bad: list[tuple[int, str]], describe: Callable[[dict[str, Any]], str]) -> pa.Table:
         """The table without the rows in `bad` (row, reason), each rejected once with its line."""

@@ -113,9 +113,10 @@ class Observations:
         self.rows += 1
 
     def take(self) -> Iterator[Observed]:
-        """The rows gathered so far, a table per node label and relationship; then empty."""
+        """The rows gathered so far, a table per node label and relationship, nodes first (so
+        edges need no endpoint rows for the nodes given, as a row-wise merge would have it); then empty."""
         groups, self._columns, self.rows = self._columns, {}, 0
-        for (name, ends, source), columns in groups.items():
+        for (name, ends, source), columns in sorted(groups.items(), key=lambda group: group[0][1] is not None):
             yield Observed(name, ends, _table(name, ends, columns), source)
 
 

@@ -43,16 +43,22 @@ class RecordError(ValueError):
     """A record that does not fit the schema; the message says why."""
 
 
+# The Python types of each property type; a time's text is checked by the normaliser.
+_SCALARS: dict[PropType, type | tuple[type, ...]] = {
+    PropType.STRING: str,
+    PropType.TIME: str,
+    PropType.INT: int,
+    PropType.FLOAT: (int, float),
+    PropType.BOOL: bool,
+}
+
+
 def _type_ok(value: Any, ptype: PropType) -> bool:
-    if ptype in (PropType.STRING, PropType.TIME):  # a time's text is checked by the normaliser
-        return isinstance(value, str)
-    if ptype is PropType.INT:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if ptype is PropType.FLOAT:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if ptype is PropType.BOOL:
-        return isinstance(value, bool)
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if ptype is PropType.STRING_LIST:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if isinstance(value, bool):  # a bool is an int to Python, never to the schema
+        return ptype is PropType.BOOL
+    return isinstance(value, _SCALARS[ptype])
 
 
 def _check_props(owner: str, props: Props, declared: dict[str, Any]) -> None:

@@ -33,6 +33,8 @@ def from_text(text: str) -> str:
     value = text.strip()
     if not value:
         raise InvalidTime("empty timestamp")
+    if _in_form(value):
+        return value
     try:
         return from_epoch(float(value))
     except ValueError:
@@ -47,6 +49,17 @@ def from_text(text: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return _check(moment.astimezone(UTC))
+
+
+def _in_form(value: str) -> bool:
+    """Already in the one form, and a real time in range (most registries' dates): then
+    from_text would give it back unchanged, without the cost of reading and writing it."""
+    if not (value.isascii() and IN_FORM.fullmatch(value)):
+        return False
+    try:
+        return MIN_YEAR <= datetime.fromisoformat(value[:-1]).year <= MAX_YEAR
+    except ValueError:
+        return False  # from_text says why
 
 
 def from_datetime(moment: datetime) -> str:

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from graphkit.model.names import LEGAL_SUFFIXES
 
@@ -193,26 +194,35 @@ GENERIC_CONTACT_NAMES = frozenset(
 )
 
 
+# Contact values repeat across answers (registrars, services, redaction phrases): a bulk load
+# folds and judges each distinct value once.
+@lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
     """Lowercase words separated by single spaces: the form every list above is matched in."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
 
 
-def _has_phrase(folded: str, phrases: tuple[str, ...]) -> bool:
-    padded = f" {folded} "
-    return any(f" {phrase} " in padded for phrase in phrases)
+def _whole_words(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the phrases as whole words of a folded text (single spaces, none at the ends)."""
+    alternatives = "|".join(map(re.escape, phrases))
+    return re.compile(rf"(?:^| )(?:{alternatives})(?= |$)")
 
 
+_PRIVACY_SERVICE_RE = _whole_words(PRIVACY_SERVICES)
+_REDACTION_RE = _whole_words(REDACTION_PHRASES)
+
+
+@lru_cache(maxsize=65_536)
 def withheld(value: str | None, registrar: str | None = None) -> Withheld | None:
     """Why a contact value names no real party, or None when it may be an identity.
     `registrar`: the name of the domain's registrar, whose own name a stand-in may carry."""
     if not value:
         return None
     folded = fold(value)
-    if _has_phrase(folded, PRIVACY_SERVICES):
+    if _PRIVACY_SERVICE_RE.search(folded):
         return Withheld.PRIVACY_SERVICE
-    if _has_phrase(folded, REDACTION_PHRASES):
+    if _REDACTION_RE.search(folded):
         return Withheld.REDACTED
     if _is_stand_in(folded, registrar):
         return Withheld.PRIVACY_SERVICE
@@ -232,7 +242,8 @@ def _is_stand_in(folded: str, registrar: str | None) -> bool:
 
 def is_generic_contact(value: str) -> bool:
     """A role word or placeholder rather than a name."""
-    return fold(value) in GENERIC_CONTACT_NAMES or not fold(value)
+    folded = fold(value)
+    return folded in GENERIC_CONTACT_NAMES or not folded
 
 
 def is_proxy_email(address: str) -> bool:
@@ -245,6 +256,6 @@ def relay_domain(address: str) -> str | None:
     host = address.lower().rpartition("@")[2]
     if any(host == d or host.endswith("." + d) for d in PROXY_EMAIL_DOMAINS):
         return host
-    if any(word in label for label in host.split(".") for word in PROXY_EMAIL_WORDS):
+    if any(word in host for word in PROXY_EMAIL_WORDS):  # no word holds a dot: it lies in one label
         return host
     return None

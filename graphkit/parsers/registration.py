@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from graphkit.model import names
@@ -72,6 +73,7 @@ class Registration:
     privacy_service: str | None = None
 
 
+@lru_cache(maxsize=4096)  # a few dozen codes, spelt a few ways each
 def epp_status(text: str) -> str | None:
     """One spelling for a status: 'client delete prohibited' (RDAP) and
     'clientDeleteProhibited https://icann.org/epp#...' (WHOIS) both give 'clientDeleteProhibited'."""
