@@ -20,7 +20,10 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     zones = [f"zone{i}.{rng.choice(['com', 'net', 'org', 'co.uk', 'ru'])}" for i in range(20_000)]
-    addresses = [f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(30_000)]
+    addresses = [
+        f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        for _ in range(30_000)
+    ]
     addresses6 = [f"2001:db8:{rng.randrange(65536):x}::{rng.randrange(65536):x}" for _ in range(5_000)]
     servers = [f"ns{i % 4 + 1}.dnshost{i // 4}.net." for i in range(2_000)]
     mail = [f"mx{i % 3}.mailhost{i // 3}.com." for i in range(3_000)]
@@ -31,7 +34,11 @@ def main() -> None:
         for _ in range(args.lines):
             zone = rng.choice(zones)
             rrtype = rng.choice(kinds)
-            owner = zone if rrtype in ("NS", "MX") else f"{rng.choice(['www', 'mail', 'api', 'cdn', 'x' + str(rng.randrange(50))])}.{zone}"
+            owner = (
+                zone
+                if rrtype in ("NS", "MX")
+                else f"{rng.choice(['www', 'mail', 'api', 'cdn', 'x' + str(rng.randrange(50))])}.{zone}"
+            )
             if rrtype == "A":
                 values = [rng.choice(addresses) for _ in range(rng.choice([1, 1, 1, 2]))]
             elif rrtype == "AAAA":

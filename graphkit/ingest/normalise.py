@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from graphkit.ingest.combine import combined
 from graphkit.ingest.observations import Observed
-from graphkit.model import names, tables, times
+from graphkit.model import names, plain_keys, tables, times
 from graphkit.model.schema import SCHEMA, PropType
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
@@ -119,7 +119,24 @@ def canonical_keys(label: str, column: pa.ChunkedArray) -> tuple[pa.ChunkedArray
     canon = CANONICAL.get(label)
     if canon is None or not (pa.types.is_string(column.type) or pa.types.is_null(column.type)):
         return column, []
-    encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+    if pa.types.is_string(column.type) and (fast := plain_keys.plain(label, column)) is not None:
+        keys, plain = fast  # plain keys in Arrow; only the others through names, once per distinct value
+        if pc.all(plain).as_py():
+            return keys, []
+        others = pc.indices_nonzero(pc.invert(plain))
+        rest, bad = _canonical_per_value(label, canon, pc.take(column, others))
+        rows = others.to_pylist()
+        rest = rest.combine_chunks() if isinstance(rest, pa.ChunkedArray) else rest
+        mask = pa.chunked_array([pc.invert(plain)]).combine_chunks()
+        keys = pc.replace_with_mask(pa.chunked_array([keys]).combine_chunks(), mask, rest)
+        return keys, [(rows[row], reason) for row, reason in bad]
+    return _canonical_per_value(label, canon, column)
+
+
+def _canonical_per_value(
+    label: str, canon: Callable[[str], str], column: pa.ChunkedArray | pa.Array
+) -> tuple[pa.ChunkedArray | pa.Array, list[tuple[int, str]]]:
+    encoded = pc.dictionary_encode(pa.chunked_array([column.cast(pa.string())])).combine_chunks()
     canonical: list[str | None] = []
     reasons: dict[int, str] = {}
     for i, value in enumerate(encoded.dictionary.to_pylist()):

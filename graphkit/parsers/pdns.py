@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from graphkit.ingest import DEFAULT_BATCH
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.observations import Observed
-from graphkit.model import names, tables, times
+from graphkit.model import names, plain_keys, tables, times
 from graphkit.model.records import Record
 from graphkit.parsers import dnsrecords, pdns_blocks, pdns_columns
 from graphkit.parsers.dnsrecords import Seen
@@ -39,7 +39,6 @@ from graphkit.parsers.pdns_columns import ROWS
 
 CLOSING_CONDS = ("succeeded", "limited", "failed")
 EPOCH_END = 4133980800  # 2101-01-01: whole seconds below it (and from 0) are read in Arrow
-EPOCH_MAX = 1e11  # above it times.from_epoch reads milliseconds or microseconds
 
 
 class BadField(ValueError):
@@ -70,7 +69,7 @@ class _Reading:
     def block(self, first: int, data: bytes) -> Iterator[Record | Observed]:
         table = pdns_blocks.decoded(data)
         rows = self._lines(first, data) if table is None else self._columns(first, _Lines(first, data), table)
-        self.ctx.line = first + data.count(b"\n") - 1
+        self.ctx.line = first + (table.num_rows if table is not None else data.count(b"\n")) - 1
         yield from self._mapped(rows)
 
     def finish(self) -> Iterator[Observed]:
@@ -175,13 +174,9 @@ def _slow_records(ctx: ParseContext, slow: pa.Table) -> Iterator[Record]:
                 owner, rtype, value, Seen(None, time_first, time_last, count), ctx.skip
             )
         except names.InvalidName as exc:
-            ctx.reject(str(exc), _line_hint(value))
+            ctx.reject(str(exc), value)  # the value was wrong; the line number says where
         except (dns.exception.DNSException, ValueError) as exc:
-            ctx.reject(f"bad {rtype} data {value[:60]!r} ({exc})", _line_hint(value))
-
-
-def _line_hint(value: str) -> str:
-    return value  # the value is what was wrong; the line number says where
+            ctx.reject(f"bad {rtype} data {value[:60]!r} ({exc})", value)
 
 
 class _RowLists:
@@ -245,7 +240,7 @@ class _Checked:
             self.reasons.setdefault(row, f"count must be a whole number, got {json.dumps(count[row].as_py())[:40]}")
         self.first = self._time(pc.coalesce(field("time_first"), field("zone_time_first")), "time_first")
         self.last = self._time(pc.coalesce(field("time_last"), field("zone_time_last")), "time_last")
-        self.owner = self._per_value(rrname, _owner_or_reason)
+        self.owner = self._owners(rrname)
         self.rdata, self.count = rdata, count
 
     def rejects(self) -> list[tuple[int, str]]:
@@ -253,7 +248,9 @@ class _Checked:
 
     def rows(self) -> pa.Table:
         columns = [self.lines, self.owner, self.rtype, self.rdata, self.first, self.last, self.count]
-        table = pa.Table.from_arrays([pa.chunked_array([c]) if isinstance(c, pa.Array) else c for c in columns], schema=ROWS)
+        table = pa.Table.from_arrays(
+            [pa.chunked_array([c]) if isinstance(c, pa.Array) else c for c in columns], schema=ROWS
+        )
         if not self.reasons:
             return table
         bad = pa.array(sorted(self.reasons), pa.int64())
@@ -278,6 +275,14 @@ class _Checked:
                 elif i is None and read is _rtype_or_reason:
                     self.reasons.setdefault(row, "rrtype must be a type name or number, got null")
         return values
+
+    def _owners(self, rrname: Any) -> pa.Array:
+        """names.domain of each rrname: in Arrow for plain names, else once per distinct value."""
+        owners, plain = plain_keys.domains(rrname)
+        if pc.all(plain).as_py():
+            return owners
+        rest = self._per_value(pc.if_else(plain, pa.scalar(None, pa.string()), rrname), _owner_or_reason)
+        return pc.if_else(plain, owners, rest)
 
     def _time(self, column: Any, name: str) -> pa.Array:
         if isinstance(column, pa.ChunkedArray):
@@ -308,7 +313,11 @@ class _Checked:
 
 def _rtype_or_reason(value: str) -> tuple[str | None, str | None]:
     name = _type_name(value)
-    return (name, None) if name is not None else (None, f"rrtype must be a type name or number, got {json.dumps(value)[:40]}")
+    return (
+        (name, None)
+        if name is not None
+        else (None, f"rrtype must be a type name or number, got {json.dumps(value)[:40]}")
+    )
 
 
 def _owner_or_reason(value: str | None) -> tuple[str | None, str | None]:

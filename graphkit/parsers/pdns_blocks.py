@@ -29,13 +29,15 @@ _TIMES = ("time_first", "time_last", "zone_time_first", "zone_time_last")
 _STRING_RDATA = re.compile(rb'"rdata"[ \t]*:[ \t]*"')
 _LIST_RDATA = re.compile(rb'"rdata"[ \t]*:[ \t]*\[')
 _RDATA_STRING_VALUE = re.compile(rb'("rdata"[ \t]*:[ \t]*)("[^"\\]*(?:\\.[^"\\]*)*")')
-_TEXT_TIME = re.compile(rb'"(?:zone_)?time_(?:first|last)"[ \t]*:[ \t]*"')
-_BLANK_LINE = re.compile(rb"(?:^|\n)[ \t\r\f\v]*\n")
+# a literal start lets the search skip ahead (a pattern starting with '"' tries every quote)
+_TEXT_TIMES = (re.compile(rb'time_first"[ \t]*:[ \t]*"'), re.compile(rb'time_last"[ \t]*:[ \t]*"'))
+_BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")  # after the first line (which _blank_first checks)
 _PRESENCE = {"cond": b'"cond"', "obj": b'"obj"'}
 
 
-def blocks(stream: BinaryIO, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
+def blocks(stream: BinaryIO, size: int | None = None) -> Iterator[tuple[int, bytes]]:
     """(number of its first line, whole lines ending in a newline) through the stream."""
+    size = size or BLOCK_BYTES
     line, carry = 1, b""
     while chunk := stream.read(size):
         data = carry + chunk
@@ -64,13 +66,13 @@ def schema(text_times: bool, rdata_list: bool) -> pa.Schema:
 def decoded(data: bytes) -> pa.Table | None:
     """The block's lines as one table row each, or None when Arrow cannot read them exactly."""
     lines = data.count(b"\n")
-    if _BLANK_LINE.search(data):
+    if not data[: data.find(b"\n")].strip() or _BLANK_LINE.search(data):
         return None
     strings, lists = _STRING_RDATA.search(data) is not None, _LIST_RDATA.search(data) is not None
     if strings and lists:
-        data = _RDATA_STRING_VALUE.sub(rb"\1[\2]", data)
+        data = _RDATA_STRING_VALUE.sub(_in_list, data)
     options = pj.ParseOptions(
-        explicit_schema=schema(_TEXT_TIME.search(data) is not None, lists), unexpected_field_behavior="ignore"
+        explicit_schema=schema(any(p.search(data) for p in _TEXT_TIMES), lists), unexpected_field_behavior="ignore"
     )
     try:
         table = pj.read_json(io.BytesIO(data), pj.ReadOptions(use_threads=False, block_size=len(data) + 1), options)
@@ -83,6 +85,10 @@ def decoded(data: bytes) -> pa.Table | None:
     if not lists:  # one value each: as a list of one, the shape the mapping takes
         return _set(table, "rdata", _as_lists(table.column("rdata")), ("obj", "rdata"))
     return table
+
+
+def _in_list(match: re.Match[bytes]) -> bytes:
+    return b"%s[%s]" % (match[1], match[2])  # cheaper than a template, which is expanded per match
 
 
 def _presence_seen(data: bytes, table: pa.Table) -> bool:

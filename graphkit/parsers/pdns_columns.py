@@ -120,4 +120,3 @@ def _in_line_order(parts: list[pa.Table]) -> pa.Table:
 
 def _first_type(rel: str) -> str:
     return next(name for name, (r, _) in EDGES.items() if r == rel)
-
