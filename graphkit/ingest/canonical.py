@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.model import names
+from graphkit.model import names, plain_keys
 from graphkit.model.schema import SCHEMA
 
 CANONICAL: dict[str, Callable[[str], str]] = {
@@ -27,11 +27,6 @@ CANONICAL: dict[str, Callable[[str], str]] = {
     "Email": names.email,
     "Organization": names.organization_key,
 }
-
-# A name names.domain leaves as it is, but for one final dot: lowercase LDH labels of 1-63
-# characters that neither start nor end with a hyphen (and '*', which it also accepts).
-_LABEL = r"(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)"
-_PLAIN_DOMAIN = rf"^{_LABEL}(?:\.{_LABEL})*\.?$"
 
 Rejected = list[tuple[int, str]]  # (row, reason)
 
@@ -58,22 +53,20 @@ def canonical_keys(label: str, column: pa.ChunkedArray | pa.Array) -> tuple[pa.A
 
 
 def _canonical_values(label: str, values: pa.Array, canon: Callable[[str], str]) -> tuple[pa.Array, dict[int, str]]:
-    """Canonical forms of distinct values (null where there is none), and why not, by index."""
-    plain = None
-    if label == "Domain" and len(values):
-        lowered = pc.ascii_lower(values)
-        plain = pc.and_(
-            pc.match_substring_regex(lowered, _PLAIN_DOMAIN),
-            pc.less_equal(pc.utf8_length(pc.utf8_rtrim(lowered, characters=".")), pa.scalar(253, pa.int32())),
-        )
+    """Canonical forms of distinct values (null where there is none), and why not, by index:
+    Arrow's where the form is plain (graphkit.model.plain_keys), names' for the rest."""
+    fast = plain_keys.plain(label, values) if len(values) else None
+    flags: list[bool] | None = None
+    if fast is not None:
+        keys, plain = fast
         if pc.all(plain).as_py():
-            return pc.utf8_rtrim(lowered, characters="."), {}
+            return keys, {}
+        flags, plain_forms = plain.to_pylist(), keys.to_pylist()
     out: list[str | None] = []
     reasons: dict[int, str] = {}
-    flags = plain.to_pylist() if plain is not None else None
     for i, value in enumerate(values.to_pylist()):
         if flags is not None and flags[i]:
-            out.append(value.lower().rstrip("."))
+            out.append(plain_forms[i])
             continue
         try:
             out.append(canon(value))

@@ -32,21 +32,33 @@ def combined(table: pa.Table, keys: Sequence[str], props: Sequence[Prop]) -> pa.
     for scalar in present:
         if scalar.merge is not Merge.UNION:
             rows = rows.append_column(scalar.name, table.column(scalar.name))
-    aggregates: list[tuple[str, str] | tuple[str, str, pc.FunctionOptions]] = [("_row", "list")]
+    unions = [p.name for p in present if p.merge is Merge.UNION and not _one_list(table.column(p.name))]
+    aggregates: list[tuple[str, str] | tuple[str, str, pc.FunctionOptions]] = [("_row", "min")]
+    aggregates += [("_row", "list")] if unions else []  # the members, only for unions merged in Python
     aggregates += [(p.name, _AGGREGATE[p.merge], _SKIP_NULLS) for p in present if p.merge is not Merge.UNION]
     merged = rows.group_by("_id", use_threads=False).aggregate(aggregates)  # ordered: first and last follow the rows
-    members = merged.column("_row_list").to_pylist()
-    firsts = pa.array([rows[0] for rows in members], pa.int64())
+    firsts = merged.column("_row_min")
+    members = merged.column("_row_list").to_pylist() if unions else []
     columns: dict[str, Any] = {}
     for name in table.column_names:
         prop = next((p for p in present if p.name == name), None)
         if prop is None:  # an identity column
             columns[name] = table.column(name).take(firsts)
-        elif prop.merge is Merge.UNION:
+        elif name in unions:
             columns[name] = pa.array(_unions(table.column(name).to_pylist(), members), table.schema.field(name).type)
+        elif prop.merge is Merge.UNION:  # the same list on every row: so on every group
+            columns[name] = pa.repeat(table.column(name)[0], merged.num_rows)
         else:
             columns[name] = merged.column(f"{name}_{_AGGREGATE[prop.merge]}").cast(table.schema.field(name).type)
     return pa.table(columns, schema=table.schema).take(pc.sort_indices(firsts))
+
+
+def _one_list(column: pa.ChunkedArray) -> bool:
+    """Whether every row holds the same list of one value (a load's `sources`: its own)."""
+    if column.null_count:
+        return False
+    lengths = pc.list_value_length(column)
+    return bool(pc.all(pc.equal(lengths, 1)).as_py()) and pc.count_distinct(pc.list_flatten(column)).as_py() == 1
 
 
 def identities(table: pa.Table, keys: Sequence[str]) -> pa.Array:
