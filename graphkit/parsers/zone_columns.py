@@ -50,8 +50,6 @@ class Unsupported(Exception):
 
 # A line that needs more than str.split(): quotes, parentheses, comments, escapes, odd controls.
 _SPECIAL = re.compile(r'[";()\\\x00-\x08\x0b-\x1f\x7f]')
-# dnspython's tokens: delimited by space, tab, newline, quotes, parentheses and ';'.
-_PIECES = re.compile(r'[ \t\n]+|"[^"\n]*"|[()]|;.*|[^ \t\n"();]+|"', re.S)
 _ESCAPED = re.compile(r"[\\\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -82,6 +80,24 @@ def _is_class(text: str) -> bool:
 
 def _uint16(text: str) -> int | None:
     return int(text) if text.isdigit() and int(text) <= UINT16 else None
+
+
+@lru_cache(maxsize=65_536)
+def _spf_rows(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str, str, dict[str, str]], ...]]:
+    """An SPF policy's notes, and its rows (relationship, target label, target, properties) as
+    dnsrecords makes them; cached, since zones repeat their policies."""
+    policy = spf.parse(text)
+    notes = list(policy.problems)
+    rows: list[tuple[str, str, str, dict[str, str]]] = []
+    for term in policy.terms:
+        if term.kind in ("include", "redirect"):
+            try:
+                rows.append(("SPF_INCLUDES", "Domain", names.domain(term.value), {"mechanism": term.kind}))
+            except names.InvalidName:
+                notes.append(f"SPF {term.kind} of an invalid domain name")
+        else:
+            rows.append(("SPF_ALLOWS", "Netblock" if "/" in term.value else "IPAddress", term.value, {}))
+    return tuple(notes), tuple(rows)
 
 
 def _ignore(*args: object) -> None:
@@ -129,7 +145,7 @@ class ZoneColumns:
     # reading
 
     def read(self, lines: Iterable[str]) -> Iterator[Observed]:
-        gathered, limit = self.gathered, self.gathered.limit
+        limit = self.gathered.limit
         pending: list[str] = []  # the tokens of a record whose parentheses are still open
         start = depth = 0
         owned = False
@@ -137,24 +153,20 @@ class ZoneColumns:
             if not text.isascii():
                 raise Unsupported  # IDNA and escapes are dnspython's
             if depth or _SPECIAL.search(text):
-                words, change = self._pieces(text)
-                if depth:
+                opened = depth
+                words, depth = self._pieces(text, depth)
+                if opened:  # the record goes on
                     pending += words
-                    depth += change
-                    if depth < 0:
-                        raise Unsupported
                     if depth:
                         continue
                     words, number = pending, start
-                elif text[0] in '()"':
-                    raise Unsupported  # an owner that is a parenthesis or a string
-                elif change > 0:
-                    pending, depth, start, owned = words, change, number, not text[0].isspace()
-                    continue
-                elif change < 0:
-                    raise Unsupported
                 else:
+                    if text[0] in '()"':
+                        raise Unsupported  # an owner that is a parenthesis or a string
                     owned = not text[0].isspace()
+                    if depth:
+                        pending, start = words, number
+                        continue
                 if not words:
                     continue
             else:
@@ -166,32 +178,38 @@ class ZoneColumns:
                 self._directive(words)
             else:
                 self._record(words, owned, number)
-            if gathered.rows >= limit:
+            if self.gathered.rows >= limit:
                 yield from self._take()
         if depth:
             raise Unsupported  # an unclosed parenthesis: dnspython says where
         yield from self._take()
 
-    def _pieces(self, text: str) -> tuple[list[str], int]:
-        """The tokens of a line (quoted strings keep their quotes), and how far its parentheses open."""
+    def _pieces(self, text: str, depth: int) -> tuple[list[str], int]:
+        """The tokens of a line (quoted strings keep their quotes), and the parentheses open
+        after it. Quotes split the line: every other part is a quoted string."""
         if _ESCAPED.search(text):
             raise Unsupported  # escapes and control characters are dnspython's
         words: list[str] = []
-        depth = 0
-        for piece in _PIECES.findall(text):
-            first = piece[0]
-            if first in " \t\n":
+        parts = text.split('"')
+        last = len(parts) - 1
+        for index, part in enumerate(parts):
+            if index % 2:
+                if index == last:
+                    raise Unsupported  # a stray quote, or a quoted string across lines
+                words.append(f'"{part}"')
                 continue
-            if first == ";":
+            comment = part.find(";")
+            if comment >= 0:
+                part = part[:comment]
+            if "(" in part or ")" in part:
+                for char in part:
+                    depth += (char == "(") - (char == ")")
+                    if depth < 0:
+                        raise Unsupported
+                part = part.replace("(", " ").replace(")", " ")
+            words += part.split()
+            if comment >= 0:
                 break
-            if first == "(":
-                depth += 1
-            elif first == ")":
-                depth -= 1
-            elif first != '"' or (len(piece) > 1 and piece[-1] == '"'):
-                words.append(piece)
-            else:
-                raise Unsupported  # a stray quote, or a quoted string across lines
         return words, depth
 
     def _take(self) -> Iterator[Observed]:
@@ -375,40 +393,28 @@ class ZoneColumns:
         if not strings or any(len(s) > 255 for s in strings):
             self._by_dnspython(rtype, ttl, data, line)  # dnspython refuses it
             return
+        if not self.emit:
+            return  # nothing below steps aside
         text = spf.join_strings(strings)
         if not spf.is_spf(text):
             self._nothing(NOT_SPF, line, rtype, data)
             return
         if not self._owner_valid(line, rtype, data):
             return
-        policy = spf.parse(text)
-        for problem in policy.problems:
-            self.skip(problem)
-        for term in policy.terms:
-            if term.kind in ("include", "redirect"):
-                try:
-                    target = names.domain(term.value)
-                except names.InvalidName:
-                    self.skip(f"SPF {term.kind} of an invalid domain name")
-                    continue
-                f, t, lines, mechanisms = self._edges("SPF_INCLUDES", "Domain", "Domain", ("mechanism",))
-                f.append(self.owner)
-                t.append(target)
-                lines.append(line)
-                mechanisms.append(term.kind)
-            else:
-                label = "Netblock" if "/" in term.value else "IPAddress"
-                f, t, lines = self._edges("SPF_ALLOWS", "Domain", label, ())
-                f.append(self.owner)
-                t.append(term.value)
-                lines.append(line)
+        notes, rows = _spf_rows(text)
+        for note in notes:
+            self.skip(note)
+        for rel, label, target, props in rows:
+            columns = self._edges(rel, "Domain", label, tuple(props))
+            for column, value in zip(columns, [self.owner, target, line, *props.values()], strict=True):
+                column.append(value)
             self.gathered.rows += 1
 
     def _ptr(self, rtype: str, ttl: int, data: list[str], line: int) -> None:
         if len(data) != 1 or data[0][0] == '"':
             self._by_dnspython(rtype, ttl, data, line)
             return
-        if not self._owner_valid(line, rtype, data):
+        if not self.emit or not self._owner_valid(line, rtype, data):
             return
         address = dnsrecords.reverse_address(names.domain(self.owner))
         if address is None:
@@ -428,7 +434,7 @@ class ZoneColumns:
     def _nothing(self, note: str, line: int, rtype: str, data: list[str]) -> None:
         """A record that maps to nothing: noted, unless its owner cannot be a Domain (rejected,
         as dnsrecords checks the owner first)."""
-        if self._owner_valid(line, rtype, data):
+        if self.emit and self._owner_valid(line, rtype, data):
             self.skip(note)
 
     def _owner_valid(self, line: int, rtype: str, data: list[str]) -> bool:
