@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import io
+import gzip
+import json
 import random
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import dns.name
 import pytest
 from helpers import Store, json_lines, realdata, rejects_file
 
 from graphkit.ingest.context import FileRejected, ParseContext, Reject
-from graphkit.model.records import EdgeRecord, Record
-from graphkit.parsers import zone
+from graphkit.ingest.observations import Observations, Observed
+from graphkit.ingest.pipeline import canonical_tables
+from graphkit.model.records import EdgeRecord
+from graphkit.model.tables import EdgeTable
 from graphkit.parsers.zone import ZoneParser
+from graphkit.parsers.zone_columns import ZoneColumns
 
 
 def count_types_in_text(text: str) -> Counter[str]:
@@ -121,16 +126,32 @@ def test_loading_a_zone_twice_changes_nothing(store: Store, tmp_path: Path) -> N
 # Parser-level checks: no store involved.
 
 
-def parse(path: Path, origin: str | None = None, buffer_limit: int = 1_000_000) -> tuple[list[Record], ParseContext]:
+class Edge(NamedTuple):
+    type: str
+    from_key: Any
+    to_label: str
+    to_key: Any
+    props: dict[str, Any]
+
+
+def parse(
+    path: Path, origin: str | None = None, buffer_limit: int = 1_000_000, columns: bool = True
+) -> tuple[list[Edge], ParseContext]:
+    """The edges a load would write (canonical, SUBDOMAIN_OF left out), and the parse context."""
     rejects: list[Reject] = []
     ctx = ParseContext(path, "zone:test", rejects.append)
-    records = list(ZoneParser(origin, buffer_limit=buffer_limit)(ctx))
+    found = []
+    for bulk in canonical_tables(ZoneParser(origin, buffer_limit=buffer_limit, columns=columns), ctx):
+        if isinstance(bulk, EdgeTable) and bulk.type != "SUBDOMAIN_OF":
+            for row in bulk.table.to_pylist():
+                props = {k: v for k, v in row.items() if k[0] != "_" and k != "sources" and v is not None}
+                found.append(Edge(bulk.type, row["_f"], bulk.to_label, row["_t"], props))
     ctx.source_props["rejects"] = rejects
-    return records, ctx
+    return found, ctx
 
 
-def edges(records: list[Record]) -> set[tuple[str, object, object]]:
-    return {(r.type, r.from_key, r.to_key) for r in records if isinstance(r, EdgeRecord)}
+def edges(records: list[Edge]) -> set[tuple[str, object, object]]:
+    return {(r.type, r.from_key, r.to_key) for r in records}
 
 
 RELATIVE = """$TTL 300
@@ -213,14 +234,14 @@ def test_spf_terms_and_srv_targets(tmp_path: Path) -> None:
         ("SPF_ALLOWS", "mail.test", "2001:db8::1"),
         ("USES_SERVICE_HOST", "_sip._tcp.mail.test", "sip.mail.test"),
     }
-    srv = next(r for r in records if isinstance(r, EdgeRecord) and r.type == "USES_SERVICE_HOST")
+    srv = next(r for r in records if r.type == "USES_SERVICE_HOST")
     assert srv.props == {"priority": 10, "weight": 60, "port": 5060, "ttl": 300}
-    allows = {r.to_label for r in records if isinstance(r, EdgeRecord) and r.type == "SPF_ALLOWS"}
+    allows = {r.to_label for r in records if r.type == "SPF_ALLOWS"}
     assert allows == {"Netblock", "IPAddress"}
     assert ctx.skipped["MX records with no target (.)"] == 1
 
 
-@pytest.mark.parametrize("extra", ["", "x TYPE999 \\# 1 00"], ids=["fast-reader", "dnspython-reader"])
+@pytest.mark.parametrize("extra", ["", "x TYPE999 \\# 1 00"], ids=["columnar-reader", "dnspython-reader"])
 def test_large_files_stream_the_same_records(tmp_path: Path, extra: str) -> None:
     lines = ["$ORIGIN big.test.", "$TTL 60", extra] + [f"h{i} A 10.0.{i // 256}.{i % 256}" for i in range(3000)]
     path = tmp_path / "big.test.zone"
@@ -228,13 +249,30 @@ def test_large_files_stream_the_same_records(tmp_path: Path, extra: str) -> None
     buffered, _ = parse(path)
     parser = ZoneParser(buffer_limit=100)
     ctx = ParseContext(path, "zone:test", lambda reject: None)
-    streamed = list(parser(ctx))
+    tables = list(parser(ctx))
     assert parser.fast is (not extra)  # which reader read it
     assert len(buffered) == 3000
-    assert [(r.type, r.from_key, r.to_key, r.props) for r in streamed if isinstance(r, EdgeRecord)] == [
-        (r.type, r.from_key, r.to_key, r.props) for r in buffered if isinstance(r, EdgeRecord)
-    ]
-    assert ctx.counts["A"] == 3000
+    streamed, _ = parse(path, buffer_limit=100)
+    assert sorted(streamed) == sorted(buffered)
+    assert ctx.counts["A"] == 3000 and tables
+
+
+def test_the_columnar_reader_hands_on_a_table_whenever_it_is_full() -> None:
+    """Memory stays bounded: rows are handed on as they are read, never held for the whole zone."""
+    lines = ["$ORIGIN big.test.\n", "$TTL 60\n"] + [f"h{i} A 10.0.{i // 256}.{i % 256}\n" for i in range(1000)]
+    reader = ZoneColumns(dns.name.from_text("big.test."), known_origin=True, emit=True, gathered=Observations(100))
+    read = 0
+
+    def counted() -> Any:
+        nonlocal read
+        for line in lines:
+            read += 1
+            yield line
+
+    tables = reader.read(counted())
+    first = next(tables)
+    assert isinstance(first, Observed) and first.table.num_rows == 100 and read < 110
+    assert sum(t.table.num_rows for t in tables) == 900
 
 
 def test_a_late_syntax_error_in_a_large_file_still_rejects_it_whole(tmp_path: Path) -> None:
@@ -263,29 +301,129 @@ FAST_SAMPLES = [
 ]
 
 
-def read_both(text: str) -> tuple[list[object], list[object] | None]:
-    """(records by dnspython's reader, records by the fast reader or None if it stepped aside)."""
-    origin = dns.name.from_text("fallback.test.")
-    slow: list[object] = []
-    zone.read_zone(io.StringIO(text), "z", origin, slow.append)
-    fast: list[object] = []
-    try:
-        zone.read_zone_fast(io.StringIO(text), origin, fast.append)
-    except zone.Unsupported:
-        return slow, None
-    return slow, fast
+def graph(path: Path, columns: bool) -> tuple[bool, set[tuple[str, str]], dict[str, int], dict[str, int], set[int]]:
+    """(whether the columnar reader read it, every row a load would write, counts, skipped,
+    the lines rejected), by the columnar reader or by dnspython's only."""
+    rejects: list[Reject] = []
+    ctx = ParseContext(path, "zone:test", rejects.append)
+    parser = ZoneParser(columns=columns)
+    rows = set()
+    for bulk in canonical_tables(parser, ctx):
+        kind = bulk.type if isinstance(bulk, EdgeTable) else bulk.label
+        rows |= {(kind, json.dumps(row, sort_keys=True)) for row in bulk.table.to_pylist()}
+    return parser.fast, rows, dict(ctx.counts), dict(ctx.skipped), {r.line for r in rejects if r.line}
+
+
+def assert_same_graph(path: Path, fast: bool = True) -> None:
+    columnar = graph(path, columns=True)
+    by_dnspython = graph(path, columns=False)
+    assert columnar[0] is fast, "which reader was meant to read it"
+    assert columnar[1:] == by_dnspython[1:]
 
 
 @pytest.mark.parametrize("text", FAST_SAMPLES)
-def test_fast_reader_reads_what_dnspython_reads(text: str) -> None:
-    slow, fast = read_both(text)
-    assert fast is not None, "the sample is meant to be in the fast reader's subset"
-    assert fast == slow and len(slow) > 2
+def test_the_columnar_reader_makes_the_graph_dnspython_makes(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fallback.test.zone"
+    path.write_text(text, encoding="utf-8")
+    assert_same_graph(path)
 
 
-def test_fast_reader_on_random_zones() -> None:
+TRICKY = {
+    "omitted owners and parentheses over lines": """$ORIGIN p.test.
+$TTL 1h
+@  IN  SOA  ( ns1.p.test.   ; primary
+              hostmaster    ; "quoted" in a comment
+              2024 7200 900 1209600 300 )
+   IN  NS   ns1
+   NS  ns2.other.test.
+ns1 A 192.0.2.1
+    AAAA 2001:DB8::1
+sel._domainkey TXT ( "v=DKIM1; k=rsa; "
+     "p=MIIB" ) ; a DKIM key across lines
+spf TXT ( "v=spf1 include:_spf.p.test "
+     "ip4:192.0.2.0/24 -all" )
+""",
+    "$TTL changes, class before TTL, relative and absolute names": """$ORIGIN q.test.
+$TTL 10
+a A 10.0.0.1
+$TTL 20
+b IN 30 A 10.0.0.2
+c 40 IN CNAME a
+d CNAME a.q.test.
+$ORIGIN sub
+e MX 10 @
+f SRV 0 5 443 @
+g MX 0 .
+h PTR x.
+""",
+    "CZDS lines": """com.\t900\tin\tsoa\ta.gtld-servers.net. nstld.verisign-grs.com. 1 1800 900 604800 86400
+example.com.\t172800\tin\tns\tns1.example.net.
+example.com.\t172800\tin\tns\tns2.example.net.
+ns1.example.com.\t172800\tin\ta\t192.0.2.53
+ns1.example.com.\t172800\tin\taaaa\t2001:db8::53
+example.com.\t86400\tin\tds\t12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE5C5B8B3B0D4DC2D5F2B3A5B1
+""",
+    "bad data and invalid names, a record each": """$ORIGIN r.test.
+$TTL 60
+a A 192.0.2.999
+b AAAA 2001:db8::zz
+c A ::1
+d MX 99999 mx
+bad+name A 192.0.2.1
+bad+name TXT "not spf"
+bad+name MX 0 .
+e CAA 0 issue "ca.example"
+f CAA x
+g TXT "v=spf1 include:bad..name ip4:300.0.0.0 ip6:2001:db8::/32 -all"
+h NS bad..target
+""",
+}
+
+
+@pytest.mark.parametrize("text", TRICKY.values(), ids=TRICKY.keys())
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+def test_the_columnar_reader_on_tricky_inputs(tmp_path: Path, text: str, gzipped: bool) -> None:
+    path = tmp_path / "com.zone"
+    data = text.encode()
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    assert_same_graph(path)
+
+
+def test_bad_data_rejects_its_own_line_only(tmp_path: Path) -> None:
+    path = tmp_path / "com.zone"
+    path.write_text(TRICKY["bad data and invalid names, a record each"], encoding="utf-8")
+    fast, rows, counts, skipped, lines = graph(path, columns=True)
+    assert fast and lines == {3, 4, 5, 6, 7, 8, 9, 11, 13}
+    assert {kind for kind, _ in rows if kind not in ("Domain", "IPAddress", "Netblock", "SUBDOMAIN_OF")} == {
+        "SPF_ALLOWS"
+    }
+    assert counts == {"A": 3, "AAAA": 1, "MX": 2, "TXT": 2, "CAA": 2, "NS": 1}
+    assert skipped["SPF 'ip4:300.0.0.0' is not an address or network"] == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "at"),
+    [
+        ("www IN AX 192.0.2.3", 203),
+        ("www 300 CH A 192.0.2.3", 203),
+        ("$INCLUDE other.zone", 203),
+        ("a..b A 192.0.2.3", 203),
+        ("www A ( 192.0.2.3", 204),  # the open parenthesis takes the next line in
+    ],
+)
+def test_a_structural_error_rejects_the_file_before_any_row(tmp_path: Path, line: str, at: int) -> None:
+    rows = [f"h{i} A 10.0.0.{i}" for i in range(200)]
+    path = tmp_path / "s.test.zone"
+    path.write_text("\n".join(["$ORIGIN s.test.", "$TTL 60", *rows, line, "ok A 192.0.2.4"]) + "\n")
+    tables = ZoneParser()(ParseContext(path, "zone:test", lambda reject: None))
+    with pytest.raises(FileRejected) as caught:
+        next(tables)  # nothing is handed on before the error is found
+    assert caught.value.line == at
+
+
+def test_the_columnar_reader_on_random_zones(tmp_path: Path) -> None:
     rng = random.Random(3)
-    owners = ["@", "www", "a.b", "*.w", "x.test.", "", "\t", "Mixed.Case"]
+    owners = ["@", "www", "a.b", "*.w", "x.test.", "", "\t", "Mixed.Case", "a+b"]
     ttls = ["", "300", "1h", "0"]
     classes = ["", "IN", "in"]
     data = [
@@ -301,27 +439,36 @@ def test_fast_reader_on_random_zones() -> None:
         "A 192.0.2.999",
         'HINFO "pc" "os"',
         "SRV 1 2 3 t",
+        'TXT ( "v=spf1 ip4:10.0.0.0/8" ; c\n "include:x.test" )',
+        "MX 0 .",
+        "CAA 0 issue x",
     ]
-    for _ in range(150):
+    read_fast = 0
+    for n in range(150):
         lines = ["$ORIGIN r.test."] + (["$TTL 99"] if rng.random() < 0.5 else [])
         for _ in range(rng.randint(1, 8)):
             ttl, cls = rng.choice(ttls), rng.choice(classes)
             middle = f"{cls} {ttl}" if rng.random() < 0.2 else f"{ttl} {cls}"
             lines.append(f"{rng.choice(owners)} {middle} {rng.choice(data)}")
-        text = "\n".join(lines) + "\n"
+        path = tmp_path / f"r{n}.zone"
+        path.write_text("\n".join(lines) + "\n")
         try:
-            slow, fast = read_both(text)
+            by_dnspython = graph(path, columns=False)
         except FileRejected:
-            continue  # dnspython refuses the file; the fast reader stepped aside or refused too
-        if fast is not None:
-            assert fast == slow, text
+            with pytest.raises(FileRejected):
+                graph(path, columns=True)
+            continue
+        columnar = graph(path, columns=True)
+        assert columnar[1:] == by_dnspython[1:], path.read_text()
+        read_fast += columnar[0]
+    assert read_fast > 50
 
 
 def test_stopping_early_ends_the_streaming_reader(tmp_path: Path) -> None:
     lines = ["$ORIGIN big.test.", "$TTL 60"] + [f"h{i} A 10.0.{i // 256}.{i % 256}" for i in range(20_000)]
     path = tmp_path / "big.test.zone"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    records = ZoneParser(buffer_limit=100)(ParseContext(path, "zone:test", lambda reject: None))
+    records = ZoneParser(buffer_limit=100, columns=False)(ParseContext(path, "zone:test", lambda reject: None))
     assert isinstance(next(records), EdgeRecord)
     records.close()  # type: ignore[attr-defined]  # a generator
     assert not [t for t in threading.enumerate() if t.name.startswith("zone-reader:")]

@@ -75,6 +75,20 @@ class Observations:
         columns["_t"].append(to_key)
         self._row(columns, line, props)
 
+    def columns(
+        self, name: str, ends: tuple[str, str] | None, props: tuple[str, ...] = (), source: str | None = None
+    ) -> list[list[Any]]:
+        """The column lists of a node label or relationship: keys (`_k`, or `_f` and `_t`), `_line`,
+        then `props`. For a reader that appends each row itself, a value to every list, and adds
+        the rows to `rows` (a call per row costs more than the row); valid until `take()`."""
+        keys = ("_k",) if ends is None else ("_f", "_t")
+        columns = self._group((name, ends, source), (*keys, "_line"))
+        rows = len(columns["_line"])
+        for prop in props:
+            column = columns.setdefault(prop, [])
+            column.extend([None] * (rows - len(column)))  # the rows before did not have it
+        return [columns[column] for column in (*keys, "_line", *props)]
+
     def record(self, record: Record, line: int | None = None) -> None:
         """A validated record."""
         if isinstance(record, NodeRecord):

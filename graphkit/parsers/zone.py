@@ -8,11 +8,13 @@ A syntax error in the file's structure (an unknown type, a bad directive, owner 
 unbalanced parentheses) rejects the whole file, with its line, before anything is written,
 so the file is read completely first. Data that its type does not accept (an address out of
 range, a bad SVCB parameter) rejects only that record, with its line; the rest loads.
-Small files are held in memory from that first read; a file with more than BUFFER_LIMIT
-records is read twice, the second time streamed.
 
-Plain files are read by zone_fast (several times faster); a file outside its subset, or with
-any error, is read by dnspython's reader, which decides what it means and reports errors.
+Most files are read by zone_columns, straight into columns: first as a check of the whole
+file (nothing kept), then again for the rows, so memory does not grow with the zone. A file
+outside its subset, or with an error in its structure, is read by dnspython's reader instead,
+which decides what it means and reports errors; then small files are held in memory from the
+first read, and a file with more than BUFFER_LIMIT records is read twice, the second time
+streamed.
 """
 
 from __future__ import annotations
@@ -38,11 +40,12 @@ import dns.zonefile
 
 from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.ingest.observations import Observed
 from graphkit.model import names
 from graphkit.model.records import Record
 from graphkit.parsers import dnsrecords
 from graphkit.parsers.dnsrecords import Seen
-from graphkit.parsers.zone_fast import FastReader, Unsupported
+from graphkit.parsers.zone_columns import Unsupported, ZoneColumns
 
 BUFFER_LIMIT = 1_000_000
 STREAM_BATCH = 2048
@@ -66,15 +69,20 @@ RR = Union[tuple[dns.name.Name, int, dns.rdata.Rdata, int], BadData]  # (owner, 
 class ZoneParser:
     kind = "zone"
 
-    def __init__(self, origin: str | None = None, buffer_limit: int = BUFFER_LIMIT) -> None:
+    def __init__(self, origin: str | None = None, buffer_limit: int = BUFFER_LIMIT, *, columns: bool = True) -> None:
         self.origin = parse_origin(origin) if origin else None
         self.buffer_limit = buffer_limit
-        self.fast = True  # whether the fast reader could read the current file
+        self.columns = columns  # False: dnspython's reader only (to compare the two)
+        self.fast = True  # whether the columnar reader could read the current file
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record]:
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Observed]:
         # a copy of standard input is named after nothing the user chose
         named = _origin_from_filename(ctx.path) if not ctx.name else None
         origin = self.origin or _origin_in_text(ctx.path) or named or NO_ORIGIN
+        self.fast = self.columns and _columns_read(ctx, origin)
+        if self.fast:
+            yield from _columns(ctx, origin)
+            return
         buffered, complete = self._read_all(ctx, origin)
         rrs = iter(buffered) if complete else self._stream(ctx, origin)
         for rr in rrs:
@@ -92,8 +100,7 @@ class ZoneParser:
                 ctx.reject(str(exc), f"{owner_text} {ttl} {rtype} {rdata.to_text()}")
 
     def _read_all(self, ctx: ParseContext, origin: dns.name.Name) -> tuple[list[RR], bool]:
-        """First read: every record checked; kept unless there are more than buffer_limit.
-        The fast reader goes first; a file outside its subset is read again by dnspython's."""
+        """First read by dnspython's reader: every record checked; kept unless there are more than buffer_limit."""
         kept: list[RR] = []
         complete = True
 
@@ -105,14 +112,6 @@ class ZoneParser:
                 kept.clear()
                 complete = False
 
-        with ctx.open() as stream:
-            try:
-                read_zone_fast(_text(stream), origin, keep)
-                self.fast = True
-                return kept, complete
-            except (Unsupported, _NeedsOrigin):
-                kept.clear()
-                complete, self.fast = True, False
         with ctx.open() as stream:
             read_zone(_text(stream), str(ctx.path), origin, keep)
         return kept, complete
@@ -136,14 +135,9 @@ class ZoneParser:
                     batch = []
 
             try:
-                if self.fast:
-                    read_zone_fast(_text(stream), origin, push)
-                else:
-                    read_zone(_text(stream), str(ctx.path), origin, push)
+                read_zone(_text(stream), str(ctx.path), origin, push)
                 batches.put(batch)
                 batches.put(None)
-            except (Unsupported, _NeedsOrigin):  # it read well the first time
-                batches.put(FileRejected(None, "the file changed while it was being loaded"))
             except BaseException as exc:  # handed to the consuming thread
                 batches.put(exc)
 
@@ -170,10 +164,31 @@ def _text(stream: Any) -> io.TextIOWrapper:
     return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace")
 
 
-def read_zone_fast(text: io.TextIOBase, origin: dns.name.Name, on_record: Callable[[RR], None]) -> None:
-    """The same through the fast reader; raises zone_fast.Unsupported for anything it does not cover."""
-    sink = _Sink(origin, on_record)
-    FastReader(origin, sink.record).read(text)
+def _columns_read(ctx: ParseContext, origin: dns.name.Name) -> bool:
+    """Whether the columnar reader reads the whole file (read through once, nothing kept)."""
+    with ctx.open() as stream:
+        try:
+            for _ in ZoneColumns(origin, known_origin=origin != NO_ORIGIN, emit=False).read(_text(stream)):
+                pass
+        except Unsupported:
+            return False
+    return True
+
+
+def _columns(ctx: ParseContext, origin: dns.name.Name) -> Iterator[Observed]:
+    """The file's rows, read by the columnar reader, a table at a time."""
+
+    def reject(reason: str, text: str, line: int) -> None:
+        ctx.reject(reason, text, line=line)
+
+    reader = ZoneColumns(
+        origin, known_origin=origin != NO_ORIGIN, emit=True, counts=ctx.counts, skip=ctx.skip, reject=reject
+    )
+    with ctx.open() as stream:
+        try:
+            yield from reader.read(_text(stream))
+        except Unsupported:  # it read well the first time
+            raise FileRejected(None, "the file changed while it was being loaded") from None
 
 
 def read_zone(text: io.TextIOBase, filename: str, origin: dns.name.Name, on_record: Callable[[RR], None]) -> None:
