@@ -208,14 +208,17 @@ class EmbeddedBackend:
             return table
         positions = [row[0] for row in stored]
         incoming = table.take(positions).to_pylist()
-        changed = []
+        changed, moved = [], set()
         for row, new in zip(stored, incoming):
             merged = {p.name: merge_value(p, old, new[p.name]) for p, old in zip(props, row[1:])}
-            if any(merged[p.name] != old for p, old in zip(props, row[1:])):
+            differ = {p.name for p, old in zip(props, row[1:]) if merged[p.name] != old}
+            if differ:
                 changed.append({**new, **merged})
+                moved |= differ
         if changed:
             updates = pa.Table.from_pylist(changed, schema=table.schema)
-            assign = ", ".join(f"{var}.{p.name} = {p.name}" for p in props)
+            # only what changes: assigning a list (sources) to a relationship is slow in LadybugDB
+            assign = ", ".join(f"{var}.{p.name} = {p.name}" for p in props if p.name in moved)
             for part in slices(updates, UPDATE_SLICE):
                 self._execute(f"LOAD FROM batch {match} SET {assign}", part)
         keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), pa.array(positions, pa.int64())))

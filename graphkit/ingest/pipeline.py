@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 from graphkit.backends.base import Backend
 from graphkit.errors import GraphkitError
 from graphkit.ingest import DEFAULT_BATCH, inputs
+from graphkit.ingest.consolidate import Batch
 from graphkit.ingest.context import FileRejected, ParseContext, Parser, Reject, RejectsFile
 from graphkit.ingest.normalise import Normaliser, derived_tables
 from graphkit.ingest.observations import Observations, Observed
@@ -62,10 +63,12 @@ def now_iso() -> str:
 
 
 def canonical_tables(parser: Parser, ctx: ParseContext, batch_size: int = DEFAULT_BATCH) -> Iterator[Bulk]:
-    """The parser's observations as canonical node and edge tables, endpoints first; bad rows
-    are rejected through ctx. Single records are validated and gathered into tables too."""
+    """The parser's observations as canonical node and edge tables, endpoints first, a table per
+    label and relationship for each batch of rows; bad rows are rejected through ctx. Single
+    records are validated and gathered into tables too."""
     normalise = Normaliser(lambda reason, text, line: ctx.reject(reason, text, line=line))
     gathered = Observations(batch_size)
+    batch = Batch(batch_size)
     for item in parser(ctx):
         if item.source is None:
             item.source, ctx.source_used = ctx.source, True
@@ -77,21 +80,22 @@ def canonical_tables(parser: Parser, ctx: ParseContext, batch_size: int = DEFAUL
                 continue
             gathered.record(item, ctx.line)
             if gathered.full:
-                yield from _normalised(gathered, normalise)
-            continue
-        yield from _normalised(gathered, normalise)  # what came before a table is written before it
-        if isinstance(item, Observed):
-            yield from normalise(item)
-        elif isinstance(item, NodeTable):
-            yield from derived_tables(item)
-        else:
-            yield item
-    yield from _normalised(gathered, normalise)
+                _normalise_into(batch, gathered.take(), normalise)
+        elif isinstance(item, Observed):
+            _normalise_into(batch, [item], normalise)
+        else:  # a canonical table (a lookup log's): what came before it is written before it
+            _normalise_into(batch, gathered.take(), normalise)
+            yield from batch.take()
+            yield from derived_tables(item) if isinstance(item, NodeTable) else [item]
+        if batch.full:
+            yield from batch.take()
+    _normalise_into(batch, gathered.take(), normalise)
+    yield from batch.take()
 
 
-def _normalised(gathered: Observations, normalise: Normaliser) -> Iterator[Bulk]:
-    for observed in gathered.take():
-        yield from normalise(observed)
+def _normalise_into(batch: Batch, observed: Iterable[Observed], normalise: Normaliser) -> None:
+    for table in observed:
+        batch.add(normalise(table))
 
 
 @dataclass
