@@ -97,6 +97,7 @@ class EmbeddedBackend:
                 time.sleep(0.2)
         self.conn = ladybug.Connection(self.db)
         self._rows_since_open = 0
+        self._copied = False  # a COPY since the last checkpoint (see _merge_existing)
 
     def _finish_interrupted(self, pool_mb: int) -> None:
         """Let LadybugDB finish what a killed process left (its WAL, an interrupted checkpoint)."""
@@ -219,6 +220,11 @@ class EmbeddedBackend:
             updates = pa.Table.from_pylist(changed, schema=table.schema)
             # only what changes: assigning a list (sources) to a relationship is slow in LadybugDB
             assign = ", ".join(f"{var}.{p.name} = {p.name}" for p in props if p.name in moved)
+            if self._copied:
+                # LadybugDB 0.22 cannot replay a WAL that updates rows a COPY in it created: a
+                # process killed then would leave a store that crashes on opening. A checkpoint
+                # between the two keeps every WAL replayable.
+                self._reopen()
             for part in slices(updates, UPDATE_SLICE):
                 self._execute(f"LOAD FROM batch {match} SET {assign}", part)
         keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), pa.array(positions, pa.int64())))
@@ -233,6 +239,7 @@ class EmbeddedBackend:
         if self._rows_since_open >= REOPEN_ROWS:
             self._reopen()
         self._rows_since_open += table.num_rows
+        self._copied = self._copied or cypher.startswith("COPY")
         # LadybugDB finds the table named in LOAD FROM / COPY FROM among the caller's locals.
         batch = table  # noqa: F841
         try:
