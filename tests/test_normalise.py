@@ -16,9 +16,11 @@ from graphkit.ingest.canonical import canonical_keys, suffix_columns
 from graphkit.ingest.combine import combined
 from graphkit.ingest.normalise import Normaliser, derived_tables
 from graphkit.ingest.observations import Observations
+from graphkit.ingest.pipeline import tables_of
 from graphkit.model import names
+from graphkit.model.records import EdgeRecord, NodeRecord
 from graphkit.model.schema import Merge, Prop, PropType
-from graphkit.model.tables import EdgeTable, NodeTable
+from graphkit.model.tables import EdgeTable, NodeTable, with_time_text
 
 PSL = PublicSuffixList()
 # Tails that exercise the list's rule kinds: plain, multi-label, wildcard (*.ck, *.kobe.jp),
@@ -43,6 +45,7 @@ def _normalised(observations: Observations) -> tuple[dict[tuple[str, object], di
         for bulk in normalise(observed):
             if isinstance(bulk, NodeTable):
                 for row in bulk.table.to_pylist():
+                    row.pop("_seq", None)  # the order rows came in: the batch's, not a property
                     nodes.setdefault((bulk.label, row.pop("_k")), {}).update(row)
             else:
                 assert isinstance(bulk, EdgeTable)
@@ -106,20 +109,23 @@ def test_rows_of_one_identity_merge_by_the_schema_rules() -> None:
     nodes, edges = _normalised(observations)
     (edge,) = [b for b in edges if b[0] == "RESOLVES_TO"]
     assert edge == ("RESOLVES_TO", "mail1.trump-email.com", "66.216.133.29")
-    gathered = Observations()
-    for props, sources in rows:
-        gathered.edge(
+    records = [
+        EdgeRecord(
             "RESOLVES_TO",
             "Domain",
             "mail1.trump-email.com",
             "IPAddress",
             "66.216.133.29",
-            {**props, "sources": sources},
-            source="s",
+            {k: v for k, v in {**props, "sources": sources}.items() if v is not None},
+            "s",
         )
-    (observed,) = gathered.take()
-    tables = list(Normaliser(lambda *a: pytest.fail(str(a)))(observed))
-    (merged,) = [t.table.to_pylist() for t in tables if isinstance(t, EdgeTable) and t.type == "RESOLVES_TO"]
+        for props, sources in rows
+    ]
+    (merged,) = [
+        with_time_text(t.table).to_pylist()
+        for t in tables_of(records, lambda *a: pytest.fail(str(a)))
+        if isinstance(t, EdgeTable) and t.type == "RESOLVES_TO"
+    ]
     assert merged == [
         {
             "_f": "mail1.trump-email.com",
@@ -246,19 +252,50 @@ def test_a_bad_node_key_is_rejected_as_written() -> None:
 
 
 def test_a_node_given_is_written_once_though_edges_name_it_too() -> None:
-    """Endpoint rows only for nodes not given: the edge before the node in the batch, or a
-    later batch, adds no second row (the row-wise writer merged them into one)."""
-    normalise = Normaliser(lambda *a: pytest.fail(str(a)))
-    rows: Counter[tuple[str, object]] = Counter()
+    """One row per node and batch: the batch merges a node given with the endpoint row of an
+    edge before it; a later batch adds no endpoint row for a node written already."""
+    records: list[EdgeRecord | NodeRecord] = []
     for batch in range(2):
-        observations = Observations()
-        observations.edge("REGISTERED_BY", "Domain", "www.example.com", "Organization", "Acme Inc", source="s")
-        observations.node("Organization", "ACME, Inc.", {"name": "Acme Inc"}, source="s")
-        observations.node("Domain", "WWW.Example.com", {"status": [f"s{batch}"]}, source="s")
-        for observed in observations.take():
-            for bulk in normalise(observed):
-                if isinstance(bulk, NodeTable):
-                    rows.update((bulk.label, key) for key in bulk.table.column("_k").to_pylist())
-    assert rows[("Organization", "acme")] == 2  # once per batch: given, so no endpoint row
+        records += [
+            EdgeRecord("REGISTERED_BY", "Domain", "www.example.com", "Organization", "Acme Inc", {}, "s"),
+            NodeRecord("Organization", "ACME, Inc.", {"name": "Acme Inc"}, "s"),
+            NodeRecord("Domain", "WWW.Example.com", {"status": [f"s{batch}"]}, "s"),
+        ]
+    rows: Counter[tuple[str, object]] = Counter()
+    for bulk in tables_of(records, lambda *a: pytest.fail(str(a)), batch_size=3):
+        if isinstance(bulk, NodeTable):
+            rows.update((bulk.label, key) for key in bulk.table.column("_k").to_pylist())
+    assert rows[("Organization", "acme")] == 2  # once per batch
     assert rows[("Domain", "www.example.com")] == 2
     assert rows[("Domain", "example.com")] == 1  # a derived registered domain, once per load
+
+
+def _tables_of(records: list[EdgeRecord | NodeRecord]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for bulk in tables_of(records, lambda *rejected: pytest.fail(str(rejected))):
+        name = bulk.label if isinstance(bulk, NodeTable) else bulk.type
+        out.setdefault(name, []).extend(bulk.table.to_pylist())
+    return out
+
+
+def test_rows_merge_in_the_order_they_came_across_tables_and_sources() -> None:
+    """A FIRST display name comes from whichever row came first, an edge's endpoint or the node
+    itself, and SET keeps the last value given whatever source gave it, as one-by-one merging
+    in input order would have it."""
+    records = [
+        NodeRecord("Organization", "Alpha Org", {"name": "Alpha Org"}, "s1"),
+        EdgeRecord(
+            "ALLOCATED_TO", "Netblock", "10.0.0.0/24", "Organization", "ACME, Inc", {"role": "registrant"}, "s1"
+        ),
+        NodeRecord("Organization", "Acme Inc.", {"name": "Acme Inc."}, "s1"),
+        NodeRecord("Domain", "example.com", {"privacy_service": "one"}, "s1"),
+        NodeRecord("Domain", "example.com", {"privacy_service": "two"}, "s2"),
+        NodeRecord("Domain", "example.com", {"privacy_service": "three"}, "s1"),
+    ]
+    written = _tables_of(records)
+    orgs = {row["_k"]: row for row in written["Organization"]}
+    assert orgs["acme"]["name"] == "ACME, Inc"
+    assert orgs["alpha org"]["name"] == "Alpha Org"
+    (domain,) = [row for row in written["Domain"] if row["_k"] == "example.com"]
+    assert domain["privacy_service"] == "three"
+    assert domain["sources"] == ["s1", "s2"]

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graphkit.ingest.combine import combined
 from graphkit.model import tables
 from graphkit.model.schema import SCHEMA
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
-_Key = tuple[str, str, str, str | None]  # label or type, from label, to label ('' for nodes), source
+_Key = tuple[str, str, str]  # label or type, from label, to label ('' for nodes)
 
 
 class Batch:
@@ -37,26 +38,43 @@ class Batch:
     def add(self, bulks: Iterable[Bulk]) -> None:
         for bulk in bulks:
             if isinstance(bulk, NodeTable):
-                key: _Key = (bulk.label, "", "", bulk.source)
+                key: _Key = (bulk.label, "", "")
             else:
-                key = (bulk.type, bulk.from_label, bulk.to_label, bulk.source)
+                key = (bulk.type, bulk.from_label, bulk.to_label)
             self._tables.setdefault(key, []).append(bulk)
             self.rows += bulk.table.num_rows
 
     def take(self) -> Iterator[Bulk]:
-        """One table per label and relationship, nodes first; then empty."""
+        """One table per label and relationship, nodes first; then empty. Rows of one identity
+        (from any source) merge in the order they came: by `_seq` where rows have it."""
         gathered, self._tables, self.rows = self._tables, {}, 0
-        for (name, from_label, to_label, source), bulks in sorted(gathered.items(), key=lambda item: bool(item[0][1])):
-            if len(bulks) == 1:
-                yield bulks[0]
-            elif not from_label:
+        for (name, from_label, to_label), bulks in sorted(gathered.items(), key=lambda item: bool(item[0][1])):
+            sources = {b.source for b in bulks}
+            source = sources.pop() if len(sources) == 1 else None
+            if not from_label:
                 node = SCHEMA.by_label[name]
-                schema = tables.node_schema(node)
-                joined = pa.concat_tables([tables.conform(schema, b.table) for b in bulks])
-                yield NodeTable(name, combined(joined, ["_k"], node.props), source)
+                joined = _joined(tables.node_schema(node), bulks)
+                yield NodeTable(name, combined(joined, ["_k"], node.props).drop_columns(["_seq"]), source)
             else:
                 rel = SCHEMA.by_type[name]
-                schema = tables.edge_schema(rel, from_label, to_label)
-                joined = pa.concat_tables([tables.conform(schema, b.table) for b in bulks])
-                edges = combined(joined, ["_f", "_t", *rel.identity], rel.props)
+                joined = _joined(tables.edge_schema(rel, from_label, to_label), bulks)
+                edges = combined(joined, ["_f", "_t", *rel.identity], rel.props).drop_columns(["_seq"])
                 yield EdgeTable(name, from_label, to_label, edges, source)
+
+
+def _joined(schema: pa.Schema, bulks: list[Bulk]) -> pa.Table:
+    """The tables as one, in the order their rows came (`_seq`; rows without one keep their place
+    after those with one), with a `_seq` column."""
+    parts = []
+    for bulk in bulks:
+        seq = (
+            bulk.table.column("_seq")
+            if "_seq" in bulk.table.column_names
+            else pa.nulls(bulk.table.num_rows, pa.int64())
+        )
+        parts.append(tables.conform(schema, bulk.table).append_column("_seq", seq))
+    joined = pa.concat_tables(parts)
+    if joined.column("_seq").null_count < joined.num_rows:  # a stable sort, rows without one last
+        order = pc.fill_null(joined.column("_seq"), pa.scalar(1 << 62, pa.int64()))
+        joined = joined.take(pc.sort_indices(order))
+    return joined

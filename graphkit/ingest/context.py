@@ -103,9 +103,13 @@ class ParseContext:
                 self.progress(self)
 
     def reject(self, reason: str, text: bytes | str = b"", line: int | None = None) -> None:
+        """Reject what is being read: at `line`, or the line the parser is on."""
+        self.reject_row(reason, text, line if line is not None else self.line)
+
+    def reject_row(self, reason: str, text: bytes | str, line: int | None) -> None:
+        """Reject a row read earlier, at its own line (None: the line is not known)."""
         shown = text.decode("utf-8", "backslashreplace") if isinstance(text, bytes) else text
-        where = self.name or str(self.path)
-        self.on_reject(Reject(where, line if line is not None else self.line, reason, shown[:300]))
+        self.on_reject(Reject(self.name or str(self.path), line, reason, shown[:300]))
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] += n

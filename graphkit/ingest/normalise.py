@@ -4,9 +4,8 @@ Every key is put in canonical form (graphkit.model.names) once per distinct valu
 row; a row whose key or time cannot be read is rejected with its line. Every edge endpoint
 gets a node row, so stores never see a dangling edge; every Domain its registered domain,
 public suffix and SUBDOMAIN_OF edge; every IPAddress its version. Rows of the same identity
-are then merged by the schema's rules (graphkit.ingest.combine), so a store sees each node or
-edge once per table. Canonical bulk node tables (the lookup aggregator's) get the derived
-facts only (derived_tables).
+are merged afterwards, a batch at a time (graphkit.ingest.consolidate). Canonical bulk node
+tables (the lookup aggregator's) get the derived facts only (derived_tables).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.ingest.canonical import canonical_keys, derived_columns
-from graphkit.ingest.combine import combined
 from graphkit.ingest.observations import Observed
 from graphkit.model import tables, times
 from graphkit.model.schema import SCHEMA, PropType
@@ -30,13 +28,13 @@ TIME_PROPS = {
     for owner, props in [(n.label, n.props) for n in SCHEMA.nodes] + [(r.type, r.props) for r in SCHEMA.rels]
 }
 
-Reject = Callable[[str, str, int | None], None]  # reason, what was rejected, line
+Rejecter = Callable[[str, str, int | None], None]  # reason, what was rejected, its line (None: unknown)
 
 
 class Normaliser:
     """Observed tables -> canonical node and edge tables, endpoints and derived facts first."""
 
-    def __init__(self, reject: Reject) -> None:
+    def __init__(self, reject: Rejecter) -> None:
         self.reject = reject
         self._seen: set[tuple[str, Any, str | None]] = set()  # nodes already yielded
 
@@ -56,9 +54,9 @@ class Normaliser:
             table = _set(table, "name", pc.coalesce(_given(table, "name"), pc.utf8_trim_whitespace(raw)))
         table = self._kept(_set(table, "_rk", raw), [*bad, *times_bad], lambda row: f"{label} {row['_rk']!r}")
         table = tables.with_provenance(table.drop_columns(["_line", "_rk"]), source, node.props_by_name)
-        nodes = combined(table, ["_k"], node.props)
-        self._remember(label, nodes.column("_k").to_pylist(), source)  # no endpoint row for them again
-        yield from derived_tables(NodeTable(label, nodes, source), self._seen)
+        # Rows of one identity (a node given may also be an endpoint of the batch's edges) are
+        # merged by the batch, in the order they came (graphkit.ingest.consolidate).
+        yield from derived_tables(NodeTable(label, table, source), self._seen)
 
     def _edges(self, observed: Observed) -> Iterator[Bulk]:
         assert observed.ends is not None
@@ -73,29 +71,34 @@ class Normaliser:
             table, [*bad_from, *bad_to, *times_bad], lambda r: f"{rel.type} {r['_rf']!r} -> {r['_rt']!r}"
         )
         for end, label in (("_f", from_label), ("_t", to_label)):
-            yield from self._endpoints(label, table.column(end), table.column("_r" + end[1]), source)
+            yield from self._endpoints(label, table, end, source)
         table = tables.with_provenance(table.drop_columns(["_line", "_rf", "_rt"]), source, rel.props_by_name)
-        edges = combined(table, ["_f", "_t", *rel.identity], rel.props)
-        yield EdgeTable(rel.type, from_label, to_label, edges, source)
+        yield EdgeTable(rel.type, from_label, to_label, table, source)
 
-    def _endpoints(self, label: str, keys: pa.ChunkedArray, raw: pa.ChunkedArray, source: str | None) -> Iterator[Bulk]:
-        """Node rows for the endpoints not yielded before in this load."""
-        if label == "Organization":  # its display name: the first spelling of each key
-            firsts = (
-                pa.table({"_k": keys, "_raw": raw}).group_by("_k", use_threads=False).aggregate([("_raw", "first")])
-            )
-            distinct, spelled = firsts.column("_k"), firsts.column("_raw_first")
+    def _endpoints(self, label: str, table: pa.Table, end: str, source: str | None) -> Iterator[Bulk]:
+        """Node rows for the endpoints `end` (`_f` or `_t`) not yielded before in this load: an
+        Organization's display name is its first spelling; `_seq`, where rows have it, the first."""
+        raw = "_r" + end[1]
+        wanted = [(raw, "first")] if label == "Organization" else []
+        wanted += [("_seq", "min")] if "_seq" in table.column_names else []
+        carried = list(dict.fromkeys(name for name, _ in wanted))
+        ends = table.select([end, *carried]).rename_columns(["_k", *carried])
+        if wanted:
+            firsts = ends.group_by("_k", use_threads=False).aggregate(wanted)
         else:
-            distinct, spelled = pc.unique(keys), None
-        values = distinct.to_pylist()
+            firsts = pa.table({"_k": pc.unique(ends.column("_k"))})
+        values = firsts.column("_k").to_pylist()
         new = [i for i, key in enumerate(values) if (label, key, source) not in self._seen]
         if not new:
             return
         self._remember(label, [values[i] for i in new], source)
-        rows = pa.array(new, pa.int64())
-        nodes = pa.table({"_k": distinct.take(rows) if len(new) < len(values) else distinct})
-        if spelled is not None:
-            nodes = nodes.append_column("name", pc.utf8_trim_whitespace(spelled.take(rows)))
+        if len(new) < len(values):
+            firsts = firsts.take(pa.array(new, pa.int64()))
+        nodes = pa.table({"_k": firsts.column("_k")})
+        if label == "Organization":
+            nodes = nodes.append_column("name", pc.utf8_trim_whitespace(firsts.column(raw + "_first")))
+        if "_seq_min" in firsts.column_names:
+            nodes = nodes.append_column("_seq", firsts.column("_seq_min"))
         nodes = tables.with_provenance(nodes, source, SCHEMA.by_label[label].props_by_name)
         yield from derived_tables(NodeTable(label, nodes, source), self._seen)
 
@@ -171,11 +174,21 @@ def derived_tables(nodes: NodeTable, seen: set[tuple[str, Any, str | None]] | No
     if seen is not None:
         seen.update(("Domain", name, nodes.source) for name in extra)
     del have
+    sequenced = "_seq" in nodes.table.column_names
     if extra:
         table = pa.table({"_k": pa.array(extra, pa.string())})
+        if sequenced:  # a registered domain comes where the first of its names came
+            firsts = (
+                pa.table({"_k": registered, "_seq": nodes.table.column("_seq")})
+                .group_by("_k")
+                .aggregate([("_seq", "min")])
+            )
+            table = table.append_column(
+                "_seq", pc.take(firsts.column("_seq_min"), pc.index_in(table.column("_k"), firsts.column("_k")))
+            )
         table = tables.with_provenance(table, nodes.source, SCHEMA.by_label["Domain"].props_by_name)
         yield NodeTable("Domain", _filled(table, derived_columns("Domain", table.column("_k"))), nodes.source)
-    edges = pa.table({"_f": keys, "_t": registered})
+    edges = pa.table({"_f": keys, "_t": registered, **({"_seq": nodes.table.column("_seq")} if sequenced else {})})
     edges = edges.filter(pc.not_equal(edges.column("_f"), edges.column("_t")))
     if edges.num_rows:
         edges = tables.with_provenance(edges, nodes.source, SCHEMA.by_type["SUBDOMAIN_OF"].props_by_name)

@@ -25,7 +25,8 @@ from graphkit.model.tables import ARROW_TYPES, TIMESTAMP
 class Observed:
     """Rows of one node label, or of one relationship type between two labels, as read: keys
     not yet canonical (`_k`, or `_f` and `_t`), `_line` the line each row came from (null when
-    unknown), then any declared properties (times as text, or as timestamps)."""
+    unknown), `_seq` (rows gathered one at a time) the order they came in, then any declared
+    properties (times as text, or as timestamps)."""
 
     name: str  # the label, or the relationship type
     ends: tuple[str, str] | None  # (from label, to label) of a relationship; None for nodes
@@ -46,6 +47,7 @@ class Observations:
     def __init__(self, limit: int = DEFAULT_BATCH) -> None:
         self.limit = limit
         self.rows = 0
+        self._seq = 0
         self._columns: dict[_Group, dict[str, list[Any]]] = {}
 
     @property
@@ -116,6 +118,8 @@ class Observations:
         lines = columns["_line"]
         row = len(lines)
         lines.append(line)
+        columns.setdefault("_seq", []).append(self._seq)  # the order rows came in, across tables
+        self._seq += 1
         if props:
             for name, value in props.items():
                 column = columns.get(name)
@@ -127,10 +131,9 @@ class Observations:
         self.rows += 1
 
     def take(self) -> Iterator[Observed]:
-        """The rows gathered so far, a table per node label and relationship, nodes first (so
-        edges need no endpoint rows for the nodes given, as a row-wise merge would have it); then empty."""
+        """The rows gathered so far, a table per node label and relationship; then empty."""
         groups, self._columns, self.rows = self._columns, {}, 0
-        for (name, ends, source), columns in sorted(groups.items(), key=lambda group: group[0][1] is not None):
+        for (name, ends, source), columns in groups.items():
             yield Observed(name, ends, _table(name, ends, columns), source)
 
 
@@ -143,7 +146,7 @@ def _table(name: str, ends: tuple[str, str] | None, columns: dict[str, list[Any]
             values.extend([None] * (rows - len(values)))
         prop = declared.get(column)
         if prop is None:  # a key or the line: keys are text, or numbers (ASNs)
-            arrays[column] = pa.array(values, pa.int64() if column == "_line" else None)
+            arrays[column] = pa.array(values, pa.int64() if column in ("_line", "_seq") else None)
         elif prop.type is PropType.TIME:
             arrays[column] = _times(values)
         else:

@@ -21,7 +21,7 @@ from graphkit.errors import GraphkitError
 from graphkit.ingest import DEFAULT_BATCH, inputs
 from graphkit.ingest.consolidate import Batch
 from graphkit.ingest.context import FileRejected, ParseContext, Parser, Reject, RejectsFile
-from graphkit.ingest.normalise import Normaliser, derived_tables
+from graphkit.ingest.normalise import Normaliser, Rejecter, derived_tables
 from graphkit.ingest.observations import Observations, Observed
 from graphkit.ingest.writer import GraphWriter
 from graphkit.model import tables, times
@@ -63,22 +63,38 @@ def now_iso() -> str:
 
 
 def canonical_tables(parser: Parser, ctx: ParseContext, batch_size: int = DEFAULT_BATCH) -> Iterator[Bulk]:
-    """The parser's observations as canonical node and edge tables, endpoints first, a table per
-    label and relationship for each batch of rows; bad rows are rejected through ctx. Single
-    records are validated and gathered into tables too."""
-    normalise = Normaliser(lambda reason, text, line: ctx.reject(reason, text, line=line))
+    """The parser's observations as canonical node and edge tables; bad rows are rejected through
+    ctx. What names no source is the file's."""
+
+    def sourced() -> Iterator[Record | Bulk | Observed]:
+        for item in parser(ctx):
+            if item.source is None:
+                item.source, ctx.source_used = ctx.source, True
+            yield item
+
+    return tables_of(sourced(), ctx.reject_row, batch_size, lambda: ctx.line)
+
+
+def tables_of(
+    items: Iterable[Record | Bulk | Observed],
+    reject: Rejecter,
+    batch_size: int = DEFAULT_BATCH,
+    line: Callable[[], int | None] = lambda: None,
+) -> Iterator[Bulk]:
+    """Observations as canonical node and edge tables, endpoints first, a table per label and
+    relationship for each batch of rows. Single records are validated (`line()`: where the one
+    at hand was read) and gathered into tables too."""
+    normalise = Normaliser(reject)
     gathered = Observations(batch_size)
     batch = Batch(batch_size)
-    for item in parser(ctx):
-        if item.source is None:
-            item.source, ctx.source_used = ctx.source, True
+    for item in items:
         if isinstance(item, NodeRecord | EdgeRecord):
             try:
                 validate(item)
             except RecordError as exc:
-                ctx.reject(str(exc), _describe(item))
+                reject(str(exc), _describe(item), line())
                 continue
-            gathered.record(item, ctx.line)
+            gathered.record(item, line())
             if gathered.full:
                 _normalise_into(batch, gathered.take(), normalise)
         elif isinstance(item, Observed):
@@ -164,21 +180,22 @@ class Loader:
             for bulk in canonical_tables(self.parser, ctx, self.batch_size):
                 writer.add(bulk)
                 ctx.tick()
+            writer.flush()
+            report.nodes = sum(n for k, n in writer.written.items() if k in SCHEMA.by_label)
+            report.edges = sum(n for k, n in writer.written.items() if k in SCHEMA.by_type)
+            report.skipped, report.counts = dict(ctx.skipped), dict(ctx.counts)
+            if ctx.source_used or not (report.nodes or report.edges):
+                self._write_source(writer, ctx, report, digest)
         except FileRejected as exc:
-            writer.abandon()
+            failure = writer.abandon()
+            if failure is not None:  # the store failed too: that is what the user must hear of
+                raise failure from None
             reject = Reject(str(path), exc.line, exc.reason)
             report.rejected_whole = str(reject)
             self.rejects.write(reject)
-            return report
         except BaseException:
             writer.abandon()
             raise
-        writer.flush()
-        report.nodes = sum(n for k, n in writer.written.items() if k in SCHEMA.by_label)
-        report.edges = sum(n for k, n in writer.written.items() if k in SCHEMA.by_type)
-        report.skipped, report.counts = dict(ctx.skipped), dict(ctx.counts)
-        if ctx.source_used or not (report.nodes or report.edges):
-            self._write_source(writer, ctx, report, digest)
         return report
 
     def _context(self, path: Path, report: LoadReport, name: str) -> ParseContext:

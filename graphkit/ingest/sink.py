@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from graphkit.backends.base import Backend
 from graphkit.ingest import DEFAULT_BATCH
-from graphkit.ingest.normalise import Normaliser
-from graphkit.ingest.observations import Observations
+from graphkit.ingest.pipeline import tables_of
 from graphkit.ingest.writer import GraphWriter
-from graphkit.model.records import NodeRecord, Record, RecordError, to_json, validate
+from graphkit.model.records import NodeRecord, Record, RecordError, to_json
 
 
 def emit(records: Iterable[Record], source: NodeRecord, path: Path) -> int:
@@ -44,31 +43,26 @@ def write_records(
 ) -> int:
     """Records (each naming `source` unless it names its own) through the load path into a
     store; a record that does not fit is told to `problem` (raised without one). Returns the
-    records taken."""
-    problem = problem or _raise
-    gathered = Observations(batch_size)
-    normalise = Normaliser(lambda reason, text, line: problem(f"{reason}: {text}"))
-    taken = 0
-    with GraphWriter(backend, batch_size) as writer:
+    records written."""
+    told = problem or _raise
+    count = rejected = 0
 
-        def write() -> None:
-            for observed in gathered.take():
-                for bulk in normalise(observed):
-                    writer.add(bulk)
+    def reject(reason: str, text: str, line: int | None) -> None:
+        nonlocal rejected
+        rejected += 1
+        told(reason)
 
+    def sourced() -> Iterator[Record]:
+        nonlocal count
         for record in records:
             record.source = record.source or source
-            try:
-                validate(record)
-            except RecordError as exc:
-                problem(str(exc))
-                continue
-            gathered.record(record)
-            taken += 1
-            if gathered.full:
-                write()
-        write()
-    return taken
+            count += 1
+            yield record
+
+    with GraphWriter(backend, batch_size) as writer:
+        for bulk in tables_of(sourced(), reject, batch_size):
+            writer.add(bulk)
+    return count - rejected
 
 
 def _raise(problem: str) -> None:

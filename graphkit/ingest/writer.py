@@ -27,10 +27,6 @@ QUEUED = 4
 COUNTED = 500_000
 
 
-class _Abandoned(Exception):
-    pass
-
-
 class GraphWriter:
     def __init__(self, backend: Backend, batch_size: int = DEFAULT_BATCH) -> None:
         self.backend = backend
@@ -39,12 +35,14 @@ class GraphWriter:
         self._counted: dict[str, set[Any]] = {}  # label -> node keys counted in `written` already
         self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(QUEUED)
-        self._failure: BaseException | None = None
+        self._failure: BaseException | None = None  # what a write raised: nothing after it is written
+        self._stopping = False
         self._thread: threading.Thread | None = None
 
     def add(self, bulk: Bulk) -> None:
         """Queue a table for writing; raises what an earlier write raised."""
-        self._check()
+        if self._failure is not None:
+            raise self._failure
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="graph-writer", daemon=True)
             self._thread.start()
@@ -52,25 +50,35 @@ class GraphWriter:
 
     def flush(self) -> None:
         """Wait until everything added is written; raises what a write raised."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-        self._check()
+        self._stop()
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
 
-    def abandon(self) -> None:
-        """Stop after the write under way, dropping what waits (the load has failed)."""
-        if self._thread is not None:
-            self._failure = self._failure or _Abandoned()
-            while True:
-                try:
-                    self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-        self._failure = None
+    def abandon(self) -> BaseException | None:
+        """Stop after the write under way, dropping what waits (the load has failed); returns
+        what a write raised, if one did."""
+        self._stopping = True
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._stop()
+        failure, self._failure, self._stopping = self._failure, None, False
+        return failure
+
+    def _stop(self) -> None:
+        """End the thread once it has done what is queued; the store is the caller's again after."""
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        while self._thread.is_alive():
+            try:
+                self._thread.join()
+            except KeyboardInterrupt:  # the write under way finishes first: the store is not left mid-write
+                self._stopping = True
+        self._thread = None
 
     def __enter__(self) -> GraphWriter:
         return self
@@ -81,14 +89,9 @@ class GraphWriter:
         else:
             self.flush()
 
-    def _check(self) -> None:
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
-
     def _run(self) -> None:
         while (work := self._queue.get()) is not None:
-            if self._failure is None:  # after a failure, what is queued is dropped
+            if self._failure is None and not self._stopping:  # after a failure, what is queued is dropped
                 try:
                     work()
                 except BaseException as exc:  # handed to the thread that adds and flushes

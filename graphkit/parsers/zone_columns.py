@@ -34,6 +34,8 @@ from graphkit.model import names
 from graphkit.parsers import dnsrecords, spf
 from graphkit.parsers.dnsrecords import Seen
 
+PENDING_LIMIT = 100_000  # tokens of one parenthesised record: beyond, no real record
+
 IN = dns.rdataclass.IN
 MAX_TTL = 2**31 - 1
 UINT16 = 65_535
@@ -157,6 +159,8 @@ class ZoneColumns:
                 words, depth = self._pieces(text, depth)
                 if opened:  # the record goes on
                     pending += words
+                    if len(pending) > PENDING_LIMIT:
+                        raise Unsupported  # an unclosed parenthesis: dnspython's reader says where
                     if depth:
                         continue
                     words, number = pending, start
