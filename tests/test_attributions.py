@@ -50,8 +50,8 @@ def test_attributions_load_with_the_file_as_source(store: Store, tmp_path: Path)
     ) == [["66.216.133.0/24", "listrak", "Listrak, Inc.", ["Listrak, Inc.", "LISTRAK INC"], "mail server"]]
     source, kind, source_path = store.query("MATCH (s:Source) RETURN s.id, s.kind, s.path")[0]
     assert kind == "attributions" and source_path == str(path.resolve())
-    sources = store.query("MATCH (:IPAddress {address: '217.12.96.15'})-[a:ATTRIBUTED_TO]->() RETURN a.sources")
-    assert sources == [[[source]]]
+    edges = store.query("MATCH (:IPAddress {address: '217.12.96.15'})-[a:ATTRIBUTED_TO]->() RETURN a")
+    assert [edge["sources"] for [edge] in edges] == [[source]]
 
 
 def test_header_is_optional_and_loading_twice_changes_nothing(store: Store, tmp_path: Path) -> None:

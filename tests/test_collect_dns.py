@@ -121,9 +121,10 @@ def test_collect_records_what_the_server_says(store: Store, server: Authoritativ
         "MATCH (:Domain {name: 'example.test'})-[r:USES_MAIL_SERVER]->(m:Domain) RETURN m.name, r.preference, r.ttl"
     )
     assert sorted(map(tuple, rows)) == [("mail.example.test", 10, 300), ("mail2.mailhost.test", 20, 300)]
-    first, last, sources = store.query(
-        "MATCH (:Domain {name: 'example.test'})-[r:RESOLVES_TO]->() RETURN r.first_seen, r.last_seen, r.sources"
+    first, last, edge = store.query(
+        "MATCH (:Domain {name: 'example.test'})-[r:RESOLVES_TO]->() RETURN r.first_seen, r.last_seen, r"
     )[0]
+    sources = edge["sources"]
     assert first == last and first.endswith("Z")
     kind, observer, summary = store.query(
         "MATCH (s:Source {id: $id}) RETURN s.kind, s.observer, s.summary", id=sources[0]

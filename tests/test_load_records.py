@@ -12,7 +12,9 @@ from graphkit.backends.ddl import ladybug_statements
 from graphkit.ingest.sink import write_records
 from graphkit.ingest.writer import GraphWriter
 from graphkit.model.records import EdgeRecord, NodeRecord, to_json
+from graphkit.model.schema import SCHEMA
 from graphkit.model.tables import EdgeTable
+from graphkit.query.fetch import fetch_edges_from
 
 GOOD = [
     NodeRecord("Domain", "Mail1.Trump-Email.COM.", {"created": "2016-01-01"}),
@@ -135,11 +137,11 @@ def test_merge_rules_make_rewrites_idempotent(store: Store) -> None:
     _write(store, [*nodes, *org, resolves("2016-05-04T10:00:00Z", "2016-05-04T12:00:00Z"), lookup(5)], "s1")
     _write(store, [*nodes, *org, resolves("2016-05-04T09:00:00Z", "2016-05-04T11:00:00Z"), lookup(5)], "s2")
     _write(store, [NodeRecord("Organization", "acme", {"name": "Acme", "aliases": ["Acme"]}), lookup(7)], "s2")
-    first, last, sources = store.query(
-        "MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen, r.sources"
+    first, last, edge = store.query(
+        "MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen, r"
     )[0]
     assert (first, last) == ("2016-05-04T09:00:00Z", "2016-05-04T12:00:00Z")
-    assert sorted(sources) == ["s1", "s2"]
+    assert sorted(edge["sources"]) == ["s1", "s2"]
     assert store.query("MATCH ()-[r:LOOKED_UP]->() RETURN r.count, r.source") == [[7, "bind:1"]]
     name, aliases = store.query("MATCH (o:Organization) RETURN o.name, o.aliases")[0]
     assert name == "ACME Inc" and sorted(aliases) == ["ACME", "Acme"]
@@ -240,3 +242,60 @@ def test_a_store_made_when_times_were_text_keeps_them_as_text(tmp_path: Path) ->
         ["2016-05-04T00:00:00Z", "2016-09-23T00:00:00Z"]
     ]
     assert {row[1]: row[2] for row in store.query("CALL table_info('RESOLVES_TO') RETURN *")}["first_seen"] == "STRING"
+
+
+def _resolves() -> list[NodeRecord | EdgeRecord]:
+    """New records each time: a load fills in their source."""
+    return [
+        NodeRecord("Domain", "a.example"),
+        NodeRecord("IPAddress", "10.0.0.1"),
+        EdgeRecord("RESOLVES_TO", "Domain", "a.example", "IPAddress", "10.0.0.1", {"ttl": 60}),
+    ]
+
+
+def _sources_read_back(store: Store) -> tuple[list[str], list[str]]:
+    """A RESOLVES_TO's sources through `RETURN r` and through graphkit.query.fetch."""
+    [[edge]] = store.query("MATCH ()-[r:RESOLVES_TO]->() RETURN r")
+    backend = store.open(read_only=True)
+    try:
+        ends = SCHEMA.by_label["Domain"], SCHEMA.by_label["IPAddress"]
+        [(_, _, props)] = fetch_edges_from(backend, SCHEMA.by_type["RESOLVES_TO"], *ends, ["a.example"])
+    finally:
+        backend.close()
+    return edge["sources"], props["sources"]
+
+
+def _column_type(store: Store, table: str, column: str) -> str:
+    return {row[1]: row[2] for row in store.query(f"CALL table_info('{table}') RETURN *")}[column]
+
+
+def test_relationship_sources_are_kept_as_text_and_read_back_as_lists(tmp_path: Path) -> None:
+    """The embedded store keeps a relationship's sources joined in a STRING column (its
+    checkpoints are slow with STRING[]); graphkit reads them back as lists."""
+    store = Store("embedded", str(tmp_path / "g.lbdb"))
+    _write(store, _resolves(), "s1")
+    _write(store, _resolves(), "s2")
+    _write(store, _resolves(), "s1")
+    assert _sources_read_back(store) == (["s1", "s2"], ["s1", "s2"])
+    assert _column_type(store, "RESOLVES_TO", "sources") == "STRING"
+    assert _column_type(store, "Domain", "sources") == "STRING[]"  # nodes keep lists
+    assert store.query("MATCH ()-[r:RESOLVES_TO]->() RETURN r.sources") == [["s1\x1fs2"]]  # ad hoc: the text
+
+
+def test_a_store_with_relationship_sources_as_lists_keeps_them(tmp_path: Path) -> None:
+    location = tmp_path / "old.lbdb"
+    db = ladybug.Database(str(location))
+    conn = ladybug.Connection(db)
+    for statement in ladybug_statements():  # as graphkit made them before
+        rel = statement.startswith("CREATE REL TABLE")
+        conn.execute(statement.replace("sources STRING", "sources STRING[]") if rel else statement)
+    conn.close()
+    db.close()
+    store = Store("embedded", str(location))
+    assert _column_type(store, "RESOLVES_TO", "sources") == "STRING[]"
+    _write(store, _resolves(), "s1")
+    _write(store, _resolves(), "s2")
+    _write(store, _resolves(), "s1")
+    assert _sources_read_back(store) == (["s1", "s2"], ["s1", "s2"])
+    assert _column_type(store, "RESOLVES_TO", "sources") == "STRING[]"
+    assert store.query("MATCH ()-[r:RESOLVES_TO]->() RETURN r.sources") == [[["s1", "s2"]]]

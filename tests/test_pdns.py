@@ -172,13 +172,11 @@ def test_a_record_in_two_files_keeps_the_widest_time_span(store: Store, tmp_path
     two = write_lines(tmp_path / "two.jsonl", [line("2016-05-04T00:00:00Z", "2016-09-23T00:00:00Z", 300)])
     store.cli("load", "pdns", str(one))
     store.cli("load", "pdns", str(two))
-    rows = store.query(
-        "MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen, r.count, r.sources"
-    )
+    rows = store.query("MATCH (:Domain)-[r:RESOLVES_TO]->(:IPAddress) RETURN r.first_seen, r.last_seen, r.count, r")
     assert len(rows) == 1
-    first, last, count, sources = rows[0]
+    first, last, count, edge = rows[0]
     assert (first, last, count) == ("2016-05-04T00:00:00Z", "2016-09-23T00:00:00Z", 900)
-    assert len(sources) == 2
+    assert len(edge["sources"]) == 2
     before = store.cli_stats()
     store.cli("load", "pdns", str(two), str(one))
     assert store.cli_stats() == before

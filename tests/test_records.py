@@ -53,3 +53,18 @@ def test_invalid_records_say_why(line: str, reason: str) -> None:
 def test_malformed_json_is_a_record_error(line: str) -> None:
     with pytest.raises(RecordError):
         validate(from_json(line))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        NodeRecord("Domain", "a.example", source="s\x1f1"),
+        NodeRecord("Domain", "a.example", {"sources": ["ok", "s\x1f1"]}),
+        EdgeRecord("RESOLVES_TO", "Domain", "a.example", "IPAddress", "10.0.0.1", source="s\x1f1"),
+        EdgeRecord("RESOLVES_TO", "Domain", "a.example", "IPAddress", "10.0.0.1", {"sources": ["s\x1f1"]}),
+    ],
+)
+def test_a_source_id_with_the_unit_separator_is_refused(record: NodeRecord | EdgeRecord) -> None:
+    # the embedded store joins a relationship's sources with it
+    with pytest.raises(RecordError, match="may not contain the control character U\\+001F"):
+        validate(record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from graphkit.model.schema import SCHEMA, PropType, Schema
+from graphkit.model.schema import SCHEMA, Prop, PropType, Schema
 
 LADYBUG_TYPES = {
     PropType.STRING: "STRING",
@@ -14,6 +14,13 @@ LADYBUG_TYPES = {
     PropType.STRING_LIST: "STRING[]",
     PropType.TIME: "TIMESTAMP",
 }
+
+
+def ladybug_rel_type(prop: Prop) -> str:
+    """A relationship property's column type. A string[] is kept as STRING (the values joined
+    with LIST_SEPARATOR, see graphkit.backends.embedded): LadybugDB 0.22 checkpoints relationship
+    tables with a STRING[] column slowly (1M relationships: 12.3 s against 1.1 s with STRING)."""
+    return "STRING" if prop.type is PropType.STRING_LIST else LADYBUG_TYPES[prop.type]
 
 
 def _snake(name: str) -> str:
@@ -54,6 +61,6 @@ def ladybug_statements(schema: Schema = SCHEMA) -> list[str]:
         out.append(f"CREATE NODE TABLE IF NOT EXISTS {node.label}({', '.join(cols)})")
     for rel in schema.rels:
         cols = [f"FROM {src} TO {dst}" for src, dst in rel.endpoints]
-        cols += [f"{p.name} {LADYBUG_TYPES[p.type]}" for p in rel.props]
+        cols += [f"{p.name} {ladybug_rel_type(p)}" for p in rel.props]
         out.append(f"CREATE REL TABLE IF NOT EXISTS {rel.type}({', '.join(cols)})")
     return out

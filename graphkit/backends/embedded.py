@@ -15,7 +15,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,13 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
-from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_statements
+from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_rel_type, ladybug_statements
 from graphkit.backends.embedded_recovery import left_over, recover
 from graphkit.backends.embedded_results import query_result
 from graphkit.backends.guard import check_read_only
 from graphkit.backends.merge import merge_value
+from graphkit.backends.results import split_list
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
+from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, NodeType, Prop, RelType
 from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text
 
 DEFAULT_BUFFER_POOL_MB = 1024
@@ -66,7 +67,7 @@ class EmbeddedBackend:
         elif not self.path.exists():
             raise StoreUnavailable(f"no graph at {self.path}: load something first (graphkit load ...)")
         self.read_only, self.lock_wait = read_only, lock_wait
-        self._timestamps: dict[str, set[str]] = {}  # per table, its TIMESTAMP columns (kept across reopenings)
+        self._columns: dict[str, dict[str, str]] = {}  # per table, its column types (kept across reopenings)
         self._created: dict[str, list[_Created]] = {}  # per label, the nodes its last writes created
         self._open()
 
@@ -118,20 +119,20 @@ class EmbeddedBackend:
 
     # -- schema -------------------------------------------------------------
     def ensure_schema(self) -> None:
-        self._timestamps.clear()  # columns may be added
+        self._columns.clear()  # columns may be added
         for stmt in ladybug_statements():
             self.conn.execute(stmt)
         self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
         """Stores made by an older graphkit gain the properties added since."""
-        tables: list[tuple[str, tuple[Prop, ...]]] = [(n.label, n.props) for n in SCHEMA.nodes]
-        tables += [(r.type, r.props) for r in SCHEMA.rels]
-        for table, props in tables:
+        tables = [(n.label, n.props, False) for n in SCHEMA.nodes] + [(r.type, r.props, True) for r in SCHEMA.rels]
+        for table, props, is_rel in tables:
             have = {row[1] for row in self._run(f"CALL table_info('{table}') RETURN *").rows}
             for prop in props:
                 if prop.name not in have:
-                    self.conn.execute(f"ALTER TABLE {table} ADD {prop.name} {LADYBUG_TYPES[prop.type]}")
+                    kind = ladybug_rel_type(prop) if is_rel else LADYBUG_TYPES[prop.type]
+                    self.conn.execute(f"ALTER TABLE {table} ADD {prop.name} {kind}")
 
     # -- writes -------------------------------------------------------------
     def write_nodes(self, node: NodeType, table: pa.Table) -> None:
@@ -167,7 +168,8 @@ class EmbeddedBackend:
             fresh = table.filter(unseen)
             known = table.filter(pc.invert(unseen))
             if known.num_rows:
-                fresh = pa.concat_tables([fresh, self._merge_existing(known, match, "r", mutable)])
+                joined = self._joined(rel)
+                fresh = pa.concat_tables([fresh, self._merge_existing(known, match, "r", mutable, joined)])
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
@@ -186,20 +188,38 @@ class EmbeddedBackend:
                 created.since.add(rel_type)
         return new
 
-    def _stored(self, name: str, table: pa.Table) -> pa.Table:
-        """The table with its times as the store keeps them: TIMESTAMPs (UTC, without a zone),
-        or text in a store made before graphkit stored times so."""
-        if name not in self._timestamps:
+    def _column_types(self, name: str) -> dict[str, str]:
+        if name not in self._columns:
             info = self._run(f"CALL table_info('{name}') RETURN *").rows
-            self._timestamps[name] = {row[1] for row in info if row[2] == "TIMESTAMP"}
+            self._columns[name] = {row[1]: row[2] for row in info}
+        return self._columns[name]
+
+    def _joined(self, rel: RelType) -> set[str]:
+        """The relationship's string[] properties this store keeps as one STRING (values joined with
+        LIST_SEPARATOR; see ladybug_rel_type). A store made by an older graphkit has STRING[]
+        columns there: they stay lists (slower checkpoints, no migration)."""
+        types = self._column_types(rel.type)
+        return {name for name in rel.list_props if types.get(name) == "STRING"}
+
+    def _stored(self, name: str, table: pa.Table) -> pa.Table:
+        """The table with its values as the store keeps them: times as TIMESTAMPs (UTC, without a
+        zone), or text in a store made before graphkit stored times so; a relationship's lists
+        joined where its column is STRING (see _joined)."""
+        types = self._column_types(name)
+        rel = SCHEMA.by_type.get(name)
+        joined = self._joined(rel) if rel else set()
         for i, declared in enumerate(table.schema):
+            column = table.column(i)
             if declared.type == TIMESTAMP:
-                column = table.column(i)
-                kept = column.cast(pa.timestamp("s")) if declared.name in self._timestamps[name] else time_text(column)
+                kept = column.cast(pa.timestamp("s")) if types.get(declared.name) == "TIMESTAMP" else time_text(column)
                 table = table.set_column(i, declared.name, kept)
+            elif declared.name in joined and pa.types.is_list(declared.type):
+                table = table.set_column(i, declared.name, pc.binary_join(column, LIST_SEPARATOR))  # null stays null
         return table
 
-    def _merge_existing(self, table: pa.Table, match: str, var: str, props: list[Prop]) -> pa.Table:
+    def _merge_existing(
+        self, table: pa.Table, match: str, var: str, props: list[Prop], joined: Collection[str] = ()
+    ) -> pa.Table:
         """Update the rows of `table` that already exist; return the rows that do not."""
         indexed = table.append_column("_i", pa.array(range(table.num_rows), pa.int64()))
         current = ", ".join(f"{var}.{p.name}" for p in props)
@@ -211,7 +231,9 @@ class EmbeddedBackend:
         incoming = table.take(positions).to_pylist()
         changed, moved = [], set()
         for row, new in zip(stored, incoming):
-            merged = {p.name: merge_value(p, old, new[p.name]) for p, old in zip(props, row[1:])}
+            merged = {
+                p.name: self._merge_value(p, old, new[p.name], p.name in joined) for p, old in zip(props, row[1:])
+            }
             differ = {p.name for p, old in zip(props, row[1:]) if merged[p.name] != old}
             if differ:
                 changed.append({**new, **merged})
@@ -229,6 +251,14 @@ class EmbeddedBackend:
                 self._execute(f"LOAD FROM batch {match} SET {assign}", part)
         keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), pa.array(positions, pa.int64())))
         return table.filter(keep)
+
+    @staticmethod
+    def _merge_value(prop: Prop, old: Any, new: Any, joined: bool) -> Any:
+        """merge_value, on lists kept joined (old read back, new from _stored) as lists."""
+        if not joined:
+            return merge_value(prop, old, new)
+        merged = merge_value(prop, split_list(old), split_list(new))
+        return None if merged is None else LIST_SEPARATOR.join(merged)
 
     def _execute(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB 0.22 keeps buffer-pool pages (and more) of bulk writes and LOAD FROM ...

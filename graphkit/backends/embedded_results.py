@@ -10,7 +10,7 @@ from typing import Any
 import ladybug
 
 from graphkit.backends.base import QueryResult
-from graphkit.backends.results import SCALARS, collector_paused, node_key, plain_rows, properties
+from graphkit.backends.results import SCALARS, collector_paused, node_key, plain_rows, properties, rel_props_plain
 from graphkit.model.times import FORMAT
 
 # LadybugDB 0.22 spells its internal fields in capitals (_LABEL, _ID, _SRC, ...).
@@ -42,7 +42,7 @@ def plain_ladybug(value: Any, keys_by_id: dict[Any, Any] | None = None) -> Any:
             if keys_by_id is not None:
                 out["_from"] = keys_by_id.get(_id_key(value["_src"]))
                 out["_to"] = keys_by_id.get(_id_key(value["_dst"]))
-            return {**out, **properties(value, plain_ladybug)}
+            return {**out, **rel_props_plain(out["_type"], properties(value, plain_ladybug))}
         if "_label" in value and "_id" in value:
             return {"_label": value["_label"], **properties(value, plain_ladybug)}
         return {k: plain_ladybug(v, keys_by_id) for k, v in value.items()}

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
-from graphkit.model.schema import SCHEMA
+from graphkit.model.schema import LIST_SEPARATOR, SCHEMA
 
 # Most values in a result are scalars: checked first, by exact type (a large result has millions).
 SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -28,6 +28,24 @@ def properties(items: dict[str, Any], convert: Callable[[Any], Any]) -> dict[str
 def node_key(label: str, props: dict[str, Any]) -> Any:
     node = SCHEMA.by_label.get(label)
     return props.get(node.key.name) if node else None
+
+
+def split_list(value: Any) -> Any:
+    """A relationship's string[] value as a list: the embedded store keeps it joined with
+    LIST_SEPARATOR (see graphkit.backends.ddl); lists (Neo4j, older stores) and nulls pass."""
+    if type(value) is not str:
+        return value
+    return value.split(LIST_SEPARATOR) if value else []
+
+
+def rel_props_plain(rel_type: str | None, props: dict[str, Any]) -> dict[str, Any]:
+    """A relationship's properties with its string[] values as lists (see split_list)."""
+    rel = SCHEMA.by_type.get(rel_type or "")
+    if rel is None:
+        return props
+    for name in rel.list_props & props.keys():
+        props[name] = split_list(props[name])
+    return props
 
 
 def plain_rows(rows: list[Any], convert: Callable[[Any], Any]) -> list[Any]:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from graphkit.model.schema import SCHEMA, PropType, Schema
+from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, PropType, Schema
 
 Key = Union[str, int]  # a node key: text, or an int for ASN numbers
 Props = dict[str, Any]
@@ -70,6 +70,17 @@ def _check_props(owner: str, props: Props, declared: dict[str, Any]) -> None:
             raise RecordError(f"{owner}.{name} must be {prop.type.value}, got {json.dumps(value)[:60]}")
 
 
+def _check_source(owner: str, source: str | None) -> None:
+    # The embedded store joins a relationship's sources with LIST_SEPARATOR (graphkit.model.schema).
+    if source is not None and LIST_SEPARATOR in source:
+        raise RecordError(f"{owner}: a source id may not contain the control character U+001F, got {source!r}")
+
+
+def _check_sources(owner: str, props: Props) -> None:
+    for source in props.get("sources") or ():
+        _check_source(owner, source)
+
+
 def _check_key(label: str, key: Any, schema: Schema) -> None:
     node = schema.by_label.get(label)
     if node is None:
@@ -85,6 +96,8 @@ def validate(record: Record, schema: Schema = SCHEMA) -> None:
     if isinstance(record, NodeRecord):
         _check_key(record.label, record.key, schema)
         _check_props(record.label, record.props, schema.by_label[record.label].props_by_name)
+        _check_source(record.label, record.source)
+        _check_sources(record.label, record.props)
         return
     rel = schema.by_type.get(record.type)
     if rel is None:
@@ -94,6 +107,8 @@ def validate(record: Record, schema: Schema = SCHEMA) -> None:
     if (record.from_label, record.to_label) not in rel.endpoints:
         raise RecordError(f"{record.type} cannot go from {record.from_label} to {record.to_label}")
     _check_props(record.type, record.props, rel.props_by_name)
+    _check_source(record.type, record.source)
+    _check_sources(record.type, record.props)
     for name in rel.identity:
         if record.props.get(name) is None and not (name == "source" and record.source):
             raise RecordError(f"{record.type} is missing identity property {name!r}")

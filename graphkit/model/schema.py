@@ -23,6 +23,11 @@ class PropType(StrEnum):
     TIME = "time"
 
 
+# The embedded store keeps a relationship's string[] properties as one text, the values joined
+# with this (ASCII unit separator), which source ids may therefore not contain (records.validate).
+LIST_SEPARATOR = "\x1f"
+
+
 class Merge(StrEnum):
     """How a stored value combines with a newly written one (so writes are idempotent)."""
 
@@ -65,6 +70,11 @@ class RelType:
     @cached_property
     def props_by_name(self) -> dict[str, Prop]:
         return {p.name: p for p in self.props}
+
+    @cached_property
+    def list_props(self) -> frozenset[str]:
+        """Names of its string[] properties (kept joined by the embedded store)."""
+        return frozenset(p.name for p in self.props if p.type is PropType.STRING_LIST)
 
 
 @dataclass(frozen=True)

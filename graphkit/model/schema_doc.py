@@ -47,7 +47,10 @@ def schema_markdown(schema: Schema = SCHEMA) -> str:
             if prop.doc and prop.name not in ("sources", "first_seen", "last_seen"):
                 out.append(f"- `{owner}.{prop.name}`: {prop.doc}")
     out += [
-        "- `sources` (every node and relationship): ids of the Source nodes that asserted it",
+        "- `sources` (every node and relationship): ids of the Source nodes that asserted it; the embedded"
+        " store keeps a relationship's `sources` as one text, the ids joined with U+001F (unit separator),"
+        " which graphkit reads back as the list (`RETURN r`, exports, subgraphs), but an ad-hoc"
+        " `RETURN r.sources` there gives that text; a source id may not contain U+001F",
         "- `first_seen`, `last_seen` (type time): earliest and latest time observed, as ISO 8601 UTC text"
         " ('2016-05-04T09:12:03Z'); Neo4j stores that text, the embedded store a TIMESTAMP it reads back"
         " as the same text",

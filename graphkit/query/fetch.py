@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from graphkit.backends.base import Backend
+from graphkit.backends.results import rel_props_plain
 from graphkit.model.records import Key, Props
 from graphkit.model.schema import SCHEMA, NodeType, Prop, RelType
 
@@ -29,6 +30,10 @@ def _columns(var: str, props: Iterable[Prop]) -> str:
 
 def _props(names: Sequence[str], row: Sequence[Any]) -> Props:
     return {name: value for name, value in zip(names, row, strict=False) if value is not None}
+
+
+def _edge_row(rel: RelType, names: Sequence[str], row: Sequence[Any]) -> EdgeRow:
+    return row[0], row[1], rel_props_plain(rel.type, _props(names, row[2:]))
 
 
 def endpoint_pairs() -> Iterator[tuple[RelType, NodeType, NodeType]]:
@@ -70,7 +75,7 @@ def fetch_edges_between(
     for start_part in chunks(starts):
         for end_part in chunks(ends):
             for row in backend.query(cypher, {"from": start_part, "to": end_part}).rows:
-                out.append((row[0], row[1], _props(names, row[2:])))
+                out.append(_edge_row(rel, names, row))
     return out
 
 
@@ -85,7 +90,7 @@ def fetch_edges_from(
         f"UNWIND $from AS f MATCH (a:{a.label} {{{a.key.name}: f}})-[r:{rel.type}]->(b:{b.label}) "
         f"RETURN a.{a.key.name} AS _f, b.{b.key.name} AS _t{_columns('r', rel.props)}"
     )
-    return [(row[0], row[1], _props(names, row[2:])) for row in backend.query(cypher, {"from": list(from_keys)}).rows]
+    return [_edge_row(rel, names, row) for row in backend.query(cypher, {"from": list(from_keys)}).rows]
 
 
 def neighbour_keys(
