@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graph_dump import counts, digests, dump
+from graph_dump import BATCH_VARYING, VARYING, counts, digests, dump
 from helpers import REJECTS_NAMED, realdata, rejects_file, run_cli
 
 from graphkit.backends.store import StoreOptions, open_store
@@ -51,6 +51,9 @@ class Case:
     folder: str  # "realdata" (the shared third-party files) or "demo" (graphkit/demo/case2016)
     steps: tuple[Step, ...]
     slow: bool = False  # over ~10 s on one store: left out by `-m 'not slow'`
+    # More rows than one load batch: Source.records counts the rows each batch wrote, which
+    # depends on where a load path cuts its batches, not on the graph; left out of the dump.
+    batched: bool = False
 
     def root(self) -> Path:
         return realdata() if self.folder == "realdata" else CASE_DIR
@@ -108,8 +111,8 @@ CASES = (
         (Step("zeek", ("zeek/rita-proxy-dns.log",)), Step("prefixes", (PREFIXES,)), Step("asnames", (ASNAMES,))),
     ),
     # --all: every entry of the table, with nothing in the graph to match.
-    Case("realdata-asnames-all", "realdata", (Step("asnames", (ASNAMES,), ("--all",)),), slow=True),
-    Case("realdata-prefixes-all", "realdata", (Step("prefixes", (PREFIXES,), ("--all",)),), slow=True),
+    Case("realdata-asnames-all", "realdata", (Step("asnames", (ASNAMES,), ("--all",)),), slow=True, batched=True),
+    Case("realdata-prefixes-all", "realdata", (Step("prefixes", (PREFIXES,), ("--all",)),), slow=True, batched=True),
     Case("demo-case2016", "demo", _demo_steps()),
 )
 
@@ -140,7 +143,7 @@ def run_case(case: Case, location: str, cwd: Path, env: dict[str, str] | None = 
         rejected += _rejects(proc.stderr, folder, cwd)
     backend = open_store(StoreOptions(location), read_only=True)
     try:
-        dumped = dump(backend)
+        dumped = dump(backend, BATCH_VARYING if case.batched else VARYING)
     finally:
         backend.close()
     return {
@@ -153,9 +156,12 @@ def run_case(case: Case, location: str, cwd: Path, env: dict[str, str] | None = 
     }
 
 
-def main() -> None:
-    frozen: dict[str, Any] = {}
+def main(names: list[str]) -> None:
+    """Freeze every case, or those named (the others are kept as they were frozen)."""
+    frozen: dict[str, Any] = json.loads(FROZEN.read_text("utf-8")) if names else {}
     for case in CASES:
+        if names and case.name not in names:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             start = time.monotonic()
             frozen[case.name] = run_case(case, str(Path(tmp) / "graph.lbdb"), Path(tmp))
@@ -168,6 +174,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     try:
-        main()
+        main(sys.argv[1:])
     except pytest.skip.Exception as exc:  # realdata(): the shared folder is absent
         sys.exit(f"freeze_graphs: {exc}")

@@ -20,6 +20,7 @@ from graphkit.model.schema import SCHEMA
 # What differs from run to run of the same load: the time of the load, and the absolute path
 # of the input (another clone, another machine). Nothing else is left out.
 VARYING = {"Source": frozenset({"loaded_at", "path"})}
+BATCH_VARYING = {"Source": VARYING["Source"] | {"records"}}  # see freeze_graphs.Case.batched
 
 
 def canonical(value: Any) -> str:
@@ -37,14 +38,14 @@ def _sorted(rows: list[list[Any]]) -> list[list[Any]]:
     return sorted(rows, key=canonical)
 
 
-def dump(backend: Backend) -> dict[str, list[Any]]:
+def dump(backend: Backend, varying: dict[str, frozenset[str]] = VARYING) -> dict[str, list[Any]]:
     """Every node and relationship of the store, per schema label and type (empty ones left out).
     No `columns` hint: on Neo4j it collects the whole result in one list on the server, which
     for the full prefix table is over the default transaction memory; records stream instead."""
     assert not set(SCHEMA.by_label) & set(SCHEMA.by_type), "a label and a type share a name"
     out: dict[str, list[Any]] = {}
     for node in SCHEMA.nodes:
-        leave_out = VARYING.get(node.label, frozenset())
+        leave_out = varying.get(node.label, frozenset())
         result = backend.query(f"MATCH (n:{node.label}) RETURN n")
         rows = [[n[node.key.name], _props(n, leave_out | {node.key.name})] for (n,) in result.rows]
         if rows:
