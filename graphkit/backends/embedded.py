@@ -33,7 +33,7 @@ from graphkit.backends.merge import merge_value
 from graphkit.backends.results import split_list
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, NodeType, Prop, RelType
-from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text
+from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text, without_rows
 
 DEFAULT_BUFFER_POOL_MB = 1024
 REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
@@ -249,8 +249,7 @@ class EmbeddedBackend:
                 self._reopen()
             for part in slices(updates, UPDATE_SLICE):
                 self._execute(f"LOAD FROM batch {match} SET {assign}", part)
-        keep = pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), pa.array(positions, pa.int64())))
-        return table.filter(keep)
+        return without_rows(table, positions)
 
     @staticmethod
     def _merge_value(prop: Prop, old: Any, new: Any, joined: bool) -> Any:

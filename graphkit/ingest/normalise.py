@@ -117,8 +117,7 @@ class Normaliser:
         rows = sorted(reasons)
         for row, values in zip(rows, table.take(pa.array(rows, pa.int64())).to_pylist(), strict=True):
             self.reject(reasons[row], describe(values), values["_line"])
-        keep = pc.invert(pc.is_in(pa.array(range(len(table)), pa.int64()), pa.array(rows, pa.int64())))
-        return table.filter(keep)
+        return tables.without_rows(table, rows)
 
 
 def _canonical_times(owner: str, table: pa.Table) -> tuple[pa.Table, list[tuple[int, str]]]:
@@ -173,7 +172,6 @@ def derived_tables(nodes: NodeTable, seen: set[tuple[str, Any, str | None]] | No
     ]
     if seen is not None:
         seen.update(("Domain", name, nodes.source) for name in extra)
-    del have
     sequenced = "_seq" in nodes.table.column_names
     if extra:
         table = pa.table({"_k": pa.array(extra, pa.string())})

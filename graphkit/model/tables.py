@@ -99,6 +99,12 @@ def with_provenance(table: pa.Table, source: str | None, declared: dict[str, Pro
     return table
 
 
+def without_rows(table: pa.Table, rows: list[int] | pa.Array) -> pa.Table:
+    """The table without the rows at these positions."""
+    positions = pa.array(range(table.num_rows), pa.int64())
+    return table.filter(pc.invert(pc.is_in(positions, pa.array(rows, pa.int64()))))
+
+
 def slices(table: pa.Table, size: int) -> Iterator[pa.Table]:
     for offset in range(0, table.num_rows, size):
         yield table.slice(offset, size)

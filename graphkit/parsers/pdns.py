@@ -33,6 +33,7 @@ from graphkit.ingest.context import ParseContext
 from graphkit.ingest.observations import Observed
 from graphkit.model import names, plain_keys, tables, times
 from graphkit.model.records import Record
+from graphkit.model.tables import without_rows
 from graphkit.parsers import dnsrecords, pdns_blocks, pdns_columns
 from graphkit.parsers.dnsrecords import Seen
 from graphkit.parsers.pdns_columns import ROWS
@@ -254,7 +255,7 @@ class _Checked:
         if not self.reasons:
             return table
         bad = pa.array(sorted(self.reasons), pa.int64())
-        return table.filter(pc.invert(pc.is_in(pa.array(range(table.num_rows), pa.int64()), bad)))
+        return without_rows(table, bad)
 
     def _flag(self, mask: Any, reason: str) -> None:
         for row in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist():
