@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,10 +159,18 @@ def test_emit_then_load_records_gives_the_same_graph(store: Store, server: Autho
     assert (again.cli_stats(), graph_edges(again)) == direct
 
 
-def test_a_stopped_server_is_reported_per_name(tmp_path: Path) -> None:
-    stopped = AuthoritativeServer(tmp_path / "nsd", {"example.test": ZONES["example.test"]}).start()
-    stopped.stop()
-    args = ["--nameserver", "127.0.0.1", "--port", str(stopped.port), "--timeout", "0.3", "--retries", "1"]
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A UDP port we hold and never read, so every query times out. (A stopped NSD will not
+    do: its server child can answer for a moment after the parent exits, and a freed port
+    can be taken by anyone.)"""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        yield int(silent.getsockname()[1])
+
+
+def test_a_silent_server_is_reported_per_name(tmp_path: Path, silent_port: int) -> None:
+    args = ["--nameserver", "127.0.0.1", "--port", str(silent_port), "--timeout", "0.3", "--retries", "1"]
     proc = run_cli(
         "collect",
         "dns",
