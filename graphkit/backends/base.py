@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:  # pyarrow loads with a backend, not with this interface
     import pyarrow as pa
 
-from graphkit.model.schema import NodeType, RelType
+from graphkit.model.schema import SCHEMA, NodeType, RelType
 
 
 @dataclass
@@ -28,16 +28,26 @@ class ReadOnlyViolation(Exception):
         self.reason = reason
 
 
+def any_of(name: str) -> str:
+    """A query of one row when the store holds a node of this label (relationship of this type)."""
+    pattern = f"()-[x:{name}]->()" if name in SCHEMA.by_type else f"(x:{SCHEMA.by_label[name].label})"
+    return f"MATCH {pattern} RETURN 1 LIMIT 1"
+
+
 class Backend(Protocol):
     name: str
     display: str  # where the store is, safe to print (no credentials)
 
     def ensure_schema(self) -> None: ...
 
-    def write_nodes(self, node: NodeType, table: pa.Table) -> None: ...
+    def write_nodes(self, node: NodeType, table: pa.Table, *, new: bool = False) -> None:
+        """`new`: the caller knows none of these nodes exists yet (see is_empty)."""
 
     def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, *, new: bool = False) -> None:
-        """`new`: the caller knows none of these edges exists yet (see claim_source)."""
+        """`new`: the caller knows none of these edges exists yet (see claim_source, is_empty)."""
+
+    def is_empty(self, name: str) -> bool:
+        """Whether the store holds no node of this label (relationship of this type)."""
 
     def claim_source(self, source: str) -> bool:
         """Mark the Source `source` as begun (a bare Source node) unless it exists. True when

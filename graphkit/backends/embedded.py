@@ -24,7 +24,7 @@ import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.backends.base import QueryResult, ReadOnlyViolation
+from graphkit.backends.base import QueryResult, ReadOnlyViolation, any_of
 from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_rel_type, ladybug_statements
 from graphkit.backends.embedded_recovery import left_over, recover
 from graphkit.backends.embedded_results import query_result
@@ -135,10 +135,10 @@ class EmbeddedBackend:
                     self.conn.execute(f"ALTER TABLE {table} ADD {prop.name} {kind}")
 
     # -- writes -------------------------------------------------------------
-    def write_nodes(self, node: NodeType, table: pa.Table) -> None:
+    def write_nodes(self, node: NodeType, table: pa.Table, *, new: bool = False) -> None:
         match = f"MATCH (n:{node.label} {{{node.key.name}: _k}})"
         table = self._stored(node.label, table)
-        fresh = self._merge_existing(table, match, "n", list(node.props))
+        fresh = table if new else self._merge_existing(table, match, "n", list(node.props))
         recent = self._created.setdefault(node.label, [])
         recent.append(_Created(pc.unique(fresh.column("_k"))))  # a copy: COPY takes the table's buffers
         del recent[:-CREATED_KEPT]
@@ -173,6 +173,9 @@ class EmbeddedBackend:
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
+
+    def is_empty(self, name: str) -> bool:
+        return not self._run(any_of(name)).rows
 
     def _touching_created(self, rel_type: str, ends: list[tuple[str, str]], table: pa.Table) -> pa.Array:
         """Which rows have an endpoint that one of the last node writes of its label created: a

@@ -24,7 +24,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graphkit.backends.base import QueryResult, ReadOnlyViolation
+from graphkit.backends.base import QueryResult, ReadOnlyViolation, any_of
 from graphkit.backends.ddl import neo4j_statements
 from graphkit.backends.guard import check_read_only
 from graphkit.backends.neo4j_results import query_result
@@ -101,8 +101,9 @@ class Neo4jBackend:
         for stmt in neo4j_statements():
             self._write(stmt, {})
 
-    def write_nodes(self, node: NodeType, table: pa.Table) -> None:
-        """Parallel writers, one per share of the keys: no two touch the same node."""
+    def write_nodes(self, node: NodeType, table: pa.Table, *, new: bool = False) -> None:
+        """Parallel writers, one per share of the keys: no two touch the same node. (MERGE even
+        when `new`: on the key's unique index it costs little more than CREATE.)"""
         cypher = neo4j_node_upsert(node, table.column_names)
         self._in_shares(table, "_k", lambda share: self._write_all(cypher, share))
 
@@ -121,6 +122,9 @@ class Neo4jBackend:
         make = neo4j_edge_create if new else neo4j_edge_upsert
         cypher = make(rel, a, b, table.column_names)
         self._in_shares(table, "_f", lambda share: self._write_all(cypher, share.sort_by("_t")))
+
+    def is_empty(self, name: str) -> bool:
+        return not self.query(any_of(name)).rows
 
     def _write_all(self, cypher: str, table: pa.Table) -> None:
         for part in slices(table, self.batch_rows):

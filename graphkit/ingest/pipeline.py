@@ -23,6 +23,7 @@ from graphkit.ingest.consolidate import Batch
 from graphkit.ingest.context import FileRejected, ParseContext, Parser, Reject, RejectsFile
 from graphkit.ingest.normalise import Normaliser, Rejecter, derived_tables
 from graphkit.ingest.observations import Observations, Observed
+from graphkit.ingest.spill import Spill
 from graphkit.ingest.writer import GraphWriter
 from graphkit.model import tables, times
 from graphkit.model.records import EdgeRecord, NodeRecord, Record, RecordError, validate
@@ -177,9 +178,12 @@ class Loader:
         writer = GraphWriter(self.backend, self.batch_size)
         ctx = self._context(data, report, name)
         try:
-            for bulk in canonical_tables(self.parser, ctx, self.batch_size):
-                writer.add(bulk)
-                ctx.tick()
+            with Spill() as spill:
+                for bulk in canonical_tables(self.parser, ctx, self.batch_size):
+                    spill.add(bulk)
+                    ctx.tick()
+                for bulk in spill.tables():
+                    writer.add(bulk)
             writer.flush()
             report.nodes = sum(n for k, n in writer.written.items() if k in SCHEMA.by_label)
             report.edges = sum(n for k, n in writer.written.items() if k in SCHEMA.by_type)

@@ -9,6 +9,7 @@ from pathlib import Path
 from graphkit.backends.base import Backend
 from graphkit.ingest import DEFAULT_BATCH
 from graphkit.ingest.pipeline import tables_of
+from graphkit.ingest.spill import Spill
 from graphkit.ingest.writer import GraphWriter
 from graphkit.model.records import NodeRecord, Record, RecordError, to_json
 
@@ -59,8 +60,10 @@ def write_records(
             count += 1
             yield record
 
-    with GraphWriter(backend, batch_size) as writer:
+    with Spill() as spill, GraphWriter(backend, batch_size) as writer:
         for bulk in tables_of(sourced(), reject, batch_size):
+            spill.add(bulk)
+        for bulk in spill.tables():
             writer.add(bulk)
     return count - rejected
 

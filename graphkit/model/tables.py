@@ -119,6 +119,7 @@ class NodeTable:
     label: str
     table: pa.Table
     source: str | None = None
+    merged: bool = False  # no key here appears in any other table of the load (see ingest.spill)
 
 
 @dataclass
@@ -137,6 +138,7 @@ class EdgeTable:
     table: pa.Table
     source: str | None = None
     distinct: bool = False
+    merged: bool = False  # no identity here appears in any other table of the load (see ingest.spill)
 
 
 Bulk = NodeTable | EdgeTable  # what loaders may yield besides single records
