@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +74,10 @@ def test_server_gone_for_good_then_back(neo4j_private: Neo4jInstance, tmp_path: 
     after a restart the same load converges to the clean graph."""
     data = _records(tmp_path / "big.jsonl", 6000)
     env = {**neo4j_private.env, "GRAPHKIT_NEO4J_RETRY_SECONDS": "3"}
+    # A store that holds some of the graph already: the load then merges its rows in writes
+    # of --batch-size (a table new to the store would be written whole, too fast to stop).
+    seed = _records(tmp_path / "seed.jsonl", 1)
+    run_cli("load", "records", "--store", neo4j_private.uri, str(seed), env=env)
     load = ["load", "records", "--batch-size", "100", "--store", neo4j_private.uri, str(data)]
     before = max(_resolves_to(neo4j_private.uri, env), 0)
     proc = _popen(load, env)
@@ -87,7 +92,7 @@ def test_server_gone_for_good_then_back(neo4j_private: Neo4jInstance, tmp_path: 
     assert neo4j_private.control("start").returncode == 0
     run_cli(*load, env=env)
     clean = tmp_path / "clean.lbdb"
-    run_cli("load", "records", "--store", str(clean), str(data))
+    run_cli("load", "records", "--store", str(clean), str(seed), str(data))
     assert _stats(neo4j_private.uri, env) == _stats(str(clean), {})
 
 
@@ -96,6 +101,7 @@ def test_driver_rides_out_a_restart(neo4j_private: Neo4jInstance, tmp_path: Path
     """Stopped and started again within the retry time: the load retries and completes."""
     data = _records(tmp_path / "big.jsonl", 6000, prefix="g")
     env = {**neo4j_private.env, "GRAPHKIT_NEO4J_RETRY_SECONDS": "90"}
+    run_cli("load", "records", "--store", neo4j_private.uri, str(_records(tmp_path / "seed.jsonl", 1, "g")), env=env)
     before = max(_resolves_to(neo4j_private.uri, env), 0)
     proc = _popen(["load", "records", "--batch-size", "100", "--store", neo4j_private.uri, str(data)], env)
     _wait_for_writes(neo4j_private.uri, env, before)
@@ -125,20 +131,27 @@ def test_two_loads_into_one_embedded_store(tmp_path: Path) -> None:
 
 
 def test_second_load_without_waiting_fails_clearly(tmp_path: Path) -> None:
+    """Another process holds the store (opened for writing, as a load does, until told to
+    close it): a load that may not wait says so in one line, and loads once it is free."""
     store = str(tmp_path / "busy.lbdb")
-    big = _records(tmp_path / "big.jsonl", 20000)
-    first = _popen(["load", "records", "--batch-size", "500", "--store", store, str(big)], {})
-    time.sleep(1.5)
-    second = run_cli_process(
-        "load", "records", "--store", store, str(big), env={"GRAPHKIT_LOCK_WAIT": "0"}, check=False
+    data = _records(tmp_path / "data.jsonl", 2000)
+    holds = "import sys\nfrom graphkit.backends.embedded import EmbeddedBackend\n"
+    holds += "b = EmbeddedBackend(sys.argv[1])\nprint('open', flush=True)\nsys.stdin.read()\nb.close()\n"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holds, store], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    assert first.wait(timeout=300) == 0
-    if second.returncode == 0:
-        pytest.skip("the first load finished before the second started (machine too fast for this check)")
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        second = run_cli_process(
+            "load", "records", "--store", store, str(data), env={"GRAPHKIT_LOCK_WAIT": "0"}, check=False
+        )
+    finally:
+        holder.communicate(timeout=60)  # closes its standard input: it closes the store
     assert second.returncode == 1
     assert "is in use by another process" in second.stderr and "Traceback" not in second.stderr
-    stats = _stats(store, {})
-    assert stats["relationships"]["RESOLVES_TO"] == 20000
+    assert len([line for line in second.stderr.splitlines() if line.strip()]) == 1, second.stderr
+    run_cli("load", "records", "--store", store, str(data))
+    assert _stats(store, {})["relationships"]["RESOLVES_TO"] == 2000
 
 
 @pytest.mark.neo4j

@@ -111,9 +111,10 @@ class GraphWriter:
         rel = SCHEMA.by_type[bulk.type]
         schema = tables.edge_schema(rel, bulk.from_label, bulk.to_label)
         table = tables.conform(schema, tables.with_provenance(bulk.table, bulk.source, rel.props_by_name, rows=False))
-        new = (bulk.merged and self._fresh(bulk.type)) or (
-            bulk.distinct and bulk.source is not None and "source" in rel.identity and self._began(bulk.source)
-        )
+        # a source's lookups claim it first, fresh table or not: a load killed midway leaves the
+        # claim, and the next attempt merges rather than creating them twice
+        claimed = bulk.distinct and bulk.source is not None and "source" in rel.identity and self._began(bulk.source)
+        new = claimed or (bulk.merged and self._fresh(bulk.type))
         for part in [table] if new else tables.slices(table, self.batch_size):
             self.backend.write_edges(rel, bulk.from_label, bulk.to_label, part, new=new)
         self.written[bulk.type] += table.num_rows
