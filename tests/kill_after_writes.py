@@ -1,6 +1,7 @@
 """Run the graphkit command, SIGKILLed at a chosen point: `python tests/kill_after_writes.py POINT load KIND FILES...`.
 
-POINT is N: after the Nth store write of any one GraphWriter (one writer per loaded file); or
+POINT is N: after the Nth store write of any one GraphWriter (one writer per loaded file; a
+load that makes fewer ends normally and says how many it made, last on stderr); or
 checkpoint:K:WHEN: inside the embedded store's Kth checkpoint (they run when the store is
 closed, and reopened every REOPEN_ROWS rows; GRAPHKIT_TEST_REOPEN_ROWS sets that here, so a
 small file has several). WHEN is a number of milliseconds after the checkpoint began, or the
@@ -12,6 +13,7 @@ one at once, so every run is killed. The kill points are exact and repeatable.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -39,6 +41,15 @@ if line:
 """
 
 
+NOT_KILLED = "kill_after_writes: not killed; most writes by one writer: "
+_most_writes = 0
+
+
+def _tell_not_killed() -> None:
+    """A load with fewer writes than the point ends normally: it says how many it made."""
+    print(f"{NOT_KILLED}{_most_writes}", file=sys.stderr)
+
+
 class _KilledAfterWrites:
     """The store as one writer sees it: every call goes through, and the Nth write kills."""
 
@@ -57,7 +68,9 @@ class _KilledAfterWrites:
         self._wrote()
 
     def _wrote(self) -> None:
+        global _most_writes
         self._writes += 1
+        _most_writes = max(_most_writes, self._writes)
         if self._writes >= self._limit:
             os.kill(os.getpid(), signal.SIGKILL)
 
@@ -102,4 +115,5 @@ if __name__ == "__main__":
         kill_in_checkpoint(int(nth), when)
     else:
         kill_after_writes(int(point))
+        atexit.register(_tell_not_killed)
     main(sys.argv[2:])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from helpers import Store, realdata, run_cli_killed, run_cli_process, start_cli_process
+from kill_after_writes import NOT_KILLED
 
 from graphkit.backends.store import clear_neo4j
 
@@ -117,9 +118,19 @@ def _graph(store: Store) -> dict[str, object]:
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_killed_loads_converge_to_one_clean_load(kind: str, store: Store, tmp_path: Path) -> None:
     args = KINDS[kind](tmp_path)
+    killed = 0
     for point in KILL_POINTS:
         proc = _load(store, args, kill_after=point)
-        assert proc.returncode == -signal.SIGKILL, f"not killed at write {point}: {proc.returncode} {proc.stderr}"
+        if proc.returncode == -signal.SIGKILL:
+            killed += 1
+            continue
+        # A load writes each table new to the store whole, so a store that kept nothing of a
+        # killed load (the embedded store keeps nothing written since its last checkpoint)
+        # may take fewer writes than the point: then the load must end well, having made fewer.
+        assert proc.returncode == 0 and NOT_KILLED in proc.stderr, proc.stderr
+        made = int(proc.stderr.rsplit(NOT_KILLED, 1)[1].split()[0])
+        assert made < point, f"not killed at write {point} though the load made {made}"
+    assert killed >= 3
     # one more kill from outside, at a random moment
     env_proc = start_cli_process(
         "load",

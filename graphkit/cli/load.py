@@ -30,7 +30,9 @@ FilesArg = Annotated[
 StrictArg = Annotated[
     bool, typer.Option("--strict", help="Stop at a file's first bad line and write nothing from that file.")
 ]
-BatchArg = Annotated[int, typer.Option("--batch-size", help="Records and nodes per store write.")]
+BatchArg = Annotated[
+    int, typer.Option("--batch-size", help="Rows read at a time, and per write merging into what the store holds.")
+]
 
 
 def run_load(

@@ -1,10 +1,10 @@
 """Hands canonical node and edge tables to a store, in order, on a thread of its own.
 
 Tables are written in the order they are added, so an edge table's endpoints (added
-before it) always exist when it is written. The writing runs beside the parsing: both
+before it) always exist when it is written. The writing runs beside the caller: both
 stores' writes spend most of their time outside Python (LadybugDB's COPY, Neo4j's
-server), so the next batch is read while this one is written. At most `QUEUED` tables
-wait, which bounds the memory that reading ahead takes.
+server), so the next table is merged (ingest.spill) while this one is written. At most
+`QUEUED` tables wait, which bounds the memory that working ahead takes.
 """
 
 from __future__ import annotations
