@@ -29,10 +29,10 @@ from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_rel_type, ladybug_state
 from graphkit.backends.embedded_recovery import left_over, recover
 from graphkit.backends.embedded_results import query_result
 from graphkit.backends.guard import check_read_only
-from graphkit.backends.merge import merge_value
+from graphkit.backends.merge import merge_column, merge_value, same_values
 from graphkit.backends.results import split_list
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, NodeType, Prop, RelType
+from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, Merge, NodeType, Prop, RelType
 from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text, without_rows
 
 DEFAULT_BUFFER_POOL_MB = 1024
@@ -223,26 +223,32 @@ class EmbeddedBackend:
     def _merge_existing(
         self, table: pa.Table, match: str, var: str, props: list[Prop], joined: Collection[str] = ()
     ) -> pa.Table:
-        """Update the rows of `table` that already exist; return the rows that do not."""
+        """Update the rows of `table` that already exist; return the rows that do not. The
+        stored values come back as Arrow columns and merge column by column; only UNION lists
+        that differ merge in Python, row by row."""
         indexed = table.append_column("_i", pa.array(range(table.num_rows), pa.int64()))
-        current = ", ".join(f"{var}.{p.name}" for p in props)
-        found = self._execute(f"LOAD FROM batch {match} RETURN _i{', ' + current if current else ''}", indexed)
-        stored = found.get_all()
-        if not stored:
+        current = "".join(f", {var}.{p.name}" for p in props)
+        stored = self._execute(f"LOAD FROM batch {match} RETURN _i{current}", indexed).get_as_arrow()
+        if not stored.num_rows:
             return table
-        positions = [row[0] for row in stored]
-        incoming = table.take(positions).to_pylist()
-        changed, moved = [], set()
-        for row, new in zip(stored, incoming):
-            merged = {
-                p.name: self._merge_value(p, old, new[p.name], p.name in joined) for p, old in zip(props, row[1:])
-            }
-            differ = {p.name for p, old in zip(props, row[1:]) if merged[p.name] != old}
-            if differ:
-                changed.append({**new, **merged})
-                moved |= differ
-        if changed:
-            updates = pa.Table.from_pylist(changed, schema=table.schema)
+        positions = stored.column(0).combine_chunks()
+        updates = table.take(positions)
+        changed = pa.array([False] * updates.num_rows, pa.bool_())
+        moved = set()
+        for index, prop in enumerate(props, 1):
+            new = updates.column(prop.name).combine_chunks()
+            old = stored.column(index).combine_chunks().cast(new.type, safe=False)
+            if prop.merge is Merge.UNION:
+                merged = self._merge_lists(prop, old, new, prop.name in joined)
+            else:
+                merged = merge_column(prop, old, new)
+            differ = pc.invert(same_values(merged, old))
+            if pc.any(differ).as_py():
+                moved.add(prop.name)
+                changed = pc.or_(changed, differ)
+                updates = updates.set_column(updates.column_names.index(prop.name), prop.name, merged)
+        if moved:
+            updates = updates.filter(changed)
             # only what changes: assigning a list (sources) to a relationship is slow in LadybugDB
             assign = ", ".join(f"{var}.{p.name} = {p.name}" for p in props if p.name in moved)
             if self._copied:
@@ -255,12 +261,18 @@ class EmbeddedBackend:
         return without_rows(table, positions)
 
     @staticmethod
-    def _merge_value(prop: Prop, old: Any, new: Any, joined: bool) -> Any:
-        """merge_value, on lists kept joined (old read back, new from _stored) as lists."""
-        if not joined:
-            return merge_value(prop, old, new)
-        merged = merge_value(prop, split_list(old), split_list(new))
-        return None if merged is None else LIST_SEPARATOR.join(merged)
+    def _merge_lists(prop: Prop, old: pa.Array, new: pa.Array, joined: bool) -> pa.Array:
+        """merge_value of a UNION list (kept joined, as text, where `joined`): the stored one
+        where nothing new comes or the same comes again (a reload), else merged in Python."""
+        kept = pc.coalesce(old, new)
+        differ = pc.and_(pc.is_valid(old), pc.invert(same_values(old, new)))
+        if not pc.any(pc.and_(differ, pc.is_valid(new))).as_py():
+            return kept
+        merged = []
+        for a, b in zip(old.to_pylist(), new.to_pylist()):
+            value = merge_value(prop, split_list(a), split_list(b)) if joined else merge_value(prop, a, b)
+            merged.append(LIST_SEPARATOR.join(value) if joined and value is not None else value)
+        return pa.array(merged, old.type)
 
     def _execute(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB 0.22 keeps buffer-pool pages (and more) of bulk writes and LOAD FROM ...
