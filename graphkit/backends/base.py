@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:  # pyarrow loads with a backend, not with this interface
     import pyarrow as pa
 
-from graphkit.model.schema import SCHEMA, NodeType, RelType
+from graphkit.model.schema import NodeType, RelType
 
 
 @dataclass
@@ -28,12 +28,6 @@ class ReadOnlyViolation(Exception):
         self.reason = reason
 
 
-def any_of(name: str) -> str:
-    """A query of one row when the store holds a node of this label (relationship of this type)."""
-    pattern = f"()-[x:{name}]->()" if name in SCHEMA.by_type else f"(x:{SCHEMA.by_label[name].label})"
-    return f"MATCH {pattern} RETURN 1 LIMIT 1"
-
-
 class Backend(Protocol):
     name: str
     display: str  # where the store is, safe to print (no credentials)
@@ -47,7 +41,9 @@ class Backend(Protocol):
         """`new`: the caller knows none of these edges exists yet (see claim_source, is_empty)."""
 
     def is_empty(self, name: str) -> bool:
-        """Whether the store holds no node of this label (relationship of this type)."""
+        """Whether the store holds no node of this label (relationship of this type), and no
+        one but the caller can add one before the caller is done (a store that others may
+        write to at the same time says False)."""
 
     def claim_source(self, source: str) -> bool:
         """Mark the Source `source` as begun (a bare Source node) unless it exists. True when

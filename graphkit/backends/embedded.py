@@ -24,7 +24,7 @@ import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.backends.base import QueryResult, ReadOnlyViolation, any_of
+from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_rel_type, ladybug_statements
 from graphkit.backends.embedded_recovery import left_over, recover
 from graphkit.backends.embedded_results import query_result
@@ -175,7 +175,9 @@ class EmbeddedBackend:
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
 
     def is_empty(self, name: str) -> bool:
-        return not self._run(any_of(name)).rows
+        # one process holds the store (see _open): what is empty stays so but for its writes
+        pattern = f"()-[x:{name}]->()" if name in SCHEMA.by_type else f"(x:{SCHEMA.by_label[name].label})"
+        return not self._run(f"MATCH {pattern} RETURN 1 LIMIT 1").rows
 
     def _touching_created(self, rel_type: str, ends: list[tuple[str, str]], table: pa.Table) -> pa.Array:
         """Which rows have an endpoint that one of the last node writes of its label created: a
