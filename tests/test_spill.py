@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from graphkit.errors import GraphkitError
 from graphkit.ingest import spill
 from graphkit.ingest.spill import Spill
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
@@ -87,3 +88,11 @@ def test_nothing_is_left_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert list(tmp_path.iterdir())  # it did spill
         next(gathered.tables())  # a load that stops half-way through its writes
     assert not list(tmp_path.iterdir())
+
+
+def test_no_room_to_spill_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
+    with Spill(0) as gathered, pytest.raises(GraphkitError, match="set TMPDIR to a folder with room"):
+        gathered.add(_bulks()[0])

@@ -25,6 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphkit.errors import GraphkitError
 from graphkit.ingest.combine import combined
 from graphkit.model import tables
 from graphkit.model.schema import SCHEMA, Prop
@@ -82,7 +83,10 @@ class Spill:
         gathered.held.append(table)
         self._held += table.num_rows
         if self._held > self.held_rows:
-            self._folder = Path(tempfile.mkdtemp(prefix="graphkit-load-"))
+            try:
+                self._folder = Path(tempfile.mkdtemp(prefix="graphkit-load-"))
+            except OSError as exc:
+                raise _no_room(tempfile.gettempdir(), exc) from None
             for held in self._gathered.values():
                 for part in held.held:
                     self._write(held, part)
@@ -132,11 +136,14 @@ class Spill:
             rows = table.filter(pc.equal(part_of, pa.scalar(part, pa.int64())))
             if not rows.num_rows:
                 continue
-            if part not in gathered.files:
-                self._files += 1
-                path = self._folder / f"{self._files}.arrow"
-                gathered.files[part] = (path, pa.ipc.new_stream(str(path), gathered.schema))
-            gathered.files[part][1].write_table(rows)
+            try:
+                if part not in gathered.files:
+                    self._files += 1
+                    path = self._folder / f"{self._files}.arrow"
+                    gathered.files[part] = (path, pa.ipc.new_stream(str(path), gathered.schema))
+                gathered.files[part][1].write_table(rows)
+            except OSError as exc:
+                raise _no_room(str(self._folder), exc) from None
 
     def _parts(self, gathered: _Gathered) -> Iterator[pa.Table]:
         if gathered.held:
@@ -157,3 +164,9 @@ class Spill:
         if not from_label:
             return NodeTable(name, table, source, merged=True)
         return EdgeTable(name, from_label, to_label, table, source, distinct=gathered.distinct, merged=True)
+
+
+def _no_room(folder: str, exc: OSError) -> GraphkitError:
+    return GraphkitError(
+        f"cannot keep the load's tables in {folder}: {exc.strerror or exc}; set TMPDIR to a folder with room"
+    )
