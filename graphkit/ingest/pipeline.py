@@ -1,4 +1,4 @@
-"""The load pipeline: parser -> normaliser -> writer -> store, with rejects and provenance.
+"""The load pipeline: parser -> normaliser -> spill (merged across the load) -> writer -> store.
 
 One Source node per input file (id from the file's content, so loading it again is a
 no-op) is filled in last, after every record of the file: its `loaded_at` means the file
