@@ -17,10 +17,7 @@ import pyarrow.compute as pc
 
 from graphkit.ingest.combine import combined
 from graphkit.model import tables
-from graphkit.model.schema import SCHEMA
-from graphkit.model.tables import Bulk, EdgeTable, NodeTable
-
-_Key = tuple[str, str, str]  # label or type, from label, to label ('' for nodes)
+from graphkit.model.tables import Bulk, Kind
 
 
 class Batch:
@@ -29,7 +26,7 @@ class Batch:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.rows = 0
-        self._tables: dict[_Key, list[Bulk]] = {}
+        self._tables: dict[Kind, list[Bulk]] = {}
 
     @property
     def full(self) -> bool:
@@ -37,29 +34,17 @@ class Batch:
 
     def add(self, bulks: Iterable[Bulk]) -> None:
         for bulk in bulks:
-            if isinstance(bulk, NodeTable):
-                key: _Key = (bulk.label, "", "")
-            else:
-                key = (bulk.type, bulk.from_label, bulk.to_label)
-            self._tables.setdefault(key, []).append(bulk)
+            self._tables.setdefault(Kind.of(bulk), []).append(bulk)
             self.rows += bulk.table.num_rows
 
     def take(self) -> Iterator[Bulk]:
         """One table per label and relationship, nodes first; then empty. Rows of one identity
         (from any source) merge in the order they came: by `_seq` where rows have it."""
         gathered, self._tables, self.rows = self._tables, {}, 0
-        for (name, from_label, to_label), bulks in sorted(gathered.items(), key=lambda item: bool(item[0][1])):
-            sources = {b.source for b in bulks}
-            source = sources.pop() if len(sources) == 1 else None
-            if not from_label:
-                node = SCHEMA.by_label[name]
-                joined = _joined(tables.node_schema(node), bulks)
-                yield NodeTable(name, combined(joined, ["_k"], node.props).drop_columns(["_seq"]), source)
-            else:
-                rel = SCHEMA.by_type[name]
-                joined = _joined(tables.edge_schema(rel, from_label, to_label), bulks)
-                edges = combined(joined, ["_f", "_t", *rel.identity], rel.props).drop_columns(["_seq"])
-                yield EdgeTable(name, from_label, to_label, edges, source)
+        for kind, bulks in sorted(gathered.items(), key=lambda item: bool(item[0].from_label)):
+            joined = _joined(kind.schema, bulks)
+            merged = combined(joined, kind.identity, kind.declared.props).drop_columns(["_seq"])
+            yield kind.bulk(merged, {b.source for b in bulks})
 
 
 def _joined(schema: pa.Schema, bulks: list[Bulk]) -> pa.Table:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,23 +28,18 @@ import pyarrow.compute as pc
 from graphkit.errors import GraphkitError
 from graphkit.ingest.combine import combined
 from graphkit.model import tables
-from graphkit.model.schema import SCHEMA, Prop
-from graphkit.model.tables import Bulk, EdgeTable, NodeTable
+from graphkit.model.tables import Bulk, EdgeTable, Kind
 
 HELD_ROWS = 1_000_000  # rows held in memory before the load's tables go to disk
 PARTS = 16
 WRITE_ROWS = 1_000_000  # rows per table handed on at most: one COPY into a relationship table beats several
 
-_Key = tuple[str, str, str]  # label or type, from label, to label ('' for nodes)
-
 
 @dataclass
 class _Gathered:
-    """What the load yielded for one label or relationship between two labels."""
+    """What the load yielded of one kind of table."""
 
-    schema: pa.Schema
-    identity: list[str]
-    props: Sequence[Prop]
+    kind: Kind
     sources: set[str | None] = field(default_factory=set)
     distinct: bool = True
     held: list[pa.Table] = field(default_factory=list)
@@ -59,7 +54,7 @@ class Spill:
         self._held = 0
         self._folder: Path | None = None
         self._files = 0
-        self._gathered: dict[_Key, _Gathered] = {}
+        self._gathered: dict[Kind, _Gathered] = {}
 
     def __enter__(self) -> Spill:
         return self
@@ -68,15 +63,13 @@ class Spill:
         self.close()
 
     def add(self, bulk: Bulk) -> None:
-        gathered = self._gathering(bulk)
-        if isinstance(bulk, NodeTable):
-            declared = SCHEMA.by_label[bulk.label].props_by_name
-        else:
-            declared = SCHEMA.by_type[bulk.type].props_by_name
-            gathered.distinct = gathered.distinct and bulk.distinct
+        kind = Kind.of(bulk)
+        gathered = self._gathered.setdefault(kind, _Gathered(kind))
         gathered.sources.add(bulk.source)
+        gathered.distinct = gathered.distinct and isinstance(bulk, EdgeTable) and bulk.distinct
         # the rows name their source now: tables of several sources merge into one
-        table = tables.conform(gathered.schema, tables.with_provenance(bulk.table, bulk.source, declared, rows=False))
+        table = tables.with_provenance(bulk.table, bulk.source, kind.declared.props_by_name, rows=False)
+        table = tables.conform(kind.schema, table)
         if self._folder is not None:
             self._write(gathered, table)
             return
@@ -94,16 +87,18 @@ class Spill:
 
     def tables(self) -> Iterator[Bulk]:
         """The load's tables, one identity once in all of them; node tables first."""
-        for key, gathered in sorted(self._gathered.items(), key=lambda item: bool(item[0][1])):
+        for kind, gathered in sorted(self._gathered.items(), key=lambda item: bool(item[0].from_label)):
+            flags = {"merged": True, **({"distinct": gathered.distinct} if kind.from_label else {})}
             pending: list[pa.Table] = []
+            rows = 0
             for part in self._parts(gathered):
-                merged = combined(part, gathered.identity, gathered.props)
-                pending.append(merged)
-                if sum(t.num_rows for t in pending) >= WRITE_ROWS:
-                    yield self._bulk(key, gathered, pa.concat_tables(pending))
-                    pending = []
+                pending.append(combined(part, kind.identity, kind.declared.props))
+                rows += pending[-1].num_rows
+                if rows >= WRITE_ROWS:
+                    yield kind.bulk(pa.concat_tables(pending), gathered.sources, **flags)
+                    pending, rows = [], 0
             if pending:
-                yield self._bulk(key, gathered, pa.concat_tables(pending))
+                yield kind.bulk(pa.concat_tables(pending), gathered.sources, **flags)
 
     def close(self) -> None:
         for gathered in self._gathered.values():
@@ -113,24 +108,9 @@ class Spill:
             shutil.rmtree(self._folder, ignore_errors=True)
         self._folder, self._gathered, self._held = None, {}, 0
 
-    def _gathering(self, bulk: Bulk) -> _Gathered:
-        if isinstance(bulk, NodeTable):
-            key: _Key = (bulk.label, "", "")
-        else:
-            key = (bulk.type, bulk.from_label, bulk.to_label)
-        if key not in self._gathered:
-            if isinstance(bulk, NodeTable):
-                node = SCHEMA.by_label[bulk.label]
-                self._gathered[key] = _Gathered(tables.node_schema(node), ["_k"], node.props)
-            else:
-                rel = SCHEMA.by_type[bulk.type]
-                schema = tables.edge_schema(rel, bulk.from_label, bulk.to_label)
-                self._gathered[key] = _Gathered(schema, ["_f", "_t", *rel.identity], rel.props)
-        return self._gathered[key]
-
     def _write(self, gathered: _Gathered, table: pa.Table) -> None:
         assert self._folder is not None
-        column = table.column(gathered.identity[0]).to_pylist()
+        column = table.column(gathered.kind.identity[0]).to_pylist()
         part_of = pa.array([hash(value) % PARTS for value in column], pa.int64())
         for part in range(PARTS):
             rows = table.filter(pc.equal(part_of, pa.scalar(part, pa.int64())))
@@ -140,7 +120,7 @@ class Spill:
                 if part not in gathered.files:
                     self._files += 1
                     path = self._folder / f"{self._files}.arrow"
-                    gathered.files[part] = (path, pa.ipc.new_stream(str(path), gathered.schema))
+                    gathered.files[part] = (path, pa.ipc.new_stream(str(path), table.schema))
                 gathered.files[part][1].write_table(rows)
             except OSError as exc:
                 raise _no_room(str(self._folder), exc) from None
@@ -156,14 +136,6 @@ class Spill:
                 table = reader.read_all()
             path.unlink()
             yield table
-
-    @staticmethod
-    def _bulk(key: _Key, gathered: _Gathered, table: pa.Table) -> Bulk:
-        name, from_label, to_label = key
-        source = next(iter(gathered.sources)) if len(gathered.sources) == 1 else None
-        if not from_label:
-            return NodeTable(name, table, source, merged=True)
-        return EdgeTable(name, from_label, to_label, table, source, distinct=gathered.distinct, merged=True)
 
 
 def _no_room(folder: str, exc: OSError) -> GraphkitError:

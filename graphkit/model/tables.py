@@ -142,3 +142,41 @@ class EdgeTable:
 
 
 Bulk = NodeTable | EdgeTable  # what loaders may yield besides single records
+
+
+@dataclass(frozen=True)
+class Kind:
+    """The tables of one label, or of one relationship type between two labels, as they merge:
+    `from_label` and `to_label` are '' for nodes."""
+
+    name: str
+    from_label: str = ""
+    to_label: str = ""
+
+    @staticmethod
+    def of(bulk: Bulk) -> Kind:
+        if isinstance(bulk, NodeTable):
+            return Kind(bulk.label)
+        return Kind(bulk.type, bulk.from_label, bulk.to_label)
+
+    @property
+    def declared(self) -> NodeType | RelType:
+        return SCHEMA.by_type[self.name] if self.from_label else SCHEMA.by_label[self.name]
+
+    @property
+    def schema(self) -> pa.Schema:
+        if self.from_label:
+            return edge_schema(SCHEMA.by_type[self.name], self.from_label, self.to_label)
+        return node_schema(SCHEMA.by_label[self.name])
+
+    @property
+    def identity(self) -> list[str]:
+        """The columns that say which node or edge a row is."""
+        return ["_f", "_t", *SCHEMA.by_type[self.name].identity] if self.from_label else ["_k"]
+
+    def bulk(self, table: pa.Table, sources: set[str | None], **flags: bool) -> Bulk:
+        """A table of this kind, naming its source where all its rows came from one."""
+        source = next(iter(sources)) if len(sources) == 1 else None
+        if not self.from_label:
+            return NodeTable(self.name, table, source, **flags)
+        return EdgeTable(self.name, self.from_label, self.to_label, table, source, **flags)
