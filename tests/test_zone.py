@@ -260,7 +260,7 @@ def test_large_files_stream_the_same_records(tmp_path: Path, extra: str) -> None
 def test_the_columnar_reader_hands_on_a_table_whenever_it_is_full() -> None:
     """Memory stays bounded: rows are handed on as they are read, never held for the whole zone."""
     lines = ["$ORIGIN big.test.\n", "$TTL 60\n"] + [f"h{i} A 10.0.{i // 256}.{i % 256}\n" for i in range(1000)]
-    reader = ZoneColumns(dns.name.from_text("big.test."), known_origin=True, emit=True, gathered=Observations(100))
+    reader = ZoneColumns(dns.name.from_text("big.test."), known_origin=True, gathered=Observations(100))
     read = 0
 
     def counted() -> Any:
@@ -285,6 +285,29 @@ def test_a_late_syntax_error_in_a_large_file_still_rejects_it_whole(tmp_path: Pa
 
 # The fast reader must read exactly what dnspython's reader reads, or step aside.
 
+
+@pytest.mark.parametrize("table_rows", [7, 1000])
+def test_dnspython_takes_over_after_the_tables_already_handed_on(tmp_path: Path, table_rows: int) -> None:
+    """A construct the columnar reader leaves to dnspython, late in the file: every record is
+    read once, by one reader or the other, with its counts, notes and rejects once too."""
+    hosts = [f"h{i} A 10.0.0.{i}" for i in range(40)]
+    odd = [
+        "bad-mx MX 10 .",  # noted: no target
+        "a!b A 10.0.9.9",  # a name the normaliser rejects
+        "v6 AAAA 2001:db8::zz",  # data dnspython refuses: rejected by the reader
+        'txt TXT "not spf"',  # noted: not SPF
+    ]
+    late = ["odd TYPE999 \\# 1 00", "after A 10.0.1.1"]
+    lines = ["$ORIGIN late.test.", "$TTL 60", *hosts[:20], *odd, *hosts[20:], *odd, *late, *odd]
+    path = tmp_path / "late.test.zone"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_same_graph(path, fast=False, table_rows=table_rows)
+    _, rows, counts, skipped, rejected = graph(path, columns=True, table_rows=table_rows)
+    assert counts["A"] == 40 + 3 + 1 and counts["MX"] == 3 and counts["TYPE999"] == 1
+    assert skipped["MX records with no target (.)"] == skipped["TXT records that are not SPF"] == 3
+    assert len(rejected) == 6
+
+
 FAST_SAMPLES = [
     GOOD_ZONE,
     RELATIVE.replace("@ IN SOA", "x.test. IN SOA"),
@@ -301,21 +324,23 @@ FAST_SAMPLES = [
 ]
 
 
-def graph(path: Path, columns: bool) -> tuple[bool, set[tuple[str, str]], dict[str, int], dict[str, int], set[int]]:
+def graph(
+    path: Path, columns: bool, table_rows: int = 50_000
+) -> tuple[bool, set[tuple[str, str]], dict[str, int], dict[str, int], list[int]]:
     """(whether the columnar reader read it, every row a load would write, counts, skipped,
-    the lines rejected), by the columnar reader or by dnspython's only."""
+    the lines rejected, each as often as it was), by the columnar reader or by dnspython's only."""
     rejects: list[Reject] = []
     ctx = ParseContext(path, "zone:test", rejects.append)
-    parser = ZoneParser(columns=columns)
+    parser = ZoneParser(columns=columns, table_rows=table_rows)
     rows = set()
     for bulk in canonical_tables(parser, ctx):
         kind = bulk.type if isinstance(bulk, EdgeTable) else bulk.label
         rows |= {(kind, json.dumps(row, sort_keys=True)) for row in bulk.table.to_pylist()}
-    return parser.fast, rows, dict(ctx.counts), dict(ctx.skipped), {r.line for r in rejects if r.line}
+    return parser.fast, rows, dict(ctx.counts), dict(ctx.skipped), sorted(r.line for r in rejects if r.line)
 
 
-def assert_same_graph(path: Path, fast: bool = True) -> None:
-    columnar = graph(path, columns=True)
+def assert_same_graph(path: Path, fast: bool = True, table_rows: int = 50_000) -> None:
+    columnar = graph(path, columns=True, table_rows=table_rows)
     by_dnspython = graph(path, columns=False)
     assert columnar[0] is fast, "which reader was meant to read it"
     assert columnar[1:] == by_dnspython[1:]
@@ -393,7 +418,7 @@ def test_bad_data_rejects_its_own_line_only(tmp_path: Path) -> None:
     path = tmp_path / "com.zone"
     path.write_text(TRICKY["bad data and invalid names, a record each"], encoding="utf-8")
     fast, rows, counts, skipped, lines = graph(path, columns=True)
-    assert fast and lines == {3, 4, 5, 6, 7, 8, 9, 11, 13}
+    assert fast and lines == [3, 4, 5, 6, 7, 8, 9, 11, 13]
     assert {kind for kind, _ in rows if kind not in ("Domain", "IPAddress", "Netblock", "SUBDOMAIN_OF")} == {
         "SPF_ALLOWS"
     }

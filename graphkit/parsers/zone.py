@@ -1,20 +1,20 @@
-"""`graphkit load zone`: RFC 1035 master files, read by dnspython's zone file reader.
+"""`graphkit load zone`: RFC 1035 master files, read by a columnar reader or dnspython's.
 
 The origin for relative names is --origin, else the file's first $ORIGIN or absolute SOA
 owner, else the file name (example.com.zone, db.example.com). Partial zones load: no SOA or
 NS is required, and names outside the origin are kept, since they were in the file.
 
 A syntax error in the file's structure (an unknown type, a bad directive, owner or TTL,
-unbalanced parentheses) rejects the whole file, with its line, before anything is written,
-so the file is read completely first. Data that its type does not accept (an address out of
+unbalanced parentheses) rejects the whole file, with its line; nothing of it is written,
+since a load writes nothing before the whole file is read (ingest.spill). Data that its type does not accept (an address out of
 range, a bad SVCB parameter) rejects only that record, with its line; the rest loads.
 
-Most files are read by zone_columns, straight into columns: first as a check of the whole
-file (nothing kept), then again for the rows, so memory does not grow with the zone. A file
-outside its subset, or with an error in its structure, is read by dnspython's reader instead,
-which decides what it means and reports errors; then small files are held in memory from the
-first read, and a file with more than BUFFER_LIMIT records is read twice, the second time
-streamed.
+Most files are read by zone_columns, straight into columns, a table at a time, so memory does
+not grow with the zone. Where the file leaves that reader's subset (or its structure is
+broken), dnspython's reader takes over from the line after the last table handed on; it
+decides what the rest means and reports errors. It reads the whole file first, as a check:
+small files are held in memory from that read, and a file with more than BUFFER_LIMIT records
+is read again, streamed.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ import dns.tokenizer
 import dns.ttl
 import dns.zonefile
 
-from graphkit.ingest import inputs
+from graphkit.ingest import DEFAULT_BATCH, inputs
 from graphkit.ingest.context import FileRejected, ParseContext
-from graphkit.ingest.observations import Observed
+from graphkit.ingest.observations import Observations, Observed
 from graphkit.model import names
 from graphkit.model.records import Record
 from graphkit.parsers import dnsrecords
@@ -69,22 +69,39 @@ RR = Union[tuple[dns.name.Name, int, dns.rdata.Rdata, int], BadData]  # (owner, 
 class ZoneParser:
     kind = "zone"
 
-    def __init__(self, origin: str | None = None, buffer_limit: int = BUFFER_LIMIT, *, columns: bool = True) -> None:
+    def __init__(
+        self,
+        origin: str | None = None,
+        buffer_limit: int = BUFFER_LIMIT,
+        *,
+        columns: bool = True,
+        table_rows: int = DEFAULT_BATCH,
+    ) -> None:
         self.origin = parse_origin(origin) if origin else None
         self.buffer_limit = buffer_limit
         self.columns = columns  # False: dnspython's reader only (to compare the two)
-        self.fast = True  # whether the columnar reader could read the current file
+        self.table_rows = table_rows  # rows per table the columnar reader hands on
+        self.fast = True  # whether the columnar reader read the whole of the current file
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record | Observed]:
         # a copy of standard input is named after nothing the user chose
         named = _origin_from_filename(ctx.path) if not ctx.name else None
         origin = self.origin or _origin_in_text(ctx.path) or named or NO_ORIGIN
-        self.fast = self.columns and _columns_read(ctx, origin)
-        if self.fast:
-            yield from _columns(ctx, origin)
-            return
+        handed = 0  # the columnar reader handed on the records up to this line
+        if self.columns:
+            reader = _columnar_reader(ctx, origin, self.table_rows)
+            try:
+                with ctx.open() as stream:
+                    yield from reader.read(_text(stream))
+                self.fast = True
+                return
+            except Unsupported:
+                handed = reader.handed_line
+        self.fast = False
         buffered, complete = self._read_all(ctx, origin)
         rrs = iter(buffered) if complete else self._stream(ctx, origin)
+        if handed:
+            rrs = (rr for rr in rrs if _line(rr) > handed)
         for rr in rrs:
             if isinstance(rr, BadData):
                 ctx.counts[rr.rtype] += 1
@@ -164,31 +181,22 @@ def _text(stream: Any) -> io.TextIOWrapper:
     return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace")
 
 
-def _columns_read(ctx: ParseContext, origin: dns.name.Name) -> bool:
-    """Whether the columnar reader reads the whole file (read through once, nothing kept)."""
-    with ctx.open() as stream:
-        try:
-            for _ in ZoneColumns(origin, known_origin=origin != NO_ORIGIN, emit=False).read(_text(stream)):
-                pass
-        except Unsupported:
-            return False
-    return True
-
-
-def _columns(ctx: ParseContext, origin: dns.name.Name) -> Iterator[Observed]:
-    """The file's rows, read by the columnar reader, a table at a time."""
-
+def _columnar_reader(ctx: ParseContext, origin: dns.name.Name, table_rows: int) -> ZoneColumns:
     def reject(reason: str, text: str, line: int) -> None:
         ctx.reject(reason, text, line=line)
 
-    reader = ZoneColumns(
-        origin, known_origin=origin != NO_ORIGIN, emit=True, counts=ctx.counts, skip=ctx.skip, reject=reject
+    return ZoneColumns(
+        origin,
+        known_origin=origin != NO_ORIGIN,
+        counts=ctx.counts,
+        skip=ctx.skip,
+        reject=reject,
+        gathered=Observations(table_rows),
     )
-    with ctx.open() as stream:
-        try:
-            yield from reader.read(_text(stream))
-        except Unsupported:  # it read well the first time
-            raise FileRejected(None, "the file changed while it was being loaded") from None
+
+
+def _line(rr: RR) -> int:
+    return rr.line if isinstance(rr, BadData) else rr[3]
 
 
 def read_zone(text: io.TextIOBase, filename: str, origin: dns.name.Name, on_record: Callable[[RR], None]) -> None:

@@ -10,8 +10,10 @@ record at a time, and mapped by dnsrecords itself.
 
 Anything outside this subset, and any error in the file's structure, raises Unsupported: the
 file is then read by dnspython's reader, which has the last word on what it means and on how
-its errors are reported. The reader first runs as a check (`emit=False`, nothing kept), so it
-never steps aside after rows have been handed on.
+its errors are reported. That may happen after tables were handed on: what a table's records
+counted, noted and rejected is handed on with it, never before, and `handed_line` says where
+the handed tables end, so dnspython's reader takes over from the next line without repeating
+or losing a record. (Nothing is written before the whole file is read: ingest.spill.)
 """
 
 from __future__ import annotations
@@ -114,16 +116,18 @@ class ZoneColumns:
         origin: dns.name.Name,
         *,
         known_origin: bool,
-        emit: bool,
         counts: Counter[str] | None = None,
         skip: Callable[[str], None] = _ignore,
         reject: Reject = _ignore,
         gathered: Observations | None = None,
     ) -> None:
-        self.emit = emit
-        self.counts = counts if counts is not None else Counter()
-        self.skip = skip if emit else _ignore
-        self.reject = reject if emit else _ignore
+        self._handed_counts = counts if counts is not None else Counter()
+        self._handed_skip, self._handed_reject = skip, reject
+        # what the records of the table being gathered counted, noted and rejected
+        self.counts: Counter[str] = Counter()
+        self._skipped: list[str] = []
+        self._rejected: list[tuple[str, str, int]] = []
+        self.handed_line = 0  # the last line whose records were handed on
         self.gathered = gathered or Observations()
         self._columns: dict[tuple[str, str], list[list[Any]]] = {}
         self._set_origin(origin, known_origin)
@@ -151,6 +155,7 @@ class ZoneColumns:
         pending: list[str] = []  # the tokens of a record whose parentheses are still open
         start = depth = 0
         owned = False
+        number = 0
         for number, text in enumerate(lines, 1):
             if not text.isascii():
                 raise Unsupported  # IDNA and escapes are dnspython's
@@ -183,10 +188,10 @@ class ZoneColumns:
             else:
                 self._record(words, owned, number)
             if self.gathered.rows >= limit:
-                yield from self._take()
+                yield from self._take(number)
         if depth:
             raise Unsupported  # an unclosed parenthesis: dnspython says where
-        yield from self._take()
+        yield from self._take(number)
 
     def _pieces(self, text: str, depth: int) -> tuple[list[str], int]:
         """The tokens of a line (quoted strings keep their quotes), and the parentheses open
@@ -216,12 +221,24 @@ class ZoneColumns:
                 break
         return words, depth
 
-    def _take(self) -> Iterator[Observed]:
+    def _take(self, line: int) -> Iterator[Observed]:
+        """Hand on the rows gathered up to `line`, after what their records counted, noted and
+        rejected (in the order a reader that never steps aside would have reported them)."""
         self._columns.clear()
-        if self.emit:
-            yield from self.gathered.take()
-        else:  # a check: nothing is kept
-            self.gathered = Observations(self.gathered.limit)
+        self._handed_counts.update(self.counts)
+        for note in self._skipped:
+            self._handed_skip(note)
+        for reject in self._rejected:
+            self._handed_reject(*reject)
+        self.counts, self._skipped, self._rejected = Counter(), [], []
+        self.handed_line = line
+        yield from self.gathered.take()
+
+    def skip(self, note: str) -> None:
+        self._skipped.append(note)
+
+    def reject(self, reason: str, text: str, line: int) -> None:
+        self._rejected.append((reason, text, line))
 
     def _directive(self, words: list[str]) -> None:
         keyword = words[0].upper()
@@ -397,8 +414,6 @@ class ZoneColumns:
         if not strings or any(len(s) > 255 for s in strings):
             self._by_dnspython(rtype, ttl, data, line)  # dnspython refuses it
             return
-        if not self.emit:
-            return  # nothing below steps aside
         text = spf.join_strings(strings)
         if not spf.is_spf(text):
             self._nothing(NOT_SPF, line, rtype, data)
@@ -418,7 +433,7 @@ class ZoneColumns:
         if len(data) != 1 or data[0][0] == '"':
             self._by_dnspython(rtype, ttl, data, line)
             return
-        if not self.emit or not self._owner_valid(line, rtype, data):
+        if not self._owner_valid(line, rtype, data):
             return
         address = dnsrecords.reverse_address(names.domain(self.owner))
         if address is None:
@@ -438,7 +453,7 @@ class ZoneColumns:
     def _nothing(self, note: str, line: int, rtype: str, data: list[str]) -> None:
         """A record that maps to nothing: noted, unless its owner cannot be a Domain (rejected,
         as dnsrecords checks the owner first)."""
-        if self.emit and self._owner_valid(line, rtype, data):
+        if self._owner_valid(line, rtype, data):
             self.skip(note)
 
     def _owner_valid(self, line: int, rtype: str, data: list[str]) -> bool:
