@@ -46,9 +46,9 @@ def _bulks() -> list[Bulk]:
     return out
 
 
-def _merged(held_rows: int) -> dict[str, list[dict[str, object]]]:
+def _merged(held_rows: int, table_rows: int = 1_000_000) -> dict[str, list[dict[str, object]]]:
     found: dict[str, list[dict[str, object]]] = {}
-    with Spill(held_rows) as gathered:
+    with Spill(table_rows, held_rows) as gathered:
         for bulk in _bulks():
             gathered.add(bulk)
         for table in gathered.tables():
@@ -75,14 +75,14 @@ def test_each_identity_once_merged_in_the_order_it_came() -> None:
 
 
 @pytest.mark.parametrize("held_rows", [0, 250])
-def test_spilled_to_disk_gives_what_memory_gives(held_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spill, "WRITE_ROWS", 64)  # several tables handed on per relationship
-    assert _merged(held_rows) == _merged(spill.HELD_ROWS)
+def test_spilled_to_disk_gives_what_memory_gives(held_rows: int) -> None:
+    # several tables handed on per relationship
+    assert _merged(held_rows, table_rows=64) == _merged(spill.HELD_ROWS)
 
 
 def test_nothing_is_left_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with Spill(0) as gathered:
+    with Spill(1000, 0) as gathered:
         for bulk in _bulks():
             gathered.add(bulk)
         assert list(tmp_path.iterdir())  # it did spill
@@ -94,5 +94,5 @@ def test_no_room_to_spill_is_one_clear_error(tmp_path: Path, monkeypatch: pytest
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("")
     monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
-    with Spill(0) as gathered, pytest.raises(GraphkitError, match="set TMPDIR to a folder with room"):
+    with Spill(1000, 0) as gathered, pytest.raises(GraphkitError, match="set TMPDIR to a folder with room"):
         gathered.add(_bulks()[0])

@@ -31,6 +31,7 @@ class ReadOnlyViolation(Exception):
 class Backend(Protocol):
     name: str
     display: str  # where the store is, safe to print (no credentials)
+    table_rows: int  # rows of one table a load hands it at most (ingest.spill)
 
     def ensure_schema(self) -> None: ...
 

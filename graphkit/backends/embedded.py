@@ -58,6 +58,9 @@ class _Created:
 
 class EmbeddedBackend:
     name = "embedded"
+    # Each COPY into a relationship table costs memory and time in proportion to its endpoint
+    # tables, however few rows it copies (bench/README.md): few large ones are best.
+    table_rows = 1_000_000
 
     def __init__(self, path: str | Path, *, read_only: bool = False, lock_wait: float = 10.0) -> None:
         self.path = Path(path)

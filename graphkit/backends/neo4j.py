@@ -42,6 +42,7 @@ WRITE_ACCESS_CODES = ("Neo.ClientError.Statement.AccessMode", "Neo.ClientError.S
 
 class Neo4jBackend:
     name = "neo4j"
+    table_rows = 250_000  # written in batches anyway: a smaller table only bounds the load's memory
 
     def __init__(
         self,

@@ -178,7 +178,7 @@ class Loader:
         writer = GraphWriter(self.backend, self.batch_size)
         ctx = self._context(data, report, name)
         try:
-            with Spill() as spill:
+            with Spill(self.backend.table_rows) as spill:
                 for bulk in canonical_tables(self.parser, ctx, self.batch_size):
                     spill.add(bulk)
                     ctx.tick()

@@ -60,7 +60,7 @@ def write_records(
             count += 1
             yield record
 
-    with Spill() as spill, GraphWriter(backend, batch_size) as writer:
+    with Spill(backend.table_rows) as spill, GraphWriter(backend, batch_size) as writer:
         for bulk in tables_of(sourced(), reject, batch_size):
             spill.add(bulk)
         for bulk in spill.tables():

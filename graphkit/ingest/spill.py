@@ -31,8 +31,7 @@ from graphkit.model import tables
 from graphkit.model.tables import Bulk, EdgeTable, Kind
 
 HELD_ROWS = 1_000_000  # rows held in memory before the load's tables go to disk
-PARTS = 16
-WRITE_ROWS = 1_000_000  # rows per table handed on at most: one COPY into a relationship table beats several
+PARTS = 64  # a partition of a 10M-row load merges in about 100 MB
 
 
 @dataclass
@@ -49,7 +48,8 @@ class _Gathered:
 class Spill:
     """Tables added during a load; `tables()` hands them on merged, nodes first."""
 
-    def __init__(self, held_rows: int = HELD_ROWS) -> None:
+    def __init__(self, table_rows: int, held_rows: int = HELD_ROWS) -> None:
+        self.table_rows = table_rows  # rows per table handed on at most (Backend.table_rows)
         self.held_rows = held_rows
         self._held = 0
         self._folder: Path | None = None
@@ -94,7 +94,7 @@ class Spill:
             for part in self._parts(gathered):
                 pending.append(combined(part, kind.identity, kind.declared.props))
                 rows += pending[-1].num_rows
-                if rows >= WRITE_ROWS:
+                if rows >= self.table_rows:
                     yield kind.bulk(pa.concat_tables(pending), gathered.sources, **flags)
                     pending, rows = [], 0
             if pending:
@@ -112,10 +112,13 @@ class Spill:
         assert self._folder is not None
         column = table.column(gathered.kind.identity[0]).to_pylist()
         part_of = pa.array([hash(value) % PARTS for value in column], pa.int64())
-        for part in range(PARTS):
-            rows = table.filter(pc.equal(part_of, pa.scalar(part, pa.int64())))
-            if not rows.num_rows:
-                continue
+        # grouped by partition in one stable sort: rows keep their order within each
+        table = table.take(pc.sort_indices(part_of))
+        start = 0
+        parts, sizes = pc.value_counts(part_of).flatten()
+        for part, size in sorted(zip(parts.to_pylist(), sizes.to_pylist(), strict=True)):
+            rows = table.slice(start, size)
+            start += size
             try:
                 if part not in gathered.files:
                     self._files += 1
