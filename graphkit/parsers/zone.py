@@ -6,8 +6,9 @@ NS is required, and names outside the origin are kept, since they were in the fi
 
 A syntax error in the file's structure (an unknown type, a bad directive, owner or TTL,
 unbalanced parentheses) rejects the whole file, with its line; nothing of it is written,
-since a load writes nothing before the whole file is read (ingest.spill). Data that its type does not accept (an address out of
-range, a bad SVCB parameter) rejects only that record, with its line; the rest loads.
+since a load writes nothing before the whole file is read (ingest.spill). Data that its
+type does not accept (an address out of range, a bad SVCB parameter) rejects only that
+record, with its line; the rest loads.
 
 Most files are read by zone_columns, straight into columns, a table at a time, so memory does
 not grow with the zone. Where the file leaves that reader's subset (or its structure is
