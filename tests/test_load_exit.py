@@ -51,3 +51,8 @@ def test_the_other_files_still_load(store: Store, tmp_path: Path) -> None:
     assert f"warning: {empty}: empty file, nothing to load\n" in proc.stderr
     assert store.stats()["nodes"]["Domain"] == 1
     assert store.cli("load", "records", str(good), str(empty)).returncode == 0
+
+
+def test_the_readme_has_a_line_for_every_kind() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert [kind for kind in KINDS if f"| `{kind}` |" not in readme] == []

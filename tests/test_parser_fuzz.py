@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from graphkit.ingest.pipeline import dry_run
 from graphkit.parsers.attributions import AttributionsParser
+from graphkit.parsers.eve import EveParser
 from graphkit.parsers.pdns import PdnsParser
 from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser
 from graphkit.parsers.rdap import RdapParser
@@ -99,6 +100,16 @@ SEEDS: dict[str, tuple[Callable[[], Any], list[bytes]]] = {
         AsNamesParser,
         [
             b'{"15632": "ALFA-BANK-AS Alfa-Bank Moscow Russia, RU", "7029": "WINDSTREAM - Windstream Communications Inc, US"}'
+        ],
+    ),
+    "eve": (
+        EveParser,
+        [
+            b'{"timestamp":"2017-01-30T16:12:26.985026+0100","event_type":"dns","src_ip":"172.17.0.2","src_port":55645,"dest_ip":"172.21.3.254","dest_port":53,"dns":{"type":"query","id":1,"rrname":"a.example","rrtype":"A"}}',
+            b'{"timestamp":"2017-01-30T16:12:27.027213+0100","event_type":"dns","src_ip":"172.21.3.254","src_port":53,"dest_ip":"172.17.0.2","dest_port":47719,"dns":{"type":"answer","id":1,"rrname":"a.example","rrtype":"A","ttl":30,"rdata":"192.0.2.1"}}',
+            b'{"timestamp":"2017-05-09T21:07:44.210977+0000","event_type":"dns","src_ip":"10.16.1.11","src_port":54380,"dest_ip":"8.8.8.8","dest_port":53,"dns":{"version":2,"type":"answer","rrname":"b.example","rrtype":"A","answers":[{"rrname":"b.example","rrtype":"CNAME","ttl":5,"rdata":"c.example"}],"grouped":{"A":["192.0.2.9"]}}}',
+            b'{"timestamp":"2025-03-01T10:00:00Z","event_type":"dns","src_ip":"10.1.1.1","src_port":53,"dest_ip":"10.1.1.5","dest_port":4000,"dns":{"version":3,"type":"response","queries":[{"rrname":"d.example","rrtype":"AAAA"}],"answers":[{"rrname":"d.example","rrtype":"AAAA","ttl":5,"rdata":"2001:db8::1"}]}}',
+            b'{"timestamp":"2017-01-30T16:12:26Z","event_type":"alert","alert":{"signature":"x"}}',
         ],
     ),
     "attributions": (

@@ -1,4 +1,4 @@
-"""`graphkit load zeek|bind|csv-log FILES...`: DNS lookup logs -> LOOKED_UP edges.
+"""`graphkit load zeek|bind|csv-log|eve FILES...`: DNS lookup logs -> LOOKED_UP edges.
 
 Lookups are counted per (client, name, qtype, UTC day) within each file before anything
 is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
@@ -201,4 +201,24 @@ def load_csv_log(
     if sep is not None and len(sep) != 1:
         raise GraphkitError("--delimiter must be one character (or 'tab')")
     parser = CsvLogParser(_options(since, until, keep_local, observer, client_side), columns=mapping, delimiter=sep)
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_eve(
+    ctx: typer.Context,
+    files: FilesArg,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load Suricata EVE JSON (dns events, v1, v2 and v3): each question of a query is a lookup;
+    answer events give RESOLVES_TO / ALIAS_OF; other event types are counted, not read."""
+    from graphkit.parsers.eve import EveParser
+
+    parser = EveParser(_options(since, until, keep_local, observer, client_side))
     run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

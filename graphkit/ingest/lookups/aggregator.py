@@ -72,6 +72,7 @@ class LookupColumns:
     answers: pa.Array | None = None  # answer values joined with answer_sep
     ttls: pa.Array | None = None  # TTLs joined with answer_sep, aligned with answers
     rd: pa.Array | None = None  # recursion desired: 'T'/'F', true/false
+    lookup: pa.Array | None = None  # bool: whether the row is a lookup (None: all are); other rows carry answers only
     answer_sep: str = ","
     zeek_escapes: bool = False  # values use Zeek's \xHH escapes
     default_day: int | None = None  # day (since the epoch) of lines without a time
@@ -165,7 +166,9 @@ class LookupAggregator:
                 "last": ts,
             }
         )
-        self.totals.lookups += len(ts)
+        if batch.lookup is not None:  # answers reported apart from their query (Suricata's EVE)
+            lookups = lookups.filter(pc.fill_null(kept(batch.lookup), pa.scalar(True)))
+        self.totals.lookups += lookups.num_rows
         # grouped per batch first: the window then holds distinct keys, not lines (less memory)
         bounds = self._bounds()
         keys = [(k, bounds[k]) for k in self._lookups.keys]

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 
-COLUMNS = ("client", "qname", "qtype", "server", "server_port", "answers", "ttls", "rd")
+COLUMNS = ("client", "qname", "qtype", "server", "server_port", "answers", "ttls", "rd", "lookup")
 
 
 class ColumnBuilder:
@@ -52,6 +52,8 @@ class ColumnBuilder:
         def column(name: str) -> pa.Array | None:
             return pa.array(self.values[name], self.type) if name in self.present else None
 
+        lookup = pa.array(self.values["lookup"], pa.bool_()) if "lookup" in self.present else None
+
         batch = LookupColumns(
             ts=pa.array(self.ts, pa.float64()),
             client=pa.array(self.values["client"], self.type),
@@ -63,6 +65,7 @@ class ColumnBuilder:
             answers=column("answers"),
             ttls=column("ttls"),
             rd=column("rd"),
+            lookup=lookup,
             answer_sep=self.answer_sep,
             zeek_escapes=self.zeek_escapes,
             default_day=self.default_day,
