@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from graphkit.ingest.pipeline import dry_run
 from graphkit.parsers.attributions import AttributionsParser
+from graphkit.parsers.dnsmasq import DnsmasqParser
 from graphkit.parsers.eve import EveParser
 from graphkit.parsers.pdns import PdnsParser
 from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser
@@ -100,6 +101,16 @@ SEEDS: dict[str, tuple[Callable[[], Any], list[bytes]]] = {
         AsNamesParser,
         [
             b'{"15632": "ALFA-BANK-AS Alfa-Bank Moscow Russia, RU", "7029": "WINDSTREAM - Windstream Communications Inc, US"}'
+        ],
+    ),
+    "dnsmasq": (
+        lambda: DnsmasqParser(year=2024),
+        [
+            b"Jun 19 22:26:08 dnsmasq[14240]: query[AAAA] a.example.com from 192.168.4.3",
+            b"Jun 19 22:26:08 dnsmasq[14240]: reply a.example.com is <CNAME>",
+            b"Jun 19 22:26:08 dnsmasq[14240]: reply b.example.net is 2603:1020:1300:e::68",
+            b"Jun 19 22:26:08 dnsmasq[14240]: config c.example.org is 192.168.0.164",
+            b"Dec 31 23:59:59 dnsmasq-dhcp[830]: DHCP, IP range 192.168.0.10 -- 192.168.0.200, lease time 1d",
         ],
     ),
     "eve": (

@@ -1,4 +1,4 @@
-"""`graphkit load zeek|bind|csv-log|eve FILES...`: DNS lookup logs -> LOOKED_UP edges.
+"""`graphkit load zeek|bind|csv-log|eve|dnsmasq FILES...`: DNS lookup logs -> LOOKED_UP edges.
 
 Lookups are counted per (client, name, qtype, UTC day) within each file before anything
 is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
@@ -221,4 +221,43 @@ def load_eve(
     from graphkit.parsers.eve import EveParser
 
     parser = EveParser(_options(since, until, keep_local, observer, client_side))
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_dnsmasq(
+    ctx: typer.Context,
+    files: FilesArg,
+    tz: Annotated[
+        Optional[str],
+        typer.Option(
+            "--tz", help="Zone of the log's local-time stamps: UTC (default), +03:00 or a name.", show_default=False
+        ),
+    ] = None,
+    year: Annotated[
+        Optional[int],
+        typer.Option(
+            "--year",
+            help="Year of the first line (the lines carry none). Default: from the file's modification time.",
+            show_default=False,
+        ),
+    ] = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load dnsmasq `log-queries` logs (and Pi-hole's pihole.log): `query[TYPE] NAME from CLIENT`
+    lines are lookups; reply/cached lines give answers; answers dnsmasq made up itself are not linked."""
+    from graphkit.parsers.bind import parse_zone
+    from graphkit.parsers.dnsmasq import DnsmasqParser
+
+    try:
+        zone = parse_zone(tz)
+    except ValueError as exc:
+        raise GraphkitError(str(exc)) from None
+    parser = DnsmasqParser(_options(since, until, keep_local, observer, client_side), zone=zone, year=year)
     run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

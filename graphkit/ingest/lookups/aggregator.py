@@ -121,6 +121,8 @@ class LookupAggregator:
         if ts_status is not None:
             statuses.append(ts_status)
         client_ids, st = self.clients.encode(batch.client, z)
+        if st is not None and batch.lookup is not None:  # a row of answers needs no client
+            st = pc.if_else(pc.fill_null(batch.lookup, pa.scalar(True)), st, _u8(Why.OK))
         statuses += [st] if st is not None else []
         qname_ids, st = self.qnames.encode(batch.qname, z)
         statuses += [st] if st is not None else []
