@@ -107,7 +107,11 @@ class DnsmasqParser:
 def _qtype(text: str) -> str:
     """dnsmasq names types it does not know `type=N`."""
     number = NUMBERED_TYPE.fullmatch(text)
-    return dns.rdatatype.to_text(int(number[1])) if number and int(number[1]) < 65536 else text
+    return (
+        dns.rdatatype.to_text(dns.rdatatype.RdataType.make(int(number[1])))
+        if number and int(number[1]) < 65536
+        else text
+    )
 
 
 def _year_of_first_line(ctx: ParseContext) -> int:
