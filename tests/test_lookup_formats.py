@@ -100,6 +100,34 @@ def write_dnsmasq(path: Path, rows: list[Row]) -> Path:
     return path
 
 
+def write_route53(path: Path, rows: list[Row]) -> Path:
+    """Route 53 Resolver query log lines (S3 delivery: JSON lines); only port 53 reaches it."""
+    lines = []
+    for row in rows:
+        if row["id.resp_p"] != 53:
+            continue
+        answers = [{"Rdata": r["rdata"], "Type": r["rrtype"], "Class": "IN"} for r in records(row)]
+        query = {
+            "version": "1.100000",
+            "account_id": "111122223333",
+            "region": "us-east-1",
+            "vpc_id": "vpc-7example",
+            "query_timestamp": datetime.fromtimestamp(row["ts"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "query_name": row["query"],
+            "query_type": row["qtype_name"],
+            "query_class": "IN",
+            "rcode": "NOERROR",
+            "answers": answers,
+            "srcaddr": row["id.orig_h"],
+            "srcport": str(row["id.orig_p"]),
+            "transport": "UDP",
+            "srcids": {"instance": "i-0d15cd0d3example"},
+        }
+        lines.append(json.dumps(query))
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
 # format -> (load kind, writer); Zeek TSV is the reference
 FORMATS: dict[str, tuple[str, Callable[[Path, list[Row]], Path]]] = {
     "zeek-json": ("zeek", write_json),
@@ -108,9 +136,10 @@ FORMATS: dict[str, tuple[str, Callable[[Path, list[Row]], Path]]] = {
     "eve-v2-grouped": ("eve", write_eve(2, grouped=True)),
     "eve-v3": ("eve", write_eve(3)),
     "dnsmasq": ("dnsmasq", write_dnsmasq),
+    "route53": ("route53", write_route53),
 }
 OPTIONS = {"dnsmasq": ["--year", "2016"]}
-NO_TTLS = {"eve-v2-grouped", "dnsmasq"}  # what a format cannot say: TTLs
+NO_TTLS = {"eve-v2-grouped", "dnsmasq", "route53"}  # what a format cannot say: TTLs
 
 
 def without_ttls(graph: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:

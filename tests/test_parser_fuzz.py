@@ -26,6 +26,7 @@ from graphkit.parsers.pdns import PdnsParser
 from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser
 from graphkit.parsers.rdap import RdapParser
 from graphkit.parsers.records_jsonl import RecordsParser
+from graphkit.parsers.route53 import Route53Parser
 from graphkit.parsers.whois import WhoisParser
 from graphkit.parsers.zone import ZoneParser
 
@@ -111,6 +112,13 @@ SEEDS: dict[str, tuple[Callable[[], Any], list[bytes]]] = {
             b"Jun 19 22:26:08 dnsmasq[14240]: reply b.example.net is 2603:1020:1300:e::68",
             b"Jun 19 22:26:08 dnsmasq[14240]: config c.example.org is 192.168.0.164",
             b"Dec 31 23:59:59 dnsmasq-dhcp[830]: DHCP, IP range 192.168.0.10 -- 192.168.0.200, lease time 1d",
+        ],
+    ),
+    "route53": (
+        Route53Parser,
+        [
+            b'{"version":"1.100000","account_id":"1","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2021-02-04T17:51:55Z","query_name":"a.example.","query_type":"A","rcode":"NOERROR","answers":[{"Rdata":"b.example.","Type":"CNAME","Class":"IN"},{"Rdata":"192.0.2.1","Type":"A","Class":"IN"}],"srcaddr":"10.0.0.1","srcport":"5353","srcids":{"instance":"i-1"}}',
+            b'2021-02-04T17:51:55.000Z {"query_timestamp":"2021-02-04T17:51:55Z","query_name":"c.example.","query_type":"AAAA","srcaddr":"10.0.0.2","firewall_rule_action":"BLOCK"}',
         ],
     ),
     "eve": (

@@ -1,4 +1,4 @@
-"""`graphkit load zeek|bind|csv-log|eve|dnsmasq FILES...`: DNS lookup logs -> LOOKED_UP edges.
+"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53 FILES...`: DNS lookup logs -> LOOKED_UP edges.
 
 Lookups are counted per (client, name, qtype, UTC day) within each file before anything
 is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
@@ -260,4 +260,24 @@ def load_dnsmasq(
     except ValueError as exc:
         raise GraphkitError(str(exc)) from None
     parser = DnsmasqParser(_options(since, until, keep_local, observer, client_side), zone=zone, year=year)
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_route53(
+    ctx: typer.Context,
+    files: FilesArg,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load AWS Route 53 Resolver query logs (JSON lines as delivered to S3/Firehose, CloudWatch
+    exports, or one JSON document): each record is a lookup by srcaddr; blocked queries' answers are not linked."""
+    from graphkit.parsers.route53 import Route53Parser
+
+    parser = Route53Parser(_options(since, until, keep_local, observer, client_side))
     run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
