@@ -14,6 +14,7 @@ from helpers import Store
 from test_zeek import fresh, snapshot, traffic, write_json, write_tsv
 
 from graphkit.ingest.lookups.classify import IPV4
+from graphkit.parsers.detect import detect
 
 Row = dict[str, Any]
 
@@ -164,3 +165,11 @@ def test_the_same_traffic_gives_the_same_graph_in_every_format(store: Store, tmp
         assert {row[2] for row in graph["resolves"] + graph["alias"]} == {None}
         graph, reference = without_ttls(graph), without_ttls(reference)
     assert graph == reference
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_load_log_tells_each_format_apart(tmp_path: Path, name: str) -> None:
+    kind, write = FORMATS[name]
+    path = write(tmp_path / f"{name}.log", [row for row in traffic() if row.get("query")])
+    assert detect(path).kind == kind
+    assert detect(write_tsv(tmp_path / "dns.log", traffic())).kind == "zeek"

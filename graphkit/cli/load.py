@@ -44,20 +44,50 @@ def run_load(
     batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> list[LoadReport]:
-    """Load every file with one parser; print a summary line per file. One rule for every kind:
-    exit 1 if any file was rejected whole (unreadable, not of this kind, or every record of it
-    rejected), while an empty file is a warning."""
-    from graphkit.ingest.pipeline import Loader
+    """Load every file with one parser; print a summary line per file."""
+    return load_files(lambda path: parser, parser.kind, files, options, strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_files(
+    choose: Callable[[Path], Parser | str],
+    kind: str,
+    files: list[Path],
+    options: StoreOptions,
+    *,
+    strict: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    fmt: Format = Format.table,
+) -> list[LoadReport]:
+    """Load every file with the parser `choose` gives for it (or refuse it, with the reason
+    `choose` gives instead); print a summary line per file. One rule for every kind: exit 1 if
+    any file was rejected whole (unreadable, not of this kind, or every record of it rejected),
+    while an empty file is a warning."""
+    from graphkit.ingest import inputs
+    from graphkit.ingest.pipeline import Loader, LoadReport
 
     backend = open_store(options)
-    rejects = RejectsFile(options.rejects_dir(), parser.kind)
+    rejects = RejectsFile(options.rejects_dir(), kind)
     reports = []
     try:
         backend.ensure_schema()
         progress = _progress()
-        loader = Loader(backend, parser, rejects=rejects, strict=strict, batch_size=batch_size, progress=progress)
+        loaders: dict[int, Loader] = {}  # per parser
         for path in files:
-            report = loader.load(path)
+            parser = None if inputs.is_empty(path) else choose(path)  # an empty file is no kind
+            if isinstance(parser, str):
+                report = LoadReport(str(path), rejected_whole=parser)
+                reports.append(report)
+                _print_report(report, fmt)
+                continue
+            if parser is None:
+                report = LoadReport(str(path), empty=True)
+            else:
+                loader = loaders.get(id(parser))
+                if loader is None:
+                    loader = loaders[id(parser)] = Loader(
+                        backend, parser, rejects=rejects, strict=strict, batch_size=batch_size, progress=progress
+                    )
+                report = loader.load(path)
             if report.empty:
                 typer.echo(f"warning: {path}: empty file, nothing to load", err=True)
                 reports.append(report)

@@ -1,4 +1,4 @@
-"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53 FILES...`: DNS lookup logs -> LOOKED_UP edges.
+"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53|log FILES...`: DNS lookup logs -> LOOKED_UP edges.
 
 Lookups are counted per (client, name, qtype, UTC day) within each file before anything
 is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -20,6 +21,7 @@ from graphkit.ingest import DEFAULT_BATCH
 from graphkit.model import times
 
 if TYPE_CHECKING:
+    from graphkit.ingest.context import Parser
     from graphkit.ingest.lookups.aggregator import LookupOptions
 
 SinceArg = Annotated[
@@ -281,3 +283,63 @@ def load_route53(
 
     parser = Route53Parser(_options(since, until, keep_local, observer, client_side))
     run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_log(
+    ctx: typer.Context,
+    files: FilesArg,
+    tz: Annotated[
+        Optional[str],
+        typer.Option("--tz", help="Zone of BIND's and dnsmasq's local-time stamps (default UTC).", show_default=False),
+    ] = None,
+    year: Annotated[
+        Optional[int],
+        typer.Option("--year", help="Year of stamps that carry none (dnsmasq, BIND via syslog).", show_default=False),
+    ] = None,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnsmasq, Route 53, CSV with a
+    known header), told apart by their first lines; says which it chose per file, and refuses a
+    file it cannot tell (then name the kind: graphkit load KIND)."""
+    from graphkit.cli.load import load_files
+    from graphkit.parsers.bind import BindParser, parse_zone
+    from graphkit.parsers.csvlog import CsvLogParser
+    from graphkit.parsers.detect import detect
+    from graphkit.parsers.dnsmasq import DnsmasqParser
+    from graphkit.parsers.eve import EveParser
+    from graphkit.parsers.route53 import Route53Parser
+    from graphkit.parsers.zeek import ZeekParser
+
+    try:
+        zone = parse_zone(tz)
+    except ValueError as exc:
+        raise GraphkitError(str(exc)) from None
+    options = _options(since, until, keep_local, observer, client_side)
+    parsers: dict[str, Parser] = {
+        "zeek": ZeekParser(options),
+        "bind": BindParser(options, zone=zone, year=year),
+        "eve": EveParser(options),
+        "dnsmasq": DnsmasqParser(options, zone=zone, year=year),
+        "route53": Route53Parser(options),
+        "csv-log": CsvLogParser(options),
+    }
+
+    def choose(path: Path) -> Parser | str:
+        if str(path) == "-":
+            return "standard input: its kind cannot be told without reading it; name it (graphkit load KIND -)"
+        found = detect(path)
+        if found.unsupported:
+            return f"{path}: {found.why}"
+        if found.kind is None:
+            return f"{path}: cannot tell which log this is ({found.why}); name its kind: graphkit load KIND"
+        typer.echo(f"{path}: read as {found.why} (graphkit load {found.kind})", err=True)
+        return parsers[found.kind]
+
+    load_files(choose, "log", files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

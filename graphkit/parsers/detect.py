@@ -1,0 +1,125 @@
+"""Which lookup log a file is, from its first bytes and lines (`graphkit load log`).
+
+Binary formats are told by their magic bytes; text formats by their first non-blank lines,
+each of which must fit the format (a file whose first lines fit none, or fit two, is not
+guessed at: the user names the kind). gzip is looked through.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from graphkit.errors import GraphkitError
+from graphkit.ingest import inputs
+from graphkit.parsers import bind, csvlog, dnsmasq, route53
+
+HEAD_BYTES = 1 << 16
+LINES_LOOKED_AT = 5
+EVTX_MAGIC = b"ElfFile\x00"
+FSTRM_CONTROL = b"\x00\x00\x00\x00"  # Frame Streams: a control frame first
+ZEEK_PATH = re.compile(rb"^#path\t(\S+)", re.MULTILINE)
+NOT_YET = {
+    "dnstap": "a dnstap file (Frame Streams): graphkit does not read dnstap yet",
+    "evtx": "a Windows event log (EVTX): graphkit does not read Windows event logs yet",
+}
+
+
+@dataclass(frozen=True)
+class Detected:
+    kind: str | None  # a `graphkit load` kind, or None: not told apart
+    why: str  # what the file looked like, or why it was not told apart
+    unsupported: bool = False  # told apart, as a format graphkit does not read
+
+
+def detect(path: Path) -> Detected:
+    try:
+        stream, raw = inputs.open_binary(path, on_corrupt=lambda reason: None, line_limit=None)
+    except GraphkitError as exc:
+        return Detected(None, str(exc))
+    with raw, stream:
+        try:
+            head = stream.read(HEAD_BYTES)
+        except OSError as exc:
+            return Detected(None, f"cannot read it ({exc})")
+    if head.startswith(EVTX_MAGIC):
+        return Detected(None, NOT_YET["evtx"], unsupported=True)
+    if head.startswith(FSTRM_CONTROL) and b"dnstap" in head[:64]:
+        return Detected(None, NOT_YET["dnstap"], unsupported=True)
+    zeek_path = ZEEK_PATH.search(head)
+    if zeek_path and zeek_path[1] != b"dns":
+        what = zeek_path[1].decode("ascii", "replace")
+        return Detected(None, f"a Zeek {what} log: `load log` reads lookup logs (Zeek dns.log)", unsupported=True)
+    lines = [line for line in head.split(b"\n")[:-1] if line.strip()][:LINES_LOOKED_AT] or [head]
+    text = [line.decode("utf-8", "replace").rstrip("\r") for line in lines]
+    found = [(kind, why) for kind, why, fits in _TEXT_FORMATS if fits(text)]
+    if len(found) == 1:
+        return Detected(*found[0])
+    if not found and _json_document(head):
+        return Detected("route53", "AWS Route 53 Resolver query log (one JSON document)")
+    kinds = " and ".join(kind for kind, _ in found)
+    return Detected(
+        None, f"its first lines fit {kinds}" if found else "its first lines fit no log format graphkit knows"
+    )
+
+
+def _json(text: str) -> dict[str, object] | None:
+    try:
+        value = json.loads(route53.CLOUDWATCH_PREFIX.sub(b"", text.encode()))
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _zeek_tsv(lines: list[str]) -> bool:
+    return lines[0].startswith(("#separator", "#fields"))
+
+
+def _zeek_json(lines: list[str]) -> bool:
+    return all((v := _json(t)) is not None and "id.orig_h" in v and "query" in v for t in lines)
+
+
+def _eve(lines: list[str]) -> bool:
+    return all((v := _json(t)) is not None and "event_type" in v and "timestamp" in v for t in lines)
+
+
+def _route53(lines: list[str]) -> bool:
+    return all((v := _json(t)) is not None and "query_name" in v and "srcaddr" in v for t in lines)
+
+
+def _bind(lines: list[str]) -> bool:
+    return all(bind.LINE.match(t) is not None for t in lines)
+
+
+def _dnsmasq(lines: list[str]) -> bool:
+    return all(dnsmasq.LINE.fullmatch(t) is not None for t in lines)
+
+
+def _csv(lines: list[str]) -> bool:
+    """A header naming a time, a client and a name column, as `csv-log` finds them."""
+    delimiter = next((d for d in csvlog.DELIMITERS if d in lines[0]), ",")
+    try:
+        header = {name.strip().lower() for name in next(csv.reader([lines[0]], delimiter=delimiter))}
+    except (csv.Error, StopIteration):
+        return False
+    return all(any(name in header for name in csvlog.KNOWN_HEADERS[role]) for role in csvlog.REQUIRED)
+
+
+def _json_document(head: bytes) -> bool:
+    """A pretty-printed JSON object or array whose head names Route 53's fields."""
+    start = head.lstrip()[:1]
+    return start in (b"{", b"[") and b'"query_name"' in head and b'"srcaddr"' in head
+
+
+_TEXT_FORMATS = [
+    ("zeek", "Zeek dns.log (TSV)", _zeek_tsv),
+    ("zeek", "Zeek dns.log (JSON lines)", _zeek_json),
+    ("eve", "Suricata EVE JSON", _eve),
+    ("route53", "AWS Route 53 Resolver query log", _route53),
+    ("bind", "BIND query log", _bind),
+    ("dnsmasq", "dnsmasq log", _dnsmasq),
+    ("csv-log", "a lookup log in CSV with a header graphkit knows", _csv),
+]
