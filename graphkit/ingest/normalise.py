@@ -22,7 +22,7 @@ from graphkit.model import tables, times
 from graphkit.model.schema import SCHEMA, PropType
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
-SEEN_LIMIT = 500_000  # endpoint nodes remembered per load; forgetting only costs a re-write
+SEEN_LIMIT = 100_000  # endpoint nodes remembered per load; forgetting costs a row the spill merges away
 TIME_PROPS = {
     owner: tuple(p.name for p in props if p.type is PropType.TIME)
     for owner, props in [(n.label, n.props) for n in SCHEMA.nodes] + [(r.type, r.props) for r in SCHEMA.rels]

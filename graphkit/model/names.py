@@ -12,6 +12,10 @@ from functools import cache, lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
+# Distinct values remembered across a load's tables (each table already makes each distinct value
+# canonical once); more costs memory that a 10M-row load cannot spare, for few hits.
+CACHED = 50_000
+
 
 @cache
 def public_suffix_list() -> PublicSuffixList:
@@ -26,7 +30,7 @@ class InvalidName(ValueError):
     """A value that cannot be a key of its kind; the message says why."""
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED)
 def domain(name: str) -> str:
     """Lowercase IDNA A-label form without the trailing dot."""
     text = name.strip().rstrip(".")
@@ -51,7 +55,7 @@ def domain(name: str) -> str:
     return text
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED)
 def suffixes(name: str) -> tuple[str, str]:
     """(registered domain, public suffix) of a canonical name, from the Public Suffix List.
 
@@ -64,7 +68,7 @@ def suffixes(name: str) -> tuple[str, str]:
     return f"{name[: -len(tld) - 1].rsplit('.', 1)[-1]}.{tld}", tld
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHED)
 def ip(text: str) -> str:
     """Compressed text form of an IPv4 or IPv6 address (IPv4-mapped IPv6 unwrapped)."""
     try:
