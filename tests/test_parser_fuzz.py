@@ -27,6 +27,7 @@ from graphkit.parsers.prefixes import AsNamesParser, PrefixesParser
 from graphkit.parsers.rdap import RdapParser
 from graphkit.parsers.records_jsonl import RecordsParser
 from graphkit.parsers.route53 import Route53Parser
+from graphkit.parsers.umbrella import UmbrellaParser
 from graphkit.parsers.whois import WhoisParser
 from graphkit.parsers.zone import ZoneParser
 
@@ -119,6 +120,13 @@ SEEDS: dict[str, tuple[Callable[[], Any], list[bytes]]] = {
         [
             b'{"version":"1.100000","account_id":"1","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2021-02-04T17:51:55Z","query_name":"a.example.","query_type":"A","rcode":"NOERROR","answers":[{"Rdata":"b.example.","Type":"CNAME","Class":"IN"},{"Rdata":"192.0.2.1","Type":"A","Class":"IN"}],"srcaddr":"10.0.0.1","srcport":"5353","srcids":{"instance":"i-1"}}',
             b'2021-02-04T17:51:55.000Z {"query_timestamp":"2021-02-04T17:51:55Z","query_name":"c.example.","query_type":"AAAA","srcaddr":"10.0.0.2","firewall_rule_action":"BLOCK"}',
+        ],
+    ),
+    "umbrella": (
+        UmbrellaParser,
+        [
+            b'"2024-03-14 18:59:23","Jane (jane@example.com)","Jane,HQ","10.1.2.3","203.0.113.7","Allowed","1 (A)","NOERROR","www.example.com.","Software/Technology","AD Users","AD Users",""',
+            b'"Timestamp","Most Granular Identity","Identities","Internal IP","External IP","Action","Query Type","Response Code","Domain","Categories"',
         ],
     ),
     "eve": (

@@ -1,4 +1,4 @@
-"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53|log FILES...`: DNS lookup logs -> LOOKED_UP edges.
+"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53|umbrella|log FILES...`: DNS lookup logs -> LOOKED_UP edges.
 
 Lookups are counted per (client, name, qtype, UTC day) within each file before anything
 is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
@@ -305,7 +305,7 @@ def load_log(
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
-    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnsmasq, Route 53, CSV with a
+    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnsmasq, Route 53, Umbrella, CSV with a
     known header), told apart by their first lines; says which it chose per file, and refuses a
     file it cannot tell (then name the kind: graphkit load KIND)."""
     from graphkit.cli.load import load_files
@@ -315,6 +315,7 @@ def load_log(
     from graphkit.parsers.dnsmasq import DnsmasqParser
     from graphkit.parsers.eve import EveParser
     from graphkit.parsers.route53 import Route53Parser
+    from graphkit.parsers.umbrella import UmbrellaParser
     from graphkit.parsers.zeek import ZeekParser
 
     try:
@@ -328,6 +329,7 @@ def load_log(
         "eve": EveParser(options),
         "dnsmasq": DnsmasqParser(options, zone=zone, year=year),
         "route53": Route53Parser(options),
+        "umbrella": UmbrellaParser(options),
         "csv-log": CsvLogParser(options),
     }
 
@@ -343,3 +345,23 @@ def load_log(
         return parsers[found.kind]
 
     load_files(choose, "log", files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_umbrella(
+    ctx: typer.Context,
+    files: FilesArg,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load Cisco Umbrella DNS logs (CSV, log format versions 2-13): lookups by internal IP; a query
+    seen only by the shared egress address is counted, not made a lookup."""
+    from graphkit.parsers.umbrella import UmbrellaParser
+
+    parser = UmbrellaParser(_options(since, until, keep_local, observer, client_side))
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

@@ -22,6 +22,7 @@ LINES_LOOKED_AT = 5
 EVTX_MAGIC = b"ElfFile\x00"
 FSTRM_CONTROL = b"\x00\x00\x00\x00"  # Frame Streams: a control frame first
 ZEEK_PATH = re.compile(rb"^#path\t(\S+)", re.MULTILINE)
+UMBRELLA_LINE = re.compile(r'"(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d","[^"]*","[^"]*","[\d.:a-fA-F]*"|Timestamp"),')
 NOT_YET = {
     "dnstap": "a dnstap file (Frame Streams): graphkit does not read dnstap yet",
     "evtx": "a Windows event log (EVTX): graphkit does not read Windows event logs yet",
@@ -108,6 +109,11 @@ def _csv(lines: list[str]) -> bool:
     return all(any(name in header for name in csvlog.KNOWN_HEADERS[role]) for role in csvlog.REQUIRED)
 
 
+def _umbrella(lines: list[str]) -> bool:
+    """Quoted CSV whose first field is a 'YYYY-MM-DD HH:MM:SS' stamp (or the optional header)."""
+    return all(UMBRELLA_LINE.match(t) for t in lines)
+
+
 def _json_document(head: bytes) -> bool:
     """A pretty-printed JSON object or array whose head names Route 53's fields."""
     start = head.lstrip()[:1]
@@ -121,5 +127,6 @@ _TEXT_FORMATS = [
     ("route53", "AWS Route 53 Resolver query log", _route53),
     ("bind", "BIND query log", _bind),
     ("dnsmasq", "dnsmasq log", _dnsmasq),
+    ("umbrella", "Cisco Umbrella DNS log", _umbrella),
     ("csv-log", "a lookup log in CSV with a header graphkit knows", _csv),
 ]
