@@ -17,6 +17,7 @@ REAL = {
     "zeek/rita-proxy-dns.log": "zeek",
     "zeek/rita-all-fields-dns.json.log": "zeek",
     "route53/awsdocs_resolver-query-log-example_v1.100000.json": "route53",
+    "dnstap/go-dnscollector-dnstap.fstrm": "dnstap",
 }
 DEMO_BIND = Path(__file__).parent.parent / "graphkit" / "demo" / "case2016" / "ns1.cdcservices.com-queries.log"
 
@@ -37,7 +38,6 @@ def test_real_logs_are_told_apart_and_load_as_their_own_kind(store: Store, tmp_p
 def test_what_it_cannot_tell_is_refused_and_the_rest_loads(store: Store, tmp_path: Path) -> None:
     whois = realdata() / "whois" / "whois.godaddy.com-registered.txt"
     files = {
-        "dnstap": realdata() / "dnstap" / "go-dnscollector-dnstap.fstrm",
         "evtx": realdata() / "sysmon" / "sigma_remote_access_sysmon22.evtx",
         "ssl": realdata() / "tls" / "rita_proxy_ssl.log",
         "whois": whois,
@@ -47,7 +47,6 @@ def test_what_it_cannot_tell_is_refused_and_the_rest_loads(store: Store, tmp_pat
     assert proc.returncode == 1
     reports = {Path(r["path"]).name: r for r in json_lines(proc)}
     why = {name: reports[path.name]["rejected_whole"] for name, path in files.items()}
-    assert "graphkit does not read dnstap yet" in why["dnstap"]
     assert "Windows event log (EVTX)" in why["evtx"]
     assert "a Zeek ssl log" in why["ssl"]
     assert (

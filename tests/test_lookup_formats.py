@@ -3,12 +3,18 @@ express it, gives the same lookups, answers and nodes on both stores."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import struct
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import dns.flags
+import dns.message
+import dns.rrset
+import dnstap_pb
 import pytest
 from helpers import Store
 from test_zeek import fresh, snapshot, traffic, write_json, write_tsv
@@ -146,6 +152,53 @@ def write_umbrella(path: Path, rows: list[Row]) -> Path:
     return path
 
 
+def fstrm(frames: list[bytes]) -> bytes:
+    """A Frame Streams file of dnstap frames: start, data frames, stop."""
+    content = b"protobuf:dnstap.Dnstap"
+    start = struct.pack("!III", 2, 1, len(content)) + content
+    out = [struct.pack("!II", 0, len(start)) + start]
+    out += [struct.pack("!I", len(frame)) + frame for frame in frames]
+    out.append(struct.pack("!III", 0, 4, 3))
+    return b"".join(out)
+
+
+def write_dnstap(path: Path, rows: list[Row]) -> Path:
+    """What a resolver writes with `dnstap { client; }`: a CLIENT_QUERY and a CLIENT_RESPONSE
+    per lookup, the DNS messages in wire format. Only port 53 reaches a resolver."""
+    frames = []
+    for row in rows:
+        if row["id.resp_p"] != 53:
+            continue
+        query = dns.message.make_query(row["query"], row["qtype_name"])
+        query.flags = dns.flags.RD if row["RD"] else dns.flags.Flag(0)
+        response = dns.message.make_response(query)
+        for record in records(row):
+            response.answer.append(
+                dns.rrset.from_text(
+                    record["rrname"].rstrip(".") + ".",
+                    record["ttl"],
+                    "IN",
+                    record["rrtype"],
+                    record["rdata"] + ("." if record["rrtype"] == "CNAME" else ""),
+                )
+            )
+        seconds, fraction = divmod(row["ts"], 1)
+        client = ipaddress.ip_address(row["id.orig_h"]).packed
+        for kind, field in ((dnstap_pb.Message.CLIENT_QUERY, "query"), (dnstap_pb.Message.CLIENT_RESPONSE, "response")):
+            message = dnstap_pb.Message(type=kind, query_address=client, response_address=bytes([66, 216, 133, 1]))
+            message.query_port, message.response_port = row["id.orig_p"], 53
+            setattr(message, f"{field}_time_sec", int(seconds))
+            setattr(message, f"{field}_time_nsec", round(fraction * 1e9))
+            setattr(message, f"{field}_message", (query if field == "query" else response).to_wire())
+            frames.append(
+                dnstap_pb.Dnstap(
+                    identity=b"resolver-1", type=dnstap_pb.Dnstap.MESSAGE, message=message
+                ).SerializeToString()
+            )
+    path.write_bytes(fstrm(frames))
+    return path
+
+
 # format -> (load kind, writer); Zeek TSV is the reference
 FORMATS: dict[str, tuple[str, Callable[[Path, list[Row]], Path]]] = {
     "zeek-json": ("zeek", write_json),
@@ -156,6 +209,7 @@ FORMATS: dict[str, tuple[str, Callable[[Path, list[Row]], Path]]] = {
     "dnsmasq": ("dnsmasq", write_dnsmasq),
     "route53": ("route53", write_route53),
     "umbrella": ("umbrella", write_umbrella),
+    "dnstap": ("dnstap", write_dnstap),
 }
 NO_ANSWERS = {"umbrella"}  # logs lookups only: its graph is the lookups
 OPTIONS = {"dnsmasq": ["--year", "2016"]}

@@ -1,4 +1,4 @@
-"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53|umbrella|log FILES...`: DNS lookup logs -> LOOKED_UP edges.
+"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53|umbrella|dnstap|log FILES...`: lookup logs -> LOOKED_UP edges.
 
 Lookups are counted per (client, name, qtype, UTC day) within each file before anything
 is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
@@ -305,7 +305,7 @@ def load_log(
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
-    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnsmasq, Route 53, Umbrella, CSV with a
+    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnstap, dnsmasq, Route 53, Umbrella, CSV with a
     known header), told apart by their first lines; says which it chose per file, and refuses a
     file it cannot tell (then name the kind: graphkit load KIND)."""
     from graphkit.cli.load import load_files
@@ -313,6 +313,7 @@ def load_log(
     from graphkit.parsers.csvlog import CsvLogParser
     from graphkit.parsers.detect import detect
     from graphkit.parsers.dnsmasq import DnsmasqParser
+    from graphkit.parsers.dnstap import DnstapParser
     from graphkit.parsers.eve import EveParser
     from graphkit.parsers.route53 import Route53Parser
     from graphkit.parsers.umbrella import UmbrellaParser
@@ -330,6 +331,7 @@ def load_log(
         "dnsmasq": DnsmasqParser(options, zone=zone, year=year),
         "route53": Route53Parser(options),
         "umbrella": UmbrellaParser(options),
+        "dnstap": DnstapParser(options),
         "csv-log": CsvLogParser(options),
     }
 
@@ -364,4 +366,24 @@ def load_umbrella(
     from graphkit.parsers.umbrella import UmbrellaParser
 
     parser = UmbrellaParser(_options(since, until, keep_local, observer, client_side))
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_dnstap(
+    ctx: typer.Context,
+    files: FilesArg,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load dnstap files (Frame Streams, as BIND, Unbound, Knot Resolver, CoreDNS, dnsdist write them):
+    CLIENT_QUERY and AUTH_QUERY messages are lookups; responses give answers; the writer's identity is the observer."""
+    from graphkit.parsers.dnstap import DnstapParser
+
+    parser = DnstapParser(_options(since, until, keep_local, observer, client_side))
     run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

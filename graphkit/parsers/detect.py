@@ -23,10 +23,7 @@ EVTX_MAGIC = b"ElfFile\x00"
 FSTRM_CONTROL = b"\x00\x00\x00\x00"  # Frame Streams: a control frame first
 ZEEK_PATH = re.compile(rb"^#path\t(\S+)", re.MULTILINE)
 UMBRELLA_LINE = re.compile(r'"(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d","[^"]*","[^"]*","[\d.:a-fA-F]*"|Timestamp"),')
-NOT_YET = {
-    "dnstap": "a dnstap file (Frame Streams): graphkit does not read dnstap yet",
-    "evtx": "a Windows event log (EVTX): graphkit does not read Windows event logs yet",
-}
+EVTX_NOT_YET = "a Windows event log (EVTX): graphkit does not read Windows event logs yet"
 
 
 @dataclass(frozen=True)
@@ -47,9 +44,9 @@ def detect(path: Path) -> Detected:
         except OSError as exc:
             return Detected(None, f"cannot read it ({exc})")
     if head.startswith(EVTX_MAGIC):
-        return Detected(None, NOT_YET["evtx"], unsupported=True)
+        return Detected(None, EVTX_NOT_YET, unsupported=True)
     if head.startswith(FSTRM_CONTROL) and b"dnstap" in head[:64]:
-        return Detected(None, NOT_YET["dnstap"], unsupported=True)
+        return Detected("dnstap", "dnstap (Frame Streams)")
     zeek_path = ZEEK_PATH.search(head)
     if zeek_path and zeek_path[1] != b"dns":
         what = zeek_path[1].decode("ascii", "replace")

@@ -29,9 +29,15 @@ class ColumnBuilder:
         self.type = pa.binary() if binary else pa.string()
         self.zeek_escapes, self.answer_sep, self.default_day = zeek_escapes, answer_sep, default_day
         self.lines: list[int] = []
+        self.texts: list[bytes] = []  # what each row was read from, where a line number cannot find it
         self.ts: list[float | None] = []
         self.values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
         self.present: set[str] = set()
+
+    def add_read_from(self, text: bytes, line: int, ts: float | None, **columns: Any) -> None:
+        """A row read from `text` (shown if the row is rejected), where `line` cannot find it again."""
+        self.texts.append(text)
+        self.add(line, ts, **columns)
 
     def add(self, line: int, ts: float | None, **columns: Any) -> None:
         self.lines.append(line)
@@ -47,7 +53,7 @@ class ColumnBuilder:
     def flush(self) -> None:
         if not self.lines:
             return
-        lines = self.lines
+        lines, texts = self.lines, self.texts
 
         def column(name: str) -> pa.Array | None:
             return pa.array(self.values[name], self.type) if name in self.present else None
@@ -59,6 +65,7 @@ class ColumnBuilder:
             client=pa.array(self.values["client"], self.type),
             qname=pa.array(self.values["qname"], self.type),
             line_of=lambda row: lines[row],
+            text_of=(lambda row: texts[row]) if texts else None,
             qtype=column("qtype"),
             server=column("server"),
             server_port=column("server_port"),
@@ -70,6 +77,6 @@ class ColumnBuilder:
             zeek_escapes=self.zeek_escapes,
             default_day=self.default_day,
         )
-        self.lines, self.ts = [], []
+        self.lines, self.texts, self.ts = [], [], []
         self.values = {name: [] for name in COLUMNS}
         self.aggregator.add(batch)

@@ -1,0 +1,219 @@
+"""`graphkit load dnstap`: dnstap files, as BIND, Unbound, Knot Resolver, CoreDNS, dnsdist and
+PowerDNS write them (Frame Streams of `protobuf:dnstap.Dnstap` messages).
+
+Frames are read here (a 4-byte length, then the frame; a control frame has length 0 and its
+own length next); each data frame is decoded by `dnstap_pb` (the dnstap project's protobuf
+schema), the DNS messages inside by dnspython (a query's question is read directly, the
+common case being one plain name).
+
+- CLIENT_QUERY and AUTH_QUERY messages are lookups, by `query_address` (a resolver's clients,
+  and the resolvers asking an authoritative server), at `query_time`.
+- The resolver's own queries upstream (RESOLVER_QUERY, FORWARDER_QUERY, STUB_QUERY) and
+  other messages (tools, updates) are counted by type, not read as lookups: the server's own
+  address would be the client of every name it resolves.
+- Every response with a message (CLIENT_, AUTH_, RESOLVER_, FORWARDER_RESPONSE) gives its
+  answers: A, AAAA and CNAME records, each with its owner.
+- The writer's `identity` is the Source's observer.
+
+A frame that cannot be decoded is rejected with its number (frames, not lines, are counted:
+`line` in the rejects is the frame's number in the file, and the text its first bytes); a
+file that is no Frame Stream, or that breaks off inside a frame, is rejected whole or at that
+frame.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.rdatatype
+
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
+from graphkit.ingest.lookups.builder import ColumnBuilder
+from graphkit.model.records import Record
+from graphkit.model.tables import Bulk
+
+FRAME_LIMIT = 1 << 20  # bytes of one frame: a DNS message is at most 64 KiB, twice over with its envelope
+CONTENT_TYPE = b"protobuf:dnstap.Dnstap"
+LOOKUPS = frozenset({"CLIENT_QUERY", "AUTH_QUERY"})
+RESPONSES = frozenset({"CLIENT_RESPONSE", "AUTH_RESPONSE", "RESOLVER_RESPONSE", "FORWARDER_RESPONSE"})
+ANSWER_TYPES = frozenset({dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.CNAME})
+OBSERVERS_NAMED = 10
+
+
+class DnstapParser:
+    kind = "dnstap"
+
+    def __init__(self, options: LookupOptions | None = None) -> None:
+        self.options = options or LookupOptions()
+
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
+        import dnstap_pb  # protobuf loads only when a dnstap file is read
+
+        aggregator = LookupAggregator(ctx, self.options)
+        rows = ColumnBuilder(aggregator, binary=False, zeek_escapes=False)
+        types = dict(dnstap_pb.Message.Type.items())
+        names = {number: name for name, number in types.items()}
+        identities: set[str] = set()
+        with unreadable_file_rejected(ctx), ctx.open(line_limit=None) as stream:
+            for number, frame in _frames(stream):
+                ctx.line = number
+                ctx.counts["frames read"] += 1
+                envelope = dnstap_pb.Dnstap()
+                try:
+                    envelope.ParseFromString(frame)
+                except Exception:  # protobuf's DecodeError, or worse for garbage: the frame is bad
+                    ctx.reject("not a dnstap message (protobuf does not decode)", frame[:200])
+                    continue
+                if not envelope.HasField("message"):
+                    ctx.skip("dnstap frames without a message")
+                    continue
+                if envelope.identity and len(identities) <= OBSERVERS_NAMED:
+                    identities.add(envelope.identity.decode("utf-8", "replace"))
+                message = envelope.message
+                kind = names.get(message.type, f"type {message.type}")
+                ctx.counts[f"{kind} messages"] += 1
+                if kind in LOOKUPS:
+                    _lookup(ctx, rows, message, number, frame)
+                elif kind in RESPONSES and message.HasField("response_message"):
+                    _answers(ctx, rows, message, number, frame)
+                ctx.tick()
+        rows.flush()
+        observer = ",".join(sorted(identities)) if 0 < len(identities) <= OBSERVERS_NAMED else None
+        yield from finish(ctx, aggregator, self.options, default_client_side=None, observer=observer)
+
+
+def _frames(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(number, data frame) of a Frame Streams file; control frames are checked and passed over."""
+    number = 0
+    while head := stream.read(4):
+        number += 1
+        if len(head) < 4:
+            raise FileRejected(number, "the file breaks off inside a frame's length")
+        (length,) = struct.unpack("!I", head)
+        control = length == 0
+        if control:
+            raw = stream.read(4)
+            if len(raw) < 4:
+                raise FileRejected(number, "the file breaks off inside a control frame")
+            (length,) = struct.unpack("!I", raw)
+        if length > FRAME_LIMIT:
+            raise FileRejected(number, f"a frame of {length:,} bytes: not a dnstap file, or a damaged one")
+        frame = stream.read(length)
+        if len(frame) < length:
+            raise FileRejected(number, f"the file breaks off inside a frame ({len(frame):,} of {length:,} bytes)")
+        if control:
+            if number == 1 and CONTENT_TYPE not in frame:
+                raise FileRejected(1, "not a dnstap file (its first frame names no protobuf:dnstap.Dnstap content)")
+            continue
+        if number == 1:
+            raise FileRejected(1, "not a Frame Streams file (no start frame)")
+        yield number, frame
+
+
+def _address(raw: bytes) -> str | None:
+    import ipaddress
+
+    if len(raw) in (4, 16):
+        return str(ipaddress.ip_address(raw))
+    return None
+
+
+def _time(seconds: int, nanoseconds: int) -> float:
+    return seconds + nanoseconds / 1e9
+
+
+def _lookup(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, frame: bytes) -> None:
+    if not message.HasField("query_message"):
+        ctx.skip("queries logged without their message")
+        return
+    question = _question(message.query_message)
+    if question is None:
+        ctx.reject("a query whose DNS message does not decode", frame[:200])
+        return
+    name, qtype, rd = question
+    rows.add_read_from(
+        frame[:200],
+        number,
+        _time(message.query_time_sec, message.query_time_nsec),
+        client=_address(message.query_address),
+        qname=name,
+        qtype=qtype,
+        server=_address(message.response_address),
+        server_port=str(message.response_port) if message.HasField("response_port") else None,
+        rd=rd,
+        lookup=True,
+    )
+
+
+def _question(wire: bytes) -> tuple[str, str, str] | None:
+    """(name, type, 'T'/'F' recursion desired) of a query's first question; None when the
+    message does not decode."""
+    if len(wire) < 17 or wire[4:6] == b"\x00\x00":
+        return None
+    labels, at = [], 12
+    while at < len(wire):
+        size = wire[at]
+        if size == 0:
+            break
+        if size > 63:  # a compression pointer in a question, or garbage: dnspython decides
+            return _question_by_dnspython(wire)
+        labels.append(wire[at + 1 : at + 1 + size])
+        at += 1 + size
+    if at + 5 > len(wire):
+        return None
+    (rdtype,) = struct.unpack("!H", wire[at + 1 : at + 3])
+    try:
+        name = b".".join(labels).decode("ascii")
+    except UnicodeDecodeError:
+        return _question_by_dnspython(wire)
+    if any(b"." in label or b"\\" in label for label in labels):
+        return _question_by_dnspython(wire)  # a dot inside a label: dnspython escapes it
+    rd = "T" if wire[2] & 1 else "F"
+    return name or ".", dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype)), rd
+
+
+def _question_by_dnspython(wire: bytes) -> tuple[str, str, str] | None:
+    try:
+        parsed = dns.message.from_wire(wire, question_only=True)
+    except (dns.exception.DNSException, ValueError):
+        return None
+    if not parsed.question:
+        return None
+    question = parsed.question[0]
+    rd = "T" if parsed.flags & dns.flags.RD else "F"
+    return question.name.to_text(omit_final_dot=True) or ".", dns.rdatatype.to_text(question.rdtype), rd
+
+
+def _answers(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, frame: bytes) -> None:
+    try:
+        parsed = dns.message.from_wire(message.response_message, ignore_trailing=True)
+    except (dns.exception.DNSException, ValueError):
+        ctx.reject("a response whose DNS message does not decode", frame[:200])
+        return
+    ts = _time(message.response_time_sec, message.response_time_nsec)
+    for rrset in parsed.answer:
+        if rrset.rdtype not in ANSWER_TYPES:
+            continue
+        owner = rrset.name.to_text(omit_final_dot=True)
+        rtype = dns.rdatatype.to_text(rrset.rdtype)
+        for rdata in rrset:
+            data = _data(rdata)
+            if data is None:
+                ctx.skip("answers whose data does not decode")
+                continue
+            ttl = str(rrset.ttl)
+            rows.add_read_from(frame[:200], number, ts, qname=owner, qtype=rtype, answers=data, ttls=ttl, lookup=False)
+
+
+def _data(rdata: Any) -> str | None:
+    """A CNAME's target or an address; None for data dnspython could not read as its type."""
+    if hasattr(rdata, "target"):
+        return str(rdata.target.to_text(omit_final_dot=True))
+    address = getattr(rdata, "address", None)
+    return address if isinstance(address, str) else None
