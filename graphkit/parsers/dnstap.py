@@ -3,8 +3,8 @@ PowerDNS write them (Frame Streams of `protobuf:dnstap.Dnstap` messages).
 
 Frames are read here (a 4-byte length, then the frame; a control frame has length 0 and its
 own length next); each data frame is decoded by `dnstap_pb` (the dnstap project's protobuf
-schema), the DNS messages inside by dnspython (a query's question is read directly, the
-common case being one plain name).
+schema), the DNS messages inside by `dnswire` (questions and A/AAAA/CNAME answers of plain
+names), dnspython for anything else.
 
 - CLIENT_QUERY and AUTH_QUERY messages are lookups, by `query_address` (a resolver's clients,
   and the resolvers asking an authoritative server), at `query_time`.
@@ -37,6 +37,7 @@ from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, 
 from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
+from graphkit.parsers import dnswire
 
 FRAME_LIMIT = 1 << 20  # bytes of one frame: a DNS message is at most 64 KiB, twice over with its envelope
 CONTENT_TYPE = b"protobuf:dnstap.Dnstap"
@@ -154,28 +155,11 @@ def _lookup(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, f
 def _question(wire: bytes) -> tuple[str, str, str] | None:
     """(name, type, 'T'/'F' recursion desired) of a query's first question; None when the
     message does not decode."""
-    if len(wire) < 17 or wire[4:6] == b"\x00\x00":
-        return None
-    labels, at = [], 12
-    while at < len(wire):
-        size = wire[at]
-        if size == 0:
-            break
-        if size > 63:  # a compression pointer in a question, or garbage: dnspython decides
-            return _question_by_dnspython(wire)
-        labels.append(wire[at + 1 : at + 1 + size])
-        at += 1 + size
-    if at + 5 > len(wire):
-        return None
-    (rdtype,) = struct.unpack("!H", wire[at + 1 : at + 3])
-    try:
-        name = b".".join(labels).decode("ascii")
-    except UnicodeDecodeError:
+    found = dnswire.question(wire)
+    if found is None:
         return _question_by_dnspython(wire)
-    if any(b"." in label or b"\\" in label for label in labels):
-        return _question_by_dnspython(wire)  # a dot inside a label: dnspython escapes it
-    rd = "T" if wire[2] & 1 else "F"
-    return name or ".", dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype)), rd
+    name, rdtype, rd = found
+    return name, dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype)), "T" if rd else "F"
 
 
 def _question_by_dnspython(wire: bytes) -> tuple[str, str, str] | None:
@@ -191,24 +175,35 @@ def _question_by_dnspython(wire: bytes) -> tuple[str, str, str] | None:
 
 
 def _answers(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, frame: bytes) -> None:
-    try:
-        parsed = dns.message.from_wire(message.response_message, ignore_trailing=True)
-    except (dns.exception.DNSException, ValueError):
-        ctx.reject("a response whose DNS message does not decode", frame[:200])
-        return
     ts = _time(message.response_time_sec, message.response_time_nsec)
+    found = dnswire.answers(message.response_message)
+    if found is None:
+        found = _answers_by_dnspython(ctx, message.response_message)
+        if found is None:
+            ctx.reject("a response whose DNS message does not decode", frame[:200])
+            return
+    for owner, rdtype, data, ttl in found:
+        rtype = "A" if rdtype == dnswire.A else "AAAA" if rdtype == dnswire.AAAA else "CNAME"
+        rows.add_read_from(frame[:200], number, ts, qname=owner, qtype=rtype, answers=data, ttls=str(ttl), lookup=False)
+
+
+def _answers_by_dnspython(ctx: ParseContext, wire: bytes) -> list[dnswire.Answer] | None:
+    try:
+        parsed = dns.message.from_wire(wire, ignore_trailing=True)
+    except (dns.exception.DNSException, ValueError):
+        return None
+    out = []
     for rrset in parsed.answer:
         if rrset.rdtype not in ANSWER_TYPES:
             continue
         owner = rrset.name.to_text(omit_final_dot=True)
-        rtype = dns.rdatatype.to_text(rrset.rdtype)
         for rdata in rrset:
             data = _data(rdata)
             if data is None:
                 ctx.skip("answers whose data does not decode")
                 continue
-            ttl = str(rrset.ttl)
-            rows.add_read_from(frame[:200], number, ts, qname=owner, qtype=rtype, answers=data, ttls=ttl, lookup=False)
+            out.append((owner, int(rrset.rdtype), data, int(rrset.ttl)))
+    return out
 
 
 def _data(rdata: Any) -> str | None:
