@@ -15,7 +15,9 @@ is the server, else the version says)
 (A, AAAA and CNAME records become RESOLVES_TO / ALIAS_OF, each record with its own owner; a
 response with only `grouped` values is read as a chain from the question, as Zeek's answers
 are). Events of other types (alert, flow, http, tls, ...) are counted by type in the summary,
-without being read: the event type is found by a pattern, so only dns events are decoded.
+not read. Blocks of lines are read by Arrow (eve_blocks); a block Arrow cannot read exactly
+is read here line by line, where the event type is found by a pattern first, so that only
+dns events are decoded.
 """
 
 from __future__ import annotations
@@ -26,11 +28,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
 from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
+from graphkit.parsers import eve_blocks
+from graphkit.parsers.pdns_blocks import blocks
 
 EVENT_TYPE = re.compile(rb'"event_type"\s*:\s*"([^"\\]{1,40})"')
 QUESTIONS = frozenset({"query", "request"})
@@ -53,24 +59,38 @@ class EveParser:
         aggregator = LookupAggregator(ctx, self.options)
         rows = ColumnBuilder(aggregator, binary=False, zeek_escapes=False)
         hosts: set[str] = set()
+
+        def seen(names: pa.Array) -> None:
+            if len(hosts) <= OBSERVERS_NAMED:
+                hosts.update(name for name in names.to_pylist()[: OBSERVERS_NAMED + 1] if isinstance(name, str))
+
         with unreadable_file_rejected(ctx), ctx.open() as stream:
-            for raw in ctx.lines(stream):
-                ctx.counts["lines read"] += 1
-                if not raw.strip():
-                    ctx.skip("blank line")
-                    continue
-                kind = EVENT_TYPE.search(raw)
-                if kind is not None and kind[1] != b"dns":
-                    ctx.counts[f"{kind[1].decode('ascii', 'replace')} events"] += 1
-                    continue
-                event = _event(ctx, raw)
-                if event is not None:
-                    self._dns(ctx, rows, event, raw)
-                    if isinstance(event.get("host"), str) and len(hosts) <= OBSERVERS_NAMED:
-                        hosts.add(event["host"])
+            for first, block in blocks(stream, eve_blocks.BLOCK_BYTES):
+                table = eve_blocks.decoded(block)
+                if table is None or not eve_blocks.take(ctx, aggregator, table, first, seen):
+                    for number, raw in enumerate(block.split(b"\n")[:-1], first):
+                        if number not in ctx.long_lines:
+                            ctx.line = number
+                            self._line(ctx, rows, raw, hosts)
+                ctx.tick()
         rows.flush()
         observer = ",".join(sorted(hosts)) if 0 < len(hosts) <= OBSERVERS_NAMED else None
         yield from finish(ctx, aggregator, self.options, default_client_side=None, observer=observer)
+
+    def _line(self, ctx: ParseContext, rows: ColumnBuilder, raw: bytes, hosts: set[str]) -> None:
+        ctx.counts["lines read"] += 1
+        if not raw.strip():
+            ctx.skip("blank line")
+            return
+        kind = EVENT_TYPE.search(raw)
+        if kind is not None and kind[1] != b"dns":
+            ctx.counts[f"{kind[1].decode('ascii', 'replace')} events"] += 1
+            return
+        event = _event(ctx, raw)
+        if event is not None:
+            self._dns(ctx, rows, event, raw)
+            if isinstance(event.get("host"), str) and len(hosts) <= OBSERVERS_NAMED:
+                hosts.add(event["host"])
 
     def _dns(self, ctx: ParseContext, rows: ColumnBuilder, event: dict[str, Any], raw: bytes) -> None:
         dns = event.get("dns")
