@@ -40,7 +40,7 @@ def by_dnspython(wire: bytes) -> list[tuple[str, int, str, int]]:
     return out
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     query=NAME,
     rdtype=st.sampled_from(["A", "AAAA", "MX", "HTTPS"]),

@@ -23,6 +23,7 @@ frame.
 
 from __future__ import annotations
 
+import socket
 import struct
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -118,10 +119,10 @@ def _frames(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
 
 
 def _address(raw: bytes) -> str | None:
-    import ipaddress
-
-    if len(raw) in (4, 16):
-        return str(ipaddress.ip_address(raw))
+    if len(raw) == 4:
+        return socket.inet_ntop(socket.AF_INET, raw)
+    if len(raw) == 16:
+        return socket.inet_ntop(socket.AF_INET6, raw)  # made canonical with every other address later
     return None
 
 

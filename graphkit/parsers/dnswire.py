@@ -1,7 +1,8 @@
 """DNS messages in wire format, read directly for what lookup logs need: a query's question and
 a response's A, AAAA and CNAME answers. Names of plain labels (letters, digits, '-', '_', '*')
-only: anything else (an escape dnspython would write, a broken message) returns None, and the
-caller asks dnspython, which has the last word."""
+and answers dnspython would give as they are only: anything else (an escape dnspython would
+write, records it would gather differently, a broken message) returns None, and the caller
+asks dnspython, which has the last word."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ A, CNAME, AAAA = 1, 5, 28
 IN = 1
 POINTERS = 32  # compression pointers followed in one name: more is a loop
 PLAIN_LABEL = re.compile(rb"[A-Za-z0-9_*-]+")
+PLAIN_NAME = re.compile(rb"[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*")  # labels joined: checked at once
 
 Answer = tuple[str, int, str, int]  # owner, type, data (a CNAME's target or an address), TTL
 
@@ -55,9 +57,31 @@ def answers(wire: bytes) -> list[Answer] | None:
             if rclass == IN and rtype in (A, AAAA, CNAME):
                 out.append((owner, rtype, _data(wire, at, rtype, length), ttl))
             at += length
-        return out
+        return out if _as_rrsets(out) else None
     except _Unread:
         return None
+
+
+def _as_rrsets(records: list[Answer]) -> bool:
+    """Whether dnspython would give the same records in the same order: it gathers a
+    message's records into sets per owner and type (names compared without case), so a set
+    whose records are apart, repeat, or differ in TTL is left to it."""
+    seen: set[tuple[str, int]] = set()
+    data: set[tuple[str, int, str]] = set()
+    previous: tuple[str, int, int] | None = None
+    for owner, rtype, value, ttl in records:
+        key = (owner.lower(), rtype)
+        if previous is not None and key == previous[:2]:
+            if ttl != previous[2]:
+                return False
+        elif key in seen:
+            return False
+        seen.add(key)
+        if (*key, value.lower()) in data:
+            return False
+        data.add((*key, value.lower()))
+        previous = (*key, ttl)
+    return True
 
 
 def _data(wire: bytes, at: int, rtype: int, length: int) -> str:
@@ -79,8 +103,10 @@ def _name(wire: bytes, at: int) -> tuple[str, int]:
                 raise _Unread
             size = wire[at]
             if size == 0:
-                text = b".".join(labels).decode("ascii") or "."
-                return text, at + 1 if after is None else after
+                name = b".".join(labels)
+                if name and not PLAIN_NAME.fullmatch(name):
+                    raise _Unread
+                return name.decode("ascii") or ".", at + 1 if after is None else after
             if size >= 0xC0:
                 if at + 1 >= len(wire):
                     raise _Unread
@@ -88,7 +114,7 @@ def _name(wire: bytes, at: int) -> tuple[str, int]:
                 at = ((size & 0x3F) << 8) | wire[at + 1]
                 break
             label = wire[at + 1 : at + 1 + size]
-            if size > 63 or len(label) < size or not PLAIN_LABEL.fullmatch(label):
+            if size > 63 or len(label) < size or b"." in label:
                 raise _Unread
             labels.append(label)
             at += 1 + size
