@@ -8,13 +8,12 @@
   `answers[]`, `grouped` and `authorities`.
 
 A lookup is a question of a query or request event, by its `src_ip`, to its `dest_ip` (the
-server). Answer and response events are never counted as lookups: they give the answers
-for the client at the other end from the server (Suricata 5-7 log an answer in the flow's
-direction, from the client; 8 and some older ones from the responder: the side on port 53
-is the server, else the version says)
-(A, AAAA and CNAME records become RESOLVES_TO / ALIAS_OF, each record with its own owner; a
+server). Answer and response events are never counted as lookups: they give the answers (A,
+AAAA and CNAME records become RESOLVES_TO / ALIAS_OF, each record with its own owner; a
 response with only `grouped` values is read as a chain from the question, as Zeek's answers
-are). Events of other types (alert, flow, http, tls, ...) are counted by type in the summary,
+are). Suricata 5-7 log an answer in the flow's direction, from the client, 8 and some older
+ones from the responder: the side on port 53 is the server, else the version says. Events of
+other types (alert, flow, http, tls, ...) are counted by type in the summary,
 not read. Blocks of lines are read by Arrow (eve_blocks); a block Arrow cannot read exactly
 is read here line by line, where the event type is found by a pattern first, so that only
 dns events are decoded.
@@ -39,11 +38,10 @@ from graphkit.parsers import eve_blocks
 from graphkit.parsers.pdns_blocks import blocks
 
 EVENT_TYPE = re.compile(rb'"event_type"\s*:\s*"([^"\\]{1,40})"')
-QUESTIONS = frozenset({"query", "request"})
-ANSWERS = frozenset({"answer", "response"})
-RECORD_TYPES = frozenset({"A", "AAAA", "CNAME"})  # answers that map to the graph
+QUESTIONS, ANSWERS = frozenset(eve_blocks.QUESTIONS), frozenset(eve_blocks.ANSWERS)
+RECORD_TYPES = frozenset(eve_blocks.RECORD_TYPES)
 CHAIN_ORDER = ("CNAME", "A", "AAAA")  # a grouped response read as Zeek's answers are: aliases, then addresses
-DNS_PORTS = frozenset({53, 853})
+DNS_PORTS = frozenset(eve_blocks.DNS_PORTS)
 OBSERVERS_NAMED = 10  # at most this many sensors (`host`) are named as the Source's observer
 TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:?\d\d)?$")
 

@@ -24,10 +24,10 @@ from graphkit.ingest import bounded
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 
-QUESTIONS = ["query", "request"]
+QUESTIONS = ["query", "request"]  # dns event types that ask (v3: request)
 ANSWERS = ["answer", "response"]
-RECORD_TYPES = ["A", "AAAA", "CNAME"]
-DNS_PORTS = [53, 853]
+RECORD_TYPES = ["A", "AAAA", "CNAME"]  # answers that map to the graph
+DNS_PORTS = [53, 853]  # the side of an answer event on one of these is the server
 _QUESTION = pa.struct([("rrname", pa.string()), ("rrtype", pa.string())])
 _RECORD = pa.struct([("rrname", pa.string()), ("rrtype", pa.string()), ("ttl", pa.int64()), ("rdata", pa.string())])
 SCHEMA = pa.schema(
