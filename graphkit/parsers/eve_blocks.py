@@ -175,9 +175,7 @@ def _answers(
     row, records = pc.filter(row, wanted), pc.filter(records, wanted)
     if not len(row):
         return
-    ports = [
-        pc.is_in(pc.take(events[f"{end}_port"], row), value_set=pa.array(DNS_PORTS)) for end in ("src", "dest")
-    ]
+    ports = [pc.is_in(pc.take(events[f"{end}_port"], row), value_set=pa.array(DNS_PORTS)) for end in ("src", "dest")]
     version_says = pc.not_equal(pc.fill_null(pc.take(dns.field("version"), row), 0), pa.scalar(2, pa.int64()))
     from_server = pc.if_else(pc.not_equal(ports[0], ports[1]), ports[0], version_says)  # as eve._from_server
 
