@@ -52,19 +52,24 @@ def _stats(location: str, env: dict[str, str]) -> dict[str, object]:
     return {k: out[k] for k in ("nodes", "relationships", "lookups")}
 
 
-def _resolves_to(location: str, env: dict[str, str]) -> int:
+def _written(location: str, env: dict[str, str]) -> int:
+    """Nodes and relationships in the store (-1 when it cannot be read)."""
     proc = run_cli("stats", "--format", "json", "--store", location, env=env, check=False)
-    return int(json_output(proc)["relationships"].get("RESOLVES_TO", 0)) if proc.returncode == 0 else -1
+    if proc.returncode != 0:
+        return -1
+    out = json_output(proc)
+    return sum(out["nodes"].values()) + sum(out["relationships"].values())
 
 
 def _wait_for_writes(location: str, env: dict[str, str], before: int = 0, timeout: float = 60) -> None:
-    """Until the load has written something: more RESOLVES_TO than `before` (what the store held
-    already; an earlier test's graph may be there, and the load must be connected)."""
+    """Until the load has written something: more nodes and relationships than `before` (what
+    the store held already; an earlier test's graph may be there, and the load must be
+    connected). Nodes count: a load writes all its nodes before its relationships."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _resolves_to(location, env) > before:
+        if _written(location, env) > before:
             return
-        time.sleep(0.3)
+        time.sleep(0.2)
     raise AssertionError("the load never wrote anything")
 
 
@@ -72,14 +77,14 @@ def _wait_for_writes(location: str, env: dict[str, str], before: int = 0, timeou
 def test_server_gone_for_good_then_back(neo4j_private: Neo4jInstance, tmp_path: Path) -> None:
     """Stopped mid-load and not back within the retry time: one clear line, non-zero exit;
     after a restart the same load converges to the clean graph."""
-    data = _records(tmp_path / "big.jsonl", 6000)
+    data = _records(tmp_path / "big.jsonl", 12000)  # long enough to be stopped under it
     env = {**neo4j_private.env, "GRAPHKIT_NEO4J_RETRY_SECONDS": "3"}
     # A store that holds some of the graph already: the load then merges its rows in writes
     # of --batch-size (a table new to the store would be written whole, too fast to stop).
     seed = _records(tmp_path / "seed.jsonl", 1)
     run_cli("load", "records", "--store", neo4j_private.uri, str(seed), env=env)
     load = ["load", "records", "--batch-size", "100", "--store", neo4j_private.uri, str(data)]
-    before = max(_resolves_to(neo4j_private.uri, env), 0)
+    before = max(_written(neo4j_private.uri, env), 0)
     proc = _popen(load, env)
     _wait_for_writes(neo4j_private.uri, env, before)
     assert neo4j_private.control("stop").returncode == 0
@@ -99,10 +104,10 @@ def test_server_gone_for_good_then_back(neo4j_private: Neo4jInstance, tmp_path: 
 @pytest.mark.neo4j
 def test_driver_rides_out_a_restart(neo4j_private: Neo4jInstance, tmp_path: Path) -> None:
     """Stopped and started again within the retry time: the load retries and completes."""
-    data = _records(tmp_path / "big.jsonl", 6000, prefix="g")
+    data = _records(tmp_path / "big.jsonl", 12000, prefix="g")
     env = {**neo4j_private.env, "GRAPHKIT_NEO4J_RETRY_SECONDS": "90"}
     run_cli("load", "records", "--store", neo4j_private.uri, str(_records(tmp_path / "seed.jsonl", 1, "g")), env=env)
-    before = max(_resolves_to(neo4j_private.uri, env), 0)
+    before = max(_written(neo4j_private.uri, env), 0)
     proc = _popen(["load", "records", "--batch-size", "100", "--store", neo4j_private.uri, str(data)], env)
     _wait_for_writes(neo4j_private.uri, env, before)
     assert neo4j_private.control("restart").returncode == 0
@@ -111,9 +116,9 @@ def test_driver_rides_out_a_restart(neo4j_private: Neo4jInstance, tmp_path: Path
     clean = tmp_path / "clean.lbdb"
     run_cli("load", "records", "--store", str(clean), str(data))
     stats = _stats(neo4j_private.uri, env)
-    assert stats["relationships"]["RESOLVES_TO"] >= 6000  # earlier test's graph may also be there
+    assert stats["relationships"]["RESOLVES_TO"] >= 12000  # earlier test's graph may also be there
     clean_stats = _stats(str(clean), {})
-    assert clean_stats["relationships"]["RESOLVES_TO"] == 6000
+    assert clean_stats["relationships"]["RESOLVES_TO"] == 12000
 
 
 def test_two_loads_into_one_embedded_store(tmp_path: Path) -> None:
