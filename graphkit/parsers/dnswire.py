@@ -13,7 +13,6 @@ import struct
 A, CNAME, AAAA = 1, 5, 28
 IN = 1
 POINTERS = 32  # compression pointers followed in one name: more is a loop
-PLAIN_LABEL = re.compile(rb"[A-Za-z0-9_*-]+")
 PLAIN_NAME = re.compile(rb"[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*")  # labels joined: checked at once
 
 Answer = tuple[str, int, str, int]  # owner, type, data (a CNAME's target or an address), TTL
