@@ -6,8 +6,10 @@ is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
 
 from __future__ import annotations
 
+import importlib
 import re
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -64,6 +66,25 @@ ClientSideArg = Annotated[
 ]
 
 
+TzArg = Annotated[
+    Optional[str],
+    typer.Option(
+        "--tz",
+        help="Zone of the log's local-time stamps: UTC (default), +03:00 or a name like Europe/Moscow.",
+        show_default=False,
+    ),
+]
+
+
+def _zone(tz: str | None) -> tzinfo:
+    from graphkit.parsers.bind import parse_zone
+
+    try:
+        return parse_zone(tz)
+    except ValueError as exc:
+        raise GraphkitError(str(exc)) from None
+
+
 def _instant(text: str | None, *, end: bool) -> float | None:
     """Epoch seconds; a bare date is the start of that day (--since) or of the next (--until)."""
     if text is None:
@@ -97,37 +118,66 @@ def _options(
     )
 
 
-def load_zeek(
-    ctx: typer.Context,
-    files: FilesArg,
-    since: SinceArg = None,
-    until: UntilArg = None,
-    keep_local: KeepLocalArg = False,
-    observer: ObserverArg = None,
-    client_side: ClientSideArg = None,
-    strict: StrictArg = False,
-    batch_size: BatchArg = DEFAULT_BATCH,
-    fmt: FormatArg = Format.table,
-) -> None:
-    """Load Zeek dns.log (TSV with any field order and header blocks, or JSON lines; gzip is detected):
-    lookups counted per client, name, type and UTC day; answers become RESOLVES_TO / ALIAS_OF."""
-    from graphkit.parsers.zeek import ZeekParser
+def _lookup_command(module: str, parser: str, doc: str) -> Callable[..., None]:
+    """`graphkit load KIND`, for a lookup log whose parser takes the shared options only (its
+    module imported when the command runs: parsers bring pyarrow)."""
 
-    parser = ZeekParser(_options(since, until, keep_local, observer, client_side))
-    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+    def command(
+        ctx: typer.Context,
+        files: FilesArg,
+        since: SinceArg = None,
+        until: UntilArg = None,
+        keep_local: KeepLocalArg = False,
+        observer: ObserverArg = None,
+        client_side: ClientSideArg = None,
+        strict: StrictArg = False,
+        batch_size: BatchArg = DEFAULT_BATCH,
+        fmt: FormatArg = Format.table,
+    ) -> None:
+        make = getattr(importlib.import_module(f"graphkit.parsers.{module}"), parser)
+        options = _options(since, until, keep_local, observer, client_side)
+        run_load(make(options), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+    command.__doc__ = doc
+    return command
+
+
+load_zeek = _lookup_command(
+    "zeek",
+    "ZeekParser",
+    """Load Zeek dns.log (TSV with any field order and header blocks, or JSON lines; gzip is detected):
+    lookups counted per client, name, type and UTC day; answers become RESOLVES_TO / ALIAS_OF.""",
+)
+load_eve = _lookup_command(
+    "eve",
+    "EveParser",
+    """Load Suricata EVE JSON (dns events, v1, v2 and v3): each question of a query is a lookup;
+    answer events give RESOLVES_TO / ALIAS_OF; other event types are counted, not read.""",
+)
+load_route53 = _lookup_command(
+    "route53",
+    "Route53Parser",
+    """Load AWS Route 53 Resolver query logs (JSON lines as delivered to S3/Firehose, CloudWatch
+    exports, or one JSON document): each record is a lookup by srcaddr; blocked queries' answers are not linked.""",
+)
+load_umbrella = _lookup_command(
+    "umbrella",
+    "UmbrellaParser",
+    """Load Cisco Umbrella DNS logs (CSV, log format versions 2-13): lookups by internal IP; a query
+    seen only by the shared egress address is counted, not made a lookup.""",
+)
+load_dnstap = _lookup_command(
+    "dnstap",
+    "DnstapParser",
+    """Load dnstap files (Frame Streams, as BIND, Unbound, Knot Resolver, CoreDNS, dnsdist write them):
+    CLIENT_QUERY and AUTH_QUERY messages are lookups; responses give answers; the writer's identity is the observer.""",
+)
 
 
 def load_bind(
     ctx: typer.Context,
     files: FilesArg,
-    tz: Annotated[
-        Optional[str],
-        typer.Option(
-            "--tz",
-            help="Zone of BIND's local-time stamps: UTC (default), +03:00 or a name like Europe/Moscow.",
-            show_default=False,
-        ),
-    ] = None,
+    tz: TzArg = None,
     year: Annotated[
         Optional[int], typer.Option("--year", help="Year of syslog-style stamps, which carry none.", show_default=False)
     ] = None,
@@ -151,10 +201,10 @@ def load_bind(
 ) -> None:
     """Load BIND 9.9-9.18 query logs (`client ... query: NAME IN TYPE ...`). Stamps are read as UTC
     unless --tz is given; the server address at the end of each line is the Source's observer."""
-    from graphkit.parsers.bind import BindParser, parse_zone
+    from graphkit.parsers.bind import BindParser
 
+    zone = _zone(tz)
     try:
-        zone = parse_zone(tz)
         the_day = date.fromisoformat(day) if day else None
     except ValueError as exc:
         raise GraphkitError(str(exc)) from None
@@ -206,35 +256,10 @@ def load_csv_log(
     run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
 
 
-def load_eve(
-    ctx: typer.Context,
-    files: FilesArg,
-    since: SinceArg = None,
-    until: UntilArg = None,
-    keep_local: KeepLocalArg = False,
-    observer: ObserverArg = None,
-    client_side: ClientSideArg = None,
-    strict: StrictArg = False,
-    batch_size: BatchArg = DEFAULT_BATCH,
-    fmt: FormatArg = Format.table,
-) -> None:
-    """Load Suricata EVE JSON (dns events, v1, v2 and v3): each question of a query is a lookup;
-    answer events give RESOLVES_TO / ALIAS_OF; other event types are counted, not read."""
-    from graphkit.parsers.eve import EveParser
-
-    parser = EveParser(_options(since, until, keep_local, observer, client_side))
-    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
-
-
 def load_dnsmasq(
     ctx: typer.Context,
     files: FilesArg,
-    tz: Annotated[
-        Optional[str],
-        typer.Option(
-            "--tz", help="Zone of the log's local-time stamps: UTC (default), +03:00 or a name.", show_default=False
-        ),
-    ] = None,
+    tz: TzArg = None,
     year: Annotated[
         Optional[int],
         typer.Option(
@@ -254,44 +279,16 @@ def load_dnsmasq(
 ) -> None:
     """Load dnsmasq `log-queries` logs (and Pi-hole's pihole.log): `query[TYPE] NAME from CLIENT`
     lines are lookups; reply/cached lines give answers; answers dnsmasq made up itself are not linked."""
-    from graphkit.parsers.bind import parse_zone
     from graphkit.parsers.dnsmasq import DnsmasqParser
 
-    try:
-        zone = parse_zone(tz)
-    except ValueError as exc:
-        raise GraphkitError(str(exc)) from None
-    parser = DnsmasqParser(_options(since, until, keep_local, observer, client_side), zone=zone, year=year)
-    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
-
-
-def load_route53(
-    ctx: typer.Context,
-    files: FilesArg,
-    since: SinceArg = None,
-    until: UntilArg = None,
-    keep_local: KeepLocalArg = False,
-    observer: ObserverArg = None,
-    client_side: ClientSideArg = None,
-    strict: StrictArg = False,
-    batch_size: BatchArg = DEFAULT_BATCH,
-    fmt: FormatArg = Format.table,
-) -> None:
-    """Load AWS Route 53 Resolver query logs (JSON lines as delivered to S3/Firehose, CloudWatch
-    exports, or one JSON document): each record is a lookup by srcaddr; blocked queries' answers are not linked."""
-    from graphkit.parsers.route53 import Route53Parser
-
-    parser = Route53Parser(_options(since, until, keep_local, observer, client_side))
+    parser = DnsmasqParser(_options(since, until, keep_local, observer, client_side), zone=_zone(tz), year=year)
     run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
 
 
 def load_log(
     ctx: typer.Context,
     files: FilesArg,
-    tz: Annotated[
-        Optional[str],
-        typer.Option("--tz", help="Zone of BIND's and dnsmasq's local-time stamps (default UTC).", show_default=False),
-    ] = None,
+    tz: TzArg = None,
     year: Annotated[
         Optional[int],
         typer.Option("--year", help="Year of stamps that carry none (dnsmasq, BIND via syslog).", show_default=False),
@@ -309,7 +306,7 @@ def load_log(
     known header), told apart by their first lines; says which it chose per file, and refuses a
     file it cannot tell (then name the kind: graphkit load KIND)."""
     from graphkit.cli.load import load_files
-    from graphkit.parsers.bind import BindParser, parse_zone
+    from graphkit.parsers.bind import BindParser
     from graphkit.parsers.csvlog import CsvLogParser
     from graphkit.parsers.detect import detect
     from graphkit.parsers.dnsmasq import DnsmasqParser
@@ -319,10 +316,7 @@ def load_log(
     from graphkit.parsers.umbrella import UmbrellaParser
     from graphkit.parsers.zeek import ZeekParser
 
-    try:
-        zone = parse_zone(tz)
-    except ValueError as exc:
-        raise GraphkitError(str(exc)) from None
+    zone = _zone(tz)
     options = _options(since, until, keep_local, observer, client_side)
     parsers: dict[str, Parser] = {
         "zeek": ZeekParser(options),
@@ -347,43 +341,3 @@ def load_log(
         return parsers[found.kind]
 
     load_files(choose, "log", files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
-
-
-def load_umbrella(
-    ctx: typer.Context,
-    files: FilesArg,
-    since: SinceArg = None,
-    until: UntilArg = None,
-    keep_local: KeepLocalArg = False,
-    observer: ObserverArg = None,
-    client_side: ClientSideArg = None,
-    strict: StrictArg = False,
-    batch_size: BatchArg = DEFAULT_BATCH,
-    fmt: FormatArg = Format.table,
-) -> None:
-    """Load Cisco Umbrella DNS logs (CSV, log format versions 2-13): lookups by internal IP; a query
-    seen only by the shared egress address is counted, not made a lookup."""
-    from graphkit.parsers.umbrella import UmbrellaParser
-
-    parser = UmbrellaParser(_options(since, until, keep_local, observer, client_side))
-    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
-
-
-def load_dnstap(
-    ctx: typer.Context,
-    files: FilesArg,
-    since: SinceArg = None,
-    until: UntilArg = None,
-    keep_local: KeepLocalArg = False,
-    observer: ObserverArg = None,
-    client_side: ClientSideArg = None,
-    strict: StrictArg = False,
-    batch_size: BatchArg = DEFAULT_BATCH,
-    fmt: FormatArg = Format.table,
-) -> None:
-    """Load dnstap files (Frame Streams, as BIND, Unbound, Knot Resolver, CoreDNS, dnsdist write them):
-    CLIENT_QUERY and AUTH_QUERY messages are lookups; responses give answers; the writer's identity is the observer."""
-    from graphkit.parsers.dnstap import DnstapParser
-
-    parser = DnstapParser(_options(since, until, keep_local, observer, client_side))
-    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

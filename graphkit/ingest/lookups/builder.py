@@ -35,7 +35,8 @@ class ColumnBuilder:
         self.present: set[str] = set()
 
     def add_read_from(self, text: bytes, line: int, ts: float | None, **columns: Any) -> None:
-        """A row read from `text` (shown if the row is rejected), where `line` cannot find it again."""
+        """A row read from `text` (shown if the row is rejected), where `line` cannot find it again.
+        A builder's rows are all added so, or none (the texts are found by row)."""
         self.texts.append(text)
         self.add(line, ts, **columns)
 
