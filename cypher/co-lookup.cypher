@@ -9,22 +9,27 @@
 //   Clients with the same unusual interests are often the same party, or parties in
 //   contact: resolvers of one company, or two companies using the same system.
 // params:
-//   source: string -- the client address
+//   source: string -- the client: an address, or a host's name (Sysmon)
 //   min_overlap: int = 1 -- leave out clients sharing fewer names
 // columns:
-//   client -- the other client address
+//   client -- the other client (address or host name)
 //   score -- the overlap weighted toward rare names (4 decimals)
 //   overlap -- how many names both looked up
 //   shared_names -- those names, in order
-MATCH (:IPAddress {address: $source})-[:LOOKED_UP]->(d:Domain)
-WITH DISTINCT d
-MATCH (d)<-[:LOOKED_UP]-(o:IPAddress)
-WITH d, collect(DISTINCT o.address) AS clients
-WITH d, clients, size(clients) - 1 AS others
+CALL () {
+  MATCH (s:IPAddress {address: $source}) RETURN s
+  UNION
+  MATCH (s:Host {name: toLower($source)}) RETURN s
+}
+MATCH (s)-[:LOOKED_UP]->(d:Domain)
+WITH DISTINCT coalesce(s.address, s.name) AS me, d
+MATCH (d)<-[:LOOKED_UP]-(o)
+WITH me, d, collect(DISTINCT coalesce(o.address, o.name)) AS clients
+WITH me, d, clients, size(clients) - 1 AS others
 WHERE others > 0
 UNWIND clients AS client
-WITH client, d.name AS name, 1.0 / others AS weight
-WHERE client <> $source
+WITH me, client, d.name AS name, 1.0 / others AS weight
+WHERE client <> me
 // names in order (a LIMIT keeps the order through the aggregation on both stores)
 WITH client, name, weight ORDER BY name LIMIT 1000000000
 WITH client, round(sum(weight), 4) AS score, count(*) AS overlap, collect(name) AS shared_names

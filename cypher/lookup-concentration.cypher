@@ -35,6 +35,9 @@ CALL () {
   MATCH (c:IPAddress) WHERE $domain IS NULL AND EXISTS { (c)-[:LOOKED_UP]->() }
   RETURN c
   UNION
+  MATCH (c:Host) WHERE $domain IS NULL
+  RETURN c
+  UNION
   MATCH (:Domain {name: $domain})<-[:LOOKED_UP]-(c)
   RETURN c
 }
@@ -73,7 +76,7 @@ RETURN name, total, size(per_source) AS sources,
        round(top_n * 1.0 / total, 4) AS top_share,
        round((top_n + CASE WHEN tied_at_top > 1 THEN top_n ELSE coalesce(second_n, 0) END) * 1.0 / total, 4) AS top2_share,
        round(squares * 1.0 / (total * total), 4) AS hhi,
-       CASE WHEN is_org THEN coalesce(src.name, src.key) ELSE src.address END AS source,
-       CASE WHEN is_org THEN 'organization' ELSE 'address' END AS kind,
+       CASE WHEN is_org THEN coalesce(src.name, src.key) ELSE coalesce(src.address, src.name) END AS source,
+       CASE WHEN is_org THEN 'organization' WHEN src:Host THEN 'host' ELSE 'address' END AS kind,
        n AS lookups, round(n * 1.0 / total, 4) AS share
-ORDER BY top_share DESC, total DESC, name, lookups DESC, CASE WHEN is_org THEN src.key ELSE src.address END
+ORDER BY top_share DESC, total DESC, name, lookups DESC, CASE WHEN is_org THEN src.key ELSE coalesce(src.address, src.name) END

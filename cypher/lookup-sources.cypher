@@ -22,7 +22,7 @@
 //   clients -- the client addresses behind the source
 //   first_seen -- first lookup (time when logged, else the day)
 //   last_seen -- last lookup
-MATCH (c:IPAddress)-[r:LOOKED_UP]->(:Domain {name: $domain})
+MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
 WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH DISTINCT c
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
@@ -36,13 +36,13 @@ OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATE
 WITH c, k1, k2, k3, min(o4.key) AS k4
 WITH c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, c.address) AS source,
-     CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
+WITH c, coalesce(org.key, c.address, c.name) AS source_key, coalesce(org.name, org.key, c.address, c.name) AS source,
+     CASE WHEN org IS NOT NULL THEN 'organization' WHEN c.address IS NULL THEN 'host' ELSE 'address' END AS kind
 MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
 WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 // a time as its text on both stores: the embedded store keeps a TIMESTAMP, whose text
 // ('2016-05-04 09:12:03') left() takes; on Neo4j this gives back the text stored
-WITH source_key, source, kind, c.address AS client, sum(r.count) AS n,
+WITH source_key, source, kind, coalesce(c.address, c.name) AS client, sum(r.count) AS n,
      min(CASE WHEN r.first_seen IS NULL THEN r.day ELSE replace(left(r.first_seen, 19), ' ', 'T') + 'Z' END) AS first_seen,
      max(CASE WHEN r.last_seen IS NULL THEN r.day ELSE replace(left(r.last_seen, 19), ' ', 'T') + 'Z' END) AS last_seen
 // clients in address order (a LIMIT keeps the order through the aggregation on both stores)

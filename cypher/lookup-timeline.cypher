@@ -20,7 +20,7 @@
 //   source -- the organization's name, or the client address
 //   kind -- organization or address
 //   lookups -- lookups in the bucket by the source
-MATCH (c:IPAddress)-[r:LOOKED_UP]->(:Domain {name: $domain})
+MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
 WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH DISTINCT c
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
@@ -34,9 +34,9 @@ OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATE
 WITH c, k1, k2, k3, min(o4.key) AS k4
 WITH c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, c.address) AS source,
-     CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
-WHERE coalesce($source, '') = '' OR $source IN [source_key, source, c.address]
+WITH c, coalesce(org.key, c.address, c.name) AS source_key, coalesce(org.name, org.key, c.address, c.name) AS source,
+     CASE WHEN org IS NOT NULL THEN 'organization' WHEN c.address IS NULL THEN 'host' ELSE 'address' END AS kind
+WHERE coalesce($source, '') = '' OR $source IN [source_key, source, coalesce(c.address, c.name)]
 MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
 WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH CASE WHEN $bucket = 'week' THEN toString(date.truncate('week', date(r.day)))

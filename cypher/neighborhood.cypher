@@ -28,6 +28,7 @@ CALL () {
   UNION MATCH (n:ASN) WHERE n.number = toInteger(replace(toUpper($key), 'AS', '')) RETURN n
   UNION MATCH (n:Organization) WHERE n.key = $key OR toLower(n.name) = toLower($key) RETURN n
   UNION MATCH (n:Email) WHERE n.address = toLower($key) RETURN n
+  UNION MATCH (n:Host) WHERE n.name = toLower($key) RETURN n
 }
 WITH n AS s
 // ring 1: the first `limit` neighbours
@@ -35,7 +36,7 @@ MATCH (s)--(m)
 WHERE m <> s
 WITH DISTINCT s, m
 WITH s, m, labels(m)[0] AS label,
-     CASE WHEN m:ASN THEN 'AS' + toString(m.number) WHEN m:Domain THEN m.name WHEN m:IPAddress OR m:Email THEN m.address
+     CASE WHEN m:ASN THEN 'AS' + toString(m.number) WHEN m:Domain OR m:Host THEN m.name WHEN m:IPAddress OR m:Email THEN m.address
           WHEN m:Netblock THEN m.cidr WHEN m:Source THEN m.id ELSE m.key END AS key
 ORDER BY label, key LIMIT $limit
 WITH s, collect(m) AS ring1
@@ -46,7 +47,7 @@ OPTIONAL MATCH (x)--(m)
 WHERE $hops >= 2 AND m <> s AND NOT m IN ring1
 WITH DISTINCT s, ring1, m
 WITH s, ring1, m, labels(m)[0] AS label,
-     CASE WHEN m:ASN THEN 'AS' + toString(m.number) WHEN m:Domain THEN m.name WHEN m:IPAddress OR m:Email THEN m.address
+     CASE WHEN m:ASN THEN 'AS' + toString(m.number) WHEN m:Domain OR m:Host THEN m.name WHEN m:IPAddress OR m:Email THEN m.address
           WHEN m:Netblock THEN m.cidr WHEN m:Source THEN m.id ELSE m.key END AS key
 ORDER BY label, key LIMIT $limit
 WITH s, ring1, collect(m) AS ring2
@@ -67,10 +68,10 @@ UNWIND hop2 + [found] AS part
 UNWIND part AS e
 WITH e.hop AS hop, e.a AS a, e.t AS type, e.b AS b
 WITH hop, labels(a)[0] AS from_label,
-     CASE WHEN a:ASN THEN 'AS' + toString(a.number) WHEN a:Domain THEN a.name WHEN a:IPAddress OR a:Email THEN a.address
+     CASE WHEN a:ASN THEN 'AS' + toString(a.number) WHEN a:Domain OR a:Host THEN a.name WHEN a:IPAddress OR a:Email THEN a.address
           WHEN a:Netblock THEN a.cidr WHEN a:Source THEN a.id ELSE a.key END AS from,
      type, labels(b)[0] AS to_label,
-     CASE WHEN b:ASN THEN 'AS' + toString(b.number) WHEN b:Domain THEN b.name WHEN b:IPAddress OR b:Email THEN b.address
+     CASE WHEN b:ASN THEN 'AS' + toString(b.number) WHEN b:Domain OR b:Host THEN b.name WHEN b:IPAddress OR b:Email THEN b.address
           WHEN b:Netblock THEN b.cidr WHEN b:Source THEN b.id ELSE b.key END AS to
 RETURN hop, from_label, from, type, to_label, to, count(*) AS edges
 ORDER BY hop, from_label, from, type, to_label, to

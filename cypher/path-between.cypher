@@ -24,6 +24,7 @@ CALL () {
   UNION MATCH (n:ASN) WHERE n.number = toInteger(replace(toUpper($from), 'AS', '')) RETURN n
   UNION MATCH (n:Organization) WHERE n.key = $from OR toLower(n.name) = toLower($from) RETURN n
   UNION MATCH (n:Email) WHERE n.address = toLower($from) RETURN n
+  UNION MATCH (n:Host) WHERE n.name = toLower($from) RETURN n
 }
 WITH n AS a
 CALL () {
@@ -33,6 +34,7 @@ CALL () {
   UNION MATCH (n:ASN) WHERE n.number = toInteger(replace(toUpper($to), 'AS', '')) RETURN n
   UNION MATCH (n:Organization) WHERE n.key = $to OR toLower(n.name) = toLower($to) RETURN n
   UNION MATCH (n:Email) WHERE n.address = toLower($to) RETURN n
+  UNION MATCH (n:Host) WHERE n.name = toLower($to) RETURN n
 }
 WITH a, n AS b
 WHERE a <> b
@@ -40,7 +42,7 @@ MATCH p = allShortestPaths((a)-[*..6]-(b))
 WHERE length(p) <= $max_hops
 WITH nodes(p) AS ns, relationships(p) AS rs
 WITH DISTINCT size(rs) AS hops,
-     [n IN ns | CASE WHEN n:ASN THEN 'AS' + toString(n.number) WHEN n:Domain THEN n.name
+     [n IN ns | CASE WHEN n:ASN THEN 'AS' + toString(n.number) WHEN n:Domain OR n:Host THEN n.name
                      WHEN n:IPAddress OR n:Email THEN n.address WHEN n:Netblock THEN n.cidr
                      WHEN n:Source THEN n.id ELSE n.key END] AS keys,
      [n IN ns | labels(n)[0]] AS labels,

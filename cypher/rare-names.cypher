@@ -30,5 +30,5 @@ MATCH (d)<-[r:LOOKED_UP]-(c)
 WHERE CASE WHEN $since IS NULL AND $until IS NULL THEN true
            ELSE r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
 WITH d, sources, total, c, sum(r.count) AS n
-RETURN d.name AS name, sources, total, c.address AS client, n AS lookups
+RETURN d.name AS name, sources, total, coalesce(c.address, c.name) AS client, n AS lookups
 ORDER BY sources, total DESC, name, lookups DESC, client

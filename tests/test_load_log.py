@@ -18,6 +18,9 @@ REAL = {
     "zeek/rita-all-fields-dns.json.log": "zeek",
     "route53/awsdocs_resolver-query-log-example_v1.100000.json": "route53",
     "dnstap/go-dnscollector-dnstap.fstrm": "dnstap",
+    "sysmon/sigma_remote_access_sysmon22.evtx": "sysmon",
+    "sysmon/sigma_ligolo_ng_sysmon22.json": "sysmon",
+    "sysmon/python-evtx_dns_log_malformed_DNSServer-Analytical.evtx": "windns",
 }
 DEMO_BIND = Path(__file__).parent.parent / "graphkit" / "demo" / "case2016" / "ns1.cdcservices.com-queries.log"
 
@@ -37,8 +40,11 @@ def test_real_logs_are_told_apart_and_load_as_their_own_kind(store: Store, tmp_p
 
 def test_what_it_cannot_tell_is_refused_and_the_rest_loads(store: Store, tmp_path: Path) -> None:
     whois = realdata() / "whois" / "whois.godaddy.com-registered.txt"
+    sysmon = (realdata() / "sysmon" / "sigma_remote_access_sysmon22.evtx").read_bytes()
+    other = tmp_path / "other-provider.evtx"  # the same file, its provider renamed: an EVTX of another log
+    other.write_bytes(sysmon.replace("Windows-Sysmon".encode("utf-16-le"), "Windows-Other!".encode("utf-16-le")))
     files = {
-        "evtx": realdata() / "sysmon" / "sigma_remote_access_sysmon22.evtx",
+        "evtx": other,
         "ssl": realdata() / "tls" / "rita_proxy_ssl.log",
         "whois": whois,
         "eve": realdata() / "suricata" / "tenzir_rrdata-eve_v2dns.json",
@@ -47,7 +53,7 @@ def test_what_it_cannot_tell_is_refused_and_the_rest_loads(store: Store, tmp_pat
     assert proc.returncode == 1
     reports = {Path(r["path"]).name: r for r in json_lines(proc)}
     why = {name: reports[path.name]["rejected_whole"] for name, path in files.items()}
-    assert "Windows event log (EVTX)" in why["evtx"]
+    assert "a Windows event log (EVTX) of neither Sysmon nor the DNS Server" in why["evtx"]
     assert "a Zeek ssl log" in why["ssl"]
     assert (
         why["whois"]

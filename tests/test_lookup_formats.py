@@ -19,7 +19,7 @@ import pytest
 from helpers import Store
 from test_zeek import fresh, snapshot, traffic, write_json, write_tsv
 
-from graphkit.ingest.lookups.classify import IPV4
+from graphkit.ingest.lookups.classify import ANSWER_TYPES, IPV4
 from graphkit.parsers.detect import detect
 
 Row = dict[str, Any]
@@ -249,3 +249,68 @@ def test_load_log_tells_each_format_apart(tmp_path: Path, name: str) -> None:
     path = write(tmp_path / f"{name}.log", [row for row in traffic() if row.get("query")])
     assert detect(path).kind == kind
     assert detect(write_tsv(tmp_path / "dns.log", traffic())).kind == "zeek"
+
+
+def host_of(address: str) -> str:
+    return "host-" + str(ipaddress.ip_address(address)).replace(".", "-").replace(":", "-")
+
+
+def write_sysmon(path: Path, rows: list[Row]) -> Path:
+    """Sysmon event 22 as evtx_dump writes it, one a line: each lookup logged on the asking
+    computer (named after its address here), with no query type and the answers of address
+    and alias queries as Sysmon's QueryResults (other types' data as `type: N ...`, read as none)."""
+    type_numbers = {"A": 1, "AAAA": 28, "CNAME": 5, "TXT": 16, "PTR": 12}
+    lines = []
+    for row in rows:
+        if row["id.resp_p"] != 53:
+            continue
+        if row["qtype_name"] in ANSWER_TYPES:
+            results = [("type: 5 " + r["rdata"]) if r["rrtype"] == "CNAME" else r["rdata"] for r in records(row)]
+        else:
+            results = [f"type: {type_numbers[row['qtype_name']]} {a}" for a in row.get("answers") or []]
+        utc = datetime.fromtimestamp(row["ts"], UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        data = {
+            "UtcTime": utc,
+            "QueryName": row["query"],
+            "QueryStatus": "0",
+            "QueryResults": "".join(r + ";" for r in results) or "-",
+            "Image": "C:\\app.exe",
+        }
+        system = {
+            "Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+            "EventID": 22,
+            "Computer": host_of(row["id.orig_h"]),
+        }
+        lines.append(json.dumps({"Event": {"System": system, "EventData": data}}))
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_sysmon_gives_the_same_lookups_by_host_and_the_same_answers(store: Store, tmp_path: Path) -> None:
+    """Sysmon names the asking computer, not its address, and no query type: its lookups are the
+    reference's per (client, name, day), whatever the type, under the client's host name."""
+    rows = [row for row in traffic() if row.get("query")]
+    store.cli("load", "zeek", str(write_tsv(tmp_path / "dns.log", rows)))
+    reference = without_ttls(snapshot(store))
+    other = fresh(store, tmp_path, "sysmon")
+    path = write_sysmon(tmp_path / "sysmon.json", rows)
+    assert detect(path).kind == "sysmon"
+    other.cli("load", "sysmon", str(path))
+    expected: dict[tuple[str, str, str], list[Any]] = {}
+    for client, name, _qtype, day, count, first, last in reference["looked_up"]:
+        key = (host_of(client), name, day)
+        if key in expected:
+            _, n, low, high = expected[key]
+            expected[key] = ["UNKNOWN", n + count, min(low, first), max(high, last)]
+        else:
+            expected[key] = ["UNKNOWN", count, first, last]
+    looked_up = other.query(
+        "MATCH (h:Host)-[r:LOOKED_UP]->(d:Domain) RETURN h.name, d.name, r.day, r.qtype, r.count, r.first_seen, "
+        "r.last_seen ORDER BY h.name, d.name, r.day"
+    )
+    assert looked_up == [[*key, *value] for key, value in sorted(expected.items())]
+    graph = without_ttls(snapshot(other))
+    for name in ("resolves", "alias", "domains", "subdomains"):
+        assert graph[name] == reference[name], name
+    answered = sorted({row[1] for row in reference["resolves"]})
+    assert graph["addresses"] == [[address, 6 if ":" in address else 4] for address in answered]

@@ -59,7 +59,7 @@ def test_show_prints_header_cypher_and_browser_params() -> None:
         "query", "show", "lookup-sources", "-p", "domain=mail1.trump-email.com", "-p", "since=2016-05-04"
     ).stdout
     assert "// name: lookup-sources\n// title: Who looked a name up" in out
-    assert "MATCH (c:IPAddress)-[r:LOOKED_UP]->(:Domain {name: $domain})" in out
+    assert "MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})" in out
     assert out.rstrip().endswith(
         ":param domain => 'mail1.trump-email.com'\n:param since => '2016-05-04'\n"
         ":param until => null\n:param group_by => 'organization'"

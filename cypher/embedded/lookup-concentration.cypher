@@ -3,7 +3,7 @@
 // The embedded (LadybugDB) dialect of cypher/lookup-concentration.cypher, whose header
 // applies: sources are grouped by key strings (LadybugDB cannot coalesce nodes of two
 // labels), and the window is tested as it stands (LadybugDB reads r.day cheaply).
-MATCH (c:IPAddress)-[r:LOOKED_UP]->(d:Domain)
+MATCH (c)-[r:LOOKED_UP]->(d:Domain)
 WHERE (coalesce($domain, '') = '' OR d.name = $domain)
   AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
 WITH DISTINCT c
@@ -19,8 +19,8 @@ OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATE
 WITH c, k1, k2, k3, min(o4.key) AS k4
 WITH c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH c, coalesce(org.key, c.address) AS source_key, coalesce(org.name, org.key, c.address) AS source,
-     CASE WHEN org IS NULL THEN 'address' ELSE 'organization' END AS kind
+WITH c, coalesce(org.key, c.address, c.name) AS source_key, coalesce(org.name, org.key, c.address, c.name) AS source,
+     CASE WHEN org IS NOT NULL THEN 'organization' WHEN c.address IS NULL THEN 'host' ELSE 'address' END AS kind
 MATCH (c)-[r:LOOKED_UP]->(d:Domain)
 WHERE (coalesce($domain, '') = '' OR d.name = $domain)
   AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)

@@ -9,7 +9,7 @@ MATCH (s)
 WHERE (label(s) = 'Domain' AND s.name = lower($key)) OR (label(s) = 'IPAddress' AND s.address = $key)
    OR (label(s) = 'Netblock' AND s.cidr = $key) OR (label(s) = 'ASN' AND string(s.number) = replace(upper($key), 'AS', ''))
    OR (label(s) = 'Organization' AND (s.key = $key OR lower(s.name) = lower($key)))
-   OR (label(s) = 'Email' AND s.address = lower($key))
+   OR (label(s) = 'Email' AND s.address = lower($key)) OR (label(s) = 'Host' AND s.name = lower($key))
 // ring 1: the first `limit` neighbours
 MATCH (s)-[]-(m)
 WHERE m <> s

@@ -1,4 +1,5 @@
-"""`graphkit load zeek|bind|csv-log|eve|dnsmasq|route53|umbrella|dnstap|log FILES...`: lookup logs -> LOOKED_UP edges.
+"""`graphkit load KIND FILES...` for the lookup logs (zeek, bind, csv-log, eve, dnsmasq, route53, umbrella,
+dnstap, sysmon, windns, log): lookups -> LOOKED_UP edges.
 
 Lookups are counted per (client, name, qtype, UTC day) within each file before anything
 is written; answers in the log become RESOLVES_TO / ALIAS_OF observations.
@@ -173,6 +174,39 @@ load_dnstap = _lookup_command(
     CLIENT_QUERY and AUTH_QUERY messages are lookups; responses give answers; the writer's identity is the observer.""",
 )
 
+load_sysmon = _lookup_command(
+    "sysmon",
+    "SysmonParser",
+    """Load Windows Sysmon event 22 (DNS queries) from EVTX files or their JSON/XML exports (evtx_dump,
+    Winlogbeat, Get-WinEvent, wevtutil): lookups by the computer (a Host, by name); results give answers.""",
+)
+
+
+def load_windns(
+    ctx: typer.Context,
+    files: FilesArg,
+    tz: TzArg = None,
+    day_first: Annotated[
+        bool,
+        typer.Option("--day-first", help="Debug log dates with slashes are day/month/year (the server's locale)."),
+    ] = False,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load Windows DNS Server logs: the analytical event log (EVTX or its exports; QUERY_RECEIVED events are
+    lookups, responses' messages give answers) and the text debug log (received queries are lookups)."""
+    from graphkit.parsers.windns import WindnsParser
+
+    options = _options(since, until, keep_local, observer, client_side)
+    parser = WindnsParser(options, zone=_zone(tz), day_first=day_first)
+    run_load(parser, files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
 
 def load_bind(
     ctx: typer.Context,
@@ -302,9 +336,9 @@ def load_log(
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
-    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnstap, dnsmasq, Route 53, Umbrella, CSV with a
-    known header), told apart by their first lines; says which it chose per file, and refuses a
-    file it cannot tell (then name the kind: graphkit load KIND)."""
+    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnstap, dnsmasq, Route 53, Umbrella, Sysmon,
+    Windows DNS Server, CSV with a known header), told apart by their first bytes and lines; says which it chose
+    per file, and refuses a file it cannot tell (then name the kind: graphkit load KIND)."""
     from graphkit.cli.load import load_files
     from graphkit.parsers.bind import BindParser
     from graphkit.parsers.csvlog import CsvLogParser
@@ -313,7 +347,9 @@ def load_log(
     from graphkit.parsers.dnstap import DnstapParser
     from graphkit.parsers.eve import EveParser
     from graphkit.parsers.route53 import Route53Parser
+    from graphkit.parsers.sysmon import SysmonParser
     from graphkit.parsers.umbrella import UmbrellaParser
+    from graphkit.parsers.windns import WindnsParser
     from graphkit.parsers.zeek import ZeekParser
 
     zone = _zone(tz)
@@ -326,6 +362,8 @@ def load_log(
         "route53": Route53Parser(options),
         "umbrella": UmbrellaParser(options),
         "dnstap": DnstapParser(options),
+        "sysmon": SysmonParser(options),
+        "windns": WindnsParser(options, zone=zone),
         "csv-log": CsvLogParser(options),
     }
 

@@ -23,6 +23,7 @@ from graphkit.model.schema import SCHEMA
 CANONICAL: dict[str, Callable[[str], str]] = {
     "Domain": names.domain,
     "IPAddress": names.ip,
+    "Host": names.host,
     "Netblock": names.cidr,
     "Email": names.email,
     "Organization": names.organization_key,

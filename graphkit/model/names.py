@@ -80,6 +80,18 @@ def ip(text: str) -> str:
     return str(addr)
 
 
+# A computer's name as Windows and its logs give it: a NetBIOS name or a DNS name.
+HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*")
+
+
+def host(text: str) -> str:
+    """A computer known by its name (Sysmon's `Computer`): lowercased, no trailing dot."""
+    value = text.strip().rstrip(".").lower()
+    if len(value) > 253 or not HOST_NAME.fullmatch(value):
+        raise InvalidName(f"not a host name: {text[:60]!r}")
+    return value
+
+
 def ip_version(address: str) -> int:
     return 6 if ":" in address else 4
 

@@ -134,6 +134,12 @@ NODES = (
         "An IP address seen in records, logs or registries.",
     ),
     NodeType(
+        "Host",
+        Prop("name", doc="computer name as the log gives it, lowercased (e.g. ws-17.corp.example)"),
+        (SOURCES,),
+        "A computer known by its name, not its address: the client of an endpoint's own lookups (Sysmon).",
+    ),
+    NodeType(
         "Netblock",
         Prop("cidr", doc="strict CIDR"),
         (
@@ -197,9 +203,10 @@ NODES = (
     ),
 )
 
-D, IP, NB, AS, ORG, EM, REG = (
+D, IP, HOST, NB, AS, ORG, EM, REG = (
     "Domain",
     "IPAddress",
+    "Host",
     "Netblock",
     "ASN",
     "Organization",
@@ -288,7 +295,7 @@ RELS = (
     RelType("REGISTERED_WITH", ((D, REG),), (*EDGE_PROVENANCE,), "Sponsoring registrar."),
     RelType(
         "LOOKED_UP",
-        ((IP, D),),
+        ((IP, D), (HOST, D)),
         (
             Prop("qtype", doc="query type, e.g. A"),
             Prop("day", doc="UTC day, YYYY-MM-DD"),  # no index: it slowed Neo4j edge writes several-fold
@@ -296,7 +303,7 @@ RELS = (
             Prop("count", I, doc="lookups that day in that source; SET, never added"),
             *SEEN,  # provenance is `source`, part of the identity
         ),
-        "A client (resolver) looked the name up: counted per qtype, day and source.",
+        "A client (a resolver or stub by address, or a host by name) looked the name up: counted per qtype, day and source.",
         identity=("qtype", "day", "source"),
     ),
     RelType(

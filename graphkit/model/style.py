@@ -15,6 +15,7 @@ LABEL_COLOURS = {
     "Organization": "#8DCC93",
     "Email": "#C990C0",
     "Registrar": "#57C7E3",
+    "Host": "#D9C8AE",
     "Source": "#A5ABB6",
 }
 FALLBACK_COLOUR = "#A5ABB6"

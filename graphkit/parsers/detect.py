@@ -15,15 +15,16 @@ from pathlib import Path
 
 from graphkit.errors import GraphkitError
 from graphkit.ingest import inputs
-from graphkit.parsers import bind, csvlog, dnsmasq, route53
+from graphkit.parsers import bind, csvlog, dnsmasq, route53, windns, winevents
 
 HEAD_BYTES = 1 << 16
 LINES_LOOKED_AT = 5
-EVTX_MAGIC = b"ElfFile\x00"
 FSTRM_CONTROL = b"\x00\x00\x00\x00"  # Frame Streams: a control frame first
 ZEEK_PATH = re.compile(rb"^#path\t(\S+)", re.MULTILINE)
 UMBRELLA_LINE = re.compile(r'"(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d","[^"]*","[^"]*","[\d.:a-fA-F]*"|Timestamp"),')
-EVTX_NOT_YET = "a Windows event log (EVTX): graphkit does not read Windows event logs yet"
+EVENT_ID = re.compile(rb'"EventI[Dd]"|"event_id"|"Id"\s*:|<EventID')  # what every Windows event export names
+SYSMON = "Microsoft-Windows-Sysmon"
+DNS_SERVER = "Microsoft-Windows-DNSServer"
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,9 @@ def detect(path: Path) -> Detected:
             head = stream.read(HEAD_BYTES)
         except OSError as exc:
             return Detected(None, f"cannot read it ({exc})")
-    if head.startswith(EVTX_MAGIC):
-        return Detected(None, EVTX_NOT_YET, unsupported=True)
+    windows = _windows_events(head)
+    if windows is not None:
+        return windows
     if head.startswith(FSTRM_CONTROL) and b"dnstap" in head[:64]:
         return Detected("dnstap", "dnstap (Frame Streams)")
     zeek_path = ZEEK_PATH.search(head)
@@ -62,6 +64,21 @@ def detect(path: Path) -> Detected:
     return Detected(
         None, f"its first lines fit {kinds}" if found else "its first lines fit no log format graphkit knows"
     )
+
+
+def _windows_events(head: bytes) -> Detected | None:
+    """Windows events (EVTX, or JSON/XML exports) by the provider they name: Sysmon or the DNS
+    Server (an EVTX file holds the names in UTF-16); the DNS Server's text debug log."""
+    evtx = head.startswith(winevents.EVTX_MAGIC)
+    form = "EVTX" if evtx else "export"
+    if not evtx and not (head.lstrip()[:1] in (b"{", b"[", b"<") and EVENT_ID.search(head)):
+        return Detected("windns", "Windows DNS Server debug log") if windns.looks_like_debug_log(head) else None
+    for provider, kind, what in ((SYSMON, "sysmon", "Sysmon events"), (DNS_SERVER, "windns", "DNS Server events")):
+        if provider.encode("utf-16-le" if evtx else "ascii") in head:
+            return Detected(kind, f"Windows {what} ({form})")
+    if evtx:
+        return Detected(None, "a Windows event log (EVTX) of neither Sysmon nor the DNS Server", unsupported=True)
+    return None
 
 
 def _json(text: str) -> dict[str, object] | None:

@@ -28,23 +28,17 @@ import struct
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-import dns.exception
-import dns.flags
-import dns.message
-import dns.rdatatype
-
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
 from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
-from graphkit.parsers import dnswire
+from graphkit.parsers import dnsmessage
 
 FRAME_LIMIT = 1 << 20  # bytes of one frame: a DNS message is at most 64 KiB, twice over with its envelope
 CONTENT_TYPE = b"protobuf:dnstap.Dnstap"
 LOOKUPS = frozenset({"CLIENT_QUERY", "AUTH_QUERY"})
 RESPONSES = frozenset({"CLIENT_RESPONSE", "AUTH_RESPONSE", "RESOLVER_RESPONSE", "FORWARDER_RESPONSE"})
-ANSWER_TYPES = frozenset({dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.CNAME})
 OBSERVERS_NAMED = 10
 
 
@@ -134,7 +128,7 @@ def _lookup(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, f
     if not message.HasField("query_message"):
         ctx.skip("queries logged without their message")
         return
-    question = _question(message.query_message)
+    question = dnsmessage.question(message.query_message)
     if question is None:
         ctx.reject("a query whose DNS message does not decode", frame[:200])
         return
@@ -153,63 +147,10 @@ def _lookup(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, f
     )
 
 
-def _question(wire: bytes) -> tuple[str, str, str] | None:
-    """(name, type, 'T'/'F' recursion desired) of a query's first question; None when the
-    message does not decode."""
-    found = dnswire.question(wire)
-    if found is None:
-        return _question_by_dnspython(wire)
-    name, rdtype, rd = found
-    return name, dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype)), "T" if rd else "F"
-
-
-def _question_by_dnspython(wire: bytes) -> tuple[str, str, str] | None:
-    try:
-        parsed = dns.message.from_wire(wire, question_only=True)
-    except (dns.exception.DNSException, ValueError):
-        return None
-    if not parsed.question:
-        return None
-    question = parsed.question[0]
-    rd = "T" if parsed.flags & dns.flags.RD else "F"
-    return question.name.to_text(omit_final_dot=True) or ".", dns.rdatatype.to_text(question.rdtype), rd
-
-
 def _answers(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, frame: bytes) -> None:
     ts = _time(message.response_time_sec, message.response_time_nsec)
-    found = dnswire.answers(message.response_message)
+    found = dnsmessage.answers(message.response_message)
     if found is None:
-        found = _answers_by_dnspython(ctx, message.response_message)
-        if found is None:
-            ctx.reject("a response whose DNS message does not decode", frame[:200])
-            return
-    for owner, rdtype, data, ttl in found:
-        rtype = "A" if rdtype == dnswire.A else "AAAA" if rdtype == dnswire.AAAA else "CNAME"
-        rows.add_read_from(frame[:200], number, ts, qname=owner, qtype=rtype, answers=data, ttls=str(ttl), lookup=False)
-
-
-def _answers_by_dnspython(ctx: ParseContext, wire: bytes) -> list[dnswire.Answer] | None:
-    try:
-        parsed = dns.message.from_wire(wire, ignore_trailing=True)
-    except (dns.exception.DNSException, ValueError):
-        return None
-    out = []
-    for rrset in parsed.answer:
-        if rrset.rdtype not in ANSWER_TYPES:
-            continue
-        owner = rrset.name.to_text(omit_final_dot=True)
-        for rdata in rrset:
-            data = _data(rdata)
-            if data is None:
-                ctx.skip("answers whose data does not decode")
-                continue
-            out.append((owner, int(rrset.rdtype), data, int(rrset.ttl)))
-    return out
-
-
-def _data(rdata: Any) -> str | None:
-    """A CNAME's target or an address; None for data dnspython could not read as its type."""
-    if hasattr(rdata, "target"):
-        return str(rdata.target.to_text(omit_final_dot=True))
-    address = getattr(rdata, "address", None)
-    return address if isinstance(address, str) else None
+        ctx.reject("a response whose DNS message does not decode", frame[:200])
+        return
+    dnsmessage.add_answers(ctx, rows, found, ts, number, frame[:200])

@@ -39,7 +39,7 @@ from graphkit.query.fetch import (
 NodeRef = tuple[str, Key]  # (label, key)
 
 # The labels an entity given by the user (--around KEY, or a value in a row) may be, in the order tried.
-ENTITY_LABELS = ("Domain", "IPAddress", "Netblock", "ASN", "Organization", "Email", "Registrar")
+ENTITY_LABELS = ("Domain", "IPAddress", "Netblock", "ASN", "Organization", "Email", "Registrar", "Host")
 EDGE_ROW = ("from_label", "from", "type", "to_label", "to")
 PATH_ROW = ("keys", "labels", "steps")
 STEP = re.compile(r"^(<)?-\[(\w+)\]-(>)?$")
@@ -287,6 +287,8 @@ def _candidate_keys(node: NodeType, text: str, *, bare_numbers: bool = False) ->
             return [int(match.group(1))] if match else []
         if node.label == "Email":
             return [names.email(text)]
+        if node.label == "Host":
+            return [names.host(text)]
         if node.label in ("Organization", "Registrar"):
             return list(dict.fromkeys([text, names.organization_key(text)]))
     except names.InvalidName:

@@ -33,6 +33,7 @@ from graphkit.ingest.lookups.classify import (
     Why,
     canonical_names,
     classify_client,
+    classify_host,
     classify_port,
     classify_qname,
     classify_qtype,
@@ -74,6 +75,7 @@ class LookupColumns:
     rd: pa.Array | None = None  # recursion desired: 'T'/'F', true/false
     lookup: pa.Array | None = None  # bool: whether the row is a lookup (None: all are); other rows carry answers only
     answer_sep: str = ","
+    answers_typed: bool = False  # the answers are A/AAAA/CNAME data whatever the query type (Sysmon gives none)
     zeek_escapes: bool = False  # values use Zeek's \xHH escapes
     default_day: int | None = None  # day (since the epoch) of lines without a time
 
@@ -89,10 +91,12 @@ class LookupTotals:
 class LookupAggregator:
     """Counts lookups of one file; `records()` yields its LOOKED_UP, RESOLVES_TO and ALIAS_OF edges."""
 
-    def __init__(self, ctx: ParseContext, options: LookupOptions) -> None:
+    def __init__(self, ctx: ParseContext, options: LookupOptions, *, clients_are_hosts: bool = False) -> None:
+        """`clients_are_hosts`: the log names each client computer (a Host), not its address."""
         self.ctx, self.options = ctx, options
         keep = options.keep_local
-        self.clients = ValueColumn(classify_client, Why.BAD_CLIENT)
+        self.client_label = "Host" if clients_are_hosts else "IPAddress"
+        self.clients = ValueColumn(classify_host if clients_are_hosts else classify_client, Why.BAD_CLIENT)
         self.qnames = ValueColumn(lambda r, z: classify_qname(r, z, keep), Why.NO_QUERY, canonical_names)
         self.qtypes = ValueColumn(lambda r, z: classify_qtype(r, z, keep), Why.OK)
         self.servers = ValueColumn(lambda r, z: classify_server(r, z, keep), Why.OK)
@@ -254,8 +258,10 @@ class LookupAggregator:
             self._flush_answer_totals()
             self._answer_sep = batch.answer_sep
         answers = _dictionary(kept(batch.answers))
-        wanted_types = pa.array([i for i, v in enumerate(self.qtypes.values) if v in ANSWER_TYPES], pa.int32())
-        has = pc.and_(pc.is_valid(answers.indices), pc.is_in(kept(qtype_ids), value_set=wanted_types))
+        has = pc.is_valid(answers.indices)
+        if not batch.answers_typed:  # other types' answers (MX, TXT, ...) would read as aliases
+            wanted_types = pa.array([i for i, v in enumerate(self.qtypes.values) if v in ANSWER_TYPES], pa.int32())
+            has = pc.and_(has, pc.is_in(kept(qtype_ids), value_set=wanted_types))
         if not pc.any(has).as_py():
             return
         ttls = _dictionary(kept(batch.ttls) if batch.ttls is not None else pa.nulls(len(ts), pa.binary()))
@@ -305,7 +311,10 @@ class LookupAggregator:
             value = raw(batch.ts)
             return "no timestamp" if value is None else f"bad timestamp {value!r}"
         if why is Why.BAD_CLIENT:
-            return self.clients.message(raw(batch.client)) or "no client address"
+            return (
+                self.clients.message(raw(batch.client))
+                or f"no client {'host name' if self.client_label == 'Host' else 'address'}"
+            )
         if why is Why.BAD_QUERY:
             return self.qnames.message(raw(batch.qname)) or "bad query name"
         if why is Why.BAD_QTYPE:
@@ -336,21 +345,27 @@ class LookupAggregator:
         self.ctx.counts["lookups"] = self.totals.lookups
         self.ctx.counts["lookup edges"] = 0 if total is None else total.num_rows
         self.ctx.counts["answer edges"] = sum(t.num_rows for t in edges.values())
-        addresses: dict[str, None] = {}  # ordered sets: endpoint nodes in a stable order
+        clients: dict[str, None] = {}  # ordered sets: endpoint nodes in a stable order
+        addresses: dict[str, None] = {}
         domains: dict[str, None] = {}
         if total is not None and total.num_rows:
-            addresses.update(dict.fromkeys(_distinct(self.clients.values, total.column("c"))))
+            clients.update(dict.fromkeys(_distinct(self.clients.values, total.column("c"))))
             domains.update(dict.fromkeys(_distinct(self.qnames.values, total.column("q"))))
         for rel, table in edges.items():
             domains.update(dict.fromkeys(table.column("_f").to_pylist()))
             targets = dict.fromkeys(table.column("_t").to_pylist())
             (addresses if rel == "RESOLVES_TO" else domains).update(targets)
+        if self.client_label == "IPAddress":
+            addresses = clients | addresses
+        else:
+            yield NodeTable(self.client_label, pa.table({"_k": pa.array(list(clients), pa.string())}))
         # whole, not in slices: the registered domains a table lacks are found across all names
         yield NodeTable("IPAddress", pa.table({"_k": pa.array(list(addresses), pa.string())}))
         yield NodeTable("Domain", pa.table({"_k": pa.array(list(domains), pa.string())}))
         if total is not None and total.num_rows:
             for part in slices(total, EDGE_TABLE_ROWS):
-                yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", self._lookup_table(part), distinct=True)
+                table = self._lookup_table(part)
+                yield EdgeTable("LOOKED_UP", self.client_label, "Domain", table, distinct=True)
         for rel, table in edges.items():
             for part in slices(table, EDGE_TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)

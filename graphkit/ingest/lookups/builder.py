@@ -22,12 +22,14 @@ class ColumnBuilder:
         binary: bool,
         zeek_escapes: bool,
         answer_sep: str = ",",
+        answers_typed: bool = False,
         default_day: int | None = None,
         size: int = 65536,
     ) -> None:
         self.aggregator, self.size = aggregator, size
         self.type = pa.binary() if binary else pa.string()
         self.zeek_escapes, self.answer_sep, self.default_day = zeek_escapes, answer_sep, default_day
+        self.answers_typed = answers_typed
         self.lines: list[int] = []
         self.texts: list[bytes] = []  # what each row was read from, where a line number cannot find it
         self.ts: list[float | None] = []
@@ -75,6 +77,7 @@ class ColumnBuilder:
             rd=column("rd"),
             lookup=lookup,
             answer_sep=self.answer_sep,
+            answers_typed=self.answers_typed,
             zeek_escapes=self.zeek_escapes,
             default_day=self.default_day,
         )

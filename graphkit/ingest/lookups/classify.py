@@ -140,6 +140,15 @@ def classify_client(raw: bytes | str, zeek_escapes: bool) -> Classified:
         return "", Why.BAD_CLIENT, f"bad client address {_shown(raw)}"
 
 
+def classify_host(raw: bytes | str, zeek_escapes: bool) -> Classified:
+    try:
+        return names.host(_decode(raw, zeek_escapes)), Why.OK, ""
+    except UnicodeDecodeError:
+        return "", Why.BAD_CLIENT, "undecodable bytes in the host name"
+    except names.InvalidName:
+        return "", Why.BAD_CLIENT, f"bad host name {_shown(raw)}"
+
+
 def classify_qname(raw: bytes | str, zeek_escapes: bool, keep_local: bool) -> Classified:
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw

@@ -1,0 +1,367 @@
+"""Windows event records, however they were exported: one shape for the Sysmon and DNS Server loaders.
+
+- EVTX files, read by the `evtx` library (Rust; damaged chunks are rejected by record number,
+  the rest of the file still read);
+- JSON: `evtx_dump`'s (`{"Event": {"System": ..., "EventData": ...}}`, one a line, pretty-printed,
+  or after `Record N` lines), Winlogbeat/Elastic's (`winlog.event_id`, `winlog.computer_name`,
+  `winlog.event_data`), PowerShell's `Get-WinEvent | ConvertTo-Json` (`Id`, `MachineName`,
+  `TimeCreated`, and the data as `Message` lines), and flat exports (NXLog: `EventID`,
+  `Hostname`, the data fields beside them); one object a line, one document, or an array;
+- XML: `wevtutil qe /f:xml` or Event Viewer's "Save as XML" (`<Event>` elements, a root or none).
+
+Each event comes out as a `WinEvent`; what cannot be read is rejected with its record or line
+number, and the file goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, cast
+
+from graphkit.ingest import bounded
+from graphkit.ingest.context import FileRejected, ParseContext
+from graphkit.ingest.inputs import GZIP_MAGIC
+
+EVTX_MAGIC = b"ElfFile\x00"
+RECORD_HEADER = re.compile(rb"^Record \d+\s*$")  # evtx_dump's separator between pretty-printed events
+MESSAGE_FIELD = re.compile(r"^(\w+): ?(.*)$")  # Get-WinEvent's Message: "QueryName: example.com"
+DOTNET_DATE = re.compile(r"/Date\((-?\d+)\)/")
+WINDOWS_EPOCH_YEAR = 1601  # a FILETIME of zero: a record with no time
+
+
+@dataclass
+class WinEvent:
+    number: int  # record or line number in the file, for rejects
+    event_id: int | None
+    computer: str | None
+    time: float | None  # when the event was written (System/TimeCreated), epoch seconds
+    data: dict[str, Any] = field(default_factory=dict)  # EventData / UserData fields by name
+    provider: str = ""
+    text: bytes = b""  # what the event was read from, shown if it is rejected
+
+
+def events(ctx: ParseContext) -> Iterator[WinEvent]:
+    """The file's events, whatever its form (EVTX, JSON or XML)."""
+    with ctx.open(line_limit=None, size_limit=None) as stream:
+        head = stream.read(1 << 12)
+    if head.startswith(EVTX_MAGIC):
+        yield from _evtx(ctx)
+        return
+    first = head.lstrip()[:1]
+    if first == b"<":
+        yield from _xml(ctx)
+    elif first in (b"{", b"[") or RECORD_HEADER.match(head.lstrip().split(b"\n", 1)[0]):
+        yield from _json(ctx)
+    elif head.strip():
+        raise FileRejected(1, "not Windows events: neither EVTX, JSON nor XML")
+
+
+# -- EVTX -------------------------------------------------------------------------------------
+
+
+def _evtx(ctx: ParseContext) -> Iterator[WinEvent]:
+    import evtx  # the Rust reader loads only when an EVTX file is read
+
+    with _seekable(ctx) as stream:
+        try:
+            records = evtx.PyEvtxParser(stream, number_of_threads=1).records_json()
+        except (OSError, RuntimeError) as exc:
+            raise FileRejected(None, f"not a readable EVTX file: {exc}") from None
+        number = 0
+        while True:
+            try:
+                record = next(records) or {}
+            except StopIteration:
+                return
+            except (OSError, RuntimeError) as exc:  # a damaged chunk: its records are lost, not the file's
+                ctx.reject(f"a damaged EVTX chunk: {str(exc)[:200]}", b"", line=number + 1)
+                continue
+            number = int(record.get("event_record_id") or number + 1)
+            ctx.line = number
+            text = str(record.get("data", "")).encode()
+            try:
+                document = json.loads(text)
+            except ValueError:
+                ctx.reject("an EVTX record that does not read as an event", text[:300])
+                continue
+            yield _from_document(document, number, text)
+
+
+@contextmanager
+def _seekable(ctx: ParseContext) -> Iterator[BinaryIO]:
+    """The EVTX reader seeks: the file itself, or a compressed one decompressed to a temporary file
+    (on disk, not in memory: EVTX files run to gigabytes)."""
+    with open(ctx.path, "rb") as plain:
+        if plain.read(2) != GZIP_MAGIC:
+            plain.seek(0)
+            yield plain
+            return
+    with tempfile.TemporaryFile() as copy, ctx.open(line_limit=None, size_limit=None) as stream:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.seek(0)
+        yield copy
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+def _json(ctx: ParseContext) -> Iterator[WinEvent]:
+    with ctx.open(line_limit=None, size_limit=None) as stream:
+        head = stream.read(1 << 16)
+    one_a_line = False
+    line = head.lstrip().split(b"\n", 1)[0]
+    if line.startswith(b"{"):
+        try:
+            one_a_line = isinstance(json.loads(line), dict)
+        except (ValueError, RecursionError):
+            one_a_line = False
+    if one_a_line:
+        with ctx.open() as stream:
+            for raw in ctx.lines(stream):
+                ctx.counts["lines read"] += 1
+                if not raw.strip():
+                    continue
+                try:
+                    document = json.loads(raw)
+                except (ValueError, RecursionError):
+                    ctx.reject("not a JSON object", raw)
+                    continue
+                yield _from_document(document, ctx.line or 0, raw)
+        return
+    yield from _json_documents(ctx)
+
+
+def _json_documents(ctx: ParseContext) -> Iterator[WinEvent]:
+    """A pretty-printed document, an array of events, or evtx_dump's `Record N` + document runs."""
+    with ctx.open(line_limit=None, size_limit=bounded.DOCUMENT_LIMIT) as stream:
+        text = stream.read()
+    try:
+        body = text.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRejected(None, "undecodable bytes: not UTF-8 JSON") from None
+    decoder, position, line = json.JSONDecoder(), 0, 1
+    while True:
+        start = _next_document(body, position)
+        if start is None:
+            return
+        line += body.count("\n", position, start)
+        try:
+            document, end = decoder.raw_decode(body, start)
+        except json.JSONDecodeError as exc:
+            raise FileRejected(exc.lineno, f"not JSON: {exc.msg} (column {exc.colno})") from None
+        except RecursionError:
+            raise FileRejected(line, "not JSON: nested too deeply") from None
+        for item in document if isinstance(document, list) else [document]:
+            yield _from_document(item, line, body[start:end][:300].encode())
+        line += body.count("\n", start, end)
+        position = end
+
+
+def _next_document(body: str, position: int) -> int | None:
+    """Where the next JSON value starts, past blanks and evtx_dump's `Record N` lines."""
+    while True:
+        while position < len(body) and body[position].isspace():
+            position += 1
+        if position >= len(body):
+            return None
+        if body.startswith("Record ", position):
+            position = body.find("\n", position)
+            if position < 0:
+                return None
+            continue
+        return position
+
+
+# -- XML --------------------------------------------------------------------------------------
+
+
+def _xml(ctx: ParseContext) -> Iterator[WinEvent]:
+    """`<Event>` elements, under one root (`<Events>`) or none (wevtutil's output is a run of them)."""
+    with ctx.open(line_limit=None, size_limit=bounded.DOCUMENT_LIMIT) as stream:
+        text = stream.read()
+    body = re.sub(rb"^\s*<\?xml[^>]*\?>", b"", text)
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
+    parser.feed(b"<graphkit-events>")
+    number = 0
+    try:
+        parser.feed(body)
+        parser.feed(b"</graphkit-events>")
+        for _, element in cast(Iterator[tuple[str, ET.Element]], parser.read_events()):
+            if _local(element.tag) == "Event":
+                number += 1
+                ctx.line = number
+                yield _from_element(element, number)
+                element.clear()
+    except ET.ParseError as exc:
+        line = max(exc.position[0], 1)
+        raise FileRejected(line, f"not XML: {exc}") from None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _from_element(event: ET.Element, number: int) -> WinEvent:
+    system: dict[str, ET.Element] = {}
+    data: dict[str, Any] = {}
+    for part in event:
+        name = _local(part.tag)
+        if name == "System":
+            system = {_local(child.tag): child for child in part}
+        elif name in ("EventData", "UserData"):
+            for child in part.iter():
+                key = child.get("Name") or (_local(child.tag) if child is not part and not len(child) else None)
+                if key:
+                    data[key] = child.text or ""
+    provider = system.get("Provider")
+    created = system.get("TimeCreated")
+    return WinEvent(
+        number=number,
+        event_id=_int(system["EventID"].text if "EventID" in system else None),
+        computer=system["Computer"].text if "Computer" in system else None,
+        time=_time(created.get("SystemTime") if created is not None else None),
+        data=data,
+        provider=(provider.get("Name") or "") if provider is not None else "",
+        text=ET.tostring(event)[:300],
+    )
+
+
+# -- one event, whatever shape ----------------------------------------------------------------
+
+
+def _from_document(document: Any, number: int, text: bytes) -> WinEvent:
+    if not isinstance(document, dict):
+        return WinEvent(number, None, None, None, text=text)
+    event = document.get("Event")
+    if isinstance(event, dict):  # evtx_dump / the EVTX reader
+        system = event.get("System") or {}
+        data = event.get("EventData") or _user_data(event.get("UserData"))
+        return WinEvent(
+            number=number,
+            event_id=_int(_value(system.get("EventID"))),
+            computer=_str(system.get("Computer")),
+            time=_time(_attribute(system.get("TimeCreated"), "SystemTime")),
+            data=data if isinstance(data, dict) else {},
+            provider=_str(_attribute(system.get("Provider"), "Name")) or "",
+            text=text,
+        )
+    winlog = document.get("winlog")
+    if isinstance(winlog, dict):  # Winlogbeat / Elastic
+        host: dict[str, Any] = document["host"] if isinstance(document.get("host"), dict) else {}
+        return WinEvent(
+            number=number,
+            event_id=_int(winlog.get("event_id") or _nested(document, "event", "code")),
+            computer=_str(winlog.get("computer_name") or host.get("hostname") or host.get("name")),
+            time=_time(document.get("@timestamp")),
+            data=winlog["event_data"] if isinstance(winlog.get("event_data"), dict) else {},
+            provider=_str(winlog.get("provider_name")) or "",
+            text=text,
+        )
+    if "Id" in document and "MachineName" in document:  # Get-WinEvent | ConvertTo-Json
+        return WinEvent(
+            number=number,
+            event_id=_int(document.get("Id")),
+            computer=_str(document.get("MachineName")),
+            time=_time(document.get("TimeCreated")),
+            data=_message_fields(document.get("Message")),
+            provider=_str(document.get("ProviderName")) or "",
+            text=text,
+        )
+    # flat (NXLog and the like): the data fields beside the system ones
+    return WinEvent(
+        number=number,
+        event_id=_int(document.get("EventID", document.get("EventId"))),
+        computer=_str(document.get("Computer") or document.get("Hostname") or document.get("ComputerName")),
+        time=_time(document.get("EventTime") or document.get("TimeCreated") or document.get("@timestamp")),
+        data=document,
+        provider=_str(document.get("SourceName") or document.get("ProviderName")) or "",
+        text=text,
+    )
+
+
+def _user_data(user_data: Any) -> dict[str, Any]:
+    """UserData holds one element of its own name whose children are the fields."""
+    if isinstance(user_data, dict) and len(user_data) == 1:
+        inner = next(iter(user_data.values()))
+        if isinstance(inner, dict):
+            return {k: v for k, v in inner.items() if k != "#attributes"}
+    return {}
+
+
+def _message_fields(message: Any) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    if isinstance(message, str):
+        for line in message.splitlines():
+            match = MESSAGE_FIELD.match(line.strip())
+            if match:
+                fields.setdefault(match.group(1), match.group(2))
+    return fields
+
+
+def _nested(document: dict[str, Any], *path: str) -> Any:
+    value: Any = document
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _attribute(value: Any, name: str) -> Any:
+    if isinstance(value, dict):
+        attributes = value.get("#attributes")
+        return attributes.get(name) if isinstance(attributes, dict) else value.get(name)
+    return value
+
+
+def _value(value: Any) -> Any:
+    """An element with attributes reads as {"#attributes": ..., "#text": value}."""
+    return value.get("#text") if isinstance(value, dict) else value
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(value: Any) -> str | None:
+    value = _value(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _time(value: Any) -> float | None:
+    """ISO 8601 (UTC unless it says otherwise), or .NET's /Date(ms)/; None for none or a zero FILETIME."""
+    if isinstance(value, dict):
+        value = value.get("value") or value.get("DateTime")
+    if not isinstance(value, str):
+        return None
+    dotnet = DOTNET_DATE.search(value)
+    if dotnet:
+        return int(dotnet.group(1)) / 1000
+    return utc_time(value)
+
+
+def utc_time(value: str) -> float | None:
+    """'2021-12-04 21:19:10.604' (Sysmon's UtcTime) or ISO 8601; None when it is not a time."""
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    # Python's fromisoformat reads at most 6 fractional digits; Windows writes 7
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.year <= WINDOWS_EPOCH_YEAR:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
