@@ -14,7 +14,8 @@ The server (the events' `Computer`) is the Source's observer.
 
 Debug log lines, one a packet:
 
-    6/1/2020 10:00:01 AM 0E5C PACKET  000000D2A1B4C0F0 UDP Rcv 10.0.0.25  c8a1   Q [0001   D   NOERROR] A  (3)www(7)example(3)com(0)
+    6/1/2020 10:00:01 AM 0E5C PACKET  000000D2A1B4C0F0 UDP Rcv 10.0.0.25  c8a1   Q [0001   D   NOERROR] A
+        (3)www(7)example(3)com(0)          (on the same line)
 
 A received query (`Rcv`, no `R`, opcode `Q`) is a lookup by the remote address; the server's
 queries upstream (`Snd`, no `R`) are counted. The log holds no answers (its detailed packet
