@@ -21,6 +21,7 @@ from graphkit.ingest import bounded, inputs
 KINDS = load_kinds()
 DOCUMENT_KINDS = ("rdap", "asnames")  # read whole: a long line is a large document to them
 BINARY_KINDS = ("dnstap",)  # Frame Streams: no lines
+WINDOWS_KINDS = ("sysmon", "windns")  # Windows events, told by their first bytes (or a debug log's lines)
 PEAK_LIMIT_MB = 600
 KILL_AT_MB = 1500  # a child past this is stopped: the test has failed, the machine need not suffer
 LONG = 2 * bounded.LINE_LIMIT
@@ -260,6 +261,8 @@ def test_every_loader_stays_within_its_memory_on_hostile_input(
     assert "Traceback" not in output and "internal error" not in output
     if kind == "log":  # told apart by its first bytes, which fit no log: refused before reading on
         assert f"rejected whole: {path}: cannot tell which log this is" in output
+    elif kind in WINDOWS_KINDS:  # refused at its first bytes, which are no Windows events
+        assert f"rejected whole: {path}:1: not Windows events" in output
     elif kind in BINARY_KINDS:  # frames, not lines: refused at the first, which is no dnstap frame
         assert f"rejected whole: {path}:1: " in output
         assert "not a dnstap file" in output

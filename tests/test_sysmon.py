@@ -246,7 +246,7 @@ def test_malformed_events_are_rejected_with_their_line_and_the_rest_loads(store:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     reports, stderr = load(store, str(path))
     assert rejects(stderr) == [
-        f"{path}:2: not a JSON object",
+        f"{path}:2: not JSON",
         f"{path}:3: a DNS query event without QueryName",
         f"{path}:4: bad host name 'not a host'",
         f"{path}:5: no timestamp",

@@ -46,10 +46,19 @@ class WinEvent:
     data: dict[str, Any] = field(default_factory=dict)  # EventData / UserData fields by name
     provider: str = ""
     text: bytes = b""  # what the event was read from, shown if it is rejected
+    problem: str = "not a Windows event (no event id)"  # why, if it has no event id
 
 
 def events(ctx: ParseContext) -> Iterator[WinEvent]:
-    """The file's events, whatever its form (EVTX, JSON or XML)."""
+    """The file's events, whatever its form (EVTX, JSON or XML); what has no event id is rejected."""
+    for event in _read(ctx):
+        if event.event_id is None:
+            ctx.reject_row(event.problem, event.text, event.number)
+        else:
+            yield event
+
+
+def _read(ctx: ParseContext) -> Iterator[WinEvent]:
     with ctx.open(line_limit=None, size_limit=None) as stream:
         head = stream.read(1 << 12)
     if head.startswith(EVTX_MAGIC):
@@ -116,8 +125,11 @@ def _seekable(ctx: ParseContext) -> Iterator[BinaryIO]:
 def _json(ctx: ParseContext) -> Iterator[WinEvent]:
     with ctx.open(line_limit=None, size_limit=None) as stream:
         head = stream.read(1 << 16)
-    one_a_line = False
     line = head.lstrip().split(b"\n", 1)[0]
+    if RECORD_HEADER.match(line):
+        yield from _json_records(ctx)
+        return
+    one_a_line = False
     if line.startswith(b"{"):
         try:
             one_a_line = isinstance(json.loads(line), dict)
@@ -127,20 +139,44 @@ def _json(ctx: ParseContext) -> Iterator[WinEvent]:
         with ctx.open() as stream:
             for raw in ctx.lines(stream):
                 ctx.counts["lines read"] += 1
-                if not raw.strip():
-                    continue
-                try:
-                    document = json.loads(raw)
-                except (ValueError, RecursionError):
-                    ctx.reject("not a JSON object", raw)
-                    continue
-                yield _from_document(document, ctx.line or 0, raw)
+                if raw.strip():
+                    yield _parsed(ctx, raw, ctx.line or 0)
         return
     yield from _json_documents(ctx)
 
 
+def _json_records(ctx: ParseContext) -> Iterator[WinEvent]:
+    """evtx_dump's own output: `Record N` lines, each followed by its event pretty-printed;
+    read a record at a time (the whole may be gigabytes), each one as large as a document may be."""
+    lines: list[bytes] = []
+    size, start = 0, 0
+    with ctx.open() as stream:
+        for raw in ctx.lines(stream):
+            if RECORD_HEADER.match(raw):
+                if lines:
+                    yield _parsed(ctx, b"".join(lines), start)
+                lines, size, start = [], 0, (ctx.line or 0) + 1
+                continue
+            size += len(raw)
+            if size <= bounded.DOCUMENT_LIMIT:
+                lines.append(raw)
+            elif lines:  # too large: rejected whole, its lines no longer held
+                ctx.reject_row(f"an event larger than {bounded.DOCUMENT_LIMIT >> 20} MiB", lines[0], start)
+                lines = []
+        if lines:
+            yield _parsed(ctx, b"".join(lines), start)
+
+
+def _parsed(ctx: ParseContext, text: bytes, line: int) -> WinEvent:
+    """One event's JSON; what does not parse comes out with no event id, to be rejected so."""
+    try:
+        return _from_document(json.loads(text), line, text[:300])
+    except (ValueError, RecursionError):
+        return WinEvent(line, None, None, None, text=text[:300], problem="not JSON")
+
+
 def _json_documents(ctx: ParseContext) -> Iterator[WinEvent]:
-    """A pretty-printed document, an array of events, or evtx_dump's `Record N` + document runs."""
+    """A pretty-printed document, or an array of events (read whole: PowerShell's ConvertTo-Json)."""
     with ctx.open(line_limit=None, size_limit=bounded.DOCUMENT_LIMIT) as stream:
         text = stream.read()
     try:
@@ -166,18 +202,10 @@ def _json_documents(ctx: ParseContext) -> Iterator[WinEvent]:
 
 
 def _next_document(body: str, position: int) -> int | None:
-    """Where the next JSON value starts, past blanks and evtx_dump's `Record N` lines."""
-    while True:
-        while position < len(body) and body[position].isspace():
-            position += 1
-        if position >= len(body):
-            return None
-        if body.startswith("Record ", position):
-            position = body.find("\n", position)
-            if position < 0:
-                return None
-            continue
-        return position
+    """Where the next JSON value starts (several may follow one another), past blanks."""
+    while position < len(body) and body[position].isspace():
+        position += 1
+    return position if position < len(body) else None
 
 
 # -- XML --------------------------------------------------------------------------------------
