@@ -30,13 +30,14 @@ def named_binary() -> str:
 
 
 class DnstapServer:
-    """BIND serving `zones` ({origin: zone file text}) and writing dnstap to `output` until stop()."""
+    """BIND serving `zones` ({origin: zone file text}) and writing dnstap to `output` until stop();
+    with `forward_to` (a port on 127.0.0.1), a resolver forwarding every query there instead."""
 
     address = "127.0.0.1"
     identity = "graphkit-test-bind"
 
-    def __init__(self, folder: Path, zones: dict[str, str]) -> None:
-        self.folder, self.zones = folder, zones
+    def __init__(self, folder: Path, zones: dict[str, str], forward_to: int | None = None) -> None:
+        self.folder, self.zones, self.forward_to = folder, zones, forward_to
         self.output = folder / "dnstap.fstrm"
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -56,8 +57,13 @@ class DnstapServer:
             f'  pid-file "{self.folder}/named.pid";\n'
             f"  listen-on port {self.port} {{ 127.0.0.1; }};\n"
             "  listen-on-v6 { none; };\n"
-            "  recursion no;\n"
-            "  dnssec-validation no;\n"
+            + (
+                f"  recursion yes;\n  allow-recursion {{ any; }};\n  forward only;\n"
+                f"  forwarders {{ 127.0.0.1 port {self.forward_to}; }};\n"
+                if self.forward_to
+                else "  recursion no;\n"
+            )
+            + "  dnssec-validation no;\n"
             "  dnstap { all; };\n"
             f'  dnstap-output file "{self.output}";\n'
             f'  dnstap-identity "{self.identity}";\n'
@@ -71,7 +77,7 @@ class DnstapServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"named exited: {(self.folder / 'named.stderr').read_text(errors='replace')}")
             try:
-                self.ask(next(iter(self.zones)), "SOA", source="127.0.0.1")
+                self.ask(next(iter(self.zones)) if self.zones else ".", "SOA", source="127.0.0.1")
                 return self
             except dns.exception.Timeout:
                 continue

@@ -42,6 +42,7 @@ ASKED = [
     ("127.0.0.5", "web.dnstap.test", "A"),
 ]
 LDNS_QUERY = re.compile(r' (AQ|CQ) (\S+) UDP \d+b "([^"]+)\." IN (\S+)$')
+LDNS_UPSTREAM = re.compile(r' (?:RQ|FQ) (\S+) UDP \d+b "([^"]*?)\.?" IN (\S+)$')  # resolver, forwarder queries
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +162,55 @@ def test_damaged_bytes_never_crash_and_every_reject_says_where(written: Path, tm
     damaged.write_bytes(bytes(data))
     _, found, _, whole = parse_outputs(DnstapParser(), damaged)
     assert all(r.line and r.reason for r in found)  # and no exception escaped parse_outputs
+
+
+@pytest.fixture(scope="module")
+def forwarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A dnstap file a forwarding BIND wrote: ASKED from its clients, each forwarded (once, then
+    from its cache) to an authoritative BIND."""
+    folder = tmp_path_factory.mktemp("forwarding")
+    authoritative = DnstapServer(folder / "authoritative", {"dnstap.test": ZONE}).start()
+    try:
+        resolver = DnstapServer(folder / "resolver", {}, forward_to=authoritative.port).start()
+        try:
+            for source, name, rdtype in ASKED:
+                resolver.ask(name, rdtype, source)
+        finally:
+            resolver.stop()
+    finally:
+        authoritative.stop()
+    yield resolver.output
+
+
+def test_a_resolvers_own_queries_are_its_lookups_only_when_asked_for(
+    store: Store, forwarded: Path, tmp_path: Path
+) -> None:
+    """By default a resolver's clients are the lookups and its queries upstream are counted; with
+    --client-side resolver, the queries it sent upstream are the lookups, by its own address,
+    each as often as an independent decoder (dnstap-ldns) saw it sent."""
+    from test_zeek import fresh
+
+    report, _ = load(store, str(forwarded))
+    counts = report["counts"]
+    upstream_messages = counts.get("RESOLVER_QUERY messages", 0) + counts.get("FORWARDER_QUERY messages", 0)
+    assert upstream_messages >= 4
+    assert {k: v for k, v in lookups(store).items() if k[1].endswith("dnstap.test")} == Counter(ASKED)
+    upstream = fresh(store, tmp_path, "upstream")
+    report, _ = load(upstream, "--client-side", "resolver", str(forwarded))
+    # BIND sends from 0.0.0.0 (a wildcard socket): the resolver is the client, by its identity
+    assert lookups(upstream) == Counter()
+    rows = upstream.query("MATCH (h:Host)-[r:LOOKED_UP]->(d:Domain) RETURN h.name, d.name, r.qtype, r.count")
+    sent = Counter({(h, d, t): n for h, d, t, n in rows})
+    root_probes = report["skipped"].get("no query name", 0)  # the start-up probes asked for the root
+    assert sum(sent.values()) == upstream_messages - root_probes and {k[0] for k in sent} == {DnstapServer.identity}
+    # each name and type once (the rest came from its cache); www's alias target chased by BIND itself
+    asked_once = {(name, rdtype) for _, name, rdtype in ASKED} | {("web.dnstap.test", "A")}
+    assert {(name, rdtype) for _, name, rdtype in sent if name.endswith("dnstap.test")} == asked_once
+    assert upstream.query("MATCH (s:Source) RETURN s.client_side") == [["resolver"]]
+    ldns = shutil.which("dnstap-ldns")
+    if ldns is None:
+        pytest.skip("dnstap-ldns is not installed (apt-get install dnstap-ldns); CI installs it")
+    text = subprocess.run([ldns, "-q", "-r", str(forwarded)], capture_output=True, text=True, check=True).stdout
+    found = (m for line in text.splitlines() if (m := LDNS_UPSTREAM.search(line)))
+    seen = Counter((DnstapServer.identity, m[2].lower(), m[3]) for m in found if m[2])  # m[1]: the server asked
+    assert sent == seen

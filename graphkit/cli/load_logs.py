@@ -171,7 +171,9 @@ load_dnstap = _lookup_command(
     "dnstap",
     "DnstapParser",
     """Load dnstap files (Frame Streams, as BIND, Unbound, Knot Resolver, CoreDNS, dnsdist write them):
-    CLIENT_QUERY and AUTH_QUERY messages are lookups; responses give answers; the writer's identity is the observer.""",
+    CLIENT_QUERY and AUTH_QUERY messages are lookups (with --client-side resolver: the resolver's own queries
+    upstream, RESOLVER_QUERY and FORWARDER_QUERY, and AUTH_QUERY); responses give answers; the writer's identity
+    is the observer.""",
 )
 
 load_sysmon = _lookup_command(

@@ -8,9 +8,13 @@ names), dnspython for anything else.
 
 - CLIENT_QUERY and AUTH_QUERY messages are lookups, by `query_address` (a resolver's clients,
   and the resolvers asking an authoritative server), at `query_time`.
-- The resolver's own queries upstream (RESOLVER_QUERY, FORWARDER_QUERY, STUB_QUERY) and
-  other messages (tools, updates) are counted by type, not read as lookups: the server's own
-  address would be the client of every name it resolves.
+- The resolver's own queries upstream (RESOLVER_QUERY, FORWARDER_QUERY) are counted by type,
+  not read as lookups: the server's own address would be the client of every name its clients
+  asked for. With `--client-side resolver` they are the lookups instead (with AUTH_QUERY), by
+  the resolver's own address, and CLIENT_QUERY is counted: the resolver's side of the traffic.
+  Where that address is unspecified (BIND writes 0.0.0.0), the client is the resolver as a
+  Host named by `--observer` or the writer's identity.
+- Other messages (STUB_QUERY, tools, updates) are counted by type.
 - Every response with a message (CLIENT_, AUTH_, RESOLVER_, FORWARDER_RESPONSE) gives its
   answers: A, AAAA and CNAME records, each with its owner.
 - The writer's `identity` is the Source's observer.
@@ -31,6 +35,7 @@ from typing import Any, BinaryIO
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
 from graphkit.ingest.lookups.builder import ColumnBuilder
+from graphkit.ingest.lookups.classify import HOST_CLIENT
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
 from graphkit.parsers import dnsmessage
@@ -38,6 +43,9 @@ from graphkit.parsers import dnsmessage
 FRAME_LIMIT = 1 << 20  # bytes of one frame: a DNS message is at most 64 KiB, twice over with its envelope
 CONTENT_TYPE = b"protobuf:dnstap.Dnstap"
 LOOKUPS = frozenset({"CLIENT_QUERY", "AUTH_QUERY"})
+UPSTREAM = frozenset({"RESOLVER_QUERY", "FORWARDER_QUERY"})  # the resolver's own queries
+RESOLVER_LOOKUPS = UPSTREAM | {"AUTH_QUERY"}  # the lookups with --client-side resolver
+UNSPECIFIED = frozenset({"0.0.0.0", "::"})  # a wildcard source: BIND does not say which address it sent from
 RESPONSES = frozenset({"CLIENT_RESPONSE", "AUTH_RESPONSE", "RESOLVER_RESPONSE", "FORWARDER_RESPONSE"})
 OBSERVERS_NAMED = 10
 
@@ -56,6 +64,7 @@ class DnstapParser:
         types = dict(dnstap_pb.Message.Type.items())
         names = {number: name for name, number in types.items()}
         identities: set[str] = set()
+        lookups = RESOLVER_LOOKUPS if self.options.client_side == "resolver" else LOOKUPS
         with unreadable_file_rejected(ctx), ctx.open(line_limit=None) as stream:
             for number, frame in _frames(stream):
                 ctx.line = number
@@ -74,8 +83,9 @@ class DnstapParser:
                 message = envelope.message
                 kind = names.get(message.type, f"type {message.type}")
                 ctx.counts[f"{kind} messages"] += 1
-                if kind in LOOKUPS:
-                    _lookup(ctx, rows, message, number, frame)
+                if kind in lookups:
+                    own = kind in UPSTREAM and (self.options.observer or envelope.identity.decode("utf-8", "replace"))
+                    _lookup(ctx, rows, message, number, frame, own or None)
                 elif kind in RESPONSES and message.HasField("response_message"):
                     _answers(ctx, rows, message, number, frame)
                 ctx.tick()
@@ -124,7 +134,11 @@ def _time(seconds: int, nanoseconds: int) -> float:
     return seconds + nanoseconds / 1e9
 
 
-def _lookup(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, frame: bytes) -> None:
+def _lookup(
+    ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, frame: bytes, resolver: str | None
+) -> None:
+    """A query as a lookup by its sender; `resolver` names the server sending its own queries,
+    the client where the message gives no address of it."""
     if not message.HasField("query_message"):
         ctx.skip("queries logged without their message")
         return
@@ -133,11 +147,14 @@ def _lookup(ctx: ParseContext, rows: ColumnBuilder, message: Any, number: int, f
         ctx.reject("a query whose DNS message does not decode", frame[:200])
         return
     name, qtype, rd = question
+    client = _address(message.query_address)
+    if resolver is not None and (client is None or client in UNSPECIFIED):
+        client = HOST_CLIENT + resolver
     rows.add_read_from(
         frame[:200],
         number,
         _time(message.query_time_sec, message.query_time_nsec),
-        client=_address(message.query_address),
+        client=client,
         qname=name,
         qtype=qtype,
         server=_address(message.response_address),

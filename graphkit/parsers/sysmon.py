@@ -25,6 +25,7 @@ from typing import Any
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
 from graphkit.ingest.lookups.builder import ColumnBuilder
+from graphkit.ingest.lookups.classify import HOST_CLIENT
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
 from graphkit.parsers import winevents
@@ -45,7 +46,7 @@ class SysmonParser:
         self.options = options or LookupOptions()
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
-        aggregator = LookupAggregator(ctx, self.options, clients_are_hosts=True)
+        aggregator = LookupAggregator(ctx, self.options)
         rows = ColumnBuilder(aggregator, binary=False, zeek_escapes=False, answers_typed=True)
         processes: Counter[str] = Counter()
         with unreadable_file_rejected(ctx):
@@ -79,7 +80,8 @@ def _dns_event(ctx: ParseContext, rows: ColumnBuilder, event: winevents.WinEvent
     if image:
         processes[image] += 1
     answers = _chain(_text(data.get("QueryResults"))) if status in (0, None) else None
-    rows.add_read_from(event.text, event.number, ts, client=event.computer, qname=qname, answers=answers)
+    client = HOST_CLIENT + event.computer if event.computer else None
+    rows.add_read_from(event.text, event.number, ts, client=client, qname=qname, answers=answers)
 
 
 def _chain(results: str | None) -> str | None:

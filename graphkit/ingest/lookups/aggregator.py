@@ -27,13 +27,13 @@ from graphkit.ingest.inputs import LineReader
 from graphkit.ingest.lookups.answers import observations, summed
 from graphkit.ingest.lookups.classify import (
     ANSWER_TYPES,
+    HOST_CLIENT,
     SKIP_REASONS,
     UNKNOWN_QTYPE,
     ValueColumn,
     Why,
     canonical_names,
     classify_client,
-    classify_host,
     classify_port,
     classify_qname,
     classify_qtype,
@@ -91,12 +91,10 @@ class LookupTotals:
 class LookupAggregator:
     """Counts lookups of one file; `records()` yields its LOOKED_UP, RESOLVES_TO and ALIAS_OF edges."""
 
-    def __init__(self, ctx: ParseContext, options: LookupOptions, *, clients_are_hosts: bool = False) -> None:
-        """`clients_are_hosts`: the log names each client computer (a Host), not its address."""
+    def __init__(self, ctx: ParseContext, options: LookupOptions) -> None:
         self.ctx, self.options = ctx, options
         keep = options.keep_local
-        self.client_label = "Host" if clients_are_hosts else "IPAddress"
-        self.clients = ValueColumn(classify_host if clients_are_hosts else classify_client, Why.BAD_CLIENT)
+        self.clients = ValueColumn(classify_client, Why.BAD_CLIENT)
         self.qnames = ValueColumn(lambda r, z: classify_qname(r, z, keep), Why.NO_QUERY, canonical_names)
         self.qtypes = ValueColumn(lambda r, z: classify_qtype(r, z, keep), Why.OK)
         self.servers = ValueColumn(lambda r, z: classify_server(r, z, keep), Why.OK)
@@ -311,10 +309,7 @@ class LookupAggregator:
             value = raw(batch.ts)
             return "no timestamp" if value is None else f"bad timestamp {value!r}"
         if why is Why.BAD_CLIENT:
-            return (
-                self.clients.message(raw(batch.client))
-                or f"no client {'host name' if self.client_label == 'Host' else 'address'}"
-            )
+            return self.clients.message(raw(batch.client)) or "no client address"
         if why is Why.BAD_QUERY:
             return self.qnames.message(raw(batch.qname)) or "bad query name"
         if why is Why.BAD_QTYPE:
@@ -355,17 +350,16 @@ class LookupAggregator:
             domains.update(dict.fromkeys(table.column("_f").to_pylist()))
             targets = dict.fromkeys(table.column("_t").to_pylist())
             (addresses if rel == "RESOLVES_TO" else domains).update(targets)
-        if self.client_label == "IPAddress":
-            addresses = clients | addresses
-        else:
-            yield NodeTable(self.client_label, pa.table({"_k": pa.array(list(clients), pa.string())}))
+        hosts = [c[len(HOST_CLIENT) :] for c in clients if c.startswith(HOST_CLIENT)]
+        addresses = {c: None for c in clients if not c.startswith(HOST_CLIENT)} | addresses
+        if hosts:
+            yield NodeTable("Host", pa.table({"_k": pa.array(hosts, pa.string())}))
         # whole, not in slices: the registered domains a table lacks are found across all names
         yield NodeTable("IPAddress", pa.table({"_k": pa.array(list(addresses), pa.string())}))
         yield NodeTable("Domain", pa.table({"_k": pa.array(list(domains), pa.string())}))
         if total is not None and total.num_rows:
             for part in slices(total, EDGE_TABLE_ROWS):
-                table = self._lookup_table(part)
-                yield EdgeTable("LOOKED_UP", self.client_label, "Domain", table, distinct=True)
+                yield from _by_client_label(self._lookup_table(part), bool(hosts))
         for rel, table in edges.items():
             for part in slices(table, EDGE_TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)
@@ -426,6 +420,21 @@ def _dictionary(column: pa.Array) -> pa.DictionaryArray:
 
 def _distinct(values: list[str], ids: pa.ChunkedArray | pa.Array) -> list[str]:
     return [values[i] for i in pc.unique(ids).to_pylist()]
+
+
+def _by_client_label(lookups: pa.Table, any_hosts: bool) -> Iterator[EdgeTable]:
+    """LOOKED_UP edges from addresses, and from hosts (their marked names unmarked)."""
+    if not any_hosts:
+        yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", lookups, distinct=True)
+        return
+    is_host = pc.starts_with(lookups.column("_f"), HOST_CLIENT)
+    from_addresses = lookups.filter(pc.invert(is_host))
+    if from_addresses.num_rows:
+        yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", from_addresses, distinct=True)
+    from_hosts = lookups.filter(is_host)
+    names = pc.utf8_slice_codeunits(from_hosts.column("_f"), len(HOST_CLIENT))
+    column = from_hosts.schema.get_field_index("_f")
+    yield EdgeTable("LOOKED_UP", "Host", "Domain", from_hosts.set_column(column, "_f", names), distinct=True)
 
 
 def finish(

@@ -21,6 +21,9 @@ import pyarrow.compute as pc
 from graphkit.model import names
 
 UNKNOWN_QTYPE = "UNKNOWN"  # the type of a lookup whose log gives none
+# Marks a client value that names a computer (a Host), not an address: Sysmon's computers, a
+# resolver known by its dnstap identity. A control character: no log's address column holds it.
+HOST_CLIENT = "\x00host:"
 QTYPE_ALIASES = {"*": "ANY"}  # Zeek's qtype_name for type 255
 ANSWER_TYPES = frozenset({"A", "AAAA", "CNAME"})  # queries whose answers are an alias chain + addresses
 
@@ -131,22 +134,20 @@ Classified = tuple[str, Why, str]
 
 
 def classify_client(raw: bytes | str, zeek_escapes: bool) -> Classified:
+    """A client address, or a computer known by its name (a value the parser marked as a host)."""
     try:
         text = _decode(raw, zeek_escapes)
-        return ip_text(text), Why.OK, ""
     except UnicodeDecodeError:
-        return "", Why.BAD_CLIENT, "undecodable bytes in the client address"
+        return "", Why.BAD_CLIENT, "undecodable bytes in the client"
+    if text.startswith(HOST_CLIENT):
+        try:
+            return HOST_CLIENT + names.host(text[len(HOST_CLIENT) :]), Why.OK, ""
+        except names.InvalidName:
+            return "", Why.BAD_CLIENT, f"bad host name {_shown(text[len(HOST_CLIENT) :])}"
+    try:
+        return ip_text(text), Why.OK, ""
     except names.InvalidName:
         return "", Why.BAD_CLIENT, f"bad client address {_shown(raw)}"
-
-
-def classify_host(raw: bytes | str, zeek_escapes: bool) -> Classified:
-    try:
-        return names.host(_decode(raw, zeek_escapes)), Why.OK, ""
-    except UnicodeDecodeError:
-        return "", Why.BAD_CLIENT, "undecodable bytes in the host name"
-    except names.InvalidName:
-        return "", Why.BAD_CLIENT, f"bad host name {_shown(raw)}"
 
 
 def classify_qname(raw: bytes | str, zeek_escapes: bool, keep_local: bool) -> Classified:
