@@ -107,6 +107,14 @@ def take(
     return True
 
 
+def _listed(lists: pa.ListArray, wanted: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(row, item) of the items of the wanted rows' lists (masking the lists themselves with
+    if_else costs ten times more: it copies every list)."""
+    parent = pc.list_parent_indices(lists).cast(pa.int64())
+    keep = pc.take(wanted, parent)
+    return pc.filter(parent, keep), pc.filter(pc.list_flatten(lists), keep)
+
+
 def _count(ctx: ParseContext, kinds: pa.Array, is_dns: pa.Array, answering: pa.Array) -> None:
     ctx.counts["lines read"] += len(kinds)
     for item in pc.value_counts(kinds).to_pylist():
@@ -127,10 +135,9 @@ def _questions(
     own = pc.and_(asking, pc.is_null(listed))
     rows = pc.indices_nonzero(own)
     parts = [(rows, pc.take(dns.field("rrname"), rows), pc.take(dns.field("rrtype"), rows))]
-    many = pc.if_else(asking, listed, pa.scalar(None, listed.type))
-    if pc.any(pc.is_valid(many)).as_py():
-        flat = pc.list_flatten(many)
-        parts.append((pc.list_parent_indices(many), flat.field("rrname"), flat.field("rrtype")))
+    if pc.any(pc.and_(asking, pc.is_valid(listed))).as_py():
+        parent, flat = _listed(listed, asking)
+        parts.append((parent, flat.field("rrname"), flat.field("rrtype")))
     row = pa.concat_arrays([p[0].cast(pa.int64()) for p in parts])
     if not len(row):
         return
@@ -163,11 +170,9 @@ def _answers(
     one = pa.StructArray.from_arrays(
         [pc.take(dns.field(name), rows) for name in ("rrname", "rrtype", "ttl", "rdata")], fields=list(_RECORD)
     )
-    listed = pc.if_else(
-        pc.and_(answering, pc.invert(single)), dns.field("answers"), pa.scalar(None, dns.field("answers").type)
-    )
-    row = pa.concat_arrays([rows, pc.list_parent_indices(listed).cast(pa.int64())])
-    records = pa.concat_arrays([one, pc.list_flatten(listed)])
+    parent, listed = _listed(dns.field("answers"), pc.and_(answering, pc.invert(single)))
+    row = pa.concat_arrays([rows, parent])
+    records = pa.concat_arrays([one, listed])
     wanted = pc.and_(
         pc.is_in(records.field("rrtype"), value_set=pa.array(RECORD_TYPES)),
         pc.and_(pc.is_valid(records.field("rdata")), pc.greater(pc.utf8_length(records.field("rdata")), 0)),
