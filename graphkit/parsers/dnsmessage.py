@@ -4,6 +4,7 @@ plain ones fast, dnspython the rest (it has the last word). For logs that carry 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import dns.exception
@@ -19,6 +20,7 @@ ANSWER_TYPES = frozenset({dns.rdatatype.A, dns.rdatatype.AAAA, dns.rdatatype.CNA
 TYPE_NAMES = {dnswire.A: "A", dnswire.AAAA: "AAAA", dnswire.CNAME: "CNAME"}
 
 
+@lru_cache(maxsize=1024)
 def type_text(rdtype: int) -> str:
     """'A', 'MX', ... for a type number; 'TYPE65280' for one without a mnemonic."""
     return dns.rdatatype.to_text(dns.rdatatype.RdataType.make(rdtype))

@@ -15,6 +15,11 @@ IN = 1
 POINTERS = 32  # compression pointers followed in one name: more is a loop
 PLAIN_NAME = re.compile(rb"[A-Za-z0-9_*-]+(?:\.[A-Za-z0-9_*-]+)*")  # labels joined: checked at once
 
+# Runs of labels read before, up to and with their final zero byte -> their text: the same
+# bytes always read as the same name, and names repeat (a message's question is in its answer).
+_RUNS: dict[bytes, str] = {}
+RUNS_KEPT = 50_000
+
 Answer = tuple[str, int, str, int]  # owner, type, data (a CNAME's target or an address), TTL
 
 
@@ -94,21 +99,29 @@ def _data(wire: bytes, at: int, rtype: int, length: int) -> str:
 def _name(wire: bytes, at: int) -> tuple[str, int]:
     """The name at `at` (its text, without the final dot; '.' for the root) and where what
     follows it in the record starts."""
-    labels: list[bytes] = []
+    parts: list[str] = []  # the text of each run of labels, runs joined by compression pointers
     after = None
     for _ in range(POINTERS):
+        end = wire.find(b"\x00", at)
+        known = _RUNS.get(wire[at : end + 1]) if end >= 0 else None
+        if known is not None:
+            parts.append(known)
+            return _joined(parts), end + 1 if after is None else after
+        start, labels = at, []
         while True:
             if at >= len(wire):
                 raise _Unread
             size = wire[at]
             if size == 0:
-                name = b".".join(labels)
-                if name and not PLAIN_NAME.fullmatch(name):
-                    raise _Unread
-                return name.decode("ascii") or ".", at + 1 if after is None else after
+                text = _plain(labels)
+                if len(_RUNS) < RUNS_KEPT:
+                    _RUNS[wire[start : at + 1]] = text
+                parts.append(text)
+                return _joined(parts), at + 1 if after is None else after
             if size >= 0xC0:
                 if at + 1 >= len(wire):
                     raise _Unread
+                parts.append(_plain(labels))
                 after = at + 2 if after is None else after
                 at = ((size & 0x3F) << 8) | wire[at + 1]
                 break
@@ -118,3 +131,16 @@ def _name(wire: bytes, at: int) -> tuple[str, int]:
             labels.append(label)
             at += 1 + size
     raise _Unread
+
+
+def _plain(labels: list[bytes]) -> str:
+    name = b".".join(labels)
+    if name and not PLAIN_NAME.fullmatch(name):
+        raise _Unread
+    return name.decode("ascii")
+
+
+def _joined(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0] or "."
+    return ".".join(part for part in parts if part) or "."

@@ -8,8 +8,6 @@ import pyarrow as pa
 
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 
-COLUMNS = ("client", "qname", "qtype", "server", "server_port", "answers", "ttls", "rd", "lookup")
-
 
 class ColumnBuilder:
     """Collects lines parsed one at a time (BIND, CSV, Zeek JSON, unusual Zeek TSV) into
@@ -33,8 +31,7 @@ class ColumnBuilder:
         self.lines: list[int] = []
         self.texts: list[bytes] = []  # what each row was read from, where a line number cannot find it
         self.ts: list[float | None] = []
-        self.values: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-        self.present: set[str] = set()
+        self.values: dict[str, list[Any]] = {}  # the columns given so far, each as long as the rows it was given to
 
     def add_read_from(self, text: bytes, line: int, ts: float | None, **columns: Any) -> None:
         """A row read from `text` (shown if the row is rejected), where `line` cannot find it again.
@@ -43,14 +40,20 @@ class ColumnBuilder:
         self.add(line, ts, **columns)
 
     def add(self, line: int, ts: float | None, **columns: Any) -> None:
+        row = len(self.lines)
         self.lines.append(line)
         self.ts.append(ts)
-        for name in COLUMNS:
-            self.values[name].append(columns.get(name))
-        self.present.update(columns)
-        if len(self.lines) >= self.size:
+        values = self.values
+        for name, value in columns.items():  # only the given columns: rows of few columns cost less
+            column = values.get(name)
+            if column is None:
+                column = values[name] = []
+            if len(column) < row:
+                column.extend([None] * (row - len(column)))  # None where earlier rows left it out
+            column.append(value)
+        if row + 1 >= self.size:
             self.flush()
-        elif not len(self.lines) & 0xFFF:
+        elif not (row + 1) & 0xFFF:
             self.aggregator.ctx.tick()  # a log's records come out at its end: progress comes from here
 
     def flush(self) -> None:
@@ -58,15 +61,21 @@ class ColumnBuilder:
             return
         lines, texts = self.lines, self.texts
 
-        def column(name: str) -> pa.Array | None:
-            return pa.array(self.values[name], self.type) if name in self.present else None
+        rows = len(lines)
 
-        lookup = pa.array(self.values["lookup"], pa.bool_()) if "lookup" in self.present else None
+        def column(name: str, kind: pa.DataType | None = None) -> pa.Array | None:
+            values = self.values.get(name)
+            if values is None:
+                return None
+            values.extend([None] * (rows - len(values)))
+            return pa.array(values, kind or self.type)
+
+        client, qname = column("client"), column("qname")
 
         batch = LookupColumns(
             ts=pa.array(self.ts, pa.float64()),
-            client=pa.array(self.values["client"], self.type),
-            qname=pa.array(self.values["qname"], self.type),
+            client=client if client is not None else pa.nulls(rows, self.type),
+            qname=qname if qname is not None else pa.nulls(rows, self.type),
             line_of=lambda row: lines[row],
             text_of=(lambda row: texts[row]) if texts else None,
             qtype=column("qtype"),
@@ -75,12 +84,12 @@ class ColumnBuilder:
             answers=column("answers"),
             ttls=column("ttls"),
             rd=column("rd"),
-            lookup=lookup,
+            lookup=column("lookup", pa.bool_()),
             answer_sep=self.answer_sep,
             answers_typed=self.answers_typed,
             zeek_escapes=self.zeek_escapes,
             default_day=self.default_day,
         )
         self.lines, self.texts, self.ts = [], [], []
-        self.values = {name: [] for name in COLUMNS}
+        self.values = {}
         self.aggregator.add(batch)
