@@ -107,7 +107,7 @@ def _name(wire: bytes, at: int) -> tuple[str, int]:
         if known is not None:
             parts.append(known)
             return _joined(parts), end + 1 if after is None else after
-        start, labels = at, []
+        start, labels = at, list[bytes]()
         while True:
             if at >= len(wire):
                 raise _Unread
