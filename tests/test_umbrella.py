@@ -7,7 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import Store, json_lines, rejects
+from parse_outputs import parse_outputs
+
+from graphkit.parsers import umbrella_blocks
+from graphkit.parsers.umbrella import UmbrellaParser
 
 HEADER = (
     '"Timestamp","Most Granular Identity","Identities","Internal IP","External IP","Action","Query Type",'
@@ -60,3 +65,35 @@ def test_umbrella_lines_of_several_versions(store: Store, tmp_path: Path) -> Non
     ]
     # the egress address is nobody's client
     assert not store.query("MATCH (c:IPAddress {address: '198.51.100.9'}) RETURN c")
+
+
+def test_the_block_reader_gives_what_the_line_reader_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow's reading of a block (umbrella_blocks) against the line reader's, on lines of every
+    kind it takes: roaming queries, blocked ones, types spelt three ways, an empty domain, a bad
+    client address (a reject, by its line), one width throughout."""
+    lines = [
+        line("2024-03-14 18:59:23", "10.1.2.3", "Allowed", "1 (A)", "www.example.com."),
+        line("2024-03-14 18:59:24", "10.1.2.3", "Blocked", "28 (AAAA)", "WWW.Example.com"),
+        line("2024-03-14 18:59:25", "", "Allowed", "1 (A)", "x.example."),
+        line("2024-03-15 00:00:01", "10.1.2.4", "Allowed", "MX", "example.org."),
+        line("2024-03-15 00:00:02", "10.1.2.999", "Allowed", "1 (A)", "bad-client.example."),
+        line("2024-03-15 00:00:03", "10.1.2.4", "Allowed", "65280 (TYPE65280)", ""),
+        line("2024-03-15 00:00:04", "fd00::5", "Proxied", "16 (TXT)", "txt.example.net."),
+    ]
+    path = tmp_path / "umbrella.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    taken = []
+    real_take = umbrella_blocks.take
+
+    def counted(*args: Any) -> bool:
+        taken.append(real_take(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(umbrella_blocks, "take", counted)
+    by_blocks = parse_outputs(UmbrellaParser(), path)
+    assert taken == [True]
+    monkeypatch.setattr(umbrella_blocks, "take", lambda *args: False)
+    by_lines = parse_outputs(UmbrellaParser(), path)
+    assert by_blocks == by_lines
+    assert [(r.line, r.reason) for r in by_lines[1]] == [(5, "bad client address '10.1.2.999'")]
+    assert by_lines[0]["LOOKED_UP"]
