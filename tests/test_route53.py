@@ -8,7 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import Store, json_lines, realdata, rejects
+from parse_outputs import parse_outputs
+
+from graphkit.parsers import route53_blocks
+from graphkit.parsers.route53 import Route53Parser
 
 EXAMPLE = "awsdocs_resolver-query-log-example_v1.100000.json"
 INVALID = "awsdocs_resolver-query-log-example_v1.000000_INVALID-JSON.txt"
@@ -103,3 +108,50 @@ def test_json_lines_and_cloudwatch_exports(store: Store, tmp_path: Path) -> None
     assert store.query("MATCH (d:Domain)-[:RESOLVES_TO]->(i:IPAddress) RETURN d.name, i.address") == [
         ["edge.example.net", "192.0.2.7"]
     ]
+
+
+def test_the_block_reader_gives_what_the_line_reader_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow's reading of a block (route53_blocks) against the line reader's: alias chains in
+    order, data the chain leaves out (an MX, an empty value, a comma), a blocked query's answer,
+    records without answers or action, two resolvers, a bad client address (a reject)."""
+
+    def answer(data: str, rtype: str) -> dict[str, str]:
+        return {"Rdata": data, "Type": rtype, "Class": "IN"}
+
+    records = [
+        query(
+            "www.example.com.",
+            "10.0.0.5",
+            answers=[
+                answer("a.example.net.", "CNAME"),
+                answer("b.example.net.", "CNAME"),
+                answer("192.0.2.7", "A"),
+                answer("192.0.2.8", "A"),
+            ],
+            firewall_rule_action="ALERT",
+        ),
+        query("mail.example.com.", "10.0.0.6", query_type="MX", answers=[answer("10 mx.example.com.", "MX")]),
+        query(
+            "odd.example.com.", "fd00::6", answers=[answer("", "A"), answer("x,y", "CNAME"), answer("192.0.2.9", "A")]
+        ),
+        query("bad.example.org.", "10.0.0.7", answers=[answer("192.0.2.250", "A")], firewall_rule_action="BLOCK"),
+        query("none.example.org.", "10.0.0.7", srcids={}, region="eu-central-1"),
+        query("www.example.com.", "10.0.0.999", query_timestamp="2024-03-01T10:00:01.250Z"),
+    ]
+    path = tmp_path / "resolver.log"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    taken = []
+    real_take = route53_blocks.take
+
+    def counted(*args: Any) -> bool:
+        taken.append(real_take(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(route53_blocks, "take", counted)
+    by_blocks = parse_outputs(Route53Parser(), path)
+    assert taken == [True]
+    monkeypatch.setattr(route53_blocks, "take", lambda *args: False)
+    by_lines = parse_outputs(Route53Parser(), path)
+    assert by_blocks == by_lines
+    assert [(r.line, r.reason) for r in by_lines[1]] == [(6, "bad client address '10.0.0.999'")]
+    assert ("a.example.net", "b.example.net") in {row[:2] for row in by_lines[0]["ALIAS_OF"]}

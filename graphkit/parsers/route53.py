@@ -34,10 +34,13 @@ from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.ingest.lookups.classify import ANSWER_TYPES
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
+from graphkit.parsers import route53_blocks
+from graphkit.parsers.pdns_blocks import blocks
 
 CLOUDWATCH_PREFIX = re.compile(rb"^\d{4}-\d\d-\d\dT[\d:.]+Z?\s+(?=\{)")
-BLOCKED = "BLOCK"
-OBSERVERS_NAMED = 10
+BLOCKED = route53_blocks.BLOCKED
+OBSERVERS_NAMED = route53_blocks.OBSERVERS_NAMED
+BLOCK_BYTES = 16 << 20
 
 
 class Route53Parser:
@@ -70,23 +73,34 @@ class _Reading:
         self.instances: set[str] = set()
 
     def lines(self) -> None:
+        """JSON lines: blocks Arrow reads exactly (route53_blocks), the rest a line at a time."""
         ctx = self.ctx
         with ctx.open() as stream:
-            for raw in ctx.lines(stream):
-                ctx.counts["lines read"] += 1
-                if not raw.strip():
-                    ctx.skip("blank line")
+            for first, block in blocks(stream, BLOCK_BYTES):
+                if route53_blocks.take(ctx, self.rows.aggregator, block, first, self.resolvers, self.instances):
                     continue
-                prefix = CLOUDWATCH_PREFIX.match(raw)
-                try:
-                    query = json.loads(raw[prefix.end() :] if prefix else raw)
-                except UnicodeDecodeError:
-                    ctx.reject("undecodable bytes", raw)
-                    continue
-                except (ValueError, RecursionError):
-                    ctx.reject("not a JSON object", raw)
-                    continue
-                self.query(query, ctx.line or 0, raw)
+                for number, raw in enumerate(block.split(b"\n")[:-1], first):
+                    if number not in ctx.long_lines:
+                        ctx.line = number
+                        self.line(raw)
+                ctx.tick()
+
+    def line(self, raw: bytes) -> None:
+        ctx = self.ctx
+        ctx.counts["lines read"] += 1
+        if not raw.strip():
+            ctx.skip("blank line")
+            return
+        prefix = CLOUDWATCH_PREFIX.match(raw)
+        try:
+            query = json.loads(raw[prefix.end() :] if prefix else raw)
+        except UnicodeDecodeError:
+            ctx.reject("undecodable bytes", raw)
+            return
+        except (ValueError, RecursionError):
+            ctx.reject("not a JSON object", raw)
+            return
+        self.query(query, ctx.line or 0, raw)
 
     def document(self) -> None:
         """A file that is one pretty-printed object, or an array of them."""
