@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 from helpers import Store, json_lines, json_output, realdata, rejects
+from parse_outputs import parse_outputs
+
+from graphkit.parsers import sysmon_blocks
+from graphkit.parsers.sysmon import SysmonParser
 
 ANYDESK = "sigma_remote_access_sysmon22"
 ANYDESK_ADDRESSES = sorted(
@@ -326,3 +330,46 @@ def fresh(store: Store, tmp_path: Path) -> Store:
     from test_zeek import fresh as fresh_store
 
     return fresh_store(store, tmp_path, "other")
+
+
+def test_the_block_reader_gives_what_the_event_reader_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow's reading of evtx_dump's JSON lines (sysmon_blocks) against the event reader's, on
+    events of every kind it takes: other Sysmon events and other providers (counted), statuses
+    and none, results of every form, a computer with no name and one with a bad name (rejects)."""
+
+    def event(computer: str, event_id: int, provider: str | None, **data: Any) -> str:
+        system: dict[str, Any] = {"EventID": event_id, "Computer": computer}
+        if provider is not None:
+            system["Provider"] = {"#attributes": {"Name": provider}}
+        return json.dumps({"Event": {"System": system, "EventData": data}})
+
+    sysmon = "Microsoft-Windows-Sysmon"
+    query = {"UtcTime": "2024-03-01 10:00:00.250", "QueryName": "www.example.com", "Image": "C:\\a.exe"}
+    lines = [
+        event("WS-1", 22, sysmon, **query, QueryStatus="0", QueryResults="type: 5 Edge.Example.net.;::ffff:192.0.2.7;"),
+        event("WS-1", 22, sysmon, **query, QueryStatus="9003", QueryResults="type: 5 never.example.;"),
+        event("ws-2", 22, "", **{**query, "UtcTime": "2024-03-02 00:00:01"}, QueryResults="2001:db8::1;type: 15 mx;"),
+        event("ws-2", 22, sysmon, **query, QueryStatus="0", QueryResults="type: 5 x,y;192.0.2.8;-;"),
+        event("ws-3", 22, sysmon, **{**query, "Image": " "}, QueryStatus="1460", QueryResults="-"),
+        event("ws-3", 1, sysmon, Image="C:\\b.exe"),
+        event("dc-1", 256, "Microsoft-Windows-DNSServer", QNAME="x."),
+        event("", 22, sysmon, **query, QueryStatus="0", QueryResults="192.0.2.9;"),
+        event("not a host", 22, None, **query, QueryStatus="0", QueryResults="192.0.2.10;"),
+    ]
+    path = tmp_path / "sysmon.json"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    taken = []
+    real_take = sysmon_blocks.take
+
+    def counted(*args: Any) -> bool:
+        taken.append(real_take(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(sysmon_blocks, "take", counted)
+    by_blocks = parse_outputs(SysmonParser(), path)
+    assert taken == [True]
+    monkeypatch.setattr(sysmon_blocks, "take", lambda *args: False)
+    by_lines = parse_outputs(SysmonParser(), path)
+    assert by_blocks == by_lines
+    assert [(r.line, r.reason) for r in by_lines[1]] == [(8, "no client address"), (9, "bad host name 'not a host'")]
+    assert {row[:2] for row in by_lines[0]["ALIAS_OF"]} == {("www.example.com", "edge.example.net")}

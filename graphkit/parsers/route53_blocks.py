@@ -18,6 +18,7 @@ import pyarrow.json as pj
 
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
+from graphkit.ingest.lookups.answers import joined_per_row
 from graphkit.ingest.lookups.classify import ANSWER_TYPES
 
 BLOCKED = "BLOCK"
@@ -109,12 +110,7 @@ def _chains(answers: pa.ListArray) -> pa.Array:
         pc.and_(pc.not_equal(data, ""), pc.invert(pc.match_substring(data, ","))),
     )
     keep = pc.fill_null(keep, False)
-    kept = pa.table({"row": pc.filter(parent, keep), "data": pc.filter(data, keep)})
-    grouped = kept.group_by("row", use_threads=False).aggregate([("data", "list")])
-    joined = pc.binary_join(grouped.column("data_list").combine_chunks(), ",")
-    rows_with = grouped.column("row").combine_chunks().cast(pa.int64())
-    where = pc.index_in(pa.array(range(len(answers)), pa.int64()), value_set=rows_with)
-    return pc.take(joined, where)
+    return joined_per_row(pc.filter(parent, keep), pc.filter(data, keep), len(answers))
 
 
 def _remember(column: dict[str, pa.Array], resolvers: set[str], instances: set[str]) -> None:

@@ -28,12 +28,12 @@ from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.ingest.lookups.classify import HOST_CLIENT
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
-from graphkit.parsers import winevents
+from graphkit.parsers import sysmon_blocks, winevents
 
-DNS_EVENT = 22
-TYPED_RESULT = re.compile(r"^type:\s*(\d+)\s+(\S+)$")
-CNAME = 5
-MAPPED_V4 = "::ffff:"
+DNS_EVENT = sysmon_blocks.DNS_EVENT
+TYPED_RESULT = re.compile(sysmon_blocks.TYPED_RESULT)
+CNAME = sysmon_blocks.CNAME
+MAPPED_V4 = sysmon_blocks.MAPPED_V4
 # Win32 error codes a DNSEvent's QueryStatus holds most often
 STATUSES = {0: "success", 9003: "name does not exist", 9501: "no records", 1460: "timed out", 1214: "invalid name"}
 PROCESSES_NAMED = 10
@@ -49,8 +49,12 @@ class SysmonParser:
         aggregator = LookupAggregator(ctx, self.options)
         rows = ColumnBuilder(aggregator, binary=False, zeek_escapes=False, answers_typed=True)
         processes: Counter[str] = Counter()
+
+        def blocks_read(block: bytes, first_line: int) -> bool:
+            return sysmon_blocks.take(ctx, aggregator, block, first_line, processes, STATUSES)
+
         with unreadable_file_rejected(ctx):
-            for event in winevents.events(ctx):
+            for event in winevents.events(ctx, blocks_read):
                 ctx.counts["events read"] += 1
                 if event.event_id != DNS_EVENT or "sysmon" not in (event.provider or "sysmon").lower():
                     ctx.skip(f"{event.provider or 'events'} {event.event_id}: not a Sysmon DNS query")
@@ -93,10 +97,10 @@ def _chain(results: str | None) -> str | None:
         item = item.strip()
         typed = TYPED_RESULT.match(item)
         if typed:
-            if int(typed.group(1)) == CNAME:
-                chain.append(typed.group(2).rstrip("."))
-            continue  # other typed results (MX, TXT, ...) are no alias or address
-        if item.startswith(MAPPED_V4) and "." in item:
+            if int(typed["type"]) != CNAME:
+                continue  # other typed results (MX, TXT, ...) are no alias or address
+            item = typed["value"].rstrip(".")
+        elif item.startswith(MAPPED_V4) and "." in item:
             item = item[len(MAPPED_V4) :]
         if item and "," not in item:
             chain.append(item)

@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,10 +29,12 @@ from typing import Any, BinaryIO, cast
 from graphkit.ingest import bounded
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.ingest.inputs import GZIP_MAGIC
+from graphkit.parsers.pdns_blocks import blocks
 
 EVTX_MAGIC = b"ElfFile\x00"
 RECORD_HEADER = re.compile(rb"^Record \d+\s*$")  # evtx_dump's separator between pretty-printed events
 MESSAGE_FIELD = re.compile(r"^(\w+): ?(.*)$")  # Get-WinEvent's Message: "QueryName: example.com"
+BLOCK_BYTES = 16 << 20  # JSON lines read at once
 DOTNET_DATE = re.compile(r"/Date\((-?\d+)\)/")
 WINDOWS_EPOCH_YEAR = 1601  # a FILETIME of zero: a record with no time
 
@@ -49,16 +51,22 @@ class WinEvent:
     problem: str = "not a Windows event (no event id)"  # why, if it has no event id
 
 
-def events(ctx: ParseContext) -> Iterator[WinEvent]:
-    """The file's events, whatever its form (EVTX, JSON or XML); what has no event id is rejected."""
-    for event in _read(ctx):
+# A reader of whole blocks of JSON lines (first line's number): True when it took the block, or
+# False having done nothing, and the block's lines are read one at a time.
+BlockReader = Callable[[bytes, int], bool]
+
+
+def events(ctx: ParseContext, blocks_read: BlockReader | None = None) -> Iterator[WinEvent]:
+    """The file's events, whatever its form (EVTX, JSON or XML); what has no event id is rejected.
+    JSON lines are offered to `blocks_read` a block at a time first."""
+    for event in _read(ctx, blocks_read):
         if event.event_id is None:
             ctx.reject_row(event.problem, event.text, event.number)
         else:
             yield event
 
 
-def _read(ctx: ParseContext) -> Iterator[WinEvent]:
+def _read(ctx: ParseContext, blocks_read: BlockReader | None) -> Iterator[WinEvent]:
     with ctx.open(line_limit=None, size_limit=None) as stream:
         head = stream.read(1 << 12)
     if head.startswith(EVTX_MAGIC):
@@ -68,7 +76,7 @@ def _read(ctx: ParseContext) -> Iterator[WinEvent]:
     if first == b"<":
         yield from _xml(ctx)
     elif first in (b"{", b"[") or RECORD_HEADER.match(head.lstrip().split(b"\n", 1)[0]):
-        yield from _json(ctx)
+        yield from _json(ctx, blocks_read)
     elif head.strip():
         raise FileRejected(1, "not Windows events: neither EVTX, JSON nor XML")
 
@@ -122,7 +130,7 @@ def _seekable(ctx: ParseContext) -> Iterator[BinaryIO]:
 # -- JSON -------------------------------------------------------------------------------------
 
 
-def _json(ctx: ParseContext) -> Iterator[WinEvent]:
+def _json(ctx: ParseContext, blocks_read: BlockReader | None) -> Iterator[WinEvent]:
     with ctx.open(line_limit=None, size_limit=None) as stream:
         head = stream.read(1 << 16)
     line = head.lstrip().split(b"\n", 1)[0]
@@ -137,10 +145,15 @@ def _json(ctx: ParseContext) -> Iterator[WinEvent]:
             one_a_line = False
     if one_a_line:
         with ctx.open() as stream:
-            for raw in ctx.lines(stream):
-                ctx.counts["lines read"] += 1
-                if raw.strip():
-                    yield _parsed(ctx, raw, ctx.line or 0)
+            for first, block in blocks(stream, BLOCK_BYTES):
+                if blocks_read is not None and blocks_read(block, first):
+                    continue
+                for number, raw in enumerate(block.split(b"\n")[:-1], first):
+                    if number not in ctx.long_lines:
+                        ctx.line = number
+                        ctx.counts["lines read"] += 1
+                        if raw.strip():
+                            yield _parsed(ctx, raw, number)
         return
     yield from _json_documents(ctx)
 

@@ -160,3 +160,13 @@ def _answer_target(raw: bytes | str) -> tuple[int, str | None]:
         return ALIAS, name_text(text)
     except names.InvalidName:
         return NONE, None  # TXT, SRV and other answers Zeek writes as text
+
+
+def joined_per_row(rows: pa.Array, values: pa.Array, count: int) -> pa.Array:
+    """For each of `count` rows, its values (in the order given) joined with ',' as the
+    aggregator reads a chain; null for a row with none. `rows` says whose each value is."""
+    table = pa.table({"row": rows.cast(pa.int64()), "value": values})
+    grouped = table.group_by("row", use_threads=False).aggregate([("value", "list")])  # keeps the order within a row
+    joined = pc.binary_join(grouped.column("value_list").combine_chunks(), ",")
+    where = pc.index_in(pa.array(range(count), pa.int64()), value_set=grouped.column("row").combine_chunks())
+    return pc.take(joined, where)
