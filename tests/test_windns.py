@@ -13,8 +13,11 @@ import dns.message
 import dns.rrset
 import pytest
 from helpers import Store, json_lines, realdata, rejects
+from parse_outputs import parse_outputs
 
+from graphkit.parsers import windns_blocks
 from graphkit.parsers.detect import detect
+from graphkit.parsers.windns import WindnsParser
 
 DAMAGED = "python-evtx_dns_log_malformed_DNSServer-Analytical.evtx"
 
@@ -180,3 +183,31 @@ def test_day_first_dates_are_read_as_the_server_wrote_them(store: Store, tmp_pat
     load(store, "--day-first", str(path))
     days = store.query("MATCH ()-[r:LOOKED_UP]->() RETURN r.day, r.count ORDER BY r.day")
     assert days == [["2024-01-13", 1], ["2024-01-14", 1]]
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_the_block_reader_gives_what_the_line_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damaged: bool
+) -> None:
+    """Arrow's matching of a block's packet lines (windns_blocks) against the line reader's, on
+    every kind of line; a block with a damaged line is left to the line reader, which names it."""
+    packets = [p for p in PACKETS if "[0001\n" not in p + "\n" and not p.startswith("13/")]
+    packets.append(PACKETS[0].replace("10.0.0.25", "10.0.0.26") + "\r")  # a line ending in CR LF
+    if damaged:
+        packets.append(PACKETS[-2])
+    path = tmp_path / "dns.log"
+    path.write_text(HEADER + "\n".join(packets) + "\n", encoding="utf-8")
+    taken = []
+    real_take = windns_blocks.take
+
+    def counted(*args: Any) -> bool:
+        taken.append(real_take(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(windns_blocks, "take", counted)
+    by_blocks = parse_outputs(WindnsParser(), path)
+    assert taken == [not damaged]
+    monkeypatch.setattr(windns_blocks, "take", lambda *args: False)
+    by_lines = parse_outputs(WindnsParser(), path)
+    assert by_blocks == by_lines
+    assert len(by_lines[1]) == damaged and by_lines[0]["LOOKED_UP"]

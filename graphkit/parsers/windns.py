@@ -35,7 +35,8 @@ from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, 
 from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
-from graphkit.parsers import dnsmessage, winevents
+from graphkit.parsers import dnsmessage, windns_blocks, winevents
+from graphkit.parsers.pdns_blocks import blocks
 
 QUERY_RECEIVED = 256
 RESPONSES = frozenset({257, 261})  # RESPONSE_SUCCESS, RECURSE_RESPONSE_IN
@@ -57,6 +58,7 @@ EVENT_NAMES = {
     280: "INTERNAL_LOOKUP_ADDITIONAL",
 }
 OBSERVERS_NAMED = 10
+BLOCK_BYTES = 16 << 20
 
 # The debug log's packet line (Microsoft's "Message logging key", fields 1-16).
 PACKET = re.compile(
@@ -174,15 +176,26 @@ class _DebugLog:
         self.ctx, self.rows, self.zone, self.day_first = ctx, rows, zone, day_first
 
     def read(self) -> None:
+        """Blocks whose packet lines Arrow matches (windns_blocks), the rest a line at a time."""
         ctx = self.ctx
+        aggregator = self.rows.aggregator
         with ctx.open() as stream:
-            for raw in ctx.lines(stream):
-                ctx.counts["lines read"] += 1
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    line = raw.decode("cp1252", "replace")  # the server writes its ANSI code page
-                self.line(line.rstrip("\r\n"), raw)
+            for first, block in blocks(stream, BLOCK_BYTES):
+                if windns_blocks.take(ctx, aggregator, block, first, PACKET.pattern, PACKET_WORD.pattern, self.time):
+                    continue
+                for number, raw in enumerate(block.split(b"\n")[:-1], first):
+                    if number not in ctx.long_lines:
+                        ctx.line = number
+                        self.read_line(raw)
+                ctx.tick()
+
+    def read_line(self, raw: bytes) -> None:
+        self.ctx.counts["lines read"] += 1
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = raw.decode("cp1252", "replace")  # the server writes its ANSI code page
+        self.line(line.rstrip("\r\n"), raw)
 
     def line(self, line: str, raw: bytes) -> None:
         ctx = self.ctx
