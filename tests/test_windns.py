@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dns.message
 import dns.rrset
@@ -205,9 +206,10 @@ def test_the_block_reader_gives_what_the_line_reader_gives(
         return taken[-1]
 
     monkeypatch.setattr(windns_blocks, "take", counted)
-    by_blocks = parse_outputs(WindnsParser(), path)
+    berlin = ZoneInfo("Europe/Berlin")  # its offset read for each hour: one with summer time
+    by_blocks = parse_outputs(WindnsParser(zone=berlin), path)
     assert taken == [not damaged]
     monkeypatch.setattr(windns_blocks, "take", lambda *args: False)
-    by_lines = parse_outputs(WindnsParser(), path)
+    by_lines = parse_outputs(WindnsParser(zone=berlin), path)
     assert by_blocks == by_lines
     assert len(by_lines[1]) == damaged and by_lines[0]["LOOKED_UP"]

@@ -62,17 +62,26 @@ _FIELDS = ("date", "time", "ampm", "dir", "remote", "response", "opcode", "flags
 
 
 def _stamps(day: pa.Array, clock: pa.Array, ampm: pa.Array, time: Stamp) -> pa.Array | None:
-    """Epoch seconds of each stamp, read once per distinct stamp; None if one is no time."""
-    keys = pc.binary_join_element_wise(day, clock, pc.fill_null(ampm, ""), pa.scalar(" ", day.type))
-    encoded = pc.dictionary_encode(keys)
-    seconds = []
+    """Epoch seconds of each stamp; None if one is no time. The line reader's function reads
+    each distinct day and hour once (a zone's offset holds for the hour); minutes and seconds
+    are added column-wise."""
+    parts = pc.extract_regex(clock, r"^(?P<h>\d{1,2}):(?P<m>\d\d):(?P<s>\d\d)$")
+    if parts.null_count:
+        return None
+    minute, second = (pc.cast(parts.field(name), pa.int64()) for name in ("m", "s"))
+    if len(minute) and max(pc.max(minute).as_py(), pc.max(second).as_py()) >= 60:
+        return None
+    hours = pc.binary_join_element_wise(day, parts.field("h"), pc.fill_null(ampm, ""), pa.scalar(" ", day.type))
+    encoded = pc.dictionary_encode(hours)
+    starts = []
     for key in encoded.dictionary.to_pylist():
         date, hour, half = key.split(" ")
-        value = time(date, hour, half or None)
+        value = time(date, f"{hour}:00:00", half or None)
         if value is None:
             return None
-        seconds.append(value)
-    return pc.take(pa.array(seconds, pa.float64()), encoded.indices)
+        starts.append(value)
+    start = pc.take(pa.array(starts, pa.float64()), encoded.indices)
+    return pc.add(start, pc.cast(pc.add(pc.multiply(minute, 60), second), pa.float64()))
 
 
 def _count(ctx: ParseContext, lines: int, unmatched: pa.Array, field: dict[str, pa.Array]) -> None:
