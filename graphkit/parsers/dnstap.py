@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import socket
 import struct
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -64,11 +65,14 @@ class DnstapParser:
         types = dict(dnstap_pb.Message.Type.items())
         names = {number: name for name, number in types.items()}
         identities: set[str] = set()
+        identity = b""
         lookups = RESOLVER_LOOKUPS if self.options.client_side == "resolver" else LOOKUPS
+        kinds: Counter[int] = Counter()  # messages by type, named at the end (not per message)
+        frames = 0
         with unreadable_file_rejected(ctx), ctx.open(line_limit=None) as stream:
             for number, frame in _frames(stream):
                 ctx.line = number
-                ctx.counts["frames read"] += 1
+                frames += 1
                 envelope = dnstap_pb.Dnstap()
                 try:
                     envelope.ParseFromString(frame)
@@ -78,17 +82,23 @@ class DnstapParser:
                 if not envelope.HasField("message"):
                     ctx.skip("dnstap frames without a message")
                     continue
-                if envelope.identity and len(identities) <= OBSERVERS_NAMED:
-                    identities.add(envelope.identity.decode("utf-8", "replace"))
+                if envelope.identity != identity:
+                    identity = envelope.identity
+                    if len(identities) <= OBSERVERS_NAMED:
+                        identities.add(identity.decode("utf-8", "replace"))
                 message = envelope.message
-                kind = names.get(message.type, f"type {message.type}")
-                ctx.counts[f"{kind} messages"] += 1
+                kinds[message.type] += 1
+                kind = names.get(message.type)
                 if kind in lookups:
-                    own = kind in UPSTREAM and (self.options.observer or envelope.identity.decode("utf-8", "replace"))
+                    own = kind in UPSTREAM and (self.options.observer or identity.decode("utf-8", "replace"))
                     _lookup(ctx, rows, message, number, frame, own or None)
                 elif kind in RESPONSES and message.HasField("response_message"):
                     _answers(ctx, rows, message, number, frame)
-                ctx.tick()
+                if not number & 0xFFF:
+                    ctx.tick()
+        ctx.counts["frames read"] = frames
+        for type_number, count in kinds.items():
+            ctx.counts[f"{names.get(type_number, f'type {type_number}')} messages"] += count
         rows.flush()
         observer = ",".join(sorted(identities)) if 0 < len(identities) <= OBSERVERS_NAMED else None
         yield from finish(ctx, aggregator, self.options, default_client_side=None, observer=observer)

@@ -31,7 +31,7 @@ class ColumnBuilder:
         self.lines: list[int] = []
         self.texts: list[bytes] = []  # what each row was read from, where a line number cannot find it
         self.ts: list[float | None] = []
-        self.values: dict[str, list[Any]] = {}  # the columns given so far, each as long as the rows it was given to
+        self.rows: list[dict[str, Any]] = []  # each row's columns, as given
 
     def add_read_from(self, text: bytes, line: int, ts: float | None, **columns: Any) -> None:
         """A row read from `text` (shown if the row is rejected), where `line` cannot find it again.
@@ -40,35 +40,24 @@ class ColumnBuilder:
         self.add(line, ts, **columns)
 
     def add(self, line: int, ts: float | None, **columns: Any) -> None:
-        row = len(self.lines)
         self.lines.append(line)
         self.ts.append(ts)
-        values = self.values
-        for name, value in columns.items():  # only the given columns: rows of few columns cost less
-            column = values.get(name)
-            if column is None:
-                column = values[name] = []
-            if len(column) < row:
-                column.extend([None] * (row - len(column)))  # None where earlier rows left it out
-            column.append(value)
-        if row + 1 >= self.size:
+        self.rows.append(columns)  # made columns at flush: a row costs three appends
+        if len(self.lines) >= self.size:
             self.flush()
-        elif not (row + 1) & 0xFFF:
+        elif not len(self.lines) & 0xFFF:
             self.aggregator.ctx.tick()  # a log's records come out at its end: progress comes from here
 
     def flush(self) -> None:
         if not self.lines:
             return
-        lines, texts = self.lines, self.texts
-
+        lines, texts, given = self.lines, self.texts, set().union(*self.rows)
         rows = len(lines)
 
         def column(name: str, kind: pa.DataType | None = None) -> pa.Array | None:
-            values = self.values.get(name)
-            if values is None:
+            if name not in given:
                 return None
-            values.extend([None] * (rows - len(values)))
-            return pa.array(values, kind or self.type)
+            return pa.array([row.get(name) for row in self.rows], kind or self.type)
 
         client, qname = column("client"), column("qname")
 
@@ -91,5 +80,5 @@ class ColumnBuilder:
             default_day=self.default_day,
         )
         self.lines, self.texts, self.ts = [], [], []
-        self.values = {}
+        self.rows = []
         self.aggregator.add(batch)
