@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 from helpers import Store, json_lines, realdata, rejects
+from parse_outputs import parse_outputs
 from test_zeek import lookups_by_pair
+
+from graphkit.parsers import dnsmasq, dnsmasq_blocks
+from graphkit.parsers.dnsmasq import DnsmasqParser
 
 REAL = "wilan_of_shame_dnsmasq_2.90.log"
 QUERY = re.compile(r"dnsmasq\[\d+\]: query\[[^\]]+\] (\S+) from (\S+)$")
@@ -137,3 +141,52 @@ def test_local_time_is_read_in_the_zone_given(store: Store, tmp_path: Path, tz: 
     assert store.query("MATCH ()-[r:LOOKED_UP]->() RETURN r.day, r.first_seen") == [
         ["2024-05-31", "2024-05-31T23:30:00Z"]
     ]
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_the_block_reader_gives_what_the_line_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damaged: bool
+) -> None:
+    """Arrow's matching of blocks (dnsmasq_blocks) against the line reader's, in blocks of a few
+    lines, so that the year and a pending <CNAME> carry from block to block (and, with a damaged
+    line, between the two readers): alias chains across a DHCP line, made-up answers, Pi-hole's
+    and extra lines, numbered types, a bad client address (a reject), December then January."""
+    lines = [
+        "Dec 31 23:59:58 dnsmasq[1]: query[A] www.example.com from 10.0.0.5",
+        "Dec 31 23:59:58 dnsmasq[1]: forwarded www.example.com to 192.0.2.53",
+        "Dec 31 23:59:59 dnsmasq[1]: reply www.example.com is <CNAME>",
+        "Dec 31 23:59:59 dnsmasq-dhcp[1]: DHCPACK(eth0) 10.0.0.9 aa:bb:cc:dd:ee:ff",
+        "Dec 31 23:59:59 dnsmasq[1]: reply edge.example.net is <CNAME>",
+        "Jan  1 00:00:00 dnsmasq[1]: reply origin.example.org is 192.0.2.7",
+        "Jan  1 00:00:00 dnsmasq[1]: reply origin.example.org is 2001:db8::7",
+        "Jan  1 00:00:01 dnsmasq[1]: 17 10.0.0.8/41000 query[type=65] www.example.org from 10.0.0.8",
+        "Jan  1 00:00:01 dnsmasq[1]: reply www.example.org is <HTTPS>",
+        "Jan  1 00:00:02 pihole-FTL[51]: query[AAAA] nas.lan from 10.0.0.9",
+        "Jan  1 00:00:02 pihole-FTL[51]: /etc/pihole/custom.list nas.lan is 10.0.0.2",
+        "Jan  1 00:00:03 dnsmasq[1]: query[A] bad.example from 10.0.0.999",
+        "Jan  1 00:00:03 dnsmasq[1]: cached bad.example is <CNAME>",
+        "Jan  1 00:00:04 dnsmasq[1]: config captive.example is 192.168.0.164",
+        "Jan  1 00:00:05 dnsmasq[1]: cached www.example.com is <CNAME>",
+        "Jan  1 00:00:05 dnsmasq[1]: cached edge.example.net is 192.0.2.8",
+        "Feb  2 10:00:00 dnsmasq[1]: reply x.example is <NXDOMAIN>",
+    ]
+    if damaged:
+        lines.insert(9, "Jan  1 00:00:01 this line is no dnsmasq line")
+    path = write(tmp_path / "dnsmasq.log", lines)
+    monkeypatch.setattr(dnsmasq, "BLOCK_BYTES", 200)  # two or three lines a block
+    taken: list[bool] = []
+    real_take = dnsmasq_blocks.take
+
+    def counted(*args: Any) -> bool:
+        taken.append(real_take(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(dnsmasq_blocks, "take", counted)
+    by_blocks = parse_outputs(DnsmasqParser(year=2024), path)
+    assert all(taken) != damaged and any(taken)
+    monkeypatch.setattr(dnsmasq_blocks, "take", lambda *args: False)
+    by_lines = parse_outputs(DnsmasqParser(year=2024), path)
+    assert by_blocks == by_lines
+    assert [r.reason for r in by_lines[1]] == ["not a dnsmasq log line"] * damaged + ["bad client address '10.0.0.999'"]
+    aliases = {row[:2] for row in by_lines[0]["ALIAS_OF"]}
+    assert aliases == {("www.example.com", "edge.example.net"), ("edge.example.net", "origin.example.org")}

@@ -32,7 +32,10 @@ from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, 
 from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
+from graphkit.parsers import dnsmasq_blocks
 from graphkit.parsers.bind import MONTHS
+from graphkit.parsers.dnsmasq_blocks import Clock
+from graphkit.parsers.pdns_blocks import blocks
 
 LINE = re.compile(
     r"(?P<month>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) (?P<clock>\d\d:\d\d:\d\d) (?:\S+ )?"
@@ -40,7 +43,9 @@ LINE = re.compile(
 )
 QUERY = re.compile(r"query\[(?P<qtype>[^\]]+)\] (?P<name>\S+) from (?P<client>\S+)")
 ANSWER = re.compile(r"(?P<how>.+?) (?P<name>\S+) is (?P<value>\S+)")
-FROM_DNS = frozenset({"reply", "cached", "cached-stale"})
+FROM_DNS = frozenset(dnsmasq_blocks.FROM_DNS)
+PATTERNS = {"line": LINE.pattern, "query": QUERY.pattern, "answer": ANSWER.pattern}
+BLOCK_BYTES = 16 << 20
 NUMBERED_TYPE = re.compile(r"type=(\d{1,5})")
 
 
@@ -58,50 +63,57 @@ class DnsmasqParser:
         if year is None:
             year = _year_of_first_line(ctx)
             ctx.counts["year of the first line, from the file's modification time"] = year
-        clock = _Clock(self.zone, year)
-        alias_of: str | None = None  # the name whose <CNAME> answer is the next answer line's name
+        clock = Clock(self.zone, year)
         with unreadable_file_rejected(ctx), ctx.open() as stream:
-            for raw in ctx.lines(stream):
-                line = ctx.line or 0
-                ctx.counts["lines read"] += 1
-                text = raw.decode("utf-8", "replace").rstrip("\r")
-                if not text.strip():
-                    ctx.skip("blank line")
+            for first, block in blocks(stream, BLOCK_BYTES):
+                if dnsmasq_blocks.take(ctx, aggregator, block, first, clock, PATTERNS, _qtype):
                     continue
-                match = LINE.fullmatch(text)
-                if match is None:
-                    ctx.reject("not a dnsmasq log line", raw)
-                    continue
-                ts = clock.seconds(match["month"], int(match["day"]), match["clock"])
-                if ts is None:
-                    ctx.reject(f"bad timestamp {match['month']} {match['day']} {match['clock']}", raw)
-                    continue
-                if match["program"] not in ("dnsmasq", "pihole-FTL"):
-                    ctx.skip(f"{match['program']} lines (DHCP and others)")
-                    continue
-                message = match["message"]
-                if query := QUERY.fullmatch(message):
-                    alias_of = None
-                    rows.add(line, ts, client=query["client"], qname=query["name"], qtype=_qtype(query["qtype"]))
-                    continue
-                answer = ANSWER.fullmatch(message)
-                if answer is None:
-                    alias_of = None
-                    forwarded = message.startswith("forwarded ")
-                    ctx.skip("forwarded to an upstream server" if forwarded else "other messages")
-                    continue
-                name, value = answer["name"], answer["value"]
-                if answer["how"] not in FROM_DNS:
-                    alias_of = None
-                    ctx.skip("answers made up by dnsmasq itself (config, hosts files, block lists): not linked")
-                    continue
-                if alias_of is not None:
-                    rows.add(line, ts, qname=alias_of, qtype="CNAME", answers=name, lookup=False)
-                alias_of = name if value == "<CNAME>" else None
-                if value[0] != "<" and (":" in value or value[0].isdigit()):
-                    rows.add(line, ts, qname=name, qtype="AAAA" if ":" in value else "A", answers=value, lookup=False)
+                for number, raw in enumerate(block.split(b"\n")[:-1], first):
+                    if number not in ctx.long_lines:
+                        ctx.line = number
+                        _line(ctx, rows, clock, raw, number)
+                ctx.tick()
         rows.flush()
         yield from finish(ctx, aggregator, self.options, default_client_side="stub")
+
+
+def _line(ctx: ParseContext, rows: ColumnBuilder, clock: Clock, raw: bytes, line: int) -> None:
+    ctx.counts["lines read"] += 1
+    text = raw.decode("utf-8", "replace").rstrip("\r")
+    if not text.strip():
+        ctx.skip("blank line")
+        return
+    match = LINE.fullmatch(text)
+    if match is None:
+        ctx.reject("not a dnsmasq log line", raw)
+        return
+    ts = clock.seconds(match["month"], int(match["day"]), match["clock"])
+    if ts is None:
+        ctx.reject(f"bad timestamp {match['month']} {match['day']} {match['clock']}", raw)
+        return
+    if match["program"] not in dnsmasq_blocks.PROGRAMS:
+        ctx.skip(f"{match['program']} lines (DHCP and others)")
+        return
+    message = match["message"]
+    if query := QUERY.fullmatch(message):
+        clock.alias_of = None
+        rows.add(line, ts, client=query["client"], qname=query["name"], qtype=_qtype(query["qtype"]))
+        return
+    answer = ANSWER.fullmatch(message)
+    if answer is None:
+        clock.alias_of = None
+        ctx.skip("forwarded to an upstream server" if message.startswith("forwarded ") else "other messages")
+        return
+    name, value = answer["name"], answer["value"]
+    if answer["how"] not in FROM_DNS:
+        clock.alias_of = None
+        ctx.skip("answers made up by dnsmasq itself (config, hosts files, block lists): not linked")
+        return
+    if clock.alias_of is not None:
+        rows.add(line, ts, qname=clock.alias_of, qtype="CNAME", answers=name, lookup=False)
+    clock.alias_of = name if value == "<CNAME>" else None
+    if value[0] != "<" and (":" in value or value[0].isdigit()):
+        rows.add(line, ts, qname=name, qtype="AAAA" if ":" in value else "A", answers=value, lookup=False)
 
 
 def _qtype(text: str) -> str:
@@ -126,34 +138,3 @@ def _year_of_first_line(ctx: ParseContext) -> int:
                 year -= 1
             last = month or last
     return year
-
-
-class _Clock:
-    """Seconds since the epoch of syslog stamps, the year carried from line to line."""
-
-    def __init__(self, zone: tzinfo, year: int) -> None:
-        self.zone, self.year = zone, year
-        self._month = 0
-        self._minutes: dict[tuple[int, int, int, str], float] = {}
-
-    def seconds(self, month_name: str, day: int, clock: str) -> float | None:
-        """None for a stamp that is no time (it changes nothing: a bad line does not turn the year)."""
-        month = MONTHS.get(month_name.lower())
-        if month is None:
-            return None
-        year = self.year + 1 if month < self._month else self.year  # December, then January
-        minute, second = clock[:5], int(clock[6:])
-        key = (year, month, day, minute)
-        base = self._minutes.get(key)
-        if base is None:
-            try:
-                moment = datetime(year, month, day, int(minute[:2]), int(minute[3:]), tzinfo=self.zone)
-            except ValueError:
-                return None
-            if len(self._minutes) > 100_000:
-                self._minutes.clear()
-            base = self._minutes[key] = moment.timestamp()
-        if second > 60:
-            return None
-        self.year, self._month = year, month
-        return base + second
