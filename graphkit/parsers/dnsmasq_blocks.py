@@ -165,8 +165,10 @@ def _answers(
     """Answer lines as the line reader reads them: an address on its name's line, a `<CNAME>`
     answer an alias of the next line's name when that line is an answer from DNS too."""
     is_query = pc.match_substring_regex(message, f"^{patterns['query']}$")
-    answer = pc.extract_regex(message, f"^{patterns['answer']}$")
-    is_answer = pc.and_(pc.invert(is_query), pc.is_valid(answer))
+    # only a message with " is " can be an answer: the costly pattern is matched against those alone
+    maybe = pc.and_(pc.invert(is_query), pc.match_substring(message, " is "))
+    answer = pc.extract_regex(pc.if_else(maybe, message, pa.scalar(None, message.type)), f"^{patterns['answer']}$")
+    is_answer = pc.and_(maybe, pc.is_valid(answer))
     other = pc.and_(pc.invert(is_query), pc.invert(is_answer))
     forwarded = pc.sum(pc.and_(other, pc.starts_with(message, "forwarded "))).as_py() or 0
     others = (pc.sum(other).as_py() or 0) - forwarded
