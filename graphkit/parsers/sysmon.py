@@ -82,7 +82,7 @@ def _dns_event(ctx: ParseContext, rows: ColumnBuilder, event: winevents.WinEvent
         ctx.counts[f"QueryStatus {status} ({STATUSES.get(status, 'error')})"] += 1
     image = _text(data.get("Image"))
     if image:
-        processes[image] += 1
+        sysmon_blocks.count_process(processes, image, 1)
     answers = _chain(_text(data.get("QueryResults"))) if status in (0, None) else None
     client = HOST_CLIENT + event.computer if event.computer else None
     rows.add_read_from(event.text, event.number, ts, client=client, qname=qname, answers=answers)

@@ -60,6 +60,8 @@ SCHEMA = pa.schema(
 )
 _OPTIONS = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
 PIECE_BYTES = 4 << 20
+PROCESSES_KEPT = 10_000
+OTHER_PROCESSES = "(other processes)"
 
 
 def take(
@@ -107,7 +109,7 @@ def take(
             ctx.counts[f"QueryStatus {item['values']} ({name})"] += item["counts"]
     for item in pc.value_counts(query["Image"]).to_pylist():
         if item["values"] and item["values"].strip():
-            processes[item["values"]] += item["counts"]
+            count_process(processes, item["values"], item["counts"])
     computer = pc.take(system.field("Computer"), rows)
     answered = pc.fill_null(pc.equal(code, 0), True)
     results = pc.take(data.field("QueryResults"), rows)
@@ -126,6 +128,15 @@ def take(
         )
     )
     return True
+
+
+def count_process(processes: Counter[str], image: str, lookups: int) -> None:
+    """Lookups by each querying process; at most PROCESSES_KEPT distinct ones (memory stays
+    bounded whatever the file names), the later ones counted as one."""
+    if image in processes or len(processes) < PROCESSES_KEPT:
+        processes[image] += lookups
+    else:
+        processes[OTHER_PROCESSES] += lookups
 
 
 def _table(block: bytes) -> pa.Table | None:
