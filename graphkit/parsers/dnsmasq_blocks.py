@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 from graphkit.parsers.bind import MONTHS
+from graphkit.parsers.block_lines import line_numbers, text_lines
 
 PROGRAMS = ("dnsmasq", "pihole-FTL")  # the others (dnsmasq-dhcp, ...) are skipped
 FROM_DNS = ("reply", "cached", "cached-stale")
@@ -73,11 +74,9 @@ def take(
     patterns: dict[str, str],
     qtype: Callable[[str], str],
 ) -> bool:
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
+    lines = text_lines(block)
+    if lines is None:
         return False
-    lines = pc.utf8_rtrim(pc.list_flatten(pc.split_pattern(pa.array([text[:-1]], pa.large_string()), "\n")), "\r")
     line = pc.extract_regex(lines, f"^{patterns['line']}$")
     if line.null_count:
         return False  # a blank line, or one the line reader rejects
@@ -86,7 +85,7 @@ def take(
         return False
     ts, year, month = stamps
     ctx.counts["lines read"] += len(lines)
-    number = pa.array(range(first_line, first_line + len(lines)), pa.int64())
+    number = pa.array(range(first_line, first_line + len(lines)), pa.int64())  # each row's line
     ours = pc.is_in(line.field("program"), value_set=pa.array(PROGRAMS, pa.large_string()))
     for item in pc.value_counts(pc.filter(line.field("program"), pc.invert(ours))).to_pylist():
         ctx.skip(f"{item['values']} lines (DHCP and others)", item["counts"])
@@ -141,14 +140,13 @@ def _queries(
     if not len(rows):
         return
     types = pc.dictionary_encode(pc.take(query.field("qtype"), rows))
-    lines = pc.take(number, rows).to_pylist()
     aggregator.add(
         LookupColumns(
             ts=pc.take(ts, rows),
             client=pc.take(query.field("client"), rows),
             qname=pc.take(query.field("name"), rows),
             qtype=pc.take(pa.array([qtype(t) for t in types.dictionary.to_pylist()], pa.string()), types.indices),
-            line_of=lines.__getitem__,
+            line_of=line_numbers(pc.take(number, rows), 0),
         )
     )
 
@@ -208,7 +206,6 @@ def _answers(
         ),
     ):
         if len(rows):
-            lines = pc.take(number, rows).to_pylist()
             aggregator.add(
                 LookupColumns(
                     ts=pc.take(ts, rows),
@@ -217,6 +214,6 @@ def _answers(
                     qtype=rtype,
                     answers=data,
                     lookup=pa.repeat(pa.scalar(False), len(rows)),
-                    line_of=lines.__getitem__,
+                    line_of=line_numbers(pc.take(number, rows), 0),
                 )
             )

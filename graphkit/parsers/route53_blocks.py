@@ -10,8 +10,6 @@ is read line by line (which then says which lines are bad and why).
 
 from __future__ import annotations
 
-import io
-
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -20,6 +18,7 @@ from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 from graphkit.ingest.lookups.answers import joined_per_row
 from graphkit.ingest.lookups.classify import ANSWER_TYPES
+from graphkit.parsers.block_lines import json_rows
 
 BLOCKED = "BLOCK"
 OBSERVERS_NAMED = 10
@@ -40,7 +39,6 @@ SCHEMA = pa.schema(
     ]
 )
 _OPTIONS = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
-PIECE_BYTES = 4 << 20
 
 
 def take(
@@ -53,7 +51,7 @@ def take(
 ) -> bool:
     """Count the block's records and hand its lookups to the aggregator; False (nothing done)
     when the block must be read line by line."""
-    table = _table(block)
+    table = json_rows(block, _OPTIONS)
     if table is None:
         return False
     column = {name: table.column(name).combine_chunks() for name in table.column_names}
@@ -73,7 +71,6 @@ def take(
     hidden = pc.sum(pc.and_(blocked, pc.greater(pc.fill_null(pc.list_value_length(answers), 0), 0))).as_py()
     if hidden:
         ctx.skip("answers of queries the DNS Firewall blocked: not linked", hidden)
-    lines = range(first_line, first_line + table.num_rows)
     aggregator.add(
         LookupColumns(
             ts=ts,
@@ -81,22 +78,11 @@ def take(
             qname=column["query_name"],
             qtype=column["query_type"],
             answers=pc.if_else(blocked, pa.scalar(None, pa.string()), _chains(answers)),
-            line_of=lines.__getitem__,
+            line_of=lambda row: first_line + row,
         )
     )
     _remember(column, resolvers, instances)
     return True
-
-
-def _table(block: bytes) -> pa.Table | None:
-    lines = block.count(b"\n")
-    if not block.startswith(b"{"):
-        return None  # Arrow reads the rest: a line that is no object fails it, a blank one is a row short
-    try:
-        table = pj.read_json(io.BytesIO(block), pj.ReadOptions(use_threads=True, block_size=PIECE_BYTES), _OPTIONS)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
-    return table if table.num_rows == lines else None
 
 
 def _chains(answers: pa.ListArray) -> pa.Array:

@@ -10,7 +10,6 @@ Otherwise `take` returns False having done nothing.
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 
 import pyarrow as pa
@@ -21,6 +20,7 @@ from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 from graphkit.ingest.lookups.answers import joined_per_row
 from graphkit.ingest.lookups.classify import HOST_CLIENT
+from graphkit.parsers.block_lines import json_rows, line_numbers
 
 DNS_EVENT = 22
 CNAME = 5
@@ -59,7 +59,6 @@ SCHEMA = pa.schema(
     ]
 )
 _OPTIONS = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
-PIECE_BYTES = 4 << 20
 PROCESSES_KEPT = 10_000
 OTHER_PROCESSES = "(other processes)"
 
@@ -74,7 +73,7 @@ def take(
 ) -> bool:
     """Count the block's events and hand its lookups to the aggregator; False (nothing done) when
     the block must be read a line at a time."""
-    table = _table(block)
+    table = json_rows(block, _OPTIONS)
     if table is None:
         return False
     event = table.column("Event").combine_chunks()
@@ -124,7 +123,7 @@ def take(
             qname=names,
             answers=pc.if_else(answered, _chains(results), pa.scalar(None, pa.string())),
             answers_typed=True,
-            line_of=pc.add(rows, pa.scalar(first_line, pa.uint64())).cast(pa.int64()).to_pylist().__getitem__,
+            line_of=line_numbers(rows, first_line),
         )
     )
     return True
@@ -137,17 +136,6 @@ def count_process(processes: Counter[str], image: str, lookups: int) -> None:
         processes[image] += lookups
     else:
         processes[OTHER_PROCESSES] += lookups
-
-
-def _table(block: bytes) -> pa.Table | None:
-    lines = block.count(b"\n")
-    if not block.startswith(b"{"):
-        return None  # Arrow reads the rest: a line that is no object fails it, a blank one is a row short
-    try:
-        table = pj.read_json(io.BytesIO(block), pj.ReadOptions(use_threads=True, block_size=PIECE_BYTES), _OPTIONS)
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
-    return table if table.num_rows == lines else None
 
 
 def _count(ctx: ParseContext, events: int, provider: pa.Array, event_id: pa.Array, is_query: pa.Array) -> None:

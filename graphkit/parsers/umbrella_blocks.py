@@ -19,6 +19,7 @@ import pyarrow.csv as pv
 
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
+from graphkit.parsers.block_lines import line_numbers
 
 COLUMNS = 10  # every version's first ten; later versions add more after them, not read
 TIME, INTERNAL, ACTION, QTYPE, DOMAIN = (f"f{i}" for i in (0, 3, 5, 6, 8))
@@ -50,7 +51,6 @@ def take(
     if roaming:
         ctx.skip("queries with no internal address (only the shared egress address): not lookups", roaming)
     rows = pc.indices_nonzero(inside)
-    lines = pc.add(rows, pa.scalar(first_line, pa.uint64())).cast(pa.int64()).to_pylist()
     domain = pc.take(column(DOMAIN), rows)
     aggregator.add(
         LookupColumns(
@@ -58,7 +58,7 @@ def take(
             client=pc.take(internal, rows),
             qname=pc.if_else(pc.equal(domain, ""), pa.scalar(None, pa.string()), domain),
             qtype=_mapped(pc.take(column(QTYPE), rows), qtype),
-            line_of=lines.__getitem__,
+            line_of=line_numbers(rows, first_line),
         )
     )
     return True

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
+from graphkit.parsers.block_lines import line_numbers, text_lines
 
 Stamp = Callable[[str, str, str | None], float | None]  # (date, time, AM/PM) -> epoch seconds
 
@@ -23,12 +24,9 @@ Stamp = Callable[[str, str, str | None], float | None]  # (date, time, AM/PM) ->
 def take(
     ctx: ParseContext, aggregator: LookupAggregator, block: bytes, first_line: int, packet: str, word: str, time: Stamp
 ) -> bool:
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
+    lines = text_lines(block)
+    if lines is None:
         return False
-    lines = pc.list_flatten(pc.split_pattern(pa.array([text[:-1]], pa.large_string()), "\n"))
-    lines = pc.utf8_rtrim(lines, characters="\r")
     found = pc.extract_regex(lines, packet)
     matched = pc.is_valid(found)
     unmatched = pc.invert(matched)
@@ -52,7 +50,7 @@ def take(
             qname=pc.if_else(pc.equal(qname, ""), pa.scalar(".", pa.large_string()), qname),
             qtype=pc.take(field["qtype"], rows),
             rd=pc.if_else(pc.match_substring(flags, "D"), "T", "F"),
-            line_of=pc.add(rows, pa.scalar(first_line, pa.uint64())).cast(pa.int64()).to_pylist().__getitem__,
+            line_of=line_numbers(rows, first_line),
         )
     )
     return True
