@@ -769,3 +769,39 @@ def test_both_paths_read_any_and_the_numeric_type_alike(tmp_path: Path) -> None:
     slow = parse_outputs(ZeekParser(fast=False), path)
     assert fast[0] == slow[0] and fast[1] == slow[1] == []
     assert {row[2] for row in fast[0]["LOOKED_UP"]} == {"ANY", "AAAA", "MX", "UNKNOWN", "A"}
+
+
+def test_placeholder_answers_are_counted_never_linked(store: Store, tmp_path: Path) -> None:
+    """A block list or sinkhole answers every name it blocks with 0.0.0.0 (or loopback): linking
+    them would join every blocked name through that address. The lookups stay; those answers
+    are counted, and a name's real answers still link."""
+    base = traffic()[0]
+    answered = [
+        ("ads.example.com", ["0.0.0.0"]),
+        ("tracker.example.net", ["0.0.0.0"]),
+        ("blocked.example.org", ["edge.example.net", "127.0.0.1"]),
+        ("localhost.example", ["::1"]),
+        ("www.example.com", ["192.0.2.10"]),
+    ]
+    rows = [
+        {
+            **base,
+            "ts": T0 + i,
+            "query": name,
+            "qtype_name": "AAAA" if answers == ["::1"] else "A",
+            "answers": answers,
+            "TTLs": [60.0] * len(answers),
+        }
+        for i, (name, answers) in enumerate(answered)
+    ]
+    reports, _ = load_json_report(store, str(write_tsv(tmp_path / "dns.log", rows)))
+    assert (
+        reports[0]["skipped"]["answers of 0.0.0.0 or loopback (block lists, sinkholes, hosts files): not linked"] == 4
+    )
+    assert store.query("MATCH (d:Domain)-[:RESOLVES_TO]->(i:IPAddress) RETURN d.name, i.address") == [
+        ["www.example.com", "192.0.2.10"]
+    ]
+    assert store.query("MATCH (a:Domain)-[:ALIAS_OF]->(b:Domain) RETURN a.name, b.name") == [
+        ["blocked.example.org", "edge.example.net"]
+    ]
+    assert store.query("MATCH ()-[r:LOOKED_UP]->() RETURN sum(r.count)") == [[5]]

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.ingest.inputs import LineReader
-from graphkit.ingest.lookups.answers import observations, summed
+from graphkit.ingest.lookups.answers import observations, placeholders, summed
 from graphkit.ingest.lookups.classify import (
     ANSWER_TYPES,
     HOST_CLIENT,
@@ -43,6 +43,7 @@ from graphkit.ingest.lookups.groupby import Window, group
 from graphkit.model.tables import Bulk, EdgeTable, NodeTable, slices, stamps
 
 DAY = 86400
+PLACEHOLDERS_SKIPPED = "answers of 0.0.0.0 or loopback (block lists, sinkholes, hosts files): not linked"
 MAX_TS = 4133980800.0  # 2101-01-01: graphkit.model.times accepts years 1970-2100
 WINDOW_ROWS = 1 << 19  # partial aggregates merged at once: bounds memory beyond the distinct keys
 EDGE_TABLE_ROWS = 100_000  # edges handed to the writer at once: their text columns are made a slice at a time
@@ -393,7 +394,11 @@ class LookupAggregator:
         total = self._answers.total
         self._answers.total = None
         if total is not None and total.num_rows:
-            self._observations.append(observations(total, self.qnames.values, self._answer_sep))
+            observed = observations(total, self.qnames.values, self._answer_sep)
+            blocked = placeholders(observed)
+            if blocked:
+                self.ctx.skip(PLACEHOLDERS_SKIPPED, blocked)
+            self._observations.append(observed)
 
 
 # Typed scalars: pyarrow converts a bare Python number by first trying to import numpy,

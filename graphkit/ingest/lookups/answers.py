@@ -17,7 +17,11 @@ import pyarrow.compute as pc
 from graphkit.ingest.lookups.classify import IPV4, canonical_names, ip_text, name_text
 from graphkit.model import names
 
-NONE, ALIAS, ADDRESS = 0, 1, 2  # what an answer is
+NONE, ALIAS, ADDRESS, PLACEHOLDER = 0, 1, 2, 3  # what an answer is
+# Addresses no one serves a name from: what block lists, sinkholes and hosts files answer with
+# (0.0.0.0, loopback). Linking every name so answered through them would join strangers; such
+# answers are counted, never linked.
+PLACEHOLDER_ADDRESS = r"^(?:0\.\d+\.\d+\.\d+|127\.\d+\.\d+\.\d+|::|::1)$"
 RELATIONSHIP = {ALIAS: "ALIAS_OF", ADDRESS: "RESOLVES_TO"}
 OBSERVATIONS = pa.schema(
     [
@@ -122,7 +126,15 @@ def _targets(flat: pa.Array) -> tuple[pa.Array, pa.Array]:
         for index, (kind, text) in zip(others, found, strict=True):
             kind_list[index], text_list[index] = kind, text
         kinds, texts = pa.array(kind_list, pa.int8()), pa.array(text_list, pa.string())
+    placeholder = pc.fill_null(pc.match_substring_regex(texts, PLACEHOLDER_ADDRESS), False)
+    kinds = pc.if_else(placeholder, pa.scalar(PLACEHOLDER, pa.int8()), kinds)
     return pc.take(kinds, encoded.indices), pc.take(texts, encoded.indices)
+
+
+def placeholders(observed: pa.Table) -> int:
+    """How many answers were placeholder addresses (summed() leaves them out)."""
+    rows = observed.filter(pc.equal(observed.column("kind"), pa.scalar(PLACEHOLDER, pa.int8())))
+    return pc.sum(rows.column("n")).as_py() or 0
 
 
 def _ttls(sets: pa.Array, answers: pa.Array, parent: pa.Array, position: pa.Array, sep: str) -> pa.Array:
