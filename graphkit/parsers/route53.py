@@ -60,7 +60,8 @@ class Route53Parser:
                 reading.lines()
         rows.flush()
         if reading.instances:
-            ctx.counts["EC2 instances that asked"] = len(reading.instances)
+            capped = len(reading.instances) >= route53_blocks.INSTANCES_KEPT
+            ctx.counts["EC2 instances that asked" + (" (at least)" if capped else "")] = len(reading.instances)
         resolvers = sorted(reading.resolvers)
         observer = ",".join(resolvers) if 0 < len(resolvers) <= OBSERVERS_NAMED else None
         yield from finish(ctx, aggregator, self.options, default_client_side="stub", observer=observer)
@@ -148,7 +149,8 @@ class _Reading:
         if len(self.resolvers) <= OBSERVERS_NAMED:
             self.resolvers.add(f"route53-resolver:{resolver}")
         ids = query.get("srcids")
-        if isinstance(ids, dict) and isinstance(ids.get("instance"), str):
+        kept = len(self.instances) < route53_blocks.INSTANCES_KEPT
+        if kept and isinstance(ids, dict) and isinstance(ids.get("instance"), str):
             self.instances.add(ids["instance"])
 
 

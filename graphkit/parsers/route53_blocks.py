@@ -22,6 +22,7 @@ from graphkit.parsers.block_lines import json_rows
 
 BLOCKED = "BLOCK"
 OBSERVERS_NAMED = 10
+INSTANCES_KEPT = 100_000  # distinct EC2 instances counted: memory stays bounded whatever the log names
 STAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$"
 _ANSWER = pa.struct([("Rdata", pa.string()), ("Type", pa.string())])
 SCHEMA = pa.schema(
@@ -109,4 +110,5 @@ def _remember(column: dict[str, pa.Array], resolvers: set[str], instances: set[s
             resolver = "/".join(row[k] or "?" for k in ("account_id", "region", "vpc_id"))
             if len(resolvers) <= OBSERVERS_NAMED:
                 resolvers.add(f"route53-resolver:{resolver}")
-    instances.update(v for v in pc.unique(column["srcids"].field("instance")).to_pylist() if v is not None)
+    if len(instances) < INSTANCES_KEPT:
+        instances.update(v for v in pc.unique(column["srcids"].field("instance")).to_pylist() if v is not None)
