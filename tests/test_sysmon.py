@@ -353,6 +353,9 @@ def test_the_block_reader_gives_what_the_event_reader_gives(tmp_path: Path, monk
         event("ws-3", 22, sysmon, **{**query, "Image": " "}, QueryStatus="1460", QueryResults="-"),
         event("ws-3", 1, sysmon, Image="C:\\b.exe"),
         event("dc-1", 256, "Microsoft-Windows-DNSServer", QNAME="x."),
+        event("dc-1", 22, "Microsoft-Windows-DNSServer", **query).replace(
+            '{"#attributes": {"Name": "Microsoft-Windows-DNSServer"}}', '{"Name": "Microsoft-Windows-DNSServer"}'
+        ),  # a provider named beside its other fields, not under #attributes
         event("", 22, sysmon, **query, QueryStatus="0", QueryResults="192.0.2.9;"),
         event("not a host", 22, None, **query, QueryStatus="0", QueryResults="192.0.2.10;"),
     ]
@@ -371,5 +374,5 @@ def test_the_block_reader_gives_what_the_event_reader_gives(tmp_path: Path, monk
     monkeypatch.setattr(sysmon_blocks, "take", lambda *args: False)
     by_lines = parse_outputs(SysmonParser(), path)
     assert by_blocks == by_lines
-    assert [(r.line, r.reason) for r in by_lines[1]] == [(8, "no client address"), (9, "bad host name 'not a host'")]
+    assert [(r.line, r.reason) for r in by_lines[1]] == [(9, "no client address"), (10, "bad host name 'not a host'")]
     assert {row[:2] for row in by_lines[0]["ALIAS_OF"]} == {("www.example.com", "edge.example.net")}

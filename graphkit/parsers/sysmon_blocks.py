@@ -28,7 +28,8 @@ UTC_TIME = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$"
 TYPED_RESULT = r"^type:\s*(?P<type>\d+)\s+(?P<value>\S+)$"
 MAPPED_V4 = "::ffff:"
 NO_TIME_BEFORE = -11612937600.0  # 1602-01-01: a time in 1601 (Windows' zero) the event reader takes for none
-_ATTRIBUTE = pa.struct([("#attributes", pa.struct([("Name", pa.string()), ("SystemTime", pa.string())]))])
+# an element's attributes: under "#attributes" (evtx_dump) or beside its other fields
+_ATTRIBUTE = pa.struct([("#attributes", pa.struct([("Name", pa.string())])), ("Name", pa.string())])
 SCHEMA = pa.schema(
     [
         (
@@ -81,7 +82,9 @@ def take(
         return False
     system, data = event.field("System"), event.field("EventData")
     event_id = system.field("EventID")
-    named = system.field("Provider").field("#attributes").field("Name")
+    element = system.field("Provider")
+    attributes = element.field("#attributes")
+    named = pc.if_else(pc.is_valid(attributes), attributes.field("Name"), element.field("Name"))
     provider = pc.if_else(pc.equal(named, ""), pa.scalar(None, pa.string()), named)
     if event_id.null_count:
         return False  # the event reader rejects an event without an id, naming the line
