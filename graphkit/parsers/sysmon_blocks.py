@@ -95,6 +95,9 @@ def take(
     names = query["QueryName"]
     if names.null_count or not pc.all(pc.not_equal(pc.utf8_trim_whitespace(names), "")).as_py():
         return False  # rejected by the event reader: no QueryName
+    results = pc.take(data.field("QueryResults"), rows)
+    if not pc.all(pc.and_(pc.string_is_ascii(names), pc.string_is_ascii(results))).as_py():
+        return False  # Arrow's patterns read \s and \d as ASCII, Python's as Unicode
     stamps, status = query["UtcTime"], query["QueryStatus"]
     if stamps.null_count or not pc.all(pc.match_substring_regex(stamps, UTC_TIME)).as_py():
         return False
@@ -114,7 +117,6 @@ def take(
             count_process(processes, item["values"], item["counts"])
     computer = pc.take(system.field("Computer"), rows)
     answered = pc.fill_null(pc.equal(code, 0), True)
-    results = pc.take(data.field("QueryResults"), rows)
     aggregator.add(
         LookupColumns(
             ts=ts,
