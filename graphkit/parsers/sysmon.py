@@ -29,6 +29,7 @@ from graphkit.ingest.lookups.classify import HOST_CLIENT
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
 from graphkit.parsers import sysmon_blocks, winevents
+from graphkit.parsers.winevent_shapes import WinEvent, utc_time
 
 DNS_EVENT = sysmon_blocks.DNS_EVENT
 TYPED_RESULT = re.compile(sysmon_blocks.TYPED_RESULT)
@@ -69,14 +70,14 @@ class SysmonParser:
         yield from finish(ctx, aggregator, self.options, default_client_side="host")
 
 
-def _dns_event(ctx: ParseContext, rows: ColumnBuilder, event: winevents.WinEvent, processes: Counter[str]) -> None:
+def _dns_event(ctx: ParseContext, rows: ColumnBuilder, event: WinEvent, processes: Counter[str]) -> None:
     data = event.data
     qname = _text(data.get("QueryName"))
     if qname is None:
         ctx.reject_row("a DNS query event without QueryName", event.text, event.number)
         return
     utc = _text(data.get("UtcTime"))
-    ts = winevents.utc_time(utc) if utc else event.time
+    ts = utc_time(utc) if utc else event.time
     status = _status(data.get("QueryStatus"))
     if status is not None:
         ctx.counts[f"QueryStatus {status} ({STATUSES.get(status, 'error')})"] += 1

@@ -37,6 +37,7 @@ from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
 from graphkit.parsers import dnsmessage, windns_blocks, winevents
 from graphkit.parsers.pdns_blocks import blocks
+from graphkit.parsers.winevent_shapes import WinEvent
 
 QUERY_RECEIVED = 256
 RESPONSES = frozenset({257, 261})  # RESPONSE_SUCCESS, RECURSE_RESPONSE_IN
@@ -109,7 +110,7 @@ def looks_like_debug_log(head: bytes) -> bool:
 # -- the analytical log -----------------------------------------------------------------------
 
 
-def _analytical_event(ctx: ParseContext, rows: ColumnBuilder, event: winevents.WinEvent, servers: set[str]) -> None:
+def _analytical_event(ctx: ParseContext, rows: ColumnBuilder, event: WinEvent, servers: set[str]) -> None:
     if "dnsserver" not in (event.provider or "dnsserver").lower():
         ctx.skip(f"{event.provider or 'events'} {event.event_id}: not a DNS Server event")
         return
@@ -137,7 +138,7 @@ def _analytical_event(ctx: ParseContext, rows: ColumnBuilder, event: winevents.W
         ctx.skip(f"{name}: not a lookup")
 
 
-def _answers(ctx: ParseContext, rows: ColumnBuilder, event: winevents.WinEvent) -> None:
+def _answers(ctx: ParseContext, rows: ColumnBuilder, event: WinEvent) -> None:
     packet = _text(event.data.get("PacketData"))
     if packet is None:
         ctx.skip("responses logged without their message")
