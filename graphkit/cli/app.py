@@ -20,6 +20,7 @@ from graphkit.cli import (
     load_dns,
     load_logs,
     load_registry,
+    load_tls,
     neo4j_browser,
     query,
     schema,
@@ -92,6 +93,8 @@ load_app.command("whois", cls=StoreCommand)(load_registry.load_whois)
 load_app.command("prefixes", cls=StoreCommand)(load_registry.load_prefixes)
 load_app.command("asnames", cls=StoreCommand)(load_registry.load_asnames)
 load_app.command("attributions", cls=StoreCommand)(load_registry.load_attributions)
+load_app.command("certs", cls=StoreCommand)(load_tls.load_certs)
+load_app.command("crtsh", cls=StoreCommand)(load_tls.load_crtsh)
 app.add_typer(load_app, name="load")
 
 collect_app = typer.Typer(help=collect.HELP, no_args_is_help=True)

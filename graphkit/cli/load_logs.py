@@ -143,12 +143,46 @@ def _lookup_command(module: str, parser: str, doc: str) -> Callable[..., None]:
     return command
 
 
-load_zeek = _lookup_command(
-    "zeek",
-    "ZeekParser",
-    """Load Zeek dns.log (TSV with any field order and header blocks, or JSON lines; gzip is detected):
-    lookups counted per client, name, type and UTC day; answers become RESOLVES_TO / ALIAS_OF.""",
-)
+def load_zeek(
+    ctx: typer.Context,
+    files: FilesArg,
+    since: SinceArg = None,
+    until: UntilArg = None,
+    keep_local: KeepLocalArg = False,
+    observer: ObserverArg = None,
+    client_side: ClientSideArg = None,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load Zeek dns.log, ssl.log and x509.log (TSV with any field order and header blocks, or JSON lines; gzip
+    is detected; told apart by #path or their fields). dns.log: lookups counted per client, name, type and UTC
+    day; answers become RESOLVES_TO / ALIAS_OF. x509.log: certificates. ssl.log: SERVED_CERT, REQUESTED_TLS (SNI)
+    and JA3/JA4 fingerprints; older logs name certificates by file id: give their x509.log in the same command."""
+    from graphkit.cli.load import load_files
+    from graphkit.parsers.zeek import ZeekParser
+    from graphkit.parsers.zeek_tls import FileIds, ZeekSslParser, ZeekX509Parser, zeek_log_kind
+
+    options = _options(since, until, keep_local, observer, client_side)
+    file_ids = FileIds()
+    parsers: dict[str, Parser] = {
+        "dns": ZeekParser(options),
+        "ssl": ZeekSslParser(options, file_ids),
+        "x509": ZeekX509Parser(file_ids),
+    }
+    kinds = {path: zeek_log_kind(path) for path in files}
+
+    def choose(path: Path) -> Parser | str:
+        kind = kinds[path]
+        if kind not in parsers:
+            return f"{path}: {kind}"
+        return parsers[kind]
+
+    # x509 logs first: an older ssl.log names its certificates by the file ids they give
+    ordered = sorted(files, key=lambda path: kinds[path] != "x509")
+    load_files(choose, "zeek", ordered, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
 load_eve = _lookup_command(
     "eve",
     "EveParser",

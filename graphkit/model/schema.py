@@ -186,6 +186,49 @@ NODES = (
         "A domain registrar.",
     ),
     NodeType(
+        "Certificate",
+        Prop(
+            "fingerprint",
+            doc="SHA-256 of the DER certificate, lowercase hex; else what the source identifies it by: "
+            "SHA-1 hex (Suricata), 'crtsh:<id>' (crt.sh), 'x509:<digest>' (Zeek's older x509.log)",
+        ),
+        (
+            Prop("sha256", doc="SHA-256 fingerprint, lowercase hex, where known"),
+            Prop("sha1", doc="SHA-1 fingerprint, lowercase hex, where known", indexed=True),
+            Prop(
+                "issuer_serial",
+                doc="serial (lowercase hex) '@' the issuer's canonical DN: what ties the same certificate across sources that give no fingerprint",
+                indexed=True,
+            ),
+            Prop("subject", doc="subject DN as the source wrote it"),
+            Prop("issuer", doc="issuer DN as the source wrote it"),
+            Prop("serial", doc="serial number, lowercase hex without leading zeros"),
+            Prop("not_before", doc="start of validity (ISO 8601, UTC; text: some certificates outlive year 2100)"),
+            Prop("not_after", doc="end of validity (ISO 8601, UTC)"),
+            Prop("key_alg", doc="public key algorithm (rsa, ec, ed25519, ...)"),
+            Prop("key_length", I, doc="public key size in bits"),
+            Prop("sig_alg", doc="signature algorithm"),
+            Prop("self_signed", B, doc="subject equals issuer"),
+            Prop("ca", B, doc="basicConstraints CA"),
+            Prop("crtsh_id", I, doc="crt.sh id (Certificate Transparency)"),
+            Prop("ct_entry", S, Merge.MIN, "earliest Certificate Transparency log entry time (crt.sh)"),
+            *SEEN,
+            SOURCES,
+        ),
+        "An X.509 certificate: presented by a server, logged in Certificate Transparency, or read from a file.",
+    ),
+    NodeType(
+        "Fingerprint",
+        Prop("id", doc="'<kind>:<value>', e.g. 'ja3:771,...' hashes as lowercase hex"),
+        (
+            Prop("kind", doc="ja3, ja3s, ja4, ja4s, jarm or hassh"),
+            Prop("value"),
+            *SEEN,
+            SOURCES,
+        ),
+        "A TLS (or SSH) client or server fingerprint: the same software on different machines.",
+    ),
+    NodeType(
         "Source",
         Prop("id", doc="'<kind>:<sha256 prefix>' for files; '<kind>:<run>' for collections"),
         (
@@ -203,7 +246,7 @@ NODES = (
     ),
 )
 
-D, IP, HOST, NB, AS, ORG, EM, REG = (
+D, IP, HOST, NB, AS, ORG, EM, REG, CERT, FP = (
     "Domain",
     "IPAddress",
     "Host",
@@ -212,6 +255,8 @@ D, IP, HOST, NB, AS, ORG, EM, REG = (
     "Organization",
     "Email",
     "Registrar",
+    "Certificate",
+    "Fingerprint",
 )
 EDGE_PROVENANCE = (*SEEN, SOURCES)
 
@@ -305,6 +350,52 @@ RELS = (
         ),
         "A client (a resolver or stub by address, or a host by name) looked the name up: counted per qtype, day and source.",
         identity=("qtype", "day", "source"),
+    ),
+    RelType(
+        "REQUESTED_TLS",
+        ((IP, D), (HOST, D)),
+        (
+            Prop("day", doc="UTC day, YYYY-MM-DD"),
+            Prop("source", doc="id of the Source (log file) that counted it"),
+            Prop("count", I, doc="TLS sessions that day in that source naming it (SNI); SET, never added"),
+            *SEEN,
+        ),
+        "A client opened TLS sessions naming the domain (SNI): counted per day and source, as LOOKED_UP is.",
+        identity=("day", "source"),
+    ),
+    RelType(
+        "NAMES",
+        ((CERT, D),),
+        (Prop("fields", L, Merge.UNION, "where the certificate names it: cn, san"), *EDGE_PROVENANCE),
+        "A certificate covers the name (subject CN or SAN DNS name; wildcards as written).",
+    ),
+    RelType("NAMES_ADDRESS", ((CERT, IP),), (*EDGE_PROVENANCE,), "A certificate's SAN IP address."),
+    RelType(
+        "SERVED_CERT",
+        ((IP, CERT),),
+        (
+            Prop("port", I),
+            Prop("source", doc="id of the Source that counted it"),
+            Prop("count", I, doc="TLS sessions in that source in which the server presented it"),
+            *SEEN,
+        ),
+        "A server presented the certificate (first of its chain).",
+        identity=("port", "source"),
+    ),
+    RelType("ISSUED_BY", ((CERT, CERT),), (*EDGE_PROVENANCE,), "The next certificate of a presented or stored chain."),
+    RelType(
+        "USED_FINGERPRINT",
+        ((IP, FP),),
+        (Prop("source"), Prop("count", I, doc="sessions in that source"), *SEEN),
+        "A client's TLS fingerprint (JA3, JA4).",
+        identity=("source",),
+    ),
+    RelType(
+        "SERVED_FINGERPRINT",
+        ((IP, FP),),
+        (Prop("source"), Prop("count", I, doc="sessions in that source"), *SEEN),
+        "A server's TLS fingerprint (JA3S, JA4S, JARM).",
+        identity=("source",),
     ),
     RelType(
         "ATTRIBUTED_TO",

@@ -16,6 +16,8 @@ LABEL_COLOURS = {
     "Email": "#C990C0",
     "Registrar": "#57C7E3",
     "Host": "#D9C8AE",
+    "Certificate": "#3FAE9C",
+    "Fingerprint": "#9E7B5C",
     "Source": "#A5ABB6",
 }
 FALLBACK_COLOUR = "#A5ABB6"

@@ -52,7 +52,8 @@ def detect(path: Path) -> Detected:
     zeek_path = ZEEK_PATH.search(head)
     if zeek_path and zeek_path[1] != b"dns":
         what = zeek_path[1].decode("ascii", "replace")
-        return Detected(None, f"a Zeek {what} log: `load log` reads lookup logs (Zeek dns.log)", unsupported=True)
+        hint = " (graphkit load zeek reads it)" if what in ("ssl", "x509") else ""
+        return Detected(None, f"a Zeek {what} log: `load log` reads lookup logs (Zeek dns.log){hint}", unsupported=True)
     lines = [line for line in head.split(b"\n")[:-1] if line.strip()][:LINES_LOOKED_AT] or [head]
     text = [line.decode("utf-8", "replace").rstrip("\r") for line in lines]
     found = [(kind, why) for kind, why, fits in _TEXT_FORMATS if fits(text)]

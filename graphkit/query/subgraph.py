@@ -39,7 +39,18 @@ from graphkit.query.fetch import (
 NodeRef = tuple[str, Key]  # (label, key)
 
 # The labels an entity given by the user (--around KEY, or a value in a row) may be, in the order tried.
-ENTITY_LABELS = ("Domain", "IPAddress", "Netblock", "ASN", "Organization", "Email", "Registrar", "Host")
+ENTITY_LABELS = (
+    "Domain",
+    "IPAddress",
+    "Netblock",
+    "ASN",
+    "Organization",
+    "Email",
+    "Registrar",
+    "Host",
+    "Certificate",
+    "Fingerprint",
+)
 EDGE_ROW = ("from_label", "from", "type", "to_label", "to")
 PATH_ROW = ("keys", "labels", "steps")
 STEP = re.compile(r"^(<)?-\[(\w+)\]-(>)?$")
@@ -289,6 +300,10 @@ def _candidate_keys(node: NodeType, text: str, *, bare_numbers: bool = False) ->
             return [names.email(text)]
         if node.label == "Host":
             return [names.host(text)]
+        if node.label == "Certificate":  # a fingerprint as tools print it: any case, colons
+            return [text.strip().lower().replace(":", "")]
+        if node.label == "Fingerprint":
+            return [text.strip()]
         if node.label in ("Organization", "Registrar"):
             return list(dict.fromkeys([text, names.organization_key(text)]))
     except names.InvalidName:

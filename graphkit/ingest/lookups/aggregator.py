@@ -90,10 +90,12 @@ class LookupTotals:
 
 
 class LookupAggregator:
-    """Counts lookups of one file; `records()` yields its LOOKED_UP, RESOLVES_TO and ALIAS_OF edges."""
+    """Counts lookups of one file; `records()` yields its LOOKED_UP, RESOLVES_TO and ALIAS_OF edges.
+    With `relationship="REQUESTED_TLS"` it counts TLS sessions by the name they asked for (SNI)
+    instead, the same way, with no query type."""
 
-    def __init__(self, ctx: ParseContext, options: LookupOptions) -> None:
-        self.ctx, self.options = ctx, options
+    def __init__(self, ctx: ParseContext, options: LookupOptions, relationship: str = "LOOKED_UP") -> None:
+        self.ctx, self.options, self.relationship = ctx, options, relationship
         keep = options.keep_local
         self.clients = ValueColumn(classify_client, Why.BAD_CLIENT)
         self.qnames = ValueColumn(lambda r, z: classify_qname(r, z, keep), Why.NO_QUERY, canonical_names)
@@ -338,9 +340,11 @@ class LookupAggregator:
         edges = self._answer_table()
         # Arrow's allocator keeps what counting used (its peak) for reuse; the store needs it now.
         pa.default_memory_pool().release_unused()
-        self.ctx.counts["lookups"] = self.totals.lookups
-        self.ctx.counts["lookup edges"] = 0 if total is None else total.num_rows
-        self.ctx.counts["answer edges"] = sum(t.num_rows for t in edges.values())
+        tls = self.relationship == "REQUESTED_TLS"
+        self.ctx.counts["sessions naming a server (SNI)" if tls else "lookups"] = self.totals.lookups
+        self.ctx.counts["REQUESTED_TLS edges" if tls else "lookup edges"] = 0 if total is None else total.num_rows
+        if not tls:
+            self.ctx.counts["answer edges"] = sum(t.num_rows for t in edges.values())
         clients: dict[str, None] = {}  # ordered sets: endpoint nodes in a stable order
         addresses: dict[str, None] = {}
         domains: dict[str, None] = {}
@@ -360,17 +364,22 @@ class LookupAggregator:
         yield NodeTable("Domain", pa.table({"_k": pa.array(list(domains), pa.string())}))
         if total is not None and total.num_rows:
             for part in slices(total, EDGE_TABLE_ROWS):
-                yield from _by_client_label(self._lookup_table(part), bool(hosts))
+                yield from _by_client_label(self._lookup_table(part), bool(hosts), self.relationship)
         for rel, table in edges.items():
             for part in slices(table, EDGE_TABLE_ROWS):
                 yield EdgeTable(rel, "Domain", "IPAddress" if rel == "RESOLVES_TO" else "Domain", part)
 
     def _lookup_table(self, total: pa.Table) -> pa.Table:
+        qtype = (
+            {}
+            if self.relationship != "LOOKED_UP"
+            else {"qtype": pc.take(pa.array(self.qtypes.values, pa.string()), total.column("t"))}
+        )
         return pa.table(
             {
                 "_f": pc.take(pa.array(self.clients.values, pa.string()), total.column("c")),
                 "_t": pc.take(pa.array(self.qnames.values, pa.string()), total.column("q")),
-                "qtype": pc.take(pa.array(self.qtypes.values, pa.string()), total.column("t")),
+                **qtype,
                 "day": pc.cast(pc.cast(total.column("d"), pa.date32()), pa.string()),
                 "count": total.column("n"),
                 "first_seen": stamps(total.column("first")),
@@ -427,19 +436,19 @@ def _distinct(values: list[str], ids: pa.ChunkedArray | pa.Array) -> list[str]:
     return [values[i] for i in pc.unique(ids).to_pylist()]
 
 
-def _by_client_label(lookups: pa.Table, any_hosts: bool) -> Iterator[EdgeTable]:
-    """LOOKED_UP edges from addresses, and from hosts (their marked names unmarked)."""
+def _by_client_label(lookups: pa.Table, any_hosts: bool, rel: str) -> Iterator[EdgeTable]:
+    """LOOKED_UP (or REQUESTED_TLS) edges from addresses, and from hosts (their marked names unmarked)."""
     if not any_hosts:
-        yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", lookups, distinct=True)
+        yield EdgeTable(rel, "IPAddress", "Domain", lookups, distinct=True)
         return
     is_host = pc.starts_with(lookups.column("_f"), HOST_CLIENT)
     from_addresses = lookups.filter(pc.invert(is_host))
     if from_addresses.num_rows:
-        yield EdgeTable("LOOKED_UP", "IPAddress", "Domain", from_addresses, distinct=True)
+        yield EdgeTable(rel, "IPAddress", "Domain", from_addresses, distinct=True)
     from_hosts = lookups.filter(is_host)
     names = pc.utf8_slice_codeunits(from_hosts.column("_f"), len(HOST_CLIENT))
     column = from_hosts.schema.get_field_index("_f")
-    yield EdgeTable("LOOKED_UP", "Host", "Domain", from_hosts.set_column(column, "_f", names), distinct=True)
+    yield EdgeTable(rel, "Host", "Domain", from_hosts.set_column(column, "_f", names), distinct=True)
 
 
 def finish(
