@@ -149,6 +149,42 @@ EMAILS = (
 SPF_INCLUDES = {"trump-email.com": "spf.cdcservices.com", "contact-client.com": "spf.cdcservices.com"}
 
 
+# Certificates, apart from the 2016 case (no node in common with it): one certificate on two
+# servers, its renewal (the same names) on one of them, and its crt.sh entry (same issuer and serial).
+TLS_LOG = "zeek-ssl:fixture"
+CERT_A, CERT_B = "a1" * 32, "b2" * 32
+TLS_NAMES = ("shop.example-tls.test", "*.example-tls.test")
+TLS_ISSUER_SERIAL = "1f@c=us,cn=fixture ca,o=fixture"
+CERTIFICATES = {  # key -> not_before, served by (server, sessions, first, last)
+    CERT_A: (
+        "2016-01-01T00:00:00Z",
+        [
+            ("203.0.113.10", 5, "2016-03-01T10:00:00Z", "2016-04-01T10:00:00Z"),
+            ("203.0.113.11", 2, "2016-03-05T10:00:00Z", "2016-03-06T10:00:00Z"),
+        ],
+    ),
+    CERT_B: ("2016-06-01T00:00:00Z", [("203.0.113.10", 7, "2016-06-02T10:00:00Z", "2016-07-01T10:00:00Z")]),
+}
+CRTSH_OF_A = ("crtsh:991", "2015-12-31T23:00:00Z")
+
+
+def tls_records() -> list[Record]:
+    out: list[Record] = [NodeRecord("Source", TLS_LOG, {"kind": "zeek-ssl", "path": "ssl.log"})]
+    for key, (not_before, served) in CERTIFICATES.items():
+        props = {"subject": "CN=shop.example-tls.test", "not_before": not_before}
+        if key == CERT_A:
+            props["issuer_serial"] = TLS_ISSUER_SERIAL
+        out.append(NodeRecord("Certificate", key, {"sha256": key, **props}, TLS_LOG))
+        out += [EdgeRecord("NAMES", "Certificate", key, "Domain", n, {"fields": ["san"]}, TLS_LOG) for n in TLS_NAMES]
+        for server, sessions, first, last in served:
+            props = {"port": 443, "count": sessions, "first_seen": first, "last_seen": last}
+            out.append(EdgeRecord("SERVED_CERT", "IPAddress", server, "Certificate", key, props, TLS_LOG))
+    crtsh, entry = CRTSH_OF_A
+    out.append(NodeRecord("Certificate", crtsh, {"issuer_serial": TLS_ISSUER_SERIAL, "ct_entry": entry}, TLS_LOG))
+    out.append(EdgeRecord("NAMES", "Certificate", crtsh, "Domain", TLS_NAMES[0], {"fields": ["cn"]}, TLS_LOG))
+    return out
+
+
 def records() -> list[Record]:
     """The fixture as observation records, before normalisation (as a parser would yield them)."""
     out: list[Record] = []
@@ -192,7 +228,7 @@ def records() -> list[Record]:
         out.append(EdgeRecord("OPERATED_BY", "ASN", asn, "Organization", org, {}, RDAP))
     for address, (org, role) in ATTRIBUTIONS.items():
         out.append(EdgeRecord("ATTRIBUTED_TO", "IPAddress", address, "Organization", org, {"role": role}, ATTRIB))
-    return out
+    return out + tls_records()
 
 
 def load(backend: Backend) -> None:

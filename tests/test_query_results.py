@@ -415,6 +415,9 @@ PARITY_CASES: dict[str, list[dict[str, Any]]] = {
     "rare-names": [{}, {"max_sources": 5, "min_lookups": 1}],
     "neighborhood": [{"key": "Cendyn", "hops": 2, "limit": 5}, {"key": "66.216.128.0/19", "hops": 2}],
     "infrastructure-changes": [{"domain": "trump-email.com"}, {"domain": "cdcservices.com"}],
+    "shared-certificate": [{"target": fx.CERT_A}, {"target": "203.0.113.11"}, {"target": fx.TLS_NAMES[0]}],
+    "certificate-names": [{"certificate": fx.CERT_A}, {"certificate": fx.CRTSH_OF_A[0]}],
+    "certificate-timeline": [{"domain": fx.TLS_NAMES[0]}],
 }
 
 

@@ -26,7 +26,6 @@ MAX_FILE = 64 << 20  # a certificate store of a whole system is a few hundred kB
 PEM_BLOCK = re.compile(
     rb"-----BEGIN (?P<kind>(?:X509 |TRUSTED )?CERTIFICATE)-----(?P<body>.*?)-----END (?P=kind)-----", re.DOTALL
 )
-KEY_NAMES = {"RSAPublicKey": "rsa", "EllipticCurvePublicKey": "ecdsa", "DSAPublicKey": "dsa"}
 
 
 def iso(moment: datetime) -> str:
@@ -69,19 +68,22 @@ def from_x509(cert: Any) -> Cert:
 
 
 def _key(cert: Any) -> tuple[str | None, int | None]:
+    """The public key's algorithm, as Zeek names it (rsa, ecdsa, dsa; ed25519, ed448), and size."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
     try:
         key = cert.public_key()
     except (ValueError, TypeError):  # an algorithm cryptography does not know
         return None, None
-    kind = type(key).__name__.lstrip("_")
-    for name, short in KEY_NAMES.items():
-        if name in kind or any(name in base.__name__ for base in type(key).__mro__):
-            size = getattr(key, "key_size", None) or getattr(getattr(key, "curve", None), "key_size", None)
-            return short, size
-    for name, (short, size) in {"Ed25519": ("ed25519", 256), "Ed448": ("ed448", 456)}.items():
-        if any(name in base.__name__ for base in type(key).__mro__):
-            return short, size
-    return kind.lower() or None, None
+    if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey):
+        return "rsa" if isinstance(key, rsa.RSAPublicKey) else "dsa", key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "ecdsa", key.curve.key_size
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "ed25519", 256
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "ed448", 456
+    return None, None
 
 
 def issued(children: list[Any], candidates: list[Any]) -> Iterator[tuple[int, int]]:
@@ -143,9 +145,9 @@ class CertFilesParser:
         certs = [cert for _, cert in found]
         converted = [from_x509(cert) for cert in certs]
         ctx.counts["certificates"] += len(certs)
-        for (line, _), cert in zip(found, converted):
+        for (line, _), described in zip(found, converted):
             ctx.line = line
-            yield from certificates.records(cert, ctx=ctx)
+            yield from certificates.records(described, ctx=ctx)
         for i, j in issued(certs, certs):
             yield certificates.issued_by(converted[i].key(), converted[j].key())
             ctx.counts["issued by (signature verified)"] += 1

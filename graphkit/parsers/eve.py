@@ -12,11 +12,13 @@ server). Answer and response events are never counted as lookups: they give the 
 AAAA and CNAME records become RESOLVES_TO / ALIAS_OF, each record with its own owner; a
 response with only `grouped` values is read as a chain from the question, as Zeek's answers
 are). Suricata 5-7 log an answer in the flow's direction, from the client, 8 and some older
-ones from the responder: the side on port 53 is the server, else the version says. Events of
-other types (alert, flow, http, tls, ...) are counted by type in the summary,
-not read. Blocks of lines are read by Arrow (eve_blocks); a block Arrow cannot read exactly
-is read here line by line, where the event type is found by a pattern first, so that only
-dns events are decoded.
+ones from the responder: the side on port 53 is the server, else the version says. `tls`
+events are TLS sessions (graphkit.parsers.eve_tls: certificates, SNI, JA3/JA4). Events of
+other types (alert, flow, http, ...) are counted by type in the summary, not read. Blocks of
+lines are read by Arrow (eve_blocks); a block Arrow cannot read exactly, or with tls events in
+it, is read here line by line, where the event type is found by a pattern first, so that only
+dns and tls events are decoded. TLS sessions are written before the lookups: a label's node
+table after an empty one of the same label in one load lost its rows (seen with a tls-only file).
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, 
 from graphkit.ingest.lookups.builder import ColumnBuilder
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
-from graphkit.parsers import eve_blocks
+from graphkit.parsers import eve_blocks, eve_tls
 from graphkit.parsers.pdns_blocks import blocks
+from graphkit.parsers.tls_sessions import TlsSessions
 
 EVENT_TYPE = re.compile(rb'"event_type"\s*:\s*"([^"\\]{1,40})"')
 QUESTIONS, ANSWERS = frozenset(eve_blocks.QUESTIONS), frozenset(eve_blocks.ANSWERS)
@@ -56,6 +59,7 @@ class EveParser:
     def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         aggregator = LookupAggregator(ctx, self.options)
         rows = ColumnBuilder(aggregator, binary=False, zeek_escapes=False)
+        self._tls = TlsSessions(ctx, self.options)
         hosts: set[str] = set()
 
         def seen(names: pa.Array) -> None:
@@ -73,6 +77,8 @@ class EveParser:
                 ctx.tick()
         rows.flush()
         observer = ",".join(sorted(hosts)) if 0 < len(hosts) <= OBSERVERS_NAMED else None
+        if self._tls.sessions:
+            yield from self._tls.records()
         yield from finish(ctx, aggregator, self.options, default_client_side=None, observer=observer)
 
     def _line(self, ctx: ParseContext, rows: ColumnBuilder, raw: bytes, hosts: set[str]) -> None:
@@ -83,6 +89,8 @@ class EveParser:
         kind = EVENT_TYPE.search(raw)
         if kind is not None and kind[1] != b"dns":
             ctx.counts[f"{kind[1].decode('ascii', 'replace')} events"] += 1
+            if kind[1] == b"tls":
+                self._tls_event(ctx, raw)
             return
         event = _event(ctx, raw)
         if event is not None:
@@ -134,6 +142,16 @@ class EveParser:
                 )
         else:
             ctx.reject(f"dns event of unknown type {str(kind)[:40]!r}", raw)
+
+    def _tls_event(self, ctx: ParseContext, raw: bytes) -> None:
+        event = _event(ctx, raw)
+        if event is None:
+            return
+        ts = self._time(event.get("timestamp"))
+        if isinstance(ts, str):
+            ctx.reject(ts, raw)
+            return
+        eve_tls.add_event(ctx, self._tls, event, ts, ctx.line or 0)
 
     def _time(self, value: Any) -> float | str:
         """Seconds since the epoch of EVE's ISO 8601 stamp (`+0100` offsets included)."""

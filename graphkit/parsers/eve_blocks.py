@@ -83,6 +83,8 @@ def take(
     kinds = table.column("event_type").combine_chunks()
     if kinds.null_count:
         return False  # not an EVE event: eve's reader rejects it
+    if pc.any(pc.equal(kinds, pa.scalar("tls"))).as_py():
+        return False  # tls events are read by eve's line reader
     is_dns = pc.equal(kinds, pa.scalar("dns"))
     dns = pc.filter(table.column("dns"), is_dns).combine_chunks()
     if dns.null_count:

@@ -90,7 +90,7 @@ def zeek_rows(ctx: ParseContext, wanted: tuple[str, ...]) -> Iterator[tuple[int,
             else:
                 row = _tsv_row(ctx, header, raw, wanted)
             if row is not None:
-                yield ctx.line, row
+                yield ctx.line or 0, row
 
 
 def _json_row(ctx: ParseContext, raw: bytes, wanted: tuple[str, ...]) -> dict[str, Any] | None:
@@ -236,7 +236,7 @@ def _x509_cert(row: dict[str, Any]) -> Cert:
         not_before=_epoch_text(row.get("certificate.not_valid_before")),
         not_after=_epoch_text(row.get("certificate.not_valid_after")),
         key_alg=X509_KEY_TYPES.get(key_type, key_type or None),
-        key_length=int(length) if str(length or "").isdigit() else None,
+        key_length=int(str(length)) if str(length or "").isdigit() else None,
         sig_alg=row.get("certificate.sig_alg"),
         ca=_bool(row.get("basic_constraints.ca")),
         dns_names=_vector(row.get("san.dns")),
