@@ -290,7 +290,9 @@ class EmbeddedBackend:
         self._rows_since_open += table.num_rows
         self._copied = self._copied or cypher.startswith("COPY")
         # LadybugDB finds the table named in LOAD FROM / COPY FROM among the caller's locals.
-        batch = table  # noqa: F841
+        # An empty chunk ahead of the others makes LadybugDB 0.22's COPY of nodes lose their keys
+        # (a later COPY of edges then cannot find them): chunks without rows are left out.
+        batch = _without_empty_chunks(table)  # noqa: F841
         try:
             return self.conn.execute(cypher)
         except RuntimeError as exc:
@@ -351,3 +353,10 @@ class EmbeddedBackend:
     def close(self) -> None:
         self.conn.close()
         self.db.close()
+
+
+def _without_empty_chunks(table: pa.Table) -> pa.Table:
+    batches = table.to_batches()
+    if all(b.num_rows for b in batches):
+        return table
+    return pa.Table.from_batches([b for b in batches if b.num_rows], schema=table.schema)

@@ -17,8 +17,7 @@ events are TLS sessions (graphkit.parsers.eve_tls: certificates, SNI, JA3/JA4). 
 other types (alert, flow, http, ...) are counted by type in the summary, not read. Blocks of
 lines are read by Arrow (eve_blocks); a block Arrow cannot read exactly, or with tls events in
 it, is read here line by line, where the event type is found by a pattern first, so that only
-dns and tls events are decoded. TLS sessions are written before the lookups: a label's node
-table after an empty one of the same label in one load lost its rows (seen with a tls-only file).
+dns and tls events are decoded.
 """
 
 from __future__ import annotations
@@ -77,9 +76,9 @@ class EveParser:
                 ctx.tick()
         rows.flush()
         observer = ",".join(sorted(hosts)) if 0 < len(hosts) <= OBSERVERS_NAMED else None
+        yield from finish(ctx, aggregator, self.options, default_client_side=None, observer=observer)
         if self._tls.sessions:
             yield from self._tls.records()
-        yield from finish(ctx, aggregator, self.options, default_client_side=None, observer=observer)
 
     def _line(self, ctx: ParseContext, rows: ColumnBuilder, raw: bytes, hosts: set[str]) -> None:
         ctx.counts["lines read"] += 1
