@@ -77,7 +77,7 @@ class EveParser:
         rows.flush()
         observer = ",".join(sorted(hosts)) if 0 < len(hosts) <= OBSERVERS_NAMED else None
         yield from finish(ctx, aggregator, self.options, default_client_side=None, observer=observer)
-        if self._tls.sessions:
+        if self._tls:
             yield from self._tls.records()
 
     def _line(self, ctx: ParseContext, rows: ColumnBuilder, raw: bytes, hosts: set[str]) -> None:

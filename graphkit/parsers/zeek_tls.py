@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from graphkit.errors import GraphkitError
 from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
-from graphkit.ingest.lookups.aggregator import LookupOptions, unreadable_file_rejected
+from graphkit.ingest.lookups.aggregator import LookupOptions
 from graphkit.ingest.lookups.classify import unescape_hex
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
@@ -34,13 +37,30 @@ from graphkit.parsers.tls_sessions import (
     CLIENT_KINDS,
     SERVER_KINDS,
     UNKNOWN_FILE_IDS,
+    Columns,
     SeenCertificates,
-    Session,
     TlsSessions,
 )
+from graphkit.parsers.zeek_columns import zeek_rows
 
 SSL_FIELDS = ("ts", "id.orig_h", "id.resp_h", "id.resp_p", "server_name", "cert_chain_fps", "cert_chain_fuids")
+CHAINS_KEPT = 200_000  # distinct chains remembered per file (a server's chain repeats in every session)
+SSL_JSON_TYPES = {
+    "ts": pa.float64(),
+    "id.resp_p": pa.int64(),
+    "cert_chain_fps": pa.list_(pa.string()),
+    "cert_chain_fuids": pa.list_(pa.string()),
+}
 X509_KEY_TYPES = {"rsa": "rsa", "ecdsa": "ecdsa", "dsa": "dsa"}
+X509_JSON_TYPES = {
+    "ts": pa.float64(),
+    "certificate.not_valid_before": pa.float64(),
+    "certificate.not_valid_after": pa.float64(),
+    "certificate.key_length": pa.int64(),
+    "san.dns": pa.list_(pa.string()),
+    "san.ip": pa.list_(pa.string()),
+    "basic_constraints.ca": pa.bool_(),
+}
 
 
 def kind_of_fields(fields: set[str]) -> str | None:
@@ -60,87 +80,6 @@ class FileIds:
     of the same load (kept for the whole command: x509 files are loaded first)."""
 
     keys: dict[str, str] = field(default_factory=dict)
-
-
-# -- reading Zeek logs --------------------------------------------------------------------------
-
-
-@dataclass
-class _Tsv:
-    separator: str = "\t"
-    set_separator: str = ","
-    empty: str = "(empty)"
-    unset: str = "-"
-    fields: list[str] = field(default_factory=list)
-
-
-def zeek_rows(ctx: ParseContext, wanted: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, {field: value}) for each data line: TSV values as text (unset None, vectors as
-    lists), JSON values as written. Only the `wanted` fields that the log has are kept."""
-    with unreadable_file_rejected(ctx), ctx.open() as stream:
-        header, is_json = _Tsv(), None
-        for raw in ctx.lines(stream):
-            if is_json is None and raw.strip():
-                is_json = raw.lstrip()[:1] == b"{"
-            if is_json:
-                row = _json_row(ctx, raw, wanted)
-            elif raw.startswith(b"#"):
-                _header(ctx, header, raw)
-                continue
-            else:
-                row = _tsv_row(ctx, header, raw, wanted)
-            if row is not None:
-                yield ctx.line or 0, row
-
-
-def _json_row(ctx: ParseContext, raw: bytes, wanted: tuple[str, ...]) -> dict[str, Any] | None:
-    if not raw.strip():
-        return None
-    try:
-        obj = json.loads(raw)
-    except (ValueError, RecursionError):
-        ctx.reject("not JSON", raw)
-        return None
-    if not isinstance(obj, dict):
-        ctx.reject("not a JSON object", raw)
-        return None
-    return {name: obj[name] for name in wanted if obj.get(name) is not None}
-
-
-def _header(ctx: ParseContext, header: _Tsv, raw: bytes) -> None:
-    text = raw.rstrip(b"\r\n")
-    if text.startswith(b"#separator"):
-        header.separator = unescape_hex(text[len(b"#separator") :].strip(b" \t")).decode("utf-8", "replace") or "\t"
-        return
-    key, _, value = text[1:].decode("utf-8", "replace").partition(header.separator)
-    if key == "set_separator" and value:
-        header.set_separator = value
-    elif key == "empty_field":
-        header.empty = value
-    elif key == "unset_field":
-        header.unset = value
-    elif key == "fields":
-        header.fields = value.split(header.separator)
-
-
-def _tsv_row(ctx: ParseContext, header: _Tsv, raw: bytes, wanted: tuple[str, ...]) -> dict[str, Any] | None:
-    text = raw.rstrip(b"\r\n")
-    if not text:
-        return None
-    if not header.fields:
-        raise FileRejected(ctx.line, "a data line before any #fields header: not a Zeek log")
-    try:
-        values = text.decode("utf-8").split(header.separator)
-    except UnicodeDecodeError:
-        values = unescape_hex(text).decode("utf-8", "replace").split(header.separator)
-    if len(values) != len(header.fields):
-        ctx.reject(f"{len(values)} fields where #fields names {len(header.fields)}", raw)
-        return None
-    row: dict[str, Any] = {}
-    for name, value in zip(header.fields, values):
-        if name in wanted and value != header.unset:
-            row[name] = value
-    return row
 
 
 def _vector(value: Any, header_sep: str = ",") -> list[str]:
@@ -205,19 +144,20 @@ class ZeekX509Parser:
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
         certs = SeenCertificates()
         rows = 0
-        for line, row in zeek_rows(ctx, X509_FIELDS):
-            rows += 1
-            ts = _float(row.get("ts"))
-            if ts is None:
-                ctx.reject(f"ts is not a time: {str(row.get('ts'))[:40]}", b"", line)
-                continue
-            cert = _x509_cert(row)
-            if row.get("fingerprint") is not None and cert.sha256 is None:
-                ctx.reject(f"fingerprint is not a SHA-256: {str(row['fingerprint'])[:80]}", b"", line)
-                continue
-            key = certs.add(cert, ts, line)
-            if row.get("id"):
-                self.file_ids.keys[str(row["id"])] = key
+        for block in zeek_rows(ctx, X509_FIELDS, X509_JSON_TYPES):
+            for line, row in zip(block.lines.to_pylist(), block.table.to_pylist()):
+                rows += 1
+                ts = _float(row.get("ts"))
+                if ts is None:
+                    ctx.reject(f"ts is not a time: {str(row.get('ts'))[:40]}", b"", line)
+                    continue
+                cert = _x509_cert(row)
+                if row.get("fingerprint") is not None and cert.sha256 is None:
+                    ctx.reject(f"fingerprint is not a SHA-256: {str(row['fingerprint'])[:80]}", b"", line)
+                    continue
+                key = certs.add(cert, ts, line)
+                if row.get("id"):
+                    self.file_ids.keys[str(row["id"])] = key
         if not rows:
             raise FileRejected(None, "no x509.log lines")
         ctx.counts["certificates"] = len(certs)
@@ -261,38 +201,93 @@ class ZeekSslParser:
 
     def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
         sessions = TlsSessions(ctx, self.options)
-        unknown_file_ids = 0
-        for line, row in zeek_rows(ctx, SSL_FIELDS + CLIENT_KINDS + SERVER_KINDS):
-            ts = _float(row.get("ts"))
-            if ts is None:
-                ctx.reject(f"ts is not a time: {str(row.get('ts'))[:40]}", b"", line)
-                continue
-            chain, unknown = self._chain(row)
+        unknown_file_ids = rows = 0
+        known: dict[str, str] = {}  # a chain as logged -> its certificate keys, for this file
+        for block in zeek_rows(ctx, SSL_FIELDS + CLIENT_KINDS + SERVER_KINDS, SSL_JSON_TYPES):
+            rows += block.table.num_rows
+            table, lines = _timed(ctx, block.table, block.lines)
+            chain, unknown = self._chains(table, known)
             unknown_file_ids += unknown
-            prints = {kind: str(row[kind]) for kind in CLIENT_KINDS + SERVER_KINDS if row.get(kind)}
-            server = _text(row.get("id.resp_h"))
-            sni = _zeek_text(row.get("server_name"))
-            client = _text(row.get("id.orig_h"))
-            sessions.add(Session(line, ts, client, server, _port(row.get("id.resp_p")), sni, chain, prints))
-        if not sessions.sessions:
+            sessions.add_columns(
+                Columns(
+                    ts=pc.cast(table.column("ts"), pa.float64()),
+                    lines=lines,
+                    client=table.column("id.orig_h"),
+                    server=table.column("id.resp_h"),
+                    port=_ports(table.column("id.resp_p")),
+                    sni=_unescaped(table.column("server_name")),
+                    chain=chain,
+                    prints={kind: table.column(kind) for kind in CLIENT_KINDS + SERVER_KINDS},
+                )
+            )
+        if not rows:
             raise FileRejected(None, "no ssl.log lines")
         if unknown_file_ids:
             ctx.skip(UNKNOWN_FILE_IDS, unknown_file_ids)
         yield from sessions.records()
 
-    def _chain(self, row: dict[str, Any]) -> tuple[tuple[str, ...], int]:
-        """The chain's certificate keys; 1 if it was named by file ids the x509.log did not give."""
-        fps = _vector(row.get("cert_chain_fps"))
-        if fps:
-            return tuple(fp for fp in (fingerprint_hex(v, 64) for v in fps) if fp), 0
-        fuids = _vector(row.get("cert_chain_fuids"))
+    def _chains(self, table: pa.Table, known: dict[str, str]) -> tuple[pa.Array, int]:
+        """Each session's chain as certificate keys joined by ',' (computed once per distinct
+        chain), and how many sessions named certificates by file ids the x509.log did not give."""
+        raw = pc.coalesce(table.column("cert_chain_fps"), table.column("cert_chain_fuids")).combine_chunks()
+        distinct = pc.unique(raw)
+        keys, unknown = [], set()
+        if len(known) > CHAINS_KEPT:
+            known.clear()
+        for value in distinct.to_pylist():
+            found = "" if value is None else known.get(value)
+            if found is None:
+                found = known[value] = self._chain(value)
+            keys.append(found or None)
+            if value is not None and not found and not _all_fingerprints(value):
+                unknown.add(value)
+        chain = pc.take(pa.array(keys, pa.string()), pc.index_in(raw, distinct))
+        missing = 0
+        if unknown:
+            missing = pc.sum(pc.cast(pc.is_in(raw, pa.array(sorted(unknown), pa.string())), pa.int64())).as_py() or 0
+        return chain, missing
+
+    def _chain(self, value: str) -> str:
+        items = [v for v in value.split(",") if v]
+        if _all_fingerprints(value):
+            return ",".join(fp for fp in (fingerprint_hex(v, 64) for v in items) if fp)
         found = []
-        for fuid in fuids:  # a chain stops at the first certificate the x509.log does not give
+        for fuid in items:  # a chain stops at the first certificate the x509.log does not give
             key = self.file_ids.keys.get(fuid)
             if key is None:
                 break
             found.append(key)
-        return tuple(found), int(bool(fuids) and not found)
+        return ",".join(found)
+
+
+def _all_fingerprints(value: str) -> bool:
+    return all(fingerprint_hex(v, 64) is not None for v in value.split(",") if v)
+
+
+_NUMBER = r"^[0-9]+(\.[0-9]+)?$"
+
+
+def _timed(ctx: ParseContext, table: pa.Table, lines: pa.Array) -> tuple[pa.Table, pa.Array]:
+    """The rows whose ts is a time; the others rejected with their line."""
+    ts = table.column("ts")
+    good = pc.fill_null(pc.match_substring_regex(ts, _NUMBER), False)
+    if pc.all(good).as_py():
+        return table, lines
+    bad = pc.invert(good)
+    for line, value in zip(pc.filter(lines, bad).to_pylist(), pc.filter(ts, bad).to_pylist()):
+        ctx.reject(f"ts is not a time: {str(value)[:40]}", b"", line)
+    return table.filter(good), pc.filter(lines, good)
+
+
+def _ports(column: pa.ChunkedArray) -> pa.Array:
+    numeric = pc.fill_null(pc.match_substring_regex(column, r"^[0-9]{1,5}$"), False)
+    ports = pc.cast(pc.if_else(numeric, column, pa.scalar(None, pa.string())), pa.int64())
+    return pc.if_else(pc.less_equal(ports, 65535), ports, pa.scalar(None, pa.int64()))
+
+
+def _unescaped(column: pa.ChunkedArray) -> pa.Array:
+    """Zeek's doubled backslashes undone (its \\xHH escapes are undone by the reader)."""
+    return pc.replace_substring(column, "\\\\", "\\")
 
 
 def _text(value: Any) -> str | None:

@@ -1,0 +1,176 @@
+"""TLS sessions: Zeek ssl.log parse + aggregate, a whole load, and the certificate queries.
+
+A generated week of TLS traffic (seeded): 10,000 clients, 3,000 servers of Zipf-like
+popularity, each with one to three names under its own registered domain and one or two
+certificates (a leaf under one of 20 intermediates under 5 roots); a client runs one or two of
+50 TLS stacks (JA3), a server one of 30 (JA3S); written as a Zeek 4 ssl.log (TSV, `cert_chain_fps`) of N sessions and its x509.log.
+Prints:
+1. ssl.log parse + aggregate in this process (sessions/s, best of --repeat), beside Zeek
+   dns.log's parse + aggregate of as many lines (zeek_gen's traffic) as a baseline run here;
+2. whole `graphkit load zeek` processes (x509.log and ssl.log) into a fresh embedded store:
+   wall time (interpreter start included) and peak RSS;
+3. each certificate query as a whole `graphkit query run` process on that store, and in
+   process (best of --repeat).
+
+    .venv/bin/python bench/bench_tls.py [--sessions 1000000] [--repeat 3] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import zeek_gen  # noqa: E402
+from bench_log_formats import _MEASURED, GRAPHKIT, parse  # noqa: E402
+
+from graphkit.backends.store import StoreOptions, open_store  # noqa: E402
+from graphkit.ingest.context import ParseContext  # noqa: E402
+from graphkit.parsers.zeek import ZeekParser  # noqa: E402
+from graphkit.parsers.zeek_tls import ZeekSslParser  # noqa: E402
+from graphkit.query.catalogue import load_dir, run_query  # noqa: E402
+
+HEADER = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t{path}\n#fields\t{fields}\n"
+SSL_FIELDS = "ts uid id.orig_h id.orig_p id.resp_h id.resp_p version server_name established cert_chain_fps ja3 ja3s"
+X509_FIELDS = (
+    "ts fingerprint certificate.serial certificate.subject certificate.issuer certificate.not_valid_before "
+    "certificate.not_valid_after certificate.key_type certificate.key_length san.dns basic_constraints.ca"
+)
+START = 1_462_000_000.0  # 2016-04-30
+WEEK = 7 * 86400
+
+
+def _fp(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def generate(workdir: Path, sessions: int) -> tuple[Path, Path, dict[str, str]]:
+    """(ssl.log, x509.log, a sample of query parameters)."""
+    ssl, x509 = workdir / f"ssl-{sessions}.log", workdir / f"x509-{sessions}.log"
+    rng = random.Random(20)
+    roots = [_fp(f"root{i}") for i in range(5)]
+    intermediates = [(_fp(f"int{i}"), roots[i % 5]) for i in range(20)]
+    servers = []
+    x509_rows = []
+    for i, fp in enumerate(roots):
+        x509_rows.append((fp, f"{i + 1:x}", f"CN=Root {i},O=Bench", f"CN=Root {i},O=Bench", "-", "T"))
+    for i, (fp, root) in enumerate(intermediates):
+        x509_rows.append((fp, f"{i + 100:x}", f"CN=Int {i},O=Bench", f"CN=Root {roots.index(root)},O=Bench", "-", "T"))
+    for s in range(3000):
+        domain = f"site{s}.example{s % 97}.test"
+        names = [domain] + [f"{p}.{domain}" for p in ("www", "api")[: rng.randint(0, 2)]]
+        inter = rng.randrange(20)
+        certs = []
+        for c in range(rng.randint(1, 2)):
+            fp = _fp(f"leaf{s}-{c}")
+            x509_rows.append(
+                (fp, f"{s * 4 + c + 1000:x}", f"CN={names[0]}", f"CN=Int {inter},O=Bench", ",".join(names), "F")
+            )
+            certs.append(f"{fp},{intermediates[inter][0]},{intermediates[inter][1]}")
+        servers.append((f"198.{51 + s // 60000}.{(s // 250) % 256}.{s % 250 + 1}", names, certs))
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(servers))]
+    if not ssl.exists():
+        ja3 = [_fp(f"ja3-{i}")[:32] for i in range(50)]
+        ja3s = [_fp(f"ja3s-{i}")[:32] for i in range(30)]
+        picks = rng.choices(range(len(servers)), weights, k=sessions)
+        # a client runs one or two TLS stacks (its JA3s), a server one (its JA3S)
+        client_ja3 = {c: [ja3[(c * 7) % 50], ja3[(c * 13) % 50]][: 1 + c % 2] for c in range(10_000)}
+        with ssl.open("w", encoding="ascii") as out:
+            out.write(HEADER.format(path="ssl", fields="\t".join(SSL_FIELDS.split())))
+            for n, s in enumerate(picks):
+                address, names, certs = servers[s]
+                ts = START + WEEK * n / sessions
+                c = rng.randrange(10_000)
+                client = f"10.{c // 250}.{c % 250}.1"
+                out.write(
+                    f"{ts:.6f}\tC{n}\t{client}\t{rng.randrange(1024, 65535)}\t{address}\t443\tTLSv12\t"
+                    f"{rng.choice(names)}\tT\t{rng.choice(certs)}\t{rng.choice(client_ja3[c])}\t{ja3s[s % 30]}\n"
+                )
+        with x509.open("w", encoding="ascii") as out:
+            out.write(HEADER.format(path="x509", fields="\t".join(X509_FIELDS.split())))
+            for fp, serial, subject, issuer, san, ca in x509_rows:
+                out.write(f"{START:.6f}\t{fp}\t{serial}\t{subject}\t{issuer}\t1451606400.0\t1483228800.0\trsa\t2048\t{san}\t{ca}\n")
+    address, names, certs = servers[0]
+    return ssl, x509, {"fingerprint": certs[0].split(",")[0], "address": address, "name": names[0]}
+
+
+def sessions_parsed(path: Path) -> None:
+    ctx = ParseContext(path, "bench:tls", lambda reject: None)
+    for _ in ZeekSslParser()(ctx):
+        pass
+
+
+def measured(command: list[str]) -> tuple[float, float]:
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _MEASURED, *command], capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    status, peak_kb = (int(v) for v in out.stdout.split())
+    if status:
+        raise SystemExit(f"{' '.join(command)} failed ({status})")
+    return seconds, peak_kb / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "graphkit-bench-tls")
+    args = ap.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    ssl, x509, sample = generate(args.workdir, args.sessions)
+    dns = args.workdir / f"dns-{args.sessions}.log"
+    if not dns.exists():
+        zeek_gen.write(dns, args.sessions)
+    print(f"{args.sessions:,} TLS sessions: ssl.log {ssl.stat().st_size >> 20} MB; dns.log baseline as many lines")
+    best_ssl = best_dns = float("inf")
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        sessions_parsed(ssl)
+        best_ssl = min(best_ssl, time.perf_counter() - started)
+        started = time.perf_counter()
+        parse(ZeekParser(), dns)
+        best_dns = min(best_dns, time.perf_counter() - started)
+    print(f"1. parse + aggregate, in process (best of {args.repeat})")
+    print(f"   ssl.log {args.sessions / best_ssl:>10,.0f} sessions/s ({best_ssl:.2f} s)")
+    print(f"   dns.log {args.sessions / best_dns:>10,.0f} lines/s    ({best_dns:.2f} s)  ssl/dns time {best_ssl / best_dns:.2f}x")
+    store = args.workdir / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    seconds, rss = measured([str(GRAPHKIT), "load", "zeek", str(x509), str(ssl), "--store", str(store)])
+    print("2. whole `graphkit load zeek x509.log ssl.log` process, fresh embedded store")
+    print(f"   {args.sessions / seconds:>10,.0f} sessions/s ({seconds:.2f} s, peak {rss:.0f} MB)")
+    queries = load_dir(Path(__file__).resolve().parents[1] / "cypher")
+    cases = {
+        "shared-certificate": {"target": sample["address"]},
+        "certificate-names": {"certificate": sample["fingerprint"]},
+        "certificate-timeline": {"domain": sample["name"]},
+    }
+    print("3. certificate queries on that store: whole process; in process (best of --repeat)")
+    backend = open_store(StoreOptions(store=str(store)), read_only=True)
+    inproc = {}
+    try:
+        for name, params in cases.items():
+            best = float("inf")
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                rows = run_query(backend, queries[name], params).rows
+                best = min(best, time.perf_counter() - started)
+            inproc[name] = (best, len(rows))
+    finally:
+        backend.close()
+    for name, params in cases.items():
+        flags = [f for k, v in params.items() for f in ("-p", f"{k}={v}")]
+        seconds, rss = measured([str(GRAPHKIT), "--store", str(store), "query", "run", name, *flags])
+        best, rows = inproc[name]
+        print(f"   {name:22} {seconds:.2f} s whole ({rss:.0f} MB); {best:.3f} s in process; {rows} rows")
+
+
+if __name__ == "__main__":
+    main()
