@@ -3,7 +3,8 @@
 A generated week of TLS traffic (seeded): 10,000 clients, 3,000 servers of Zipf-like
 popularity, each with one to three names under its own registered domain and one or two
 certificates (a leaf under one of 20 intermediates under 5 roots); a client runs one or two of
-50 TLS stacks (JA3), a server one of 30 (JA3S); written as a Zeek 4 ssl.log (TSV, `cert_chain_fps`) of N sessions and its x509.log.
+50 TLS stacks (JA3), a server one of 30 (JA3S); written as a Zeek 4 ssl.log (TSV,
+`cert_chain_fps`) of N sessions and its x509.log.
 Prints:
 1. ssl.log parse + aggregate in this process (sessions/s, best of --repeat), beside Zeek
    dns.log's parse + aggregate of as many lines (zeek_gen's traffic) as a baseline run here;
@@ -38,7 +39,9 @@ from graphkit.parsers.zeek import ZeekParser  # noqa: E402
 from graphkit.parsers.zeek_tls import ZeekSslParser  # noqa: E402
 from graphkit.query.catalogue import load_dir, run_query  # noqa: E402
 
-HEADER = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t{path}\n#fields\t{fields}\n"
+HEADER = (
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t{path}\n#fields\t{fields}\n"
+)
 SSL_FIELDS = "ts uid id.orig_h id.orig_p id.resp_h id.resp_p version server_name established cert_chain_fps ja3 ja3s"
 X509_FIELDS = (
     "ts fingerprint certificate.serial certificate.subject certificate.issuer certificate.not_valid_before "
@@ -97,7 +100,9 @@ def generate(workdir: Path, sessions: int) -> tuple[Path, Path, dict[str, str]]:
         with x509.open("w", encoding="ascii") as out:
             out.write(HEADER.format(path="x509", fields="\t".join(X509_FIELDS.split())))
             for fp, serial, subject, issuer, san, ca in x509_rows:
-                out.write(f"{START:.6f}\t{fp}\t{serial}\t{subject}\t{issuer}\t1451606400.0\t1483228800.0\trsa\t2048\t{san}\t{ca}\n")
+                out.write(
+                    f"{START:.6f}\t{fp}\t{serial}\t{subject}\t{issuer}\t1451606400.0\t1483228800.0\trsa\t2048\t{san}\t{ca}\n"
+                )
     address, names, certs = servers[0]
     return ssl, x509, {"fingerprint": certs[0].split(",")[0], "address": address, "name": names[0]}
 
@@ -140,7 +145,8 @@ def main() -> None:
         best_dns = min(best_dns, time.perf_counter() - started)
     print(f"1. parse + aggregate, in process (best of {args.repeat})")
     print(f"   ssl.log {args.sessions / best_ssl:>10,.0f} sessions/s ({best_ssl:.2f} s)")
-    print(f"   dns.log {args.sessions / best_dns:>10,.0f} lines/s    ({best_dns:.2f} s)  ssl/dns time {best_ssl / best_dns:.2f}x")
+    ratio = best_ssl / best_dns
+    print(f"   dns.log {args.sessions / best_dns:>10,.0f} lines/s    ({best_dns:.2f} s)  ssl/dns time {ratio:.2f}x")
     store = args.workdir / "store"
     shutil.rmtree(store, ignore_errors=True)
     seconds, rss = measured([str(GRAPHKIT), "load", "zeek", str(x509), str(ssl), "--store", str(store)])

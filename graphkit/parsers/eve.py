@@ -33,6 +33,7 @@ import pyarrow as pa
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupOptions, finish, unreadable_file_rejected
 from graphkit.ingest.lookups.builder import ColumnBuilder
+from graphkit.ingest.observations import Observed
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
 from graphkit.parsers import eve_blocks, eve_tls
@@ -55,7 +56,7 @@ class EveParser:
         self.options = options or LookupOptions()
         self._seconds: dict[tuple[str, str | None], float] = {}  # whole-second stamps read before
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk | Observed]:
         aggregator = LookupAggregator(ctx, self.options)
         rows = ColumnBuilder(aggregator, binary=False, zeek_escapes=False)
         self._tls = TlsSessions(ctx, self.options)

@@ -203,7 +203,13 @@ def _combined(batch: Columns) -> Columns:
         return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
     return Columns(
-        *(one(getattr(batch, name)) for name in ("ts", "lines", "client", "server", "port", "sni", "chain")),
+        ts=one(batch.ts),
+        lines=one(batch.lines),
+        client=one(batch.client),
+        server=one(batch.server),
+        port=one(batch.port),
+        sni=one(batch.sni),
+        chain=one(batch.chain),
         prints={kind: one(values) for kind, values in batch.prints.items()},
     )
 

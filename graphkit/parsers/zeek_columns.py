@@ -40,8 +40,8 @@ class Header:
     def read(self, raw: bytes) -> None:
         text = raw.rstrip(b"\r\n")
         if text.startswith(b"#separator"):
-            value = unescape_hex(text[len(b"#separator") :].strip(b" \t"))
-            self.separator = value.decode("utf-8", "replace") or "\t"
+            given = unescape_hex(text[len(b"#separator") :].strip(b" \t"))
+            self.separator = given.decode("utf-8", "replace") or "\t"
             return
         key, _, value = text[1:].decode("utf-8", "replace").partition(self.separator)
         if key == "set_separator" and value:

@@ -30,6 +30,7 @@ from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.ingest.lookups.aggregator import LookupOptions
 from graphkit.ingest.lookups.classify import unescape_hex
+from graphkit.ingest.observations import Observed
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
 from graphkit.parsers.certificates import Cert, epoch_instant, fingerprint_hex
@@ -199,7 +200,7 @@ class ZeekSslParser:
         self.options = options or LookupOptions()
         self.file_ids = file_ids if file_ids is not None else FileIds()
 
-    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk]:
+    def __call__(self, ctx: ParseContext) -> Iterator[Record | Bulk | Observed]:
         sessions = TlsSessions(ctx, self.options)
         unknown_file_ids = rows = 0
         known: dict[str, str] = {}  # a chain as logged -> its certificate keys, for this file
