@@ -322,7 +322,7 @@ def zeek_log_kind(path: Path) -> str:
             known = kind in ("dns", "ssl", "x509")
             return kind if known else f"a Zeek {kind} log: graphkit reads dns, ssl and x509 logs"
         if text.startswith("#fields"):
-            return kind_of_fields(set(text.split("\t")[1:])) or "its #fields are of no Zeek log graphkit reads"
+            return kind_of_fields(set(text.split("\t")[1:])) or "dns"  # the dns.log reader says what it lacks
         if text.lstrip().startswith("{"):
             try:
                 obj = json.loads(text)
