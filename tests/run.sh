@@ -7,13 +7,14 @@ BIN=.venv/bin
 
 # Debian packages: headless Chromium (pages a person looks at), an authoritative DNS
 # server (live collection), BIND writing dnstap and the dnstap project's decoder (dnstap
-# logs). Installed only when missing; their services are not started
+# logs), OpenSSL's s_server (live TLS collection). Installed only when missing; their services are not started
 # (policy-rc.d), since the tests start their own on 127.0.0.1.
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/nsd ] || need+=(nsd)
 [ -x /usr/sbin/named ] || need+=(bind9)
 [ -x /usr/bin/dnstap-ldns ] || need+=(dnstap-ldns)
+[ -x /usr/bin/openssl ] || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   policy=/usr/sbin/policy-rc.d made_policy=

@@ -14,6 +14,7 @@ from graphkit.cli import (
     collect,
     collect_dns,
     collect_rdap,
+    collect_tls,
     demo,
     export,
     load,
@@ -100,6 +101,7 @@ app.add_typer(load_app, name="load")
 collect_app = typer.Typer(help=collect.HELP, no_args_is_help=True)
 collect_app.command("dns", cls=StoreCommand)(collect_dns.collect_dns)
 collect_app.command("rdap", cls=StoreCommand)(collect_rdap.collect_rdap)
+collect_app.command("tls", cls=StoreCommand)(collect_tls.collect_tls)
 app.add_typer(collect_app, name="collect")
 
 query_app = typer.Typer(help=query.HELP, no_args_is_help=True)

@@ -11,7 +11,7 @@ from graphkit.backends.store import StoreOptions, open_store
 from graphkit.errors import GraphkitError
 from graphkit.model.records import NodeRecord, Record
 
-HELP = "Collect live data (DNS, RDAP). Load it straight into the store, or --emit a records file."
+HELP = "Collect live data (DNS, RDAP, TLS). Load it straight into the store, or --emit a records file."
 
 
 def read_targets(given: list[str], input_file: Path | None) -> list[str]:
