@@ -16,14 +16,20 @@
 //   address -- an address the name resolves to (for a SAN address, itself)
 //   first_seen -- first time the name's record (or the certificate naming the address) was seen
 //   last_seen -- last time it was seen
-MATCH (c:Certificate)
-WHERE c.fingerprint = $certificate OR c.sha1 = $certificate OR c.sha256 = $certificate
+MATCH (k:Certificate)
+WHERE k.fingerprint = $certificate OR k.sha1 = $certificate OR k.sha256 = $certificate
+// the same certificate known by its SHA-1 only (Suricata) and by its SHA-256 (elsewhere)
+OPTIONAL MATCH (same:Certificate) WHERE k.sha1 IS NOT NULL AND same.sha1 = k.sha1
+WITH collect(DISTINCT k.fingerprint) + collect(DISTINCT same.fingerprint) AS keys
+UNWIND keys AS key
+WITH DISTINCT key
+MATCH (c:Certificate {fingerprint: key})
 OPTIONAL MATCH (c)-[:NAMES]->(d:Domain)
 OPTIONAL MATCH (d)-[r:RESOLVES_TO]->(a:IPAddress)
-WITH c, collect(CASE WHEN d IS NULL THEN null
+WITH key, collect(CASE WHEN d IS NULL THEN null
                 ELSE {name: d.name, kind: 'name', address: a.address,
                       first_seen: r.first_seen, last_seen: r.last_seen} END) AS named
-OPTIONAL MATCH (c)-[s:NAMES_ADDRESS]->(ip:IPAddress)
+OPTIONAL MATCH (:Certificate {fingerprint: key})-[s:NAMES_ADDRESS]->(ip:IPAddress)
 WITH named, collect(CASE WHEN ip IS NULL THEN null
                     ELSE {name: ip.address, kind: 'address', address: ip.address,
                           first_seen: s.first_seen, last_seen: s.last_seen} END) AS addressed

@@ -2,7 +2,8 @@
 // title: The ego network around an entity
 // description:
 //   The relationships around an entity given by key (a domain name, an IP address, a
-//   CIDR, an ASN as 15632 or AS15632, an organization's name or key, an email address):
+//   CIDR, an ASN as 15632 or AS15632, an organization's name or key, an email address, a
+//   certificate's fingerprint, a TLS fingerprint as kind:value):
 //   its neighbours (hop 1) and, with hops = 2, their neighbours (hop 2). Each hop keeps
 //   at most `limit` new nodes, the first in (label, key) order (so hop 2 can include a
 //   neighbour of the entity that hop 1 left out); parallel relationships (lookups on
@@ -29,6 +30,8 @@ CALL () {
   UNION MATCH (n:Organization) WHERE n.key = $key OR toLower(n.name) = toLower($key) RETURN n
   UNION MATCH (n:Email) WHERE n.address = toLower($key) RETURN n
   UNION MATCH (n:Host) WHERE n.name = toLower($key) RETURN n
+  UNION MATCH (n:Certificate) WHERE n.fingerprint = toLower(replace($key, ':', '')) RETURN n
+  UNION MATCH (n:Fingerprint) WHERE n.id = $key RETURN n
 }
 WITH n AS s
 // ring 1: the first `limit` neighbours
@@ -37,7 +40,8 @@ WHERE m <> s
 WITH DISTINCT s, m
 WITH s, m, labels(m)[0] AS label,
      CASE WHEN m:ASN THEN 'AS' + toString(m.number) WHEN m:Domain OR m:Host THEN m.name WHEN m:IPAddress OR m:Email THEN m.address
-          WHEN m:Netblock THEN m.cidr WHEN m:Source THEN m.id ELSE m.key END AS key
+          WHEN m:Netblock THEN m.cidr WHEN m:Source OR m:Fingerprint THEN m.id
+          WHEN m:Certificate THEN m.fingerprint ELSE m.key END AS key
 ORDER BY label, key LIMIT $limit
 WITH s, collect(m) AS ring1
 // ring 2: the first `limit` other nodes next to ring 1
@@ -48,7 +52,8 @@ WHERE $hops >= 2 AND m <> s AND NOT m IN ring1
 WITH DISTINCT s, ring1, m
 WITH s, ring1, m, labels(m)[0] AS label,
      CASE WHEN m:ASN THEN 'AS' + toString(m.number) WHEN m:Domain OR m:Host THEN m.name WHEN m:IPAddress OR m:Email THEN m.address
-          WHEN m:Netblock THEN m.cidr WHEN m:Source THEN m.id ELSE m.key END AS key
+          WHEN m:Netblock THEN m.cidr WHEN m:Source OR m:Fingerprint THEN m.id
+          WHEN m:Certificate THEN m.fingerprint ELSE m.key END AS key
 ORDER BY label, key LIMIT $limit
 WITH s, ring1, collect(m) AS ring2
 // the relationships: entity - ring 1 (hop 1) and ring 1 - ring 2 (hop 2), in both directions
@@ -69,9 +74,11 @@ UNWIND part AS e
 WITH e.hop AS hop, e.a AS a, e.t AS type, e.b AS b
 WITH hop, labels(a)[0] AS from_label,
      CASE WHEN a:ASN THEN 'AS' + toString(a.number) WHEN a:Domain OR a:Host THEN a.name WHEN a:IPAddress OR a:Email THEN a.address
-          WHEN a:Netblock THEN a.cidr WHEN a:Source THEN a.id ELSE a.key END AS from,
+          WHEN a:Netblock THEN a.cidr WHEN a:Source OR a:Fingerprint THEN a.id
+          WHEN a:Certificate THEN a.fingerprint ELSE a.key END AS from,
      type, labels(b)[0] AS to_label,
      CASE WHEN b:ASN THEN 'AS' + toString(b.number) WHEN b:Domain OR b:Host THEN b.name WHEN b:IPAddress OR b:Email THEN b.address
-          WHEN b:Netblock THEN b.cidr WHEN b:Source THEN b.id ELSE b.key END AS to
+          WHEN b:Netblock THEN b.cidr WHEN b:Source OR b:Fingerprint THEN b.id
+          WHEN b:Certificate THEN b.fingerprint ELSE b.key END AS to
 RETURN hop, from_label, from, type, to_label, to, count(*) AS edges
 ORDER BY hop, from_label, from, type, to_label, to

@@ -4,7 +4,8 @@
 //   Given a certificate (its fingerprint or key), a server address or a name: the
 //   certificates it has (the one named, those the server presented, those naming the name),
 //   each server that presented one of them, and the other certificates that cover exactly
-//   the same names, with the servers that presented those. A certificate presented by more
+//   the same names, with the servers that presented those (a certificate known by its SHA-1
+//   and by its SHA-256 is one: both are listed as the target's). A certificate presented by more
 //   servers than max_servers (a CDN's, a shared host's) is counted, not listed: it says
 //   little about who runs each server.
 // why:
@@ -27,6 +28,11 @@ OPTIONAL MATCH (c1:Certificate) WHERE c1.fingerprint = $target OR c1.sha1 = $tar
 OPTIONAL MATCH (:IPAddress {address: $target})-[:SERVED_CERT]->(c2:Certificate)
 OPTIONAL MATCH (c3:Certificate)-[:NAMES]->(:Domain {name: $target})
 WITH collect(DISTINCT c1.fingerprint) + collect(DISTINCT c2.fingerprint) + collect(DISTINCT c3.fingerprint) AS keys
+UNWIND keys AS key
+MATCH (k:Certificate {fingerprint: key})
+// the same certificate known by its SHA-1 only (Suricata) and by its SHA-256 (elsewhere)
+OPTIONAL MATCH (same:Certificate) WHERE k.sha1 IS NOT NULL AND same.sha1 = k.sha1
+WITH collect(DISTINCT k.fingerprint) + collect(DISTINCT same.fingerprint) AS keys
 UNWIND keys AS key
 WITH DISTINCT key
 OPTIONAL MATCH (:Certificate {fingerprint: key})-[:NAMES]->(cd:Domain)

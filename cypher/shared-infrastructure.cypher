@@ -3,10 +3,12 @@
 // description:
 //   Domains that share with the given domain a name server host, mail server host,
 //   address, netblock or ASN (of its addresses), registrant or administrative-contact
-//   organization, contact email (privacy-proxy addresses left out), registrar or SPF
-//   include. One row per shared element and other domain, rarest element first.
-//   Elements shared by more than max_degree domains (big hosters, public DNS, large
-//   registrars) are not expanded: they get one row with left_out = true and no domain.
+//   organization, contact email (privacy-proxy addresses left out), registrar, SPF
+//   include, a certificate naming both, a certificate their addresses presented, or a server
+//   TLS fingerprint (JA3S, JARM) of their addresses. One row per shared element and other
+//   domain, rarest element first. Elements shared by more than max_degree domains (big
+//   hosters, public DNS, large registrars, a CDN's certificate, a common server stack's
+//   JA3S) are not expanded: they get one row with left_out = true and no domain.
 // why:
 //   The classic pivot: a name server, an address or a registrant email shared by a
 //   handful of domains ties them to one operator; one shared by thousands ties nothing.
@@ -14,8 +16,8 @@
 //   domain: string -- the domain to start from
 //   max_degree: int = 50 -- elements shared by more domains than this are counted, not listed
 // columns:
-//   kind -- name server, mail server, address, netblock, asn, registrant, admin, email, registrar or spf include
-//   element -- the shared host, address, CIDR, ASN, organization, email or registrar
+//   kind -- name server, mail server, address, netblock, asn, registrant, admin, email, registrar, spf include, certificate, served certificate or server fingerprint
+//   element -- the shared host, address, CIDR, ASN, organization, email, registrar, certificate or fingerprint
 //   shared_by -- how many domains (the given one included) share it
 //   left_out -- true when shared_by > max_degree (the other domains are not listed)
 //   domain -- the other domain (null when left out)
@@ -82,6 +84,24 @@ OPTIONAL MATCH (e)<-[:SPF_INCLUDES]-(o:Domain)
 WITH d, found, e, collect(DISTINCT o.name) AS domains
 WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'spf include', element: e.name, shared_by: size(domains),
                                               listed: CASE WHEN size(domains) > $max_degree THEN [e.name] ELSE domains END} END) AS more
+WITH d, found + more AS found
+OPTIONAL MATCH (d)<-[:NAMES]-(e:Certificate)
+OPTIONAL MATCH (e)-[:NAMES]->(o:Domain)
+WITH d, found, e, collect(DISTINCT o.name) AS domains
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'certificate', element: e.fingerprint, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.fingerprint] ELSE domains END} END) AS more
+WITH d, found + more AS found
+OPTIONAL MATCH (d)-[:RESOLVES_TO]->(:IPAddress)-[:SERVED_CERT]->(e:Certificate)
+OPTIONAL MATCH (e)<-[:SERVED_CERT]-(:IPAddress)<-[:RESOLVES_TO]-(o:Domain)
+WITH d, found, e, collect(DISTINCT o.name) AS domains
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'served certificate', element: e.fingerprint, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.fingerprint] ELSE domains END} END) AS more
+WITH d, found + more AS found
+OPTIONAL MATCH (d)-[:RESOLVES_TO]->(:IPAddress)-[:SERVED_FINGERPRINT]->(e:Fingerprint)
+OPTIONAL MATCH (e)<-[:SERVED_FINGERPRINT]-(:IPAddress)<-[:RESOLVES_TO]-(o:Domain)
+WITH d, found, e, collect(DISTINCT o.name) AS domains
+WITH d, found, collect(CASE WHEN e IS NULL THEN null ELSE {kind: 'server fingerprint', element: e.id, shared_by: size(domains),
+                                              listed: CASE WHEN size(domains) > $max_degree THEN [e.id] ELSE domains END} END) AS more
 WITH found + more AS found
 // (only elements shared by at most max_degree domains carry their domains: big lists would
 // be copied at every step above)

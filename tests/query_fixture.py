@@ -166,6 +166,9 @@ CERTIFICATES = {  # key -> not_before, served by (server, sessions, first, last)
     CERT_B: ("2016-06-01T00:00:00Z", [("203.0.113.10", 7, "2016-06-02T10:00:00Z", "2016-07-01T10:00:00Z")]),
 }
 CRTSH_OF_A = ("crtsh:991", "2015-12-31T23:00:00Z")
+# certificate A once more, as Suricata knows it: by its SHA-1 only, on another server
+CERT_A_SHA1, SHA1_SERVER = "c3" * 20, "203.0.113.12"
+TLS_ADDRESSES = {TLS_NAMES[0]: "203.0.113.10", "api.other-tls.test": "203.0.113.11"}
 
 
 def tls_records() -> list[Record]:
@@ -173,12 +176,20 @@ def tls_records() -> list[Record]:
     for key, (not_before, served) in CERTIFICATES.items():
         props = {"subject": "CN=shop.example-tls.test", "not_before": not_before}
         if key == CERT_A:
-            props["issuer_serial"] = TLS_ISSUER_SERIAL
+            props |= {"issuer_serial": TLS_ISSUER_SERIAL, "sha1": CERT_A_SHA1}
         out.append(NodeRecord("Certificate", key, {"sha256": key, **props}, TLS_LOG))
         out += [EdgeRecord("NAMES", "Certificate", key, "Domain", n, {"fields": ["san"]}, TLS_LOG) for n in TLS_NAMES]
         for server, sessions, first, last in served:
             props = {"port": 443, "count": sessions, "first_seen": first, "last_seen": last}
             out.append(EdgeRecord("SERVED_CERT", "IPAddress", server, "Certificate", key, props, TLS_LOG))
+    out.append(
+        NodeRecord("Certificate", CERT_A_SHA1, {"sha1": CERT_A_SHA1, "subject": "CN=shop.example-tls.test"}, TLS_LOG)
+    )
+    out.append(EdgeRecord("NAMES", "Certificate", CERT_A_SHA1, "Domain", TLS_NAMES[0], {"fields": ["cn"]}, TLS_LOG))
+    props = {"port": 443, "count": 1, "first_seen": "2016-03-02T10:00:00Z", "last_seen": "2016-03-02T10:00:00Z"}
+    out.append(EdgeRecord("SERVED_CERT", "IPAddress", SHA1_SERVER, "Certificate", CERT_A_SHA1, props, TLS_LOG))
+    for name, address in TLS_ADDRESSES.items():
+        out.append(EdgeRecord("RESOLVES_TO", "Domain", name, "IPAddress", address, {"ttl": 300}, TLS_LOG))
     crtsh, entry = CRTSH_OF_A
     out.append(NodeRecord("Certificate", crtsh, {"issuer_serial": TLS_ISSUER_SERIAL, "ct_entry": entry}, TLS_LOG))
     out.append(EdgeRecord("NAMES", "Certificate", crtsh, "Domain", TLS_NAMES[0], {"fields": ["cn"]}, TLS_LOG))

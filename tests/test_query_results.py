@@ -324,6 +324,59 @@ def test_cohosted_by_name_and_by_address(graph: Backend) -> None:
     assert rows(graph, "cohosted", target="192.0.2.1") == []
 
 
+def test_certificates_in_cohosted_and_shared_infrastructure(graph: Backend) -> None:
+    shop, api = fx.TLS_NAMES[0], "api.other-tls.test"
+    # .10 and .11 presented the same certificate: api's address is co-hosted by certificate
+    assert rows(graph, "cohosted", target="203.0.113.10") == [
+        ["address", "203.0.113.10", shop, "203.0.113.10", None, None],
+        ["certificate", fx.CERT_A, api, "203.0.113.11", None, None],
+    ]
+    # ... but not when a certificate presented by two servers already counts as a CDN's
+    assert rows(graph, "cohosted", target="203.0.113.10", max_servers=2) == [
+        ["address", "203.0.113.10", shop, "203.0.113.10", None, None]
+    ]
+    found = rows(graph, "shared-infrastructure", domain=shop)
+    assert ["served certificate", fx.CERT_A, 2, False, api] in found
+    assert ["certificate", fx.CERT_A, 2, False, "*.example-tls.test"] in found
+    assert ["certificate", fx.CERT_B, 2, False, "*.example-tls.test"] in found
+    assert not [row for row in found if row[1] == fx.CRTSH_OF_A[0]]  # names only the shop itself
+    assert ["certificate", fx.CERT_A, 2, True, None] in rows(graph, "shared-infrastructure", domain=shop, max_degree=1)
+
+
+def test_certificate_queries(graph: Backend) -> None:
+    shop = fx.TLS_NAMES[0]
+    shop_subject = "CN=shop.example-tls.test"
+    assert rows(graph, "shared-certificate", target="203.0.113.11") == [
+        [fx.CERT_A, "certificate", shop_subject, "203.0.113.10", 2, 5, "2016-03-01T10:00:00Z", "2016-04-01T10:00:00Z"],
+        [fx.CERT_A, "certificate", shop_subject, "203.0.113.11", 2, 2, "2016-03-05T10:00:00Z", "2016-03-06T10:00:00Z"],
+        # the same certificate by its SHA-1 (as Suricata logs it) is the target's too
+        [fx.CERT_A_SHA1, "certificate", shop_subject, fx.SHA1_SERVER, 1, 1, "2016-03-02T10:00:00Z", "2016-03-02T10:00:00Z"],
+        [fx.CERT_B, "names", shop_subject, "203.0.113.10", 1, 7, "2016-06-02T10:00:00Z", "2016-07-01T10:00:00Z"],
+        # the crt.sh entry names what the SHA-1 one names (the shop alone); no server presented it
+        [fx.CRTSH_OF_A[0], "names", None, None, 0, None, None, None],
+    ]  # fmt: skip
+    # a certificate on more servers than max_servers: counted, not listed
+    assert rows(graph, "shared-certificate", target=fx.CERT_A, max_servers=1)[0] == [
+        fx.CERT_A,
+        "certificate",
+        "CN=shop.example-tls.test",
+        None,
+        2,
+        None,
+        None,
+        None,
+    ]
+    assert rows(graph, "certificate-names", certificate=fx.CERT_A) == [
+        ["*.example-tls.test", "name", None, None, None],
+        [shop, "name", "203.0.113.10", None, None],
+    ]
+    timeline = rows(graph, "certificate-timeline", domain=shop)
+    # the crt.sh entry of A (same issuer and serial) gives A its CT entry time
+    assert [row[0] for row in timeline] == [fx.CERT_A_SHA1, fx.CRTSH_OF_A[0], fx.CERT_A, fx.CERT_A, fx.CERT_B]
+    assert timeline[2][4] == fx.CRTSH_OF_A[1] and timeline[2][5:8] == ["203.0.113.10", 443, 5]
+    assert timeline[4][4] is None
+
+
 def test_reverse_mismatch(graph: Backend) -> None:
     # 66.216.133.29 -> mail1 and 64.71.168.10 -> ns1 point back; the other two do not
     assert rows(graph, "reverse-mismatch") == [
@@ -403,14 +456,16 @@ PARITY_CASES: dict[str, list[dict[str, Any]]] = {
     ],
     "lookup-sources": [{"domain": MAIL1}, {"domain": "www.google.com", "group_by": "client"}],
     "co-lookup": [{"source": "217.12.96.15"}, {"source": "167.73.110.8", "min_overlap": 2}],
-    "shared-infrastructure": [{"domain": d} for d in ("trump-email.com", "hotel-client1.com", "contact-client.com")],
+    "shared-infrastructure": [
+        {"domain": d} for d in ("trump-email.com", "hotel-client1.com", "contact-client.com", fx.TLS_NAMES[0])
+    ],
     "registrant-vs-operator": [{}, {"domain": MAIL1}],
     "path-between": [
         {"from": "Alfa-Bank", "to": "Listrak", "max_hops": 6},
         {"from": "Spectrum Health", "to": "Cendyn"},
     ],
     "lookup-timeline": [{"domain": MAIL1, "bucket": b} for b in ("day", "week", "month")],
-    "cohosted": [{"target": MAIL1}, {"target": "64.71.168.10"}],
+    "cohosted": [{"target": MAIL1}, {"target": "64.71.168.10"}, {"target": "203.0.113.10"}],
     "reverse-mismatch": [{}],
     "rare-names": [{}, {"max_sources": 5, "min_lookups": 1}],
     "neighborhood": [{"key": "Cendyn", "hops": 2, "limit": 5}, {"key": "66.216.128.0/19", "hops": 2}],

@@ -10,12 +10,14 @@ WHERE (label(s) = 'Domain' AND s.name = lower($key)) OR (label(s) = 'IPAddress' 
    OR (label(s) = 'Netblock' AND s.cidr = $key) OR (label(s) = 'ASN' AND string(s.number) = replace(upper($key), 'AS', ''))
    OR (label(s) = 'Organization' AND (s.key = $key OR lower(s.name) = lower($key)))
    OR (label(s) = 'Email' AND s.address = lower($key)) OR (label(s) = 'Host' AND s.name = lower($key))
+   OR (label(s) = 'Certificate' AND s.fingerprint = lower(replace($key, ':', '')))
+   OR (label(s) = 'Fingerprint' AND s.id = $key)
 // ring 1: the first `limit` neighbours
 MATCH (s)-[]-(m)
 WHERE m <> s
 WITH DISTINCT s, m
 WITH s, m, label(m) AS label,
-     coalesce(m.address, m.cidr, m.key, m.id, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) AS key
+     coalesce(m.address, m.cidr, m.key, m.id, m.fingerprint, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) AS key
 ORDER BY label, key LIMIT $limit
 WITH s, collect(id(m)) AS ring1
 // ring 2: the first `limit` other nodes next to ring 1
@@ -25,7 +27,7 @@ OPTIONAL MATCH (x)-[]-(m)
 WHERE $hops >= 2 AND m <> s AND NOT id(m) IN ring1
 WITH DISTINCT s, ring1, m
 WITH s, ring1, m, label(m) AS label,
-     coalesce(m.address, m.cidr, m.key, m.id, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) AS key
+     coalesce(m.address, m.cidr, m.key, m.id, m.fingerprint, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) AS key
 ORDER BY label, key LIMIT $limit
 WITH s, ring1, collect(id(m)) AS ring2
 // the relationships: entity - ring 1 (hop 1) and ring 1 - ring 2 (hop 2), found in one
@@ -38,7 +40,7 @@ WITH CASE WHEN (id(a) = id(s) AND id(b) IN ring1) OR (id(b) = id(s) AND id(a) IN
           WHEN (id(a) IN ring1 AND id(b) IN ring2) OR (id(a) IN ring2 AND id(b) IN ring1) THEN 2 END AS hop,
      a, r, b
 WHERE hop IS NOT NULL
-WITH hop, label(a) AS from_label, coalesce(a.address, a.cidr, a.key, a.id, CASE WHEN a.number IS NULL THEN null ELSE 'AS' + string(a.number) END, a.name) AS from,
-     label(r) AS type, label(b) AS to_label, coalesce(b.address, b.cidr, b.key, b.id, CASE WHEN b.number IS NULL THEN null ELSE 'AS' + string(b.number) END, b.name) AS to
+WITH hop, label(a) AS from_label, coalesce(a.address, a.cidr, a.key, a.id, a.fingerprint, CASE WHEN a.number IS NULL THEN null ELSE 'AS' + string(a.number) END, a.name) AS from,
+     label(r) AS type, label(b) AS to_label, coalesce(b.address, b.cidr, b.key, b.id, b.fingerprint, CASE WHEN b.number IS NULL THEN null ELSE 'AS' + string(b.number) END, b.name) AS to
 RETURN hop, from_label, from, type, to_label, to, count(*) AS edges
 ORDER BY hop, from_label, from, type, to_label, to

@@ -215,7 +215,10 @@ NODES = (
             *SEEN,
             SOURCES,
         ),
-        "An X.509 certificate: presented by a server, logged in Certificate Transparency, or read from a file.",
+        "An X.509 certificate: presented by a server, logged in Certificate Transparency, or read from a file. "
+        "The same certificate known by its SHA-1 only (Suricata) and by its SHA-256 elsewhere is two nodes sharing `sha1`, "
+        "which the certificate queries take as one; sources with no fingerprint (crt.sh, older Zeek) are tied by "
+        "`issuer_serial`, never merged on it (tools' default serials would join strangers' self-signed certificates).",
     ),
     NodeType(
         "Fingerprint",
