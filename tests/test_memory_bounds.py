@@ -19,7 +19,8 @@ from helpers import Store, load_kinds
 from graphkit.ingest import bounded, inputs
 
 KINDS = load_kinds()
-DOCUMENT_KINDS = ("rdap", "asnames")  # read whole: a long line is a large document to them
+DOCUMENT_KINDS = ("rdap", "asnames", "certs")  # read whole: a long line is a large document to them
+STREAMED_JSON_KINDS = ("crtsh",)  # one JSON array (on one line), read an item at a time: refused at its first byte
 BINARY_KINDS = ("dnstap",)  # Frame Streams: no lines
 WINDOWS_KINDS = ("sysmon", "windns")  # Windows events, told by their first bytes (or a debug log's lines)
 PEAK_LIMIT_MB = 600
@@ -263,6 +264,8 @@ def test_every_loader_stays_within_its_memory_on_hostile_input(
         assert f"rejected whole: {path}: cannot tell which log this is" in output
     elif kind in WINDOWS_KINDS:  # refused at its first bytes, which are no Windows events
         assert f"rejected whole: {path}:1: not Windows events" in output
+    elif kind in STREAMED_JSON_KINDS:
+        assert f"rejected whole: {path}:1: not JSON" in output
     elif kind in BINARY_KINDS:  # frames, not lines: refused at the first, which is no dnstap frame
         assert f"rejected whole: {path}:1: " in output
         assert "not a dnstap file" in output

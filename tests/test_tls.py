@@ -190,6 +190,35 @@ def test_crtsh_bad_entries_are_rejected_by_line(store: Store, tmp_path: Path) ->
 # -- Zeek ------------------------------------------------------------------------------------------
 
 
+VECTORS = {"cert_chain_fps", "cert_chain_fuids", "san.dns", "san.ip"}
+NUMBERS = {"ts", "certificate.not_valid_before", "certificate.not_valid_after"}
+COUNTS = {"id.orig_p", "id.resp_p", "certificate.key_length"}
+
+
+def _zeek_log(path: str, fields: list[str], rows: list[list[str]], fmt: str) -> str:
+    """The rows as Zeek writes them: TSV with its headers, or JSON lines with typed values."""
+    if fmt == "tsv":
+        return _zeek_tsv(path, fields, rows)
+    lines = []
+    for row in rows:
+        obj: dict[str, object] = {"_path": path}
+        for name, value in zip(fields, row):
+            if value == "-":
+                continue
+            if name in VECTORS:
+                obj[name] = value.split(",")
+            elif name in NUMBERS:
+                obj[name] = float(value) if value.replace(".", "").isdigit() else value
+            elif name in COUNTS:
+                obj[name] = int(value)
+            elif value in ("T", "F"):
+                obj[name] = value == "T"
+            else:
+                obj[name] = value
+        lines.append(json.dumps(obj))
+    return "\n".join(lines) + "\n"
+
+
 def _zeek_tsv(path: str, fields: list[str], rows: list[list[str]]) -> str:
     head = [
         "#separator \\x09",
@@ -226,8 +255,11 @@ def test_real_zeek_x509_every_fingerprint_is_one_certificate(store: Store) -> No
     assert {row[0] for row in store.query("MATCH (c:Certificate) RETURN c.fingerprint")} == fingerprints
 
 
+@pytest.mark.parametrize("fmt", ["tsv", "json"])
 @pytest.mark.parametrize("layout", ["zeek4", "older"])
-def test_zeek_ssl_links_servers_to_the_certificates_of_its_x509_log(store: Store, tmp_path: Path, layout: str) -> None:
+def test_zeek_ssl_links_servers_to_the_certificates_of_its_x509_log(
+    store: Store, tmp_path: Path, layout: str, fmt: str
+) -> None:
     leaf_fp, ca_fp = "ab" * 32, "cd" * 32
     x509_fields = [
         "ts",
@@ -309,9 +341,13 @@ def test_zeek_ssl_links_servers_to_the_certificates_of_its_x509_log(store: Store
         ["not-a-time", "C4", "10.0.0.6", "50003", "198.51.100.21", "443", "-", "T", "-", "-", "-"],
     ]
     ssl = tmp_path / "ssl.log"
-    ssl.write_text(_zeek_tsv("ssl", [*SSL_FIELDS, chain_field], ssl_rows))
+    text = _zeek_log("ssl", [*SSL_FIELDS, chain_field], ssl_rows, fmt)
+    # a line of each format's own kind of damage: rejected with its number, the rest loads
+    ssl.write_text(
+        text + ("1462086402.5\tC5\ttoo\tfew\tfields\t-\n" if fmt == "tsv" else '{"ts": 1462086402.5, "uid": \n')
+    )
     x509_log = tmp_path / "x509.log"
-    x509_log.write_text(_zeek_tsv("x509", x509_fields, x509_rows))
+    x509_log.write_text(_zeek_log("x509", x509_fields, x509_rows, fmt))
     dns = tmp_path / "dns.log"
     dns.write_text(
         _zeek_tsv("dns", ["ts", "id.orig_h", "query"], [["1462000000.0", "10.0.0.5", "mail.example-tls.test"]])
@@ -319,7 +355,10 @@ def test_zeek_ssl_links_servers_to_the_certificates_of_its_x509_log(store: Store
     proc = store.cli(
         "load", "zeek", str(ssl), str(dns), str(x509_log), check=False
     )  # x509 read first, whatever the order
-    assert f"{ssl}:" in proc.stderr and "ts is not a time" in proc.stderr
+    first = 7 if fmt == "tsv" else 1  # the line of the first session
+    assert f"{ssl}:{first + 3}: ts is not a time: not-a-time" in proc.stderr
+    damaged = "6 fields where #fields names 11" if fmt == "tsv" else "not JSON"
+    assert f"{ssl}:{first + 4}: {damaged}" in proc.stderr
     leaf_key = (
         leaf_fp
         if layout == "zeek4"

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from graphkit.ingest import bounded
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.model.records import Record
 from graphkit.parsers import certificates
 from graphkit.parsers.certificates import Cert, canonical_dn
 
-MAX_FILE = 64 << 20  # a certificate store of a whole system is a few hundred kB
 PEM_BLOCK = re.compile(
     rb"-----BEGIN (?P<kind>(?:X509 |TRUSTED )?CERTIFICATE)-----(?P<body>.*?)-----END (?P=kind)-----", re.DOTALL
 )
@@ -118,10 +118,9 @@ class CertFilesParser:
     def __call__(self, ctx: ParseContext) -> Iterator[Record]:
         from cryptography import x509
 
-        with ctx.open(line_limit=None, size_limit=MAX_FILE) as stream:
-            data = stream.read(MAX_FILE + 1)
-        if len(data) > MAX_FILE:
-            raise FileRejected(None, f"larger than {MAX_FILE >> 20} MB: not a certificate file")
+        # read whole (a system's whole certificate store is a few hundred kB), within the limit
+        with ctx.open(line_limit=None, size_limit=bounded.DOCUMENT_LIMIT) as stream:
+            data = stream.read()
         found: list[tuple[int, Any]] = []  # (line, certificate)
         unreadable = 0
         if b"-----BEGIN" in data:
