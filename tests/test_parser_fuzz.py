@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from graphkit.ingest.pipeline import dry_run
 from graphkit.parsers.attributions import AttributionsParser
+from graphkit.parsers.crtsh import CrtshParser
 from graphkit.parsers.dnsmasq import DnsmasqParser
 from graphkit.parsers.eve import EveParser
 from graphkit.parsers.pdns import PdnsParser
@@ -29,6 +30,7 @@ from graphkit.parsers.records_jsonl import RecordsParser
 from graphkit.parsers.route53 import Route53Parser
 from graphkit.parsers.umbrella import UmbrellaParser
 from graphkit.parsers.whois import WhoisParser
+from graphkit.parsers.zeek_tls import ZeekSslParser, ZeekX509Parser
 from graphkit.parsers.zone import ZoneParser
 
 pytestmark = pytest.mark.slow
@@ -137,6 +139,39 @@ SEEDS: dict[str, tuple[Callable[[], Any], list[bytes]]] = {
             b'{"timestamp":"2017-05-09T21:07:44.210977+0000","event_type":"dns","src_ip":"10.16.1.11","src_port":54380,"dest_ip":"8.8.8.8","dest_port":53,"dns":{"version":2,"type":"answer","rrname":"b.example","rrtype":"A","answers":[{"rrname":"b.example","rrtype":"CNAME","ttl":5,"rdata":"c.example"}],"grouped":{"A":["192.0.2.9"]}}}',
             b'{"timestamp":"2025-03-01T10:00:00Z","event_type":"dns","src_ip":"10.1.1.1","src_port":53,"dest_ip":"10.1.1.5","dest_port":4000,"dns":{"version":3,"type":"response","queries":[{"rrname":"d.example","rrtype":"AAAA"}],"answers":[{"rrname":"d.example","rrtype":"AAAA","ttl":5,"rdata":"2001:db8::1"}]}}',
             b'{"timestamp":"2017-01-30T16:12:26Z","event_type":"alert","alert":{"signature":"x"}}',
+            b'{"timestamp":"2016-09-19T15:13:55.657295+0000","event_type":"tls","src_ip":"10.16.1.11","src_port":54684,"dest_ip":"24.244.4.23","dest_port":443,"tls":{"subject":"C=US, O=Google Inc, CN=www.google.com","issuerdn":"C=US, O=Google Inc, CN=Google Internet Authority G2","serial":"2B:A2:F5","fingerprint":"90:86:a4:3b:f5:cf:1b:2e:4e:f7:97:96:f9:de:ba:b9:66:35:86:3f","sni":"www.google.com","notbefore":"2016-09-14T08:20:40","notafter":"2016-12-07T08:19:00","ja3":{"hash":"e7d705a3286e19ea42f587b344ee6865"},"ja4":"t13d1516h2_8daaf6152771_b186095e22b6"}}',
+        ],
+    ),
+    "crtsh": (
+        CrtshParser,
+        [
+            b"[",
+            b'{"issuer_ca_id":27,"issuer_name":"C=US, O=\\"VeriSign, Inc.\\", CN=VeriSign Class 3","common_name":"a.example","name_value":"a.example\\nb.example","id":2382007425,"entry_timestamp":"2020-01-27T06:27:37.672","not_before":"2015-02-25T00:00:00","not_after":"2015-06-01T23:59:59","serial_number":"0f4a60debe"},',
+            b'{"id":7,"common_name":"*.c.example","name_value":"192.0.2.7"}',
+            b"]",
+        ],
+    ),
+    "zeek-ssl": (
+        ZeekSslParser,
+        [
+            b"#separator \\x09",
+            b"#fields\tts\tid.orig_h\tid.resp_h\tid.resp_p\tserver_name\tcert_chain_fps\tja3\tja3s",
+            b"1462000000.5\t10.0.0.5\t198.51.100.20\t443\tmail.example\t"
+            + b"ab" * 32
+            + b","
+            + b"cd" * 32
+            + b"\tj3\tj3s",
+            b"1462000001.5\t10.0.0.6\t198.51.100.21\t8443\t-\t(empty)\t-\t-",
+        ],
+    ),
+    "zeek-x509": (
+        ZeekX509Parser,
+        [
+            b"#separator \\x09",
+            b"#fields\tts\tfingerprint\tcertificate.serial\tcertificate.subject\tcertificate.issuer\tcertificate.not_valid_before\tcertificate.not_valid_after\tsan.dns\tbasic_constraints.ca",
+            b"1462000000.0\t"
+            + b"ab" * 32
+            + b"\t0A1B\tCN=mail.example\tCN=CA,C=US\t1451606400.0\t1483228800.0\tmail.example,*.example\tF",
         ],
     ),
     "attributions": (

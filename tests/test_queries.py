@@ -29,6 +29,10 @@ ISSUE_NAMES = {
     "rare-names",
     "neighborhood",
     "infrastructure-changes",
+    # the certificates issue
+    "shared-certificate",
+    "certificate-names",
+    "certificate-timeline",
 }
 CYPHER_DIR = ROOT / "cypher"
 SAMPLE_VALUES = {
@@ -53,7 +57,7 @@ def _sample_params(query: Query) -> dict[str, Any]:
     return out
 
 
-def test_the_catalogue_is_the_issues_twelve_queries() -> None:
+def test_the_catalogue_is_the_issues_queries() -> None:
     assert set(_all()) == ISSUE_NAMES
     assert catalogue.builtin_dir().resolve() == CYPHER_DIR.resolve()
 
