@@ -459,3 +459,69 @@ def test_fingerprint_digest_is_stable() -> None:
     b = Cert(issuer="CN=CA", serial="1", subject="CN=x.example.test", dns_names=["x.example.test"])
     assert a.key() == b.key() and a.key().startswith("x509:")
     assert hashlib.sha256(b"").hexdigest() != a.key()
+
+
+# -- Suricata tls events: Arrow's block reader and the line reader agree -----------------------------
+
+
+def _random_tls_events(n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    lines = []
+    for i in range(n):
+        sha = hashlib.sha1(str(rng.randrange(20)).encode()).hexdigest()
+        tls: dict[str, object] = {
+            "subject": f"C=US, O=Org {rng.randrange(5)}, CN=s{rng.randrange(20)}.example-tls.test",
+            "issuerdn": rng.choice(["C=US, O=CA, CN=CA 1", "C=US, CN=Other CA", ""]),
+            "serial": rng.choice(["04:E1:E7", "00:FF", ""]),
+            "fingerprint": rng.choice([":".join(sha[j : j + 2] for j in range(0, 40, 2)), sha.upper(), "zz", ""]),
+            "sni": rng.choice(["", f"s{rng.randrange(20)}.example-tls.test", "a.local", "bad name!"]),
+            "notbefore": "2016-01-01T00:00:00",
+            "notafter": rng.choice(["2017-01-01T00:00:00", "9999-12-31T23:59:59", "garbage"]),
+            "ja3": {"hash": rng.choice(["A1B2", "c3d4", ""]), "string": "771"},
+        }
+        if rng.random() < 0.5:
+            tls["ja3s"] = {"hash": rng.choice(["E5", "f6"])}
+        if rng.random() < 0.3:
+            tls["ja4"] = "t13d1516h2_8daaf6152771_b186095e22b6"
+        event = {
+            "timestamp": f"2016-05-0{1 + rng.randrange(3)}T1{rng.randrange(10)}:00:0{rng.randrange(10)}.{i:06d}+0000",
+            "event_type": "tls",
+            "src_ip": rng.choice(["10.0.0.1", "10.0.0.2", "fe80::1", ""]),
+            "src_port": 50000,
+            "dest_ip": rng.choice(["198.51.100.1", "198.51.100.2", "2001:db8::5"]),
+            "dest_port": rng.choice([443, 8443, 70000]),
+            "tls": tls,
+        }
+        lines.append(json.dumps(event))
+        if rng.random() < 0.1:
+            lines.append(json.dumps({"timestamp": event["timestamp"], "event_type": "flow", "src_ip": "10.0.0.1"}))
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_suricata_tls_blocks_read_as_the_line_reader_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    from graph_dump import dump
+
+    from graphkit.parsers import eve_blocks
+
+    path = tmp_path / "eve.json"
+    path.write_text("\n".join(_random_tls_events(400, seed)) + "\n")
+    dumps = []
+    for blocks in (True, False):
+        if not blocks:
+            monkeypatch.setattr(eve_blocks, "decoded", lambda data: None)
+        store = Store("embedded", str(tmp_path / f"store-{blocks}"))
+        proc = store.cli("load", "eve", str(path), check=False)
+        assert "Traceback" not in proc.stderr
+        backend = store.open()
+        try:
+            dumps.append(dump(backend))
+        finally:
+            backend.close()
+    fast, slow = dumps
+    assert fast["SERVED_CERT"] and fast["REQUESTED_TLS"] and fast["USED_FINGERPRINT"]
+    assert {k: v for k, v in fast.items() if k != "Source"} == {k: v for k, v in slow.items() if k != "Source"}

@@ -15,9 +15,9 @@ are). Suricata 5-7 log an answer in the flow's direction, from the client, 8 and
 ones from the responder: the side on port 53 is the server, else the version says. `tls`
 events are TLS sessions (graphkit.parsers.eve_tls: certificates, SNI, JA3/JA4). Events of
 other types (alert, flow, http, ...) are counted by type in the summary, not read. Blocks of
-lines are read by Arrow (eve_blocks); a block Arrow cannot read exactly, or with tls events in
-it, is read here line by line, where the event type is found by a pattern first, so that only
-dns and tls events are decoded.
+lines are read by Arrow (eve_blocks, eve_tls); a block Arrow cannot read exactly is read here
+line by line, where the event type is found by a pattern first, so that only dns and tls
+events are decoded.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class EveParser:
         with unreadable_file_rejected(ctx), ctx.open() as stream:
             for first, block in blocks(stream, eve_blocks.BLOCK_BYTES):
                 table = eve_blocks.decoded(block)
-                if table is None or not eve_blocks.take(ctx, aggregator, table, first, seen):
+                if table is None or not eve_blocks.take(ctx, aggregator, table, first, seen, self._tls):
                     for number, raw in enumerate(block.split(b"\n")[:-1], first):
                         if number not in ctx.long_lines:
                             ctx.line = number

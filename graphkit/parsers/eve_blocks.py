@@ -23,6 +23,8 @@ import pyarrow.json as pj
 from graphkit.ingest import bounded
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
+from graphkit.parsers import eve_tls
+from graphkit.parsers.tls_sessions import TlsSessions
 
 QUESTIONS = ["query", "request"]  # dns event types that ask (v3: request)
 ANSWERS = ["answer", "response"]
@@ -56,6 +58,7 @@ SCHEMA = pa.schema(
                 ]
             ),
         ),
+        ("tls", eve_tls.BLOCK_TYPE),
     ]
 )
 _OPTIONS = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
@@ -76,22 +79,28 @@ def decoded(data: bytes) -> pa.Table | None:
 
 
 def take(
-    ctx: ParseContext, aggregator: LookupAggregator, table: pa.Table, first_line: int, hosts: Callable[[pa.Array], None]
+    ctx: ParseContext,
+    aggregator: LookupAggregator,
+    table: pa.Table,
+    first_line: int,
+    hosts: Callable[[pa.Array], None],
+    sessions: TlsSessions,
 ) -> bool:
-    """Count the block's events and hand its lookups and answers to the aggregator; False
-    (nothing done) when the block must be read line by line."""
+    """Count the block's events and hand its lookups and answers to the aggregator, its TLS
+    sessions to `sessions`; False (nothing done) when the block must be read line by line."""
     kinds = table.column("event_type").combine_chunks()
     if kinds.null_count:
         return False  # not an EVE event: eve's reader rejects it
-    if pc.any(pc.equal(kinds, pa.scalar("tls"))).as_py():
-        return False  # tls events are read by eve's line reader
+    tls = eve_tls.Block.of(table, kinds, first_line)
+    if tls is False:
+        return False
     is_dns = pc.equal(kinds, pa.scalar("dns"))
     dns = pc.filter(table.column("dns"), is_dns).combine_chunks()
     if dns.null_count:
         return False
     kind = dns.field("type")
-    if not pc.all(pc.is_in(kind, value_set=pa.array(QUESTIONS + ANSWERS))).as_py():
-        return False
+    if len(kind) and not pc.all(pc.is_in(kind, value_set=pa.array(QUESTIONS + ANSWERS))).as_py():
+        return False  # (a block without dns events is Arrow's to read too)
     events = {name: table.column(name).filter(is_dns).combine_chunks() for name in table.column_names}
     try:
         ts = pc.divide(pc.cast(pc.cast(events["timestamp"], pa.timestamp("us", "UTC")), pa.int64()), 1e6)
@@ -106,6 +115,8 @@ def take(
     hosts(pc.unique(events["host"]))
     _questions(aggregator, events, dns, ts, lines, pc.invert(answering))
     _answers(aggregator, events, dns, ts, lines, answering)
+    if tls is not None:
+        tls.add_to(sessions)
     return True
 
 
@@ -121,7 +132,9 @@ def _count(ctx: ParseContext, kinds: pa.Array, is_dns: pa.Array, answering: pa.A
     ctx.counts["lines read"] += len(kinds)
     for item in pc.value_counts(kinds).to_pylist():
         ctx.counts[f"{item['values']} events"] += item["counts"]
-    ctx.counts["dns answer events"] += pc.sum(answering).as_py() or 0
+    answers = pc.sum(answering).as_py() or 0
+    if answers:  # as the line reader counts them: only when there are some
+        ctx.counts["dns answer events"] += answers
 
 
 def _questions(
