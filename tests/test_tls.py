@@ -525,3 +525,48 @@ def test_suricata_tls_blocks_read_as_the_line_reader_reads_them(
     fast, slow = dumps
     assert fast["SERVED_CERT"] and fast["REQUESTED_TLS"] and fast["USED_FINGERPRINT"]
     assert {k: v for k, v in fast.items() if k != "Source"} == {k: v for k, v in slow.items() if k != "Source"}
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json"])
+def test_zeek_ssl_blocks_read_as_the_line_reader_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    import random
+
+    import pyarrow as pa
+    from graph_dump import dump
+
+    from graphkit.parsers import zeek_columns
+
+    rng = random.Random(7)
+    fps = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(6)]
+    rows = []
+    for i in range(500):
+        chain = rng.choice(["-", fps[rng.randrange(6)], f"{fps[rng.randrange(6)]},{fps[5]}", "Fnot-a-fingerprint"])
+        rows.append([
+            f"{1462000000 + rng.randrange(200000)}.{i:06d}", f"C{i}", rng.choice(["10.0.0.1", "10.0.0.2", "fe80::9"]),
+            "50000", rng.choice(["198.51.100.1", "198.51.100.2"]), rng.choice(["443", "8443"]),
+            rng.choice(["-", "a.example-tls.test", "b.example-tls.test", "local"]), "T",
+            rng.choice(["-", "j3a", "J3B"]), rng.choice(["-", "j3s"]), chain,
+        ])  # fmt: skip
+    path = tmp_path / "ssl.log"
+    path.write_text(_zeek_log("ssl", [*SSL_FIELDS, "cert_chain_fps"], rows, fmt))
+    dumps = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(zeek_columns, "_tsv_arrow", lambda *args: None)
+
+            def refuse(*args: object, **kwargs: object) -> None:
+                raise pa.ArrowInvalid("the line reader, for the test")
+
+            monkeypatch.setattr(zeek_columns.pj, "read_json", refuse)
+        store = Store("embedded", str(tmp_path / f"store-{fast}"))
+        store.cli("load", "zeek", str(path))
+        backend = store.open()
+        try:
+            dumps.append(dump(backend))
+        finally:
+            backend.close()
+    arrow, lines = dumps
+    assert arrow["SERVED_CERT"] and arrow["ISSUED_BY"] and arrow["REQUESTED_TLS"] and arrow["USED_FINGERPRINT"]
+    assert {k: v for k, v in arrow.items() if k != "Source"} == {k: v for k, v in lines.items() if k != "Source"}
