@@ -14,6 +14,8 @@ Prints:
    process (best of --repeat).
 
     .venv/bin/python bench/bench_tls.py [--sessions 1000000] [--repeat 3] [--workdir DIR]
+        [--neo4j bolt://127.0.0.1:7687]   (or GRAPHKIT_BENCH_NEO4J_URI; NEO4J_USERNAME / NEO4J_PASSWORD;
+                                           the database is cleared first)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -29,6 +32,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -155,6 +159,7 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "graphkit-bench-tls")
+    ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"), help="also this Neo4j (cleared)")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     ssl, x509, sample = generate(args.workdir, args.sessions)
@@ -186,30 +191,48 @@ def main() -> None:
     seconds, rss = measured([str(GRAPHKIT), "load", "zeek", str(x509), str(ssl), "--store", str(store)])
     print("2. whole `graphkit load zeek x509.log ssl.log` process, fresh embedded store")
     print(f"   {args.sessions / seconds:>10,.0f} sessions/s ({seconds:.2f} s, peak {rss:.0f} MB)")
-    queries = load_dir(Path(__file__).resolve().parents[1] / "cypher")
     cases = {
         "shared-certificate": {"target": sample["address"]},
         "certificate-names": {"certificate": sample["fingerprint"]},
         "certificate-timeline": {"domain": sample["name"]},
     }
     print("3. certificate queries on that store: whole process; in process (best of --repeat)")
-    backend = open_store(StoreOptions(store=str(store)), read_only=True)
-    inproc = {}
+    rows_of = {"embedded": _queries(str(store), cases, args.repeat)}
+    if args.neo4j:
+        from graphkit.backends.store import clear_neo4j
+
+        clear_neo4j(args.neo4j)
+        seconds, rss = measured([str(GRAPHKIT), "load", "zeek", str(x509), str(ssl), "--store", args.neo4j])
+        print("4. the same into Neo4j (cleared first): whole load process, then the queries")
+        print(f"   {args.sessions / seconds:>10,.0f} sessions/s ({seconds:.2f} s, graphkit's peak {rss:.0f} MB)")
+        rows_of["neo4j"] = _queries(args.neo4j, cases, args.repeat)
+        same = all(rows_of["embedded"][name] == rows_of["neo4j"][name] for name in cases)
+        print(f"   same rows on both stores: {same}")
+
+
+def _queries(location: str, cases: dict[str, dict[str, str]], repeat: int) -> dict[str, list[Any]]:
+    """Each query as a whole process and in process; the rows each gave."""
+    queries = load_dir(Path(__file__).resolve().parents[1] / "cypher")
+    backend = open_store(StoreOptions(store=location), read_only=True)
+    found, inproc = {}, {}
     try:
         for name, params in cases.items():
             best = float("inf")
-            for _ in range(args.repeat):
+            for _ in range(repeat):
                 started = time.perf_counter()
-                rows = run_query(backend, queries[name], params).rows
+                found[name] = run_query(backend, queries[name], params).rows
                 best = min(best, time.perf_counter() - started)
-            inproc[name] = (best, len(rows))
+            inproc[name] = best
     finally:
         backend.close()
     for name, params in cases.items():
         flags = [f for k, v in params.items() for f in ("-p", f"{k}={v}")]
-        seconds, rss = measured([str(GRAPHKIT), "--store", str(store), "query", "run", name, *flags])
-        best, rows = inproc[name]
-        print(f"   {name:22} {seconds:.2f} s whole ({rss:.0f} MB); {best:.3f} s in process; {rows} rows")
+        seconds, rss = measured([str(GRAPHKIT), "--store", location, "query", "run", name, *flags])
+        print(
+            f"   {name:22} {seconds:.2f} s whole ({rss:.0f} MB); {inproc[name]:.3f} s in process;"
+            f" {len(found[name])} rows"
+        )
+    return found
 
 
 if __name__ == "__main__":
