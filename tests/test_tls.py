@@ -164,6 +164,10 @@ def test_real_crtsh_answer(store: Store) -> None:
     assert store.query(
         "MATCH (c:Certificate) WITH c.issuer_serial AS k, count(*) AS n WHERE n > 1 RETURN count(k)"
     ) == [[shared]]
+    # loading it again changes nothing
+    before = store.cli_stats()
+    store.cli("load", "crtsh", str(path))
+    assert store.cli_stats() == before
 
 
 def test_crtsh_bad_entries_are_rejected_by_line(store: Store, tmp_path: Path) -> None:
