@@ -236,10 +236,19 @@ _MEASURED = (
 )
 
 
+def remove_store(store: Path) -> None:
+    """An embedded store is a file (and files beside it while open), not a folder."""
+    for path in store.parent.glob(store.name + "*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def whole_load(kind: str, path: Path, workdir: Path, options: tuple[str, ...] = ()) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of a whole `graphkit load` process into a fresh embedded store."""
     store = workdir / f"store-{kind}"
-    shutil.rmtree(store, ignore_errors=True)
+    remove_store(store)
     command = [str(GRAPHKIT), "load", kind, *options, str(path), "--store", str(store)]
     started = time.perf_counter()
     measured = subprocess.run([sys.executable, "-c", _MEASURED, *command], capture_output=True, text=True, check=True)
@@ -247,7 +256,7 @@ def whole_load(kind: str, path: Path, workdir: Path, options: tuple[str, ...] = 
     status, peak_kb = (int(v) for v in measured.stdout.split())
     if status:
         raise SystemExit(f"{' '.join(command)} failed ({status})")
-    shutil.rmtree(store, ignore_errors=True)
+    remove_store(store)
     return seconds, peak_kb / 1024
 
 

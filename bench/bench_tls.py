@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import zeek_gen  # noqa: E402
-from bench_log_formats import _MEASURED, GRAPHKIT, parse  # noqa: E402
+from bench_log_formats import _MEASURED, GRAPHKIT, parse, remove_store  # noqa: E402
 
 from graphkit.backends.store import StoreOptions, open_store  # noqa: E402
 from graphkit.ingest.context import ParseContext  # noqa: E402
@@ -187,7 +186,7 @@ def main() -> None:
     ratio = best_ssl / best_dns
     print(f"   dns.log {args.sessions / best_dns:>10,.0f} lines/s    ({best_dns:.2f} s)  ssl/dns time {ratio:.2f}x")
     store = args.workdir / "store"
-    shutil.rmtree(store, ignore_errors=True)
+    remove_store(store)
     seconds, rss = measured([str(GRAPHKIT), "load", "zeek", str(x509), str(ssl), "--store", str(store)])
     print("2. whole `graphkit load zeek x509.log ssl.log` process, fresh embedded store")
     print(f"   {args.sessions / seconds:>10,.0f} sessions/s ({seconds:.2f} s, peak {rss:.0f} MB)")
