@@ -118,6 +118,8 @@ class Block:
         is_tls = pc.equal(kinds, pa.scalar("tls"))
         if not pc.any(is_tls).as_py():
             return None
+        if "tls" not in table.column_names:
+            return False
         tls = pc.filter(table.column("tls"), is_tls).combine_chunks()
         if tls.null_count or pc.any(pc.is_valid(tls.field("certificate"))).as_py():
             return False
