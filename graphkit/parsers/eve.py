@@ -67,8 +67,10 @@ class EveParser:
                 hosts.update(name for name in names.to_pylist()[: OBSERVERS_NAMED + 1] if isinstance(name, str))
 
         with unreadable_file_rejected(ctx), ctx.open() as stream:
+            tls_likely = False
             for first, block in blocks(stream, eve_blocks.BLOCK_BYTES):
-                table = eve_blocks.decoded(block)
+                table = eve_blocks.decoded(block, tls_likely)
+                tls_likely = table is not None and "tls" in table.column_names
                 if table is None or not eve_blocks.take(ctx, aggregator, table, first, seen, self._tls):
                     for number, raw in enumerate(block.split(b"\n")[:-1], first):
                         if number not in ctx.long_lines:

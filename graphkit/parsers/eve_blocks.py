@@ -69,15 +69,18 @@ BLOCK_BYTES = 16 << 20  # read at once; Arrow parses it on every core, in pieces
 PIECE_BYTES = 2 * bounded.LINE_LIMIT  # more than the longest line the stream lets through
 
 
-def decoded(data: bytes) -> pa.Table | None:
-    """The block's lines as one row each, or None when Arrow cannot read them exactly."""
+def decoded(data: bytes, tls_likely: bool = False) -> pa.Table | None:
+    """The block's lines as one row each, or None when Arrow cannot read them exactly. With tls
+    events' fields when the block holds one: read so at once when `tls_likely` (the block before
+    held one), else read again when one turns up."""
     lines = data.count(b"\n")
     if b"\n\n" in data or not data[:1].strip() or b"\n \n" in data:
         return None
+    read = pj.ReadOptions(use_threads=True, block_size=PIECE_BYTES)
     try:
-        table = pj.read_json(io.BytesIO(data), pj.ReadOptions(use_threads=True, block_size=PIECE_BYTES), _OPTIONS)
-        if pc.any(pc.equal(table.column("event_type"), pa.scalar("tls"))).as_py():  # read again, with theirs
-            table = pj.read_json(io.BytesIO(data), pj.ReadOptions(use_threads=True, block_size=PIECE_BYTES), _WITH_TLS)
+        table = pj.read_json(io.BytesIO(data), read, _WITH_TLS if tls_likely else _OPTIONS)
+        if not tls_likely and pc.any(pc.equal(table.column("event_type"), pa.scalar("tls"))).as_py():
+            table = pj.read_json(io.BytesIO(data), read, _WITH_TLS)
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     return table if table.num_rows == lines else None
