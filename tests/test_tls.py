@@ -517,7 +517,7 @@ def test_suricata_tls_blocks_read_as_the_line_reader_reads_them(
     dumps = []
     for blocks in (True, False):
         if not blocks:
-            monkeypatch.setattr(eve_blocks, "decoded", lambda data: None)
+            monkeypatch.setattr(eve_blocks, "decoded", lambda *args: None)
         store = Store("embedded", str(tmp_path / f"store-{blocks}"))
         proc = store.cli("load", "eve", str(path), check=False)
         assert "Traceback" not in proc.stderr
