@@ -29,7 +29,6 @@ from graphkit.errors import GraphkitError
 from graphkit.ingest import inputs
 from graphkit.ingest.context import FileRejected, ParseContext
 from graphkit.ingest.lookups.aggregator import LookupOptions
-from graphkit.ingest.lookups.classify import unescape_hex
 from graphkit.ingest.observations import Observed
 from graphkit.model.records import Record
 from graphkit.model.tables import Bulk
@@ -94,13 +93,10 @@ def _vector(value: Any, header_sep: str = ",") -> list[str]:
 
 
 def _zeek_text(value: Any) -> str | None:
-    """A Zeek string as written: \\xHH escapes and doubled backslashes undone."""
+    """A DN as Zeek writes it, its doubled backslashes undone (the reader undid its \\xHH escapes)."""
     if value is None or value == "":
         return None
-    text = str(value)
-    if "\\" not in text:
-        return text
-    return unescape_hex(text.replace("\\\\", "\\").encode("utf-8")).decode("utf-8", "replace")
+    return str(value).replace("\\\\", "\\")
 
 
 def _float(value: Any) -> float | None:
@@ -216,7 +212,7 @@ class ZeekSslParser:
                     client=table.column("id.orig_h"),
                     server=table.column("id.resp_h"),
                     port=_ports(table.column("id.resp_p")),
-                    sni=_unescaped(table.column("server_name")),
+                    sni=table.column("server_name"),
                     chain=chain,
                     prints={kind: table.column(kind) for kind in CLIENT_KINDS + SERVER_KINDS},
                 )
@@ -284,25 +280,6 @@ def _ports(column: pa.ChunkedArray) -> pa.Array:
     numeric = pc.fill_null(pc.match_substring_regex(column, r"^[0-9]{1,5}$"), False)
     ports = pc.cast(pc.if_else(numeric, column, pa.scalar(None, pa.string())), pa.int64())
     return pc.if_else(pc.less_equal(ports, 65535), ports, pa.scalar(None, pa.int64()))
-
-
-def _unescaped(column: pa.ChunkedArray) -> pa.Array:
-    """Zeek's doubled backslashes undone (its \\xHH escapes are undone by the reader)."""
-    return pc.replace_substring(column, "\\\\", "\\")
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value == "" or value == "-":
-        return None
-    return str(value)
-
-
-def _port(value: Any) -> int | None:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        return None
-    return port if 0 <= port <= 65535 else None
 
 
 def zeek_log_kind(path: Path) -> str:
