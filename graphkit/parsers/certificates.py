@@ -64,24 +64,30 @@ def epoch_instant(seconds: float) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def canonical_dn(text: str | None) -> str | None:
-    """A distinguished name in one form whatever the writer: its attributes in sorted order,
-    names folded to short forms, values unquoted, unescaped and lowercased. Not for display."""
-    if not text or not text.strip():
-        return None
+def _rdns(text: str) -> list[tuple[str, str]]:
+    """(attribute, value) pairs of a DN as written: attribute lowercased, value unquoted and unescaped."""
     starts = list(_RDN.finditer(text))
-    if not starts:
-        return _SPACES.sub(" ", text.strip().lower())
-    parts = []
+    pairs = []
     for i, match in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
         value = text[match.end() : end].strip()
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = value[1:-1]
-        value = _SPACES.sub(" ", _ESCAPE.sub(r"\1", value)).strip().lower()
-        attribute = match.group(1).lower()
-        parts.append(f"{_ATTRIBUTES.get(attribute, attribute)}={value}")
-    return ",".join(sorted(parts))
+        pairs.append((match.group(1).lower(), _ESCAPE.sub(r"\1", value)))
+    return pairs
+
+
+def canonical_dn(text: str | None) -> str | None:
+    """A distinguished name in one form whatever the writer: its attributes in sorted order,
+    names folded to short forms, values unquoted, unescaped and lowercased. Not for display."""
+    if not text or not text.strip():
+        return None
+    pairs = _rdns(text)
+    if not pairs:
+        return _SPACES.sub(" ", text.strip().lower())
+    return ",".join(
+        sorted(f"{_ATTRIBUTES.get(name, name)}={_SPACES.sub(' ', value).strip().lower()}" for name, value in pairs)
+    )
 
 
 def serial_hex(text: str | int | None) -> str | None:
@@ -108,20 +114,13 @@ def fingerprint_hex(text: str | None, length: int) -> str | None:
 
 def common_name(dn: str | None) -> str | None:
     """The CN of a DN, as written (the first one)."""
-    if not dn:
-        return None
-    starts = list(_RDN.finditer(dn))
-    for i, match in enumerate(starts):
-        if match.group(1).lower() in ("cn", "commonname"):
-            end = starts[i + 1].start() if i + 1 < len(starts) else len(dn)
-            value = dn[match.end() : end].strip().strip('"')
-            return _ESCAPE.sub(r"\1", value) or None
-    return None
+    found = [value for name, value in _rdns(dn or "") if name in ("cn", "commonname")]
+    return found[0] or None if found else None
 
 
 @dataclass
 class Cert:
-    """What a source says of one certificate. `fingerprint` is left empty for `key()` to choose."""
+    """What a source says of one certificate; `key()` chooses its key from what it has."""
 
     sha256: str | None = None
     sha1: str | None = None
