@@ -203,3 +203,29 @@ def test_copy_case_copies_the_files(tmp_path: Path) -> None:
     _graphkit("demo", "--copy-case", "case", cwd=tmp_path)
     for name in (*GENERATED, "README.md"):
         assert (tmp_path / "case" / name).read_bytes() == (CASE_DIR / name).read_bytes()
+
+
+def test_the_printed_next_steps_run_as_printed_in_a_fresh_shell(tmp_path: Path) -> None:
+    """As `make demo` runs it: the virtualenv's graphkit by its path, not on the PATH; each
+    step it prints then runs as printed in a new shell with that PATH."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    executable = Path(sys.executable).parent / "graphkit"
+    started = executable.relative_to(ROOT) if executable.is_relative_to(ROOT) else executable
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    store = tmp_path / "demo.lbdb"
+    demo = subprocess.run(
+        [str(started), "demo", "--store", str(store)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert demo.returncode == 0, demo.stderr
+    steps = demo.stdout.split("Explore it:\n", 1)[1].rstrip().splitlines()
+    assert len(steps) == 2 and all(step.startswith(f"  {started} ") for step in steps)
+    for step in steps:
+        ran = subprocess.run(
+            ["bash", "-c", step.strip()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert ran.returncode == 0, (step, ran.stderr)
+        assert ran.stdout.strip(), step

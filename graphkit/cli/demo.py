@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 import shutil
+import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -114,6 +116,20 @@ def demo(
         typer.echo(f"report: {report}", err=as_json)
     if not as_json:
         typer.echo(f"The case is in {where}. Explore it:")
-        typer.echo("  graphkit query list")
+        graphkit = runnable_name()
+        typer.echo(f"  {graphkit} query list")
         store_arg = redacted_uri(options.location)  # the user adds credentials the way they gave them
-        typer.echo(f"  graphkit query run lookup-sources -p domain={findings.name} --store {store_arg}")
+        typer.echo(f"  {graphkit} query run lookup-sources -p domain={findings.name} --store {store_arg}")
+
+
+def runnable_name() -> str:
+    """`graphkit` as this shell can run it: the bare name when it is on the PATH, else the path
+    it was started by (`make demo` runs .venv/bin/graphkit, which is not on the PATH)."""
+    started = Path(sys.argv[0])
+    found = shutil.which("graphkit")
+    if started.name != "graphkit" or (found is not None and Path(found).resolve() == started.resolve()):
+        return "graphkit"
+    try:
+        return str(started.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return shlex.quote(str(started.resolve()))
