@@ -11,6 +11,8 @@
 // params:
 //   source: string -- the client: an address, or a host's name (Sysmon)
 //   min_overlap: int = 1 -- leave out clients sharing fewer names
+// filters:
+//   min_overlap = 1
 // columns:
 //   client -- the other client (address or host name)
 //   score -- the overlap weighted toward rare names (4 decimals)

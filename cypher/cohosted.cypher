@@ -12,6 +12,8 @@
 // params:
 //   target: string -- an IP address or a domain name
 //   max_servers: int = 50 -- a certificate presented by this many addresses or more is left out
+// filters:
+//   max_servers = 1000000000
 // columns:
 //   via -- address (the same address), netblock (another address in the same netblock) or certificate (another address that presented the same certificate)
 //   shared -- the shared address, the netblock's CIDR or the certificate's key

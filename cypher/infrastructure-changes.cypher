@@ -12,6 +12,9 @@
 //   domain: string -- the registered domain (its subdomains are included)
 //   since: date = null -- start of the window (YYYY-MM-DD)
 //   until: date = null -- end of the window, inclusive (YYYY-MM-DD)
+// filters:
+//   since = null
+//   until = null
 // columns:
 //   at -- when (ISO 8601, UTC)
 //   event -- first seen or last seen

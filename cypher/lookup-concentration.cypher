@@ -18,6 +18,11 @@
 //   group_by: string in client|organization = organization -- what a source is
 //   min_total: int = 100 -- leave out names with fewer lookups in the window
 //   min_share: float = 0.5 -- list names whose top source has at least this share
+// filters:
+//   since = null
+//   until = null
+//   min_total = 1
+//   min_share = 0
 // columns:
 //   name -- the name looked up
 //   total -- lookups of the name in the window

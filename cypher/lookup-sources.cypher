@@ -14,6 +14,9 @@
 //   since: date = null -- first day counted (YYYY-MM-DD)
 //   until: date = null -- last day counted (YYYY-MM-DD)
 //   group_by: string in client|organization = organization -- what a source is
+// filters:
+//   since = null
+//   until = null
 // columns:
 //   source -- the organization's name, or the client address
 //   kind -- organization or address

@@ -15,6 +15,10 @@
 //   group_by: string in client|organization = organization -- what a source is
 //   since: date = null -- first day counted (YYYY-MM-DD)
 //   until: date = null -- last day counted (YYYY-MM-DD)
+// filters:
+//   source = null
+//   since = null
+//   until = null
 // columns:
 //   bucket -- the day (YYYY-MM-DD), the Monday starting the week, or the month (YYYY-MM)
 //   source -- the organization's name, or the client address

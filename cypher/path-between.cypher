@@ -12,6 +12,8 @@
 //   from: string -- the first entity's key
 //   to: string -- the second entity's key
 //   max_hops: int in 1..6 = 4 -- the longest path considered
+// filters:
+//   max_hops = 6
 // columns:
 //   hops -- the path's length in relationships
 //   keys -- the nodes' keys, from `from` to `to`

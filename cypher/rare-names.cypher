@@ -11,6 +11,11 @@
 //   min_lookups: int = 10 -- leave out names with fewer lookups in the window
 //   since: date = null -- first day counted (YYYY-MM-DD)
 //   until: date = null -- last day counted (YYYY-MM-DD)
+// filters:
+//   max_sources = 1000000000
+//   min_lookups = 1
+//   since = null
+//   until = null
 // columns:
 //   name -- the name looked up
 //   sources -- how many client addresses looked it up

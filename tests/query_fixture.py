@@ -168,7 +168,12 @@ CERTIFICATES = {  # key -> not_before, served by (server, sessions, first, last)
 CRTSH_OF_A = ("crtsh:991", "2015-12-31T23:00:00Z")
 # certificate A once more, as Suricata knows it: by its SHA-1 only, on another server
 CERT_A_SHA1, SHA1_SERVER = "c3" * 20, "203.0.113.12"
-TLS_ADDRESSES = {TLS_NAMES[0]: "203.0.113.10", "api.other-tls.test": "203.0.113.11"}
+SHA1_SERVER_2 = "203.0.113.13"  # presents it too, and a name resolves to it
+TLS_ADDRESSES = {
+    TLS_NAMES[0]: "203.0.113.10",
+    "api.other-tls.test": "203.0.113.11",
+    "alt.other-tls.test": "203.0.113.13",
+}
 
 
 def tls_records() -> list[Record]:
@@ -188,6 +193,7 @@ def tls_records() -> list[Record]:
     out.append(EdgeRecord("NAMES", "Certificate", CERT_A_SHA1, "Domain", TLS_NAMES[0], {"fields": ["cn"]}, TLS_LOG))
     props = {"port": 443, "count": 1, "first_seen": "2016-03-02T10:00:00Z", "last_seen": "2016-03-02T10:00:00Z"}
     out.append(EdgeRecord("SERVED_CERT", "IPAddress", SHA1_SERVER, "Certificate", CERT_A_SHA1, props, TLS_LOG))
+    out.append(EdgeRecord("SERVED_CERT", "IPAddress", SHA1_SERVER_2, "Certificate", CERT_A_SHA1, props, TLS_LOG))
     for name, address in TLS_ADDRESSES.items():
         out.append(EdgeRecord("RESOLVES_TO", "Domain", name, "IPAddress", address, {"ttl": 300}, TLS_LOG))
     crtsh, entry = CRTSH_OF_A

@@ -192,3 +192,18 @@ def test_check_rejects_a_headed_variant(tmp_path: Path) -> None:
     proc = run_cli("query", "check", "--queries", str(tmp_path), check=False)
     assert proc.returncode == 1
     assert "a variant's header is only '// name: names'" in proc.stderr
+
+
+def test_an_empty_answer_says_why_on_stderr_and_the_output_stays_valid(loaded: Store) -> None:
+    proc = loaded.cli(
+        "query", "run", "lookup-concentration", "-p", "domain=trump1.contact-client.com", "--format", "json"
+    )
+    assert json_output(proc) == []  # stdout is the (empty) JSON array, nothing else
+    assert proc.stderr == "no rows: 1 row hidden by min_total=100 (the default): add -p min_total=1\n"
+    shown = loaded.cli(
+        "query", "run", "lookup-concentration", "-p", "domain=trump1.contact-client.com", "-p", "min_total=1"
+    )
+    assert "trump1.contact-client.com" in shown.stdout and shown.stderr == ""
+    missing = loaded.cli("query", "run", "lookup-sources", "-p", "domain=nowhere.example", "--format", "csv")
+    assert missing.stdout.splitlines() == ["source,kind,lookups,share,clients,first_seen,last_seen"]
+    assert missing.stderr == "no rows: nowhere.example is not in the graph by that name\n"

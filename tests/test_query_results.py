@@ -8,6 +8,7 @@ lookup queries, written out by hand for the others.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -350,7 +351,8 @@ def test_certificate_queries(graph: Backend) -> None:
         [fx.CERT_A, "certificate", shop_subject, "203.0.113.10", 2, 5, "2016-03-01T10:00:00Z", "2016-04-01T10:00:00Z"],
         [fx.CERT_A, "certificate", shop_subject, "203.0.113.11", 2, 2, "2016-03-05T10:00:00Z", "2016-03-06T10:00:00Z"],
         # the same certificate by its SHA-1 (as Suricata logs it) is the target's too
-        [fx.CERT_A_SHA1, "certificate", shop_subject, fx.SHA1_SERVER, 1, 1, "2016-03-02T10:00:00Z", "2016-03-02T10:00:00Z"],
+        [fx.CERT_A_SHA1, "certificate", shop_subject, fx.SHA1_SERVER, 2, 1, "2016-03-02T10:00:00Z", "2016-03-02T10:00:00Z"],
+        [fx.CERT_A_SHA1, "certificate", shop_subject, fx.SHA1_SERVER_2, 2, 1, "2016-03-02T10:00:00Z", "2016-03-02T10:00:00Z"],
         [fx.CERT_B, "names", shop_subject, "203.0.113.10", 1, 7, "2016-06-02T10:00:00Z", "2016-07-01T10:00:00Z"],
         # the crt.sh entry names what the SHA-1 one names (the shop alone); no server presented it
         [fx.CRTSH_OF_A[0], "names", None, None, 0, None, None, None],
@@ -372,9 +374,9 @@ def test_certificate_queries(graph: Backend) -> None:
     ]
     timeline = rows(graph, "certificate-timeline", domain=shop)
     # the crt.sh entry of A (same issuer and serial) gives A its CT entry time
-    assert [row[0] for row in timeline] == [fx.CERT_A_SHA1, fx.CRTSH_OF_A[0], fx.CERT_A, fx.CERT_A, fx.CERT_B]
-    assert timeline[2][4] == fx.CRTSH_OF_A[1] and timeline[2][5:8] == ["203.0.113.10", 443, 5]
-    assert timeline[4][4] is None
+    assert [row[0] for row in timeline] == [fx.CERT_A_SHA1] * 2 + [fx.CRTSH_OF_A[0], fx.CERT_A, fx.CERT_A, fx.CERT_B]
+    assert timeline[3][4] == fx.CRTSH_OF_A[1] and timeline[3][5:8] == ["203.0.113.10", 443, 5]
+    assert timeline[5][4] is None
 
 
 def test_reverse_mismatch(graph: Backend) -> None:
@@ -489,3 +491,57 @@ def test_both_stores_give_the_same_rows(name: str, embedded_graph: Backend, neo4
         assert embedded.columns == neo4j.columns == [c.name for c in QUERIES[name].columns]
         assert embedded.rows == neo4j.rows, params
         assert embedded.rows, f"{name} {params}: no rows, so nothing was compared"
+
+
+# -- empty answers explain themselves -----------------------------------------------------------
+
+# a query with filters -> parameters under which a filter hides every row, and what is said of it
+HIDDEN_BY_FILTER: dict[str, tuple[dict[str, Any], str]] = {
+    "co-lookup": ({"source": "217.12.96.15", "min_overlap": 1000}, "min_overlap=1000 (given): add -p min_overlap=1"),
+    "cohosted": ({"target": fx.SHA1_SERVER, "max_servers": 2}, "max_servers=2 (given): add -p max_servers=1000000000"),
+    "infrastructure-changes": ({"domain": "trump-email.com", "since": "2030-01-01"}, "since=2030-01-01 (given): leave out -p since"),
+    "lookup-concentration": ({"domain": "trump1.contact-client.com"}, "min_total=100 (the default): add -p min_total=1"),
+    "lookup-sources": ({"domain": MAIL1, "until": "2000-01-01"}, "until=2000-01-01 (given): leave out -p until"),
+    "lookup-timeline": ({"domain": MAIL1, "source": "192.0.2.250"}, "source=192.0.2.250 (given): leave out -p source"),
+    "path-between": ({"from": "Alfa-Bank", "to": "Listrak", "max_hops": 1}, "max_hops=1 (given): add -p max_hops=6"),
+    "rare-names": ({"min_lookups": 10**9}, "min_lookups=1000000000 (given): add -p min_lookups=1"),
+}  # fmt: skip
+
+
+def test_every_query_with_filters_has_an_explained_case() -> None:
+    assert set(HIDDEN_BY_FILTER) == {name for name, query in QUERIES.items() if query.filters}
+
+
+@pytest.mark.parametrize("name", sorted(HIDDEN_BY_FILTER))
+def test_an_empty_answer_names_the_filter_that_hid_the_rows(graph: Backend, name: str) -> None:
+    from graphkit.query.explain import why_empty
+
+    params, said = HIDDEN_BY_FILTER[name]
+    query = QUERIES[name]
+    given = {k: v for k, v in params.items() if not (name == "lookup-concentration" and k == "min_total")}
+    bound = query.bind(params)
+    assert run_query(graph, query, bound).rows == []
+    lines = why_empty(graph, query, bound, given)
+    assert len(lines) == 1 and lines[0].endswith(said), lines
+    assert re.match(r"^\d+ rows? hidden by ", lines[0])
+
+
+def test_an_empty_answer_says_what_is_not_there_or_what_is(graph: Backend) -> None:
+    from graphkit.query.explain import why_empty
+
+    def why(name: str, **params: Any) -> list[str]:
+        bound = QUERIES[name].bind(params)
+        assert run_query(graph, QUERIES[name], bound).rows == []
+        return why_empty(graph, QUERIES[name], bound, params)
+
+    assert why("lookup-sources", domain="mail2.trump-email.com") == [
+        "mail2.trump-email.com is not in the graph by that name; nearest: mail1.trump-email.com, trump-email.com"
+    ]
+    assert why("path-between", **{"from": "Alfa", "to": "Listrak"})[0].startswith(
+        "Alfa is not in the graph by that name"
+    )
+    # there, with nothing of the kind: what it has, by relationship type, most first
+    (said,) = why("lookup-sources", domain="trump-email.com")
+    assert said.startswith("trump-email.com is in the graph, with nothing this query asks for; it has ")
+    servers = len(fx.NAME_SERVERS["trump-email.com"])
+    assert f"{servers} USES_NAMESERVER" in said and "1 REGISTERED_BY" in said and "LOOKED_UP" not in said

@@ -117,6 +117,11 @@ def run(
         backend = open_store(options, read_only=True)
         try:
             result = run_query(backend, query, bound)
+            if not result.rows:  # say why, where that can be told (stderr: the output stays as asked)
+                from graphkit.query.explain import why_empty
+
+                for line in why_empty(backend, query, bound, untyped(assignments)):
+                    typer.echo(f"no rows: {line}", err=True)
         except ReadOnlyViolation as exc:
             raise GraphkitError(f"refused: {query.path}: {_refused(exc)}, and canned queries only read") from None
         finally:

@@ -51,7 +51,7 @@ from graphkit.query.dialect import EMBEDDED_DIALECT as EMBEDDED_DIALECT  # re-ex
 from graphkit.query.dialect import translate
 
 QUERIES_ENV = "GRAPHKIT_QUERIES"
-HEADER_KEYS = ("name", "title", "description", "why", "params", "columns")
+HEADER_KEYS = ("name", "title", "description", "why", "params", "filters", "columns")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PARAM_RE = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)"
@@ -189,6 +189,9 @@ class Query:
     path: Path
     variants: dict[str, str] = field(default_factory=dict)  # dialect -> its variant file's text
     variant_paths: dict[str, Path] = field(default_factory=dict)
+    # parameters that leave rows out, and the value that leaves none out (header `filters:`),
+    # so that an empty answer can say which of them hid what
+    filters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def params_by_name(self) -> dict[str, Param]:
@@ -316,6 +319,7 @@ def parse_query(path: Path) -> Query:
     if not NAME_RE.match(name):
         raise QueryFileError(f"{path}:1: a query name is lowercase letters, digits and dashes, got {name!r}")
     params = tuple(_param(n, t, path) for n, t in sections.get("params", []))
+    filters = _filters(sections.get("filters", []), {p.name: p for p in params}, path)
     columns = []
     for number, line in sections.get("columns", []):
         match = COLUMN_RE.match(line)
@@ -333,7 +337,25 @@ def parse_query(path: Path) -> Query:
         columns=tuple(columns),
         cypher=text,
         path=path,
+        filters=filters,
     )
+
+
+def _filters(lines: list[tuple[int, str]], params: dict[str, Param], path: Path) -> dict[str, Any]:
+    """`name = value` lines: a parameter that filters rows, and its value that keeps them all."""
+    found: dict[str, Any] = {}
+    for number, line in lines:
+        name, sep, raw = (part.strip() for part in line.partition("="))
+        if not sep or name not in params:
+            raise QueryFileError(f"{path}:{number}: a filter is 'parameter = the value that keeps every row'")
+        if raw == "null":
+            found[name] = None
+            continue
+        try:
+            found[name] = params[name].coerce(raw)
+        except QueryError as exc:
+            raise QueryFileError(f"{path}:{number}: filter {exc}") from None
+    return found
 
 
 def _variant_name(path: Path) -> str:
