@@ -161,3 +161,43 @@ def test_values_are_shown_as_text_never_run(tmp_path: Path) -> None:
             assert page.evaluate("document.querySelectorAll('img').length") == 0
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+def test_the_demo_around_mail1_is_readable(tmp_path: Path) -> None:
+    """Parallel lookups (one relationship per client, name, type and day) are one edge in the
+    picture, as wide as their sum, and every edge lies inside the canvas once laid out."""
+    import json
+
+    from helpers import run_cli
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
+    store, page_path, expanded = tmp_path / "demo.lbdb", tmp_path / "around.html", tmp_path / "expanded.json"
+    run_cli("demo", "--store", str(store))
+    around = ("export", "--around", fx.MAIL1, "--hops", "2", "--store", str(store))
+    proc = run_cli(*around, "-o", str(page_path))
+    assert "parallel ones of one type merged" in proc.stderr
+    run_cli(*around, "-o", str(expanded))  # a data format keeps every relationship
+    data = json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page_path.read_text(), re.S).group(1))
+    pairs = [(e["y"], e["s"], e["t"]) for e in data["edges"]]
+    assert len(pairs) == len(set(pairs))  # at most one edge per type and pair of nodes
+    every = json.loads(expanded.read_text())
+    lookups = [link for link in every["edges"] if link["_type"] == "LOOKED_UP"]
+    merged = [e["p"] for e in data["edges"] if e["y"] == "LOOKED_UP"]
+    assert len(lookups) > 10 * len(merged)  # the daily relationships, many per drawn edge
+    assert sum(p["count"] for p in merged) == sum(link["count"] for link in lookups)
+    assert all(
+        p["merged"] >= 1 and p["days"] >= 1 and p["first_seen"] <= p["last_seen"] for p in merged if "merged" in p
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(page_path.as_uri())
+            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
+            assert int(page.get_attribute("body", "data-rendered-edges") or 0) == len(data["edges"])
+            assert page.evaluate("graphkit.edgesOutside()") == 0
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "html-export-around-mail1.png"))
+        finally:
+            browser.close()

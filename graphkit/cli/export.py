@@ -16,6 +16,7 @@ from graphkit.backends.store import open_store
 from graphkit.cli.options import store_options
 from graphkit.cli.query import ParamsArg, QueriesArg
 from graphkit.errors import GraphkitError
+from graphkit.export import parallel
 from graphkit.export.bulk import export_bulk
 from graphkit.export.redact import Redactor
 from graphkit.query import subgraph
@@ -107,9 +108,22 @@ def export_subgraph(
     ] = None,
     redact: RedactArg = False,
     redact_key: RedactKeyArg = None,
+    expand: Annotated[
+        bool,
+        typer.Option(
+            "--expand", help="Pictures (HTML, GraphML, GEXF): keep parallel relationships apart, one edge each."
+        ),
+    ] = False,
+    merge: Annotated[
+        bool,
+        typer.Option("--merge", help="Data formats (JSON, CSV, Cypher): merge parallel relationships as pictures do."),
+    ] = False,
     queries: QueriesArg = None,
 ) -> None:
-    """Export a subgraph: --query NAME [-p k=v ...] or --around KEY [--hops K], to -o FILE."""
+    """Export a subgraph: --query NAME [-p k=v ...] or --around KEY [--hops K], to -o FILE.
+
+    Pictures (HTML, GraphML, GEXF) draw parallel relationships of one type between two nodes (a
+    client's lookups of a name, one a day) as one edge with their sum; data formats keep each."""
     if ctx.invoked_subcommand is not None:
         return
     chosen = [
@@ -142,6 +156,10 @@ def export_subgraph(
         backend.close()
     if redactor:
         graph, title = redactor.subgraph(graph), str(redactor.text(title)) + " (redacted)"
+    if expand and merge:
+        raise GraphkitError("--expand and --merge: choose one")
+    if merge or (file_format in parallel.VISUAL and not expand):
+        graph = parallel.merged(graph)
     files = export.write(graph, output, file_format, title)
     for note in graph.notes:
         typer.echo(f"note: {note}", err=True)

@@ -33,7 +33,13 @@
   for (i = 0; i < M; i++) {  // parallel edges fan out: offsets -k..k around the straight line
     e = edges[i];
     var total = pairs[e.s < e.t ? e.s + "," + e.t : e.t + "," + e.s];
-    e.bend = (e.rank - (total - 1) / 2) * 14 * (e.s < e.t ? 1 : -1);
+    e.bend = Math.max(-60, Math.min(60, (e.rank - (total - 1) / 2) * 14)) * (e.s < e.t ? 1 : -1);
+    e.w = weight(e);
+  }
+  // an edge's width grows with the log of its count (merged lookups: their sum), from 1 to 6
+  function weight(e) {
+    var count = e.p && typeof e.p.count === "number" ? e.p.count : 1;
+    return count > 1 ? Math.round(2 * (1 + Math.min(5, Math.log10(count)))) / 2 : 1;
   }
   function radius(n) { return RADIUS + Math.min(8, Math.sqrt(n.deg)); }
 
@@ -161,22 +167,27 @@
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     ctx.translate(view.x, view.y); ctx.scale(view.k, view.k);
-    var focus = selected || hovered, arrows = M <= 5000, j, e, a, b, c, lit = [];
-    ctx.beginPath();
-    for (j = 0; j < M; j++) {
+    var focus = selected || hovered, arrows = M <= 5000, j, e, a, b, c, lit = [], widths = {};
+    for (j = 0; j < M; j++) {  // one path per width: few strokes, however many edges
       e = edges[j]; a = nodes[e.s]; b = nodes[e.t];
       if (focus && (focus === e || focus === a || focus === b)) { lit.push(e); continue; }
-      edgePath(e, a, b);
+      (widths[e.w] = widths[e.w] || []).push(e);
     }
-    ctx.lineWidth = 1 / view.k; ctx.strokeStyle = "rgba(120,130,140,0.55)"; ctx.stroke();
+    ctx.strokeStyle = "rgba(120,130,140,0.55)";
+    Object.keys(widths).forEach(function (w) {
+      ctx.beginPath();
+      widths[w].forEach(function (x) { edgePath(x, nodes[x.s], nodes[x.t]); });
+      ctx.lineWidth = Number(w) / view.k; ctx.stroke();
+    });
     if (arrows) {
       ctx.beginPath();
       for (j = 0; j < M; j++) { e = edges[j]; if (e.s !== e.t && lit.indexOf(e) < 0) arrow(control(e, nodes[e.s], nodes[e.t]), nodes[e.t]); }
       ctx.fillStyle = "rgba(120,130,140,0.8)"; ctx.fill();
     }
-    ctx.beginPath();
-    lit.forEach(function (x) { edgePath(x, nodes[x.s], nodes[x.t]); });
-    ctx.lineWidth = 2 / view.k; ctx.strokeStyle = "#333"; ctx.stroke();
+    lit.forEach(function (x) {
+      ctx.beginPath(); edgePath(x, nodes[x.s], nodes[x.t]);
+      ctx.lineWidth = (x.w + 1) / view.k; ctx.strokeStyle = "#333"; ctx.stroke();
+    });
     ctx.beginPath();
     lit.forEach(function (x) { if (x.s !== x.t) arrow(control(x, nodes[x.s], nodes[x.t]), nodes[x.t]); });
     ctx.fillStyle = "#333"; ctx.fill();
@@ -219,10 +230,22 @@
   function fit() {
     if (!N) return;
     var minx = Infinity, miny = Infinity, maxx = -Infinity, maxy = -Infinity;
-    nodes.forEach(function (n) { minx = Math.min(minx, n.x); maxx = Math.max(maxx, n.x); miny = Math.min(miny, n.y); maxy = Math.max(maxy, n.y); });
+    extent().forEach(function (p) { minx = Math.min(minx, p.x); maxx = Math.max(maxx, p.x); miny = Math.min(miny, p.y); maxy = Math.max(maxy, p.y); });
     var w = Math.max(maxx - minx, 1) + 80, h = Math.max(maxy - miny, 1) + 80;
     view.k = Math.min(1.5, Math.max(0.02, Math.min(width / w, height / h)));
     view.x = width / 2 - view.k * (minx + maxx) / 2; view.y = height / 2 - view.k * (miny + maxy) / 2;
+  }
+  // the points a drawing reaches: nodes, and each curved edge's midpoint (a quadratic curve
+  // reaches half-way to its control point), so that fitting the view keeps every edge in it
+  function extent() {
+    var points = nodes.slice();
+    edges.forEach(function (e) {
+      var a = nodes[e.s], b = nodes[e.t];
+      if (e.s === e.t) { points.push({ x: a.x + 2 * radius(a), y: a.y - 2 * radius(a) }); return; }
+      var c = control(e, a, b);
+      points.push({ x: (a.x + 2 * c.x + b.x) / 4, y: (a.y + 2 * c.y + b.y) / 4 });
+    });
+    return points;
   }
   function zoomAt(factor, sx, sy) {
     var k = Math.min(20, Math.max(0.01, view.k * factor));
@@ -345,7 +368,21 @@
       var n = nodes.filter(function (x) { return x.id === id; })[0], box = canvas.getBoundingClientRect();
       return n ? { x: box.left + view.x + n.x * view.k, y: box.top + view.y + n.y * view.k } : null;
     },
-    view: view
+    view: view,
+    // how many edges reach outside the canvas as drawn now (ends, curve midpoints, loops)
+    edgesOutside: function () {
+      var outside = 0;
+      edges.forEach(function (e) {
+        var a = nodes[e.s], b = nodes[e.t], c = control(e, a, b), pts;
+        pts = e.s === e.t ? [a, { x: a.x + 2 * radius(a), y: a.y - 2 * radius(a) }]
+                          : [a, b, { x: (a.x + 2 * c.x + b.x) / 4, y: (a.y + 2 * c.y + b.y) / 4 }];
+        if (pts.some(function (p) {
+          var sx = view.x + p.x * view.k, sy = view.y + p.y * view.k;
+          return sx < 0 || sy < 0 || sx > width || sy > height;
+        })) outside++;
+      });
+      return outside;
+    }
   };
 
   resize();
