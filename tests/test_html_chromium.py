@@ -178,7 +178,11 @@ def test_the_demo_around_mail1_is_readable(tmp_path: Path) -> None:
     proc = run_cli(*around, "-o", str(page_path))
     assert "parallel ones of one type merged" in proc.stderr
     run_cli(*around, "-o", str(expanded))  # a data format keeps every relationship
-    data = json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page_path.read_text(), re.S).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page_path.read_text(), re.S).group(
+            1
+        )
+    )
     pairs = [(e["y"], e["s"], e["t"]) for e in data["edges"]]
     assert len(pairs) == len(set(pairs))  # at most one edge per type and pair of nodes
     every = json.loads(expanded.read_text())
@@ -199,5 +203,21 @@ def test_the_demo_around_mail1_is_readable(tmp_path: Path) -> None:
             assert page.evaluate("graphkit.edgesOutside()") == 0
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "html-export-around-mail1.png"))
+
+            # the time window: after 2016-09-25 the old name is gone from the address, the new one there
+            old = f"Domain:{fx.MAIL1} RESOLVES_TO IPAddress:66.216.133.29"
+            new = "Domain:trump1.contact-client.com RESOLVES_TO IPAddress:66.216.133.29"
+            assert {old, new} <= set(page.evaluate("graphkit.shown().edges"))
+            page.evaluate("graphkit.setWindow('2016-09-25T00:00:00Z', null)")
+            shown = page.evaluate("graphkit.shown()")
+            assert new in shown["edges"] and old not in shown["edges"]
+            assert not [e for e in shown["edges"] if " LOOKED_UP " in e]  # the lookups ended on 2016-09-23
+            assert f"Domain:{fx.MAIL1}" in shown["nodes"]  # its timeless relationships keep it
+            assert "of 26 nodes" in page.inner_text("#counts")
+            page.screenshot(path=str(ARTIFACTS / "html-export-around-mail1-after-2016-09-25.png"))
+            # the slider does the same: dragged to the end, only the last day's facts stay
+            page.fill("#time-from", page.get_attribute("#time-from", "max") or "0")
+            page.dispatch_event("#time-from", "input")
+            assert page.inner_text("#time-from-text") == page.inner_text("#time-to-text")
         finally:
             browser.close()

@@ -1,7 +1,8 @@
 // graphkit's graph page: a small force layout (Barnes-Hut) on a canvas, no libraries, no network.
 // Data: {nodes: [{id, l: label, c: caption, p: properties}], edges: [{s, t: node indexes, y: type, p}], colours}.
 // When the first layout is drawn, <body> gets data-layout="done" and data-rendered-nodes /
-// data-rendered-edges (the counts drawn), which tests read.
+// data-rendered-edges (the counts drawn), which tests read. A time window (the "Seen between"
+// sliders) hides what was not seen in it; an edge's width grows with its count.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("graph-data").textContent);
@@ -55,6 +56,68 @@
     legend.appendChild(li);
   });
   function colour(label) { return colours[label] || "#A5ABB6"; }
+
+  // -- the time window: what was not seen in it is hidden (a day's steps over the data's span)
+  var DAY = 86400000, hiddenCount = 0;
+  function span(item) {
+    var f = item.p && item.p.first_seen ? Date.parse(item.p.first_seen) : NaN;
+    var l = item.p && item.p.last_seen ? Date.parse(item.p.last_seen) : NaN;
+    if (isNaN(f) && isNaN(l)) return null;
+    return { f: isNaN(f) ? l : f, l: isNaN(l) ? f : l };
+  }
+  var spanStart = Infinity, spanEnd = -Infinity;
+  nodes.concat(edges).forEach(function (item) {
+    item.span = span(item);
+    if (item.span) { spanStart = Math.min(spanStart, item.span.f); spanEnd = Math.max(spanEnd, item.span.l); }
+    item.hidden = false;
+  });
+  var windowFrom = -Infinity, windowTo = Infinity;
+  function within(item) { return !item.span || (item.span.f <= windowTo && item.span.l >= windowFrom); }
+  function applyWindow() {
+    var touched = new Array(N).fill(false), timeless = new Array(N).fill(false), j, e;
+    for (j = 0; j < M; j++) {
+      e = edges[j]; e.hidden = !within(e);
+      if (!e.hidden) { touched[e.s] = touched[e.t] = true; }
+      if (!e.span) { timeless[e.s] = timeless[e.t] = true; }
+    }
+    hiddenCount = 0;
+    for (j = 0; j < N; j++) {
+      var n = nodes[j];
+      // a node goes with its relationships: hidden when every one of them is
+      n.hidden = !within(n) || (n.deg > 0 && !touched[j] && !timeless[j]);
+      if (n.hidden) hiddenCount++;
+    }
+    var shownEdges = edges.filter(function (x) { return !x.hidden && !nodes[x.s].hidden && !nodes[x.t].hidden; }).length;
+    document.getElementById("counts").textContent = hiddenCount || shownEdges < M
+      ? (N - hiddenCount) + " of " + N + " nodes, " + shownEdges + " of " + M + " relationships shown"
+      : N + " nodes, " + M + " relationships";
+  }
+  function dayText(ms) { return new Date(ms).toISOString().slice(0, 10); }
+  var timeFrom = document.getElementById("time-from"), timeTo = document.getElementById("time-to");
+  if (spanStart <= spanEnd) {
+    spanStart = Math.floor(spanStart / DAY) * DAY;  // whole UTC days
+    var days = Math.floor((spanEnd - spanStart) / DAY);
+    [timeFrom, timeTo].forEach(function (input) { input.max = String(days); });
+    timeTo.value = String(days);
+    document.getElementById("time").hidden = false;
+    document.getElementById("time-from-text").textContent = dayText(spanStart);
+    document.getElementById("time-to-text").textContent = dayText(spanEnd);
+    var onSlide = function () {
+      var a = Number(timeFrom.value), b = Number(timeTo.value);
+      if (a > b) { if (this === timeFrom) timeTo.value = String(a); else timeFrom.value = String(b); }
+      setWindow(spanStart + Number(timeFrom.value) * DAY, spanStart + (Number(timeTo.value) + 1) * DAY - 1);
+    };
+    timeFrom.addEventListener("input", onSlide); timeTo.addEventListener("input", onSlide);
+  }
+  function setWindow(from, to) {
+    windowFrom = from; windowTo = to;
+    if (spanStart <= spanEnd) {
+      document.getElementById("time-from-text").textContent = dayText(Math.max(from, spanStart));
+      document.getElementById("time-to-text").textContent = dayText(Math.min(to, spanEnd));
+    }
+    applyWindow();
+    if (typeof draw === "function" && width) draw();
+  }
 
   // -- the force layout: repulsion by Barnes-Hut (a quadtree; far groups of nodes act as one,
   // so a tick costs N log N), springs along relationships, a little gravity to the centre
@@ -167,9 +230,10 @@
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     ctx.translate(view.x, view.y); ctx.scale(view.k, view.k);
-    var focus = selected || hovered, arrows = M <= 5000, j, e, a, b, c, lit = [], widths = {};
+    var focus = selected || hovered, arrows = M <= 5000, j, e, a, b, c, lit = [], widths = {}, skipped = 0;
     for (j = 0; j < M; j++) {  // one path per width: few strokes, however many edges
       e = edges[j]; a = nodes[e.s]; b = nodes[e.t];
+      if (e.hidden || a.hidden || b.hidden) { skipped++; continue; }
       if (focus && (focus === e || focus === a || focus === b)) { lit.push(e); continue; }
       (widths[e.w] = widths[e.w] || []).push(e);
     }
@@ -181,7 +245,10 @@
     });
     if (arrows) {
       ctx.beginPath();
-      for (j = 0; j < M; j++) { e = edges[j]; if (e.s !== e.t && lit.indexOf(e) < 0) arrow(control(e, nodes[e.s], nodes[e.t]), nodes[e.t]); }
+      for (j = 0; j < M; j++) {
+        e = edges[j];
+        if (e.s !== e.t && lit.indexOf(e) < 0 && !e.hidden && !nodes[e.s].hidden && !nodes[e.t].hidden) arrow(control(e, nodes[e.s], nodes[e.t]), nodes[e.t]);
+      }
       ctx.fillStyle = "rgba(120,130,140,0.8)"; ctx.fill();
     }
     lit.forEach(function (x) {
@@ -191,17 +258,17 @@
     ctx.beginPath();
     lit.forEach(function (x) { if (x.s !== x.t) arrow(control(x, nodes[x.s], nodes[x.t]), nodes[x.t]); });
     ctx.fillStyle = "#333"; ctx.fill();
-    drawnEdges = M;
+    drawnEdges = M - skipped;
 
     var byLabel = {};
-    for (j = 0; j < N; j++) (byLabel[nodes[j].l] = byLabel[nodes[j].l] || []).push(nodes[j]);
+    for (j = 0; j < N; j++) if (!nodes[j].hidden) (byLabel[nodes[j].l] = byLabel[nodes[j].l] || []).push(nodes[j]);
     Object.keys(byLabel).forEach(function (label) {
       ctx.beginPath();
       byLabel[label].forEach(function (n) { var rad = radius(n); ctx.moveTo(n.x + rad, n.y); ctx.arc(n.x, n.y, rad, 0, 2 * Math.PI); });
       ctx.fillStyle = colour(label); ctx.fill();
       ctx.lineWidth = 1 / view.k; ctx.strokeStyle = "#fff"; ctx.stroke();
     });
-    drawnNodes = N;
+    drawnNodes = N - hiddenCount;
     if (focus && focus.l !== undefined) {
       ctx.beginPath(); ctx.arc(focus.x, focus.y, radius(focus), 0, 2 * Math.PI);
       ctx.lineWidth = 3 / view.k; ctx.strokeStyle = "#000"; ctx.stroke();
@@ -212,7 +279,7 @@
     var x0 = -view.x / view.k, y0 = -view.y / view.k, x1 = x0 + width / view.k, y1 = y0 + height / view.k;
     for (j = 0; j < N; j++) {
       var n = nodes[j];
-      if (!(captions || n === focus) || n.x < x0 - 100 || n.x > x1 + 100 || n.y < y0 - 20 || n.y > y1 + 20) continue;
+      if (n.hidden || !(captions || n === focus) || n.x < x0 - 100 || n.x > x1 + 100 || n.y < y0 - 20 || n.y > y1 + 20) continue;
       ctx.fillText(short(n.c), n.x, n.y + radius(n) + 2 / view.k);
     }
   }
@@ -259,7 +326,8 @@
   function hit(p) {
     var best = null, bestD = Infinity, j, dx, dy, d;
     for (j = 0; j < N; j++) {
-      var n = nodes[j]; dx = n.x - p.x; dy = n.y - p.y; d = dx * dx + dy * dy;
+      var n = nodes[j]; if (n.hidden) continue;
+      dx = n.x - p.x; dy = n.y - p.y; d = dx * dx + dy * dy;
       var rad = radius(n) + 3 / view.k;
       if (d <= rad * rad && d < bestD) { best = n; bestD = d; }
     }
@@ -267,6 +335,7 @@
     var tolerance = 5 / view.k;
     for (j = 0; j < M; j++) {
       var e = edges[j], a = nodes[e.s], b = nodes[e.t], c = control(e, a, b);
+      if (e.hidden || a.hidden || b.hidden) continue;
       d = Math.min(segment(p, a, c), segment(p, c, b));
       if (d < tolerance && d < bestD) { best = e; bestD = d; }
     }
@@ -369,6 +438,15 @@
       return n ? { x: box.left + view.x + n.x * view.k, y: box.top + view.y + n.y * view.k } : null;
     },
     view: view,
+    // the time window, as ISO 8601 texts (null: open), and what it leaves shown
+    setWindow: function (from, to) { setWindow(from ? Date.parse(from) : -Infinity, to ? Date.parse(to) : Infinity); },
+    shown: function () {
+      return {
+        nodes: nodes.filter(function (n) { return !n.hidden; }).map(function (n) { return n.id; }),
+        edges: edges.filter(function (e) { return !e.hidden && !nodes[e.s].hidden && !nodes[e.t].hidden; })
+          .map(function (e) { return nodes[e.s].id + " " + e.y + " " + nodes[e.t].id; })
+      };
+    },
     // how many edges reach outside the canvas as drawn now (ends, curve midpoints, loops)
     edgesOutside: function () {
       var outside = 0;
