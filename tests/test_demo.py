@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from helpers import CliResult, Store, json_output, run_cli
 
@@ -159,6 +160,8 @@ def test_demo_findings(store: Store, tmp_path: Path) -> None:
         assert "-[LOOKED_UP]->" in path.steps
     assert findings.paths["Trump Organization -> Listrak"][0].keys[3] == "66.216.133.29"
 
+    _check_paths_picture(findings)
+
     text = summary(findings)
     for needle in ("2,820 (79.48%)", "714 (20.12%)", "top two together 99.61%", "trump1.contact-client.com",
                    "Listrak", "Cendyn"):  # fmt: skip
@@ -203,6 +206,35 @@ def test_copy_case_copies_the_files(tmp_path: Path) -> None:
     _graphkit("demo", "--copy-case", "case", cwd=tmp_path)
     for name in (*GENERATED, "README.md"):
         assert (tmp_path / "case" / name).read_bytes() == (CASE_DIR / name).read_bytes()
+
+
+def _check_paths_picture(findings: Any) -> None:
+    """The report's picture of the paths: each node and relationship once, all in its box."""
+    import xml.etree.ElementTree as ET
+
+    from graphkit.demo.paths_svg import paths_svg
+
+    paths = [path for found in findings.paths.values() for path in found]
+    svg = ET.fromstring(paths_svg(paths))
+    ns = "{http://www.w3.org/2000/svg}"
+    width, height = (float(v) for v in svg.get("viewBox", "").split()[2:])
+    nodes = {(p.labels[i], p.keys[i]) for p in paths for i in range(len(p.keys))}
+    circles = svg.findall(f"{ns}g/{ns}circle")
+    assert len(circles) == len(nodes)
+    steps = {
+        (p.keys[i + 1], s.strip("<>-[]"), p.keys[i])
+        if s.startswith("<")
+        else (p.keys[i], s.strip("<>-[]"), p.keys[i + 1])
+        for p in paths
+        for i, s in enumerate(p.steps)
+    }
+    lines = svg.findall(f"{ns}line")
+    assert len(lines) == len(steps) and {line.find(f"{ns}title").text for line in lines} == {s[1] for s in steps}  # type: ignore[union-attr]
+    for c in circles:
+        assert 0 < float(c.get("cx", -1)) < width and 0 < float(c.get("cy", -1)) < height
+    for line in lines:
+        for x, y in (("x1", "y1"), ("x2", "y2")):
+            assert 0 <= float(line.get(x, -1)) <= width and 0 <= float(line.get(y, -1)) <= height
 
 
 def test_the_printed_next_steps_run_as_printed_in_a_fresh_shell(tmp_path: Path) -> None:

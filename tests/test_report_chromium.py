@@ -49,6 +49,7 @@ def test_report_renders_with_its_chart_in_headless_chromium(tmp_path: Path) -> N
     assert int(natural_w) > 0 and int(natural_h) > 0, "the chart image did not decode"
     assert float(box_w) > 100 and float(box_h) > 50, "the chart is not laid out visibly"
     assert "2,820 (79.48%)" in dom.stdout and "Benign reading." in dom.stdout
+    assert dom.stdout.count('class="node"') >= 10 and 'id="paths-picture"' in dom.stdout  # the paths, drawn
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "demo-report.png"

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from graphkit.demo.paths_svg import paths_svg
 from graphkit.demo.run import Findings, Ran
 
 OTHERS = "other resolvers"
@@ -390,6 +391,11 @@ def render_html(findings: Findings, *, store: str | None = None) -> str:
                 f'src="data:image/png;base64,{chart}"></p>'
             )
             parts.append(_weekly_table(findings))
+        if title == "Paths between the organizations":
+            picture = paths_svg(path for paths in findings.paths.values() for path in paths)
+            if picture:
+                parts.append(f"<figure>{picture}<figcaption>Every shortest path above, each node and "
+                             "relationship once.</figcaption></figure>")  # fmt: skip
         if title == "A rare name" and findings.other_names:
             rows = [[findings.name, len(findings.clients), findings.total]]
             rows += [[n["name"], n["clients"], n["total"]] for n in findings.other_names]
