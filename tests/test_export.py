@@ -267,7 +267,10 @@ def test_networkx_reads_back_the_same_subgraph(fmt: str, tmp_path: Path) -> None
 def test_cli_export_round_trips_the_case(store: Store, fmt: str, tmp_path: Path) -> None:
     _load(store)
     path = tmp_path / f"case.{fmt}"
-    store.cli("export", "--around", fx.MAIL1, "--hops", "2", "--limit", "40", "-o", str(path))
+    picture = fmt in ("graphml", "gexf")  # merged unless --expand: here every relationship is read back
+    store.cli(
+        "export", "--around", fx.MAIL1, "--hops", "2", "--limit", "40", "-o", str(path), *(["--expand"] * picture)
+    )
     expected = _build(store, "around", fx.MAIL1, 2, 40)
     nodes, edges = _read(path, fmt)
     assert nodes == _expected_nodes(expected)
@@ -276,6 +279,13 @@ def test_cli_export_round_trips_the_case(store: Store, fmt: str, tmp_path: Path)
     assert len(looked_up) > len(
         {(json.loads(e)[0], json.loads(e)[1]) for e in edges if json.loads(e)[2] == "LOOKED_UP"}
     )
+    if picture:  # by default: one edge per type and pair, carrying the sum
+        store.cli("export", "--around", fx.MAIL1, "--hops", "2", "--limit", "40", "-o", str(path))
+        drawn = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)  # no parallels: a DiGraph
+        pairs = [(a, b, data["_type"]) for a, b, data in drawn.edges(data=True)]
+        assert len(pairs) == len(set(pairs)) == len({tuple(json.loads(e)[:3]) for e in edges})
+        total = sum(data.get("count", 0) for _, _, data in drawn.edges(data=True) if data["_type"] == "LOOKED_UP")
+        assert total == sum(props.get("count", 0) for props in looked_up)
 
 
 def test_csv_export_lists_nodes_and_relationships(tmp_path: Path) -> None:
