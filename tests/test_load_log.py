@@ -11,6 +11,9 @@ from test_zeek import fresh, snapshot
 from graphkit.cli.output import Format
 
 REAL = {
+    "tls/rita_proxy_rolling_x509.16-17.log.gz": "zeek",  # first: `load log` reads x509 logs before ssl logs
+    "tls/rita_proxy_ssl.log": "zeek",
+    "tls/rita_json_with_all_fields_ssl.log": "zeek",
     "dnsmasq/wilan_of_shame_dnsmasq_2.90.log": "dnsmasq",
     "suricata/surevego_testdata_eve_v1dns.json": "eve",
     "suricata/tenzir_rrdata-eve_v2dns.json": "eve",
@@ -43,9 +46,11 @@ def test_what_it_cannot_tell_is_refused_and_the_rest_loads(store: Store, tmp_pat
     sysmon = (realdata() / "sysmon" / "sigma_remote_access_sysmon22.evtx").read_bytes()
     other = tmp_path / "other-provider.evtx"  # the same file, its provider renamed: an EVTX of another log
     other.write_bytes(sysmon.replace("Windows-Sysmon".encode("utf-16-le"), "Windows-Other!".encode("utf-16-le")))
+    conn = tmp_path / "conn.log"
+    conn.write_text("#separator \\x09\n#path\tconn\n#fields\tts\tuid\n1.0\tC1\n")
     files = {
         "evtx": other,
-        "ssl": realdata() / "tls" / "rita_proxy_ssl.log",
+        "conn": conn,
         "whois": whois,
         "eve": realdata() / "suricata" / "tenzir_rrdata-eve_v2dns.json",
     }
@@ -54,7 +59,7 @@ def test_what_it_cannot_tell_is_refused_and_the_rest_loads(store: Store, tmp_pat
     reports = {Path(r["path"]).name: r for r in json_lines(proc)}
     why = {name: reports[path.name]["rejected_whole"] for name, path in files.items()}
     assert "a Windows event log (EVTX) of neither Sysmon nor the DNS Server" in why["evtx"]
-    assert "a Zeek ssl log" in why["ssl"]
+    assert "a Zeek conn log: graphkit reads Zeek's dns, ssl and x509 logs" in why["conn"]
     assert (
         why["whois"]
         == f"{whois}: cannot tell which log this is (its first lines fit no log format graphkit knows); name its kind: graphkit load KIND"

@@ -160,16 +160,9 @@ def load_zeek(
     day; answers become RESOLVES_TO / ALIAS_OF. x509.log: certificates. ssl.log: SERVED_CERT, REQUESTED_TLS (SNI)
     and JA3/JA4 fingerprints; older logs name certificates by file id: give their x509.log in the same command."""
     from graphkit.cli.load import load_files
-    from graphkit.parsers.zeek import ZeekParser
-    from graphkit.parsers.zeek_tls import FileIds, ZeekSslParser, ZeekX509Parser, zeek_log_kind
+    from graphkit.parsers.zeek_tls import zeek_log_kind
 
-    options = _options(since, until, keep_local, observer, client_side)
-    file_ids = FileIds()
-    parsers: dict[str, Parser] = {
-        "dns": ZeekParser(options),
-        "ssl": ZeekSslParser(options, file_ids),
-        "x509": ZeekX509Parser(file_ids),
-    }
+    parsers = _zeek_parsers(_options(since, until, keep_local, observer, client_side))
     kinds = {path: zeek_log_kind(path) for path in files}
 
     def choose(path: Path) -> Parser | str:
@@ -178,9 +171,18 @@ def load_zeek(
             return f"{path}: {kind}"
         return parsers[kind]
 
-    # x509 logs first: an older ssl.log names its certificates by the file ids they give
-    ordered = sorted(files, key=lambda path: kinds[path] != "x509")
+    ordered = sorted(files, key=lambda path: kinds[path] != "x509")  # see _zeek_parsers
     load_files(choose, "zeek", ordered, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def _zeek_parsers(options: LookupOptions) -> dict[str, Parser]:
+    """A parser per Zeek log, by its #path. An older ssl.log names its certificates by the file
+    ids its x509.log gives: x509 logs load first, and their ids stay for the command's ssl logs."""
+    from graphkit.parsers.zeek import ZeekParser
+    from graphkit.parsers.zeek_tls import FileIds, ZeekSslParser, ZeekX509Parser
+
+    file_ids = FileIds()
+    return {"dns": ZeekParser(options), "ssl": ZeekSslParser(options, file_ids), "x509": ZeekX509Parser(file_ids)}
 
 
 load_eve = _lookup_command(
@@ -372,9 +374,10 @@ def load_log(
     batch_size: BatchArg = DEFAULT_BATCH,
     fmt: FormatArg = Format.table,
 ) -> None:
-    """Load lookup logs of any kind graphkit reads (Zeek, BIND, EVE, dnstap, dnsmasq, Route 53, Umbrella, Sysmon,
-    Windows DNS Server, CSV with a known header), told apart by their first bytes and lines; says which it chose
-    per file, and refuses a file it cannot tell (then name the kind: graphkit load KIND)."""
+    """Load lookup logs of any kind graphkit reads (Zeek dns.log, and its ssl.log and x509.log; BIND, EVE, dnstap,
+    dnsmasq, Route 53, Umbrella, Sysmon, Windows DNS Server, CSV with a known header), told apart by their first bytes
+    and lines; says which it chose per file, and refuses a file it cannot tell (then name the kind: graphkit load
+    KIND)."""
     from graphkit.cli.load import load_files
     from graphkit.parsers.bind import BindParser
     from graphkit.parsers.csvlog import CsvLogParser
@@ -386,12 +389,12 @@ def load_log(
     from graphkit.parsers.sysmon import SysmonParser
     from graphkit.parsers.umbrella import UmbrellaParser
     from graphkit.parsers.windns import WindnsParser
-    from graphkit.parsers.zeek import ZeekParser
+    from graphkit.parsers.zeek_tls import zeek_log_kind
 
     zone = _zone(tz)
     options = _options(since, until, keep_local, observer, client_side)
+    zeek = _zeek_parsers(options)
     parsers: dict[str, Parser] = {
-        "zeek": ZeekParser(options),
         "bind": BindParser(options, zone=zone, year=year),
         "eve": EveParser(options),
         "dnsmasq": DnsmasqParser(options, zone=zone, year=year),
@@ -403,15 +406,21 @@ def load_log(
         "csv-log": CsvLogParser(options),
     }
 
+    found = {path: detect(path) for path in files if str(path) != "-"}
+
     def choose(path: Path) -> Parser | str:
         if str(path) == "-":
             return "standard input: its kind cannot be told without reading it; name it (graphkit load KIND -)"
-        found = detect(path)
-        if found.unsupported:
-            return f"{path}: {found.why}"
-        if found.kind is None:
-            return f"{path}: cannot tell which log this is ({found.why}); name its kind: graphkit load KIND"
-        typer.echo(f"{path}: read as {found.why} (graphkit load {found.kind})", err=True)
-        return parsers[found.kind]
+        seen = found[path]
+        if seen.unsupported:
+            return f"{path}: {seen.why}"
+        if seen.kind is None:
+            return f"{path}: cannot tell which log this is ({seen.why}); name its kind: graphkit load KIND"
+        typer.echo(f"{path}: read as {seen.why} (graphkit load {seen.kind})", err=True)
+        return zeek[zeek_log_kind(path)] if seen.kind == "zeek" else parsers[seen.kind]
 
-    load_files(choose, "log", files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+    def x509_first(path: Path) -> bool:  # see _zeek_parsers
+        return not (path in found and found[path].kind == "zeek" and zeek_log_kind(path) == "x509")
+
+    ordered = sorted(files, key=x509_first)
+    load_files(choose, "log", ordered, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

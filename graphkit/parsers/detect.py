@@ -1,4 +1,5 @@
-"""Which lookup log a file is, from its first bytes and lines (`graphkit load log`).
+"""Which log a file is, from its first bytes and lines (`graphkit load log`): a lookup log, or
+Zeek's ssl.log or x509.log (read by `load zeek`).
 
 Binary formats are told by their magic bytes; text formats by their first non-blank lines,
 each of which must fit the format (a file whose first lines fit none, or fit two, is not
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from graphkit.errors import GraphkitError
 from graphkit.ingest import inputs
-from graphkit.parsers import bind, csvlog, dnsmasq, route53, windns, winevents
+from graphkit.parsers import bind, csvlog, dnsmasq, route53, windns, winevents, zeek_tls
 
 HEAD_BYTES = 1 << 16
 LINES_LOOKED_AT = 5
@@ -50,12 +51,16 @@ def detect(path: Path) -> Detected:
     if head.startswith(FSTRM_CONTROL) and b"dnstap" in head[:64]:
         return Detected("dnstap", "dnstap (Frame Streams)")
     zeek_path = ZEEK_PATH.search(head)
+    if zeek_path and zeek_path[1] in (b"ssl", b"x509"):
+        return Detected("zeek", f"Zeek {zeek_path[1].decode()}.log")
     if zeek_path and zeek_path[1] != b"dns":
         what = zeek_path[1].decode("ascii", "replace")
-        hint = " (graphkit load zeek reads it)" if what in ("ssl", "x509") else ""
-        return Detected(None, f"a Zeek {what} log: `load log` reads lookup logs (Zeek dns.log){hint}", unsupported=True)
+        return Detected(None, f"a Zeek {what} log: graphkit reads Zeek's dns, ssl and x509 logs", unsupported=True)
     lines = [line for line in head.split(b"\n")[:-1] if line.strip()][:LINES_LOOKED_AT] or [head]
     text = [line.decode("utf-8", "replace").rstrip("\r") for line in lines]
+    tls = _zeek_tls_json(text)
+    if tls:
+        return Detected("zeek", f"Zeek {tls}.log (JSON lines)")
     found = [(kind, why) for kind, why, fits in _TEXT_FORMATS if fits(text)]
     if len(found) == 1:
         return Detected(*found[0])
@@ -96,6 +101,18 @@ def _zeek_tsv(lines: list[str]) -> bool:
 
 def _zeek_json(lines: list[str]) -> bool:
     return all((v := _json(t)) is not None and "id.orig_h" in v and "query" in v for t in lines)
+
+
+def _zeek_tls_json(lines: list[str]) -> str | None:
+    """'ssl' or 'x509' when every line is a Zeek ssl.log or x509.log record in JSON."""
+    kinds = set()
+    for text in lines:
+        value = _json(text)
+        if value is None:
+            return None
+        kinds.add(zeek_tls.kind_of_fields(set(value)))
+    found = kinds.pop() if len(kinds) == 1 else None
+    return found if found in ("ssl", "x509") else None
 
 
 def _eve(lines: list[str]) -> bool:
