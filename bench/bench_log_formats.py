@@ -249,14 +249,19 @@ def whole_load(kind: str, path: Path, workdir: Path, options: tuple[str, ...] = 
     """(seconds, peak RSS in MB) of a whole `graphkit load` process into a fresh embedded store."""
     store = workdir / f"store-{kind}"
     remove_store(store)
-    command = [str(GRAPHKIT), "load", kind, *options, str(path), "--store", str(store)]
+    seconds, peak_mb = measured([str(GRAPHKIT), "load", kind, *options, str(path), "--store", str(store)])
+    remove_store(store)
+    return seconds, peak_mb
+
+
+def measured(command: list[str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of a command run in a fresh wrapper process."""
     started = time.perf_counter()
-    measured = subprocess.run([sys.executable, "-c", _MEASURED, *command], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", _MEASURED, *command], capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - started
-    status, peak_kb = (int(v) for v in measured.stdout.split())
+    status, peak_kb = (int(v) for v in out.stdout.split())
     if status:
         raise SystemExit(f"{' '.join(command)} failed ({status})")
-    remove_store(store)
     return seconds, peak_kb / 1024
 
 

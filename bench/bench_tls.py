@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 import zeek_gen  # noqa: E402
-from bench_log_formats import _MEASURED, GRAPHKIT, parse, remove_store  # noqa: E402
+from bench_log_formats import GRAPHKIT, measured, parse, remove_store  # noqa: E402
 
 from graphkit.backends.store import StoreOptions, open_store  # noqa: E402
 from graphkit.ingest.context import ParseContext  # noqa: E402
@@ -141,16 +140,6 @@ def eve_of(ssl: Path) -> Path:
             }  # fmt: skip
             out.write(json.dumps(event, separators=(",", ":")) + "\n")
     return eve
-
-
-def measured(command: list[str]) -> tuple[float, float]:
-    started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", _MEASURED, *command], capture_output=True, text=True, check=True)
-    seconds = time.perf_counter() - started
-    status, peak_kb = (int(v) for v in out.stdout.split())
-    if status:
-        raise SystemExit(f"{' '.join(command)} failed ({status})")
-    return seconds, peak_kb / 1024
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -12,6 +13,25 @@ from graphkit.errors import GraphkitError
 from graphkit.model.records import NodeRecord, Record
 
 HELP = "Collect live data (DNS, RDAP, TLS). Load it straight into the store, or --emit a records file."
+
+InputArg = Annotated[
+    Optional[Path],
+    typer.Option("--input", "-i", help="File of targets, one a line ('#' starts a comment).", show_default=False),
+]
+EmitArg = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--emit",
+        help="Write the records to this JSON-lines file (for `graphkit load records`) instead of the store.",
+        show_default=False,
+    ),
+]
+
+
+def check_emit(emit: Path | None) -> None:
+    """Refuse --emit into a folder that is not there before collecting anything."""
+    if emit is not None and not emit.resolve().parent.is_dir():
+        raise GraphkitError(f"--emit {emit}: no such folder")
 
 
 def read_targets(given: list[str], input_file: Path | None) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.cli.collect import deliver, read_targets
+from graphkit.cli.collect import EmitArg, InputArg, check_emit, deliver, read_targets
 from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format, print_rows
 from graphkit.errors import GraphkitError
@@ -21,10 +21,7 @@ def collect_dns(
     targets: Annotated[
         Optional[list[str]], typer.Argument(help="Names to resolve.", metavar="NAMES", show_default=False)
     ] = None,
-    input_file: Annotated[
-        Optional[Path],
-        typer.Option("--input", "-i", help="File of names, one a line ('#' starts a comment).", show_default=False),
-    ] = None,
+    input_file: InputArg = None,
     follow: Annotated[
         int, typer.Option("--follow", min=0, help="Also resolve NS/MX/CNAME targets, this many levels deep.")
     ] = 0,
@@ -38,14 +35,7 @@ def collect_dns(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Queries in flight at once.")] = 20,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each attempt.")] = 3.0,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Further attempts after a timeout.")] = 2,
-    emit: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--emit",
-            help="Write the records to this JSON-lines file (for `graphkit load records`) instead of the store.",
-            show_default=False,
-        ),
-    ] = None,
+    emit: EmitArg = None,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Resolve A, AAAA, CNAME, NS, MX, TXT and SOA for each name, and PTR for every address found.
@@ -61,8 +51,7 @@ def collect_dns(
     wanted = _targets(targets or [], input_file)
     if timeout <= 0:  # typer's min= cannot exclude 0
         raise GraphkitError("--timeout must be positive")
-    if emit is not None and not emit.resolve().parent.is_dir():
-        raise GraphkitError(f"--emit {emit}: no such folder")
+    check_emit(emit)
     try:
         settings = DnsSettings(nameserver or [], port, timeout, retries, concurrency, follow)
         collection = collect(wanted, settings)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.cli.collect import deliver, read_targets
+from graphkit.cli.collect import EmitArg, InputArg, deliver, read_targets
 from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format, print_rows
 from graphkit.collectors.rdap import ASN_METHODS, REPORT_COLUMNS, RdapCollector, RdapSettings, default_cache_dir
@@ -22,17 +22,8 @@ def collect_rdap(
         Optional[list[str]],
         typer.Argument(help="IP addresses, domain names or AS numbers (AS13335).", show_default=False),
     ] = None,
-    input_file: Annotated[
-        Optional[Path],
-        typer.Option("--input", "-i", help="File of targets, one a line ('#' starts a comment).", show_default=False),
-    ] = None,
-    emit: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--emit",
-            help="Write the records to this JSON-lines file (for `graphkit load records`) instead of the store.",
-        ),
-    ] = None,
+    input_file: InputArg = None,
+    emit: EmitArg = None,
     cache: Annotated[
         Optional[Path],
         typer.Option(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from graphkit.cli.collect import deliver, read_targets
+from graphkit.cli.collect import EmitArg, InputArg, check_emit, deliver, read_targets
 from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format, print_rows
 from graphkit.errors import GraphkitError
@@ -24,10 +23,7 @@ def collect_tls(
             help="Servers: HOST, HOST:PORT, [IPv6]:PORT (port 443 by default).", metavar="TARGETS", show_default=False
         ),
     ] = None,
-    input_file: Annotated[
-        Optional[Path],
-        typer.Option("--input", "-i", help="File of targets, one a line ('#' starts a comment).", show_default=False),
-    ] = None,
+    input_file: InputArg = None,
     sni: Annotated[
         Optional[str],
         typer.Option(
@@ -36,14 +32,7 @@ def collect_tls(
     ] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Handshakes in flight at once.")] = 20,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for each handshake.")] = 5.0,
-    emit: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--emit",
-            help="Write the records to this JSON-lines file (for `graphkit load records`) instead of the store.",
-            show_default=False,
-        ),
-    ] = None,
+    emit: EmitArg = None,
     fmt: FormatArg = Format.table,
 ) -> None:
     """Complete a TLS handshake with each server and record the chain it presents, trusted or not: the
@@ -69,8 +58,7 @@ def collect_tls(
             sni = names.domain(sni)
         except names.InvalidName as exc:
             raise GraphkitError(f"--sni: {exc}") from None
-    if emit is not None and not emit.resolve().parent.is_dir():
-        raise GraphkitError(f"--emit {emit}: no such folder")
+    check_emit(emit)
     collection = collect(list(dict.fromkeys(wanted)), TlsSettings(timeout, concurrency, sni))
     source = collection.source(str(input_file) if input_file else None)
     written, where = deliver(collection.records, source, emit, store_options(ctx))

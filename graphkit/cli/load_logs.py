@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from graphkit.backends.store import StoreOptions
 from graphkit.cli.load import BatchArg, FilesArg, StrictArg, run_load
 from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format
@@ -119,9 +120,12 @@ def _options(
     )
 
 
-def _lookup_command(module: str, parser: str, doc: str) -> Callable[..., None]:
-    """`graphkit load KIND`, for a lookup log whose parser takes the shared options only (its
-    module imported when the command runs: parsers bring pyarrow)."""
+# How a lookup-log command loads its files: (options, files, store, strict, batch size, format).
+LoadLogs = Callable[["LookupOptions", list[Path], StoreOptions, bool, int, Format], None]
+
+
+def _lookup_command(doc: str, load: LoadLogs) -> Callable[..., None]:
+    """`graphkit load KIND`, for a lookup log whose parsers take the shared options only."""
 
     def command(
         ctx: typer.Context,
@@ -135,34 +139,33 @@ def _lookup_command(module: str, parser: str, doc: str) -> Callable[..., None]:
         batch_size: BatchArg = DEFAULT_BATCH,
         fmt: FormatArg = Format.table,
     ) -> None:
-        make = getattr(importlib.import_module(f"graphkit.parsers.{module}"), parser)
         options = _options(since, until, keep_local, observer, client_side)
-        run_load(make(options), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+        load(options, files, store_options(ctx), strict, batch_size, fmt)
 
     command.__doc__ = doc
     return command
 
 
-def load_zeek(
-    ctx: typer.Context,
-    files: FilesArg,
-    since: SinceArg = None,
-    until: UntilArg = None,
-    keep_local: KeepLocalArg = False,
-    observer: ObserverArg = None,
-    client_side: ClientSideArg = None,
-    strict: StrictArg = False,
-    batch_size: BatchArg = DEFAULT_BATCH,
-    fmt: FormatArg = Format.table,
+def _one_parser(module: str, parser: str) -> LoadLogs:
+    """Every file read by one parser (its module imported when the command runs: parsers bring pyarrow)."""
+
+    def load(
+        options: LookupOptions, files: list[Path], store: StoreOptions, strict: bool, batch_size: int, fmt: Format
+    ) -> None:
+        make = getattr(importlib.import_module(f"graphkit.parsers.{module}"), parser)
+        run_load(make(options), files, store, strict=strict, batch_size=batch_size, fmt=fmt)
+
+    return load
+
+
+def _zeek_logs(
+    options: LookupOptions, files: list[Path], store: StoreOptions, strict: bool, batch_size: int, fmt: Format
 ) -> None:
-    """Load Zeek dns.log, ssl.log and x509.log (TSV with any field order and header blocks, or JSON lines; gzip
-    is detected; told apart by #path or their fields). dns.log: lookups counted per client, name, type and UTC
-    day; answers become RESOLVES_TO / ALIAS_OF. x509.log: certificates. ssl.log: SERVED_CERT, REQUESTED_TLS (SNI)
-    and JA3/JA4 fingerprints; older logs name certificates by file id: give their x509.log in the same command."""
+    """Zeek's dns, ssl and x509 logs, each by its own parser (see _zeek_parsers)."""
     from graphkit.cli.load import load_files
     from graphkit.parsers.zeek_tls import zeek_log_kind
 
-    parsers = _zeek_parsers(_options(since, until, keep_local, observer, client_side))
+    parsers = _zeek_parsers(options)
     kinds = {path: zeek_log_kind(path) for path in files}
 
     def choose(path: Path) -> Parser | str:
@@ -172,7 +175,16 @@ def load_zeek(
         return parsers[kind]
 
     ordered = sorted(files, key=lambda path: kinds[path] != "x509")  # see _zeek_parsers
-    load_files(choose, "zeek", ordered, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+    load_files(choose, "zeek", ordered, store, strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+load_zeek = _lookup_command(
+    """Load Zeek dns.log, ssl.log and x509.log (TSV with any field order and header blocks, or JSON lines; gzip
+    is detected; told apart by #path or their fields). dns.log: lookups counted per client, name, type and UTC
+    day; answers become RESOLVES_TO / ALIAS_OF. x509.log: certificates. ssl.log: SERVED_CERT, REQUESTED_TLS (SNI)
+    and JA3/JA4 fingerprints; older logs name certificates by file id: give their x509.log in the same command.""",
+    _zeek_logs,
+)
 
 
 def _zeek_parsers(options: LookupOptions) -> dict[str, Parser]:
@@ -186,37 +198,32 @@ def _zeek_parsers(options: LookupOptions) -> dict[str, Parser]:
 
 
 load_eve = _lookup_command(
-    "eve",
-    "EveParser",
     """Load Suricata EVE JSON (dns events, v1, v2 and v3): each question of a query is a lookup;
     answer events give RESOLVES_TO / ALIAS_OF; other event types are counted, not read.""",
+    _one_parser("eve", "EveParser"),
 )
 load_route53 = _lookup_command(
-    "route53",
-    "Route53Parser",
     """Load AWS Route 53 Resolver query logs (JSON lines as delivered to S3/Firehose, CloudWatch
     exports, or one JSON document): each record is a lookup by srcaddr; blocked queries' answers are not linked.""",
+    _one_parser("route53", "Route53Parser"),
 )
 load_umbrella = _lookup_command(
-    "umbrella",
-    "UmbrellaParser",
     """Load Cisco Umbrella DNS logs (CSV, log format versions 2-13): lookups by internal IP; a query
     seen only by the shared egress address is counted, not made a lookup.""",
+    _one_parser("umbrella", "UmbrellaParser"),
 )
 load_dnstap = _lookup_command(
-    "dnstap",
-    "DnstapParser",
     """Load dnstap files (Frame Streams, as BIND, Unbound, Knot Resolver, CoreDNS, dnsdist write them):
     CLIENT_QUERY and AUTH_QUERY messages are lookups (with --client-side resolver: the resolver's own queries
     upstream, RESOLVER_QUERY and FORWARDER_QUERY, and AUTH_QUERY); responses give answers; the writer's identity
     is the observer.""",
+    _one_parser("dnstap", "DnstapParser"),
 )
 
 load_sysmon = _lookup_command(
-    "sysmon",
-    "SysmonParser",
     """Load Windows Sysmon event 22 (DNS queries) from EVTX files or their JSON/XML exports (evtx_dump,
     Winlogbeat, Get-WinEvent, wevtutil): lookups by the computer (a Host, by name); results give answers.""",
+    _one_parser("sysmon", "SysmonParser"),
 )
 
 
@@ -407,6 +414,7 @@ def load_log(
     }
 
     found = {path: detect(path) for path in files if str(path) != "-"}
+    zeek_kinds = {path: zeek_log_kind(path) for path, seen in found.items() if seen.kind == "zeek"}
 
     def choose(path: Path) -> Parser | str:
         if str(path) == "-":
@@ -417,10 +425,7 @@ def load_log(
         if seen.kind is None:
             return f"{path}: cannot tell which log this is ({seen.why}); name its kind: graphkit load KIND"
         typer.echo(f"{path}: read as {seen.why} (graphkit load {seen.kind})", err=True)
-        return zeek[zeek_log_kind(path)] if seen.kind == "zeek" else parsers[seen.kind]
+        return zeek[zeek_kinds[path]] if seen.kind == "zeek" else parsers[seen.kind]
 
-    def x509_first(path: Path) -> bool:  # see _zeek_parsers
-        return not (path in found and found[path].kind == "zeek" and zeek_log_kind(path) == "x509")
-
-    ordered = sorted(files, key=x509_first)
+    ordered = sorted(files, key=lambda path: zeek_kinds.get(path) != "x509")  # see _zeek_parsers
     load_files(choose, "log", ordered, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

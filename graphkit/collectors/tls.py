@@ -182,7 +182,7 @@ class _Run:
         context.verify_mode = ssl.CERT_NONE  # what the server presents is recorded, not judged
         async with self.limit:
             try:
-                reader, writer = await asyncio.wait_for(
+                _, writer = await asyncio.wait_for(
                     asyncio.open_connection(address, target.port, ssl=context, server_hostname=sni),
                     self.settings.timeout,
                 )
@@ -204,7 +204,6 @@ class _Run:
                 writer.close()
                 with contextlib.suppress(OSError, TimeoutError, ssl.SSLError):  # a rude close is still a handshake
                     await asyncio.wait_for(writer.wait_closed(), self.settings.timeout)
-            del reader
         if not chain:
             report.outcome, report.why = "tls-error", "the server presented no certificate"
             return report

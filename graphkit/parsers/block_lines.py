@@ -39,3 +39,9 @@ def line_numbers(rows: pa.Array, first_line: int) -> Callable[[int], int]:
     """Row -> line number, for rows taken from the block's lines by index (`rows`); asked only for
     rejected rows, so nothing is converted until then."""
     return lambda row: first_line + int(rows[row].as_py())
+
+
+def epoch_seconds(stamps: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """ISO 8601 stamps (an offset or Z) as float seconds since the epoch, to the microsecond;
+    ArrowInvalid when one is not such a stamp."""
+    return pc.divide(pc.cast(pc.cast(stamps, pa.timestamp("us", "UTC")), pa.int64()), 1e6)

@@ -223,7 +223,7 @@ def named(cert: Cert) -> Named:
     return out
 
 
-def certificate_node(cert: Cert, seen: str | None = None) -> NodeRecord:
+def certificate_node(cert: Cert, seen: str | None = None, last: str | None = None) -> NodeRecord:
     props = {
         "sha256": cert.sha256,
         "sha1": cert.sha1,
@@ -241,7 +241,7 @@ def certificate_node(cert: Cert, seen: str | None = None) -> NodeRecord:
         "crtsh_id": cert.crtsh_id,
         "ct_entry": cert.ct_entry,
         "first_seen": seen,
-        "last_seen": seen,
+        "last_seen": last or seen,
     }
     return NodeRecord("Certificate", cert.key(), {k: v for k, v in props.items() if v is not None})
 
@@ -249,12 +249,15 @@ def certificate_node(cert: Cert, seen: str | None = None) -> NodeRecord:
 NOT_LINKED = "certificate names not linked (a single label such as localhost, or not a name)"
 
 
-def records(cert: Cert, seen: str | None = None, ctx: ParseContext | None = None) -> list[Record]:
-    """The Certificate node and what it names (the names not linked counted in `ctx`)."""
+def records(
+    cert: Cert, seen: str | None = None, ctx: ParseContext | None = None, last: str | None = None
+) -> list[Record]:
+    """The Certificate node (seen at `seen`, or from `seen` to `last`) and what it names (the names
+    not linked counted in `ctx`)."""
     key = cert.key()
-    out: list[Record] = [certificate_node(cert, seen)]
+    out: list[Record] = [certificate_node(cert, seen, last)]
     covered = named(cert)
-    edge_seen = {"first_seen": seen, "last_seen": seen} if seen else {}
+    edge_seen = {"first_seen": seen, "last_seen": last or seen} if seen else {}
     for name, fields in covered.domains.items():
         out.append(EdgeRecord("NAMES", "Certificate", key, "Domain", name, {"fields": fields, **edge_seen}))
     for address in covered.addresses:

@@ -26,7 +26,7 @@ class CrtshParser:
         entries = 0
         with ctx.open(line_limit=None) as stream:
             try:
-                for item in json_stream.items(stream, bounded.DOCUMENT_LIMIT, lambda line: None):
+                for item in json_stream.items(stream, bounded.DOCUMENT_LIMIT):
                     ctx.line = item.line
                     entries += 1
                     yield from self._entry(ctx, item)

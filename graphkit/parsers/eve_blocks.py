@@ -24,6 +24,7 @@ from graphkit.ingest import bounded
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 from graphkit.parsers import eve_tls
+from graphkit.parsers.block_lines import epoch_seconds
 from graphkit.parsers.tls_sessions import TlsSessions
 
 QUESTIONS = ["query", "request"]  # dns event types that ask (v3: request)
@@ -111,7 +112,7 @@ def take(
         return False  # (a block without dns events is Arrow's to read too)
     events = {name: table.column(name).filter(is_dns).combine_chunks() for name in table.column_names}
     try:
-        ts = pc.divide(pc.cast(pc.cast(events["timestamp"], pa.timestamp("us", "UTC")), pa.int64()), 1e6)
+        ts = epoch_seconds(events["timestamp"])
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return False
     answering = pc.is_in(kind, value_set=pa.array(ANSWERS))

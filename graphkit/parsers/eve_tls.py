@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.ingest.context import ParseContext
+from graphkit.parsers.block_lines import epoch_seconds
 from graphkit.parsers.certificates import Cert, fingerprint_hex, instant
 from graphkit.parsers.tls_sessions import Columns, Session, TlsSessions
 
@@ -127,7 +128,7 @@ class Block:
             return False
         stamps = pc.filter(table.column("timestamp"), is_tls)
         try:
-            ts = pc.divide(pc.cast(pc.cast(stamps, pa.timestamp("us", "UTC")), pa.int64()), 1e6).combine_chunks()
+            ts = epoch_seconds(stamps).combine_chunks()
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return False
         if ts.null_count:

@@ -2,14 +2,14 @@
 another (JSON lines, or several documents), without reading the whole file into memory.
 
 Each item is decoded by itself, so memory is bounded by the largest item, not the file; an
-item larger than `limit` is skipped whole and reported.
+item larger than `limit` ends the reading, with the reason.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -29,7 +29,7 @@ class NotJson(Exception):
         self.line, self.reason = line, reason
 
 
-def items(stream: BinaryIO, limit: int, on_too_large: Callable[[int], None]) -> Iterator[Item]:
+def items(stream: BinaryIO, limit: int) -> Iterator[Item]:
     """The values of a top-level array (or the values one after another, when not an array)."""
     decoder = json.JSONDecoder()
     reader = _Reader(stream)
@@ -56,7 +56,6 @@ def items(stream: BinaryIO, limit: int, on_too_large: Callable[[int], None]) -> 
                 if reader.eof or not cut_off:
                     raise NotJson(exc.lineno + line - 1, f"not JSON: {exc.msg}") from None
                 if len(reader.buffer) - reader.pos > limit:
-                    on_too_large(line)
                     raise NotJson(line, f"an item larger than {limit >> 20} MiB") from None
                 reader.fill()
             except RecursionError:

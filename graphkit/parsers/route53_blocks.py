@@ -18,7 +18,7 @@ from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns
 from graphkit.ingest.lookups.answers import joined_per_row
 from graphkit.ingest.lookups.classify import ANSWER_TYPES
-from graphkit.parsers.block_lines import json_rows
+from graphkit.parsers.block_lines import epoch_seconds, json_rows
 
 BLOCKED = "BLOCK"
 OBSERVERS_NAMED = 10
@@ -61,7 +61,7 @@ def take(
         return False  # the line reader rejects these, naming the line
     if not pc.all(pc.match_substring_regex(stamps, STAMP)).as_py():
         return False
-    ts = pc.divide(pc.cast(pc.cast(stamps, pa.timestamp("us", "UTC")), pa.int64()), 1e6)
+    ts = epoch_seconds(stamps)
     ctx.counts["lines read"] += table.num_rows
     action = column["firewall_rule_action"]
     for item in pc.value_counts(action).to_pylist():

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from graphkit.ingest.context import ParseContext
 from graphkit.ingest.lookups.aggregator import LookupAggregator, LookupColumns, LookupOptions, finish
 from graphkit.ingest.observations import Observed
-from graphkit.model.records import NodeRecord, Record
+from graphkit.model.records import Record
 from graphkit.model.tables import Bulk, stamps
 from graphkit.parsers import certificates
 from graphkit.parsers.certificates import Cert, epoch_instant
@@ -58,11 +58,7 @@ class SeenCertificates:
     def records(self, ctx: ParseContext) -> Iterator[Record]:
         for cert, first, last, line in self._certs.values():
             ctx.line = line
-            out = certificates.records(cert, epoch_instant(first), ctx)
-            node = out[0]
-            assert isinstance(node, NodeRecord)
-            node.props["last_seen"] = epoch_instant(last)
-            yield from out
+            yield from certificates.records(cert, epoch_instant(first), ctx, epoch_instant(last))
 
 
 @dataclass

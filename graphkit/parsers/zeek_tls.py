@@ -82,14 +82,14 @@ class FileIds:
     keys: dict[str, str] = field(default_factory=dict)
 
 
-def _vector(value: Any, header_sep: str = ",") -> list[str]:
+def _vector(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
         return [str(v) for v in value if v is not None]
     if value in ("(empty)", ""):
         return []
-    return [v for v in str(value).split(header_sep) if v and v != "-"]
+    return [v for v in str(value).split(",") if v and v != "-"]
 
 
 def _zeek_text(value: Any) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 from graphkit.backends.base import Backend
 from graphkit.model import names
 from graphkit.model.schema import SCHEMA
-from graphkit.query.catalogue import Query, run_query
+from graphkit.query.catalogue import ParamType, Query, run_query
 from graphkit.query.dialect import EMBEDDED_DIALECT
 from graphkit.query.subgraph import NodeRef, resolve_entities
 
@@ -52,9 +52,7 @@ def why_empty(backend: Backend, query: Query, bound: Mapping[str, Any], given: M
 
 def _organizations_naming(backend: Backend, text: str) -> list[str]:
     """Organizations whose name holds the text (queries take an organization's whole name)."""
-    cypher = "MATCH (o:Organization) WHERE lower(o.name) CONTAINS $t RETURN o.name ORDER BY o.name LIMIT $n"
-    if backend.name != EMBEDDED_DIALECT:
-        cypher = cypher.replace("lower(", "toLower(")
+    cypher = "MATCH (o:Organization) WHERE toLower(o.name) CONTAINS $t RETURN o.name ORDER BY o.name LIMIT $n"
     return [row[0] for row in backend.query(cypher, {"t": text.strip().lower(), "n": NEAREST}).rows]
 
 
@@ -63,7 +61,7 @@ def _entity_values(query: Query, bound: Mapping[str, Any]) -> dict[str, str]:
     return {
         p.name: str(bound[p.name])
         for p in query.params
-        if p.type.value == "string" and not p.choices and isinstance(bound.get(p.name), str) and bound[p.name].strip()
+        if p.type is ParamType.STRING and not p.choices and isinstance(bound.get(p.name), str) and bound[p.name].strip()
     }
 
 
