@@ -9,12 +9,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from graphkit.backends.store import redacted_uri
+from graphkit.backends.store import StoreOptions, redacted_uri
 from graphkit.cli.options import store_options
 from graphkit.cli.query import QueriesArg
 from graphkit.errors import GraphkitError
 from graphkit.query.catalogue import catalogue
 from graphkit.query.neo4j_browser import (
+    APOC_CHECK,
     DEFAULT_PORT,
     GUIDE_PATH,
     STYLE_PATH,
@@ -87,9 +88,42 @@ def browser(
     typer.echo("   for every canned query: run the :params block of a slide, then its query.")
     typer.echo(f"3. Type  :style {style_url}")
     typer.echo("   for graphkit's colours and captions (or :style, then drag a file from --write-style onto it).")
+    if not _has_apoc(options):
+        typer.echo(
+            "Note: this Neo4j has no APOC core, which the guide's pictures need (they draw parallel lookups "
+            "merged, as virtual relationships); the tables run without it. docker/neo4j-local installs it; "
+            "with Docker, set NEO4J_PLUGINS='[\"apoc\"]'."
+        )
     typer.echo("Serving the guide until Ctrl-C.")
     try:
         while True:
             time.sleep(3600)
     finally:
         server.stop()
+
+
+def _has_apoc(options: StoreOptions) -> bool:
+    """Whether the server has APOC core; True when it cannot be asked (no password given, or
+    not reachable: Browser will say what is wrong), so the note is only printed when true."""
+    password = options.password or os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        return True
+    from graphkit.backends.neo4j import Neo4jBackend
+
+    try:
+        backend = Neo4jBackend(
+            options.location,
+            options.login,
+            password,
+            options.database or os.environ.get("NEO4J_DATABASE") or None,
+            retry_seconds=0,
+            connect_timeout=3,
+        )
+    except GraphkitError:
+        return True
+    try:
+        return bool(backend.query(APOC_CHECK).rows[0][0])
+    except GraphkitError:
+        return True
+    finally:
+        backend.close()

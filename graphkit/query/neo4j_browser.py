@@ -18,11 +18,14 @@ from graphkit.backends.store import redacted_uri
 from graphkit.model.schema import SCHEMA, PropType
 from graphkit.model.style import caption_property, colour, text_colour
 from graphkit.query.catalogue import Query, browser_params, cypher_literal
+from graphkit.query.merging import cypher_merged_props
 from graphkit.query.subgraph import EDGE_ROW, PATH_ROW
 
 GUIDE_PATH = "/graphkit.html"
 STYLE_PATH = "/graphkit.grass"
 DEFAULT_PORT = 7480
+# The guide's pictures need APOC core (virtual nodes and relationships: see _VIRTUAL_EDGES).
+APOC_CHECK = "SHOW FUNCTIONS YIELD name WHERE name = 'apoc.create.vRelationship' RETURN count(*) > 0"
 
 
 def _darker(hex_colour: str, factor: float = 0.8) -> str:
@@ -100,7 +103,8 @@ def _find(label_var: str, key_var: str, out: str) -> str:
 def graph_view(query: Query) -> str | None:
     """For a query whose rows name relationships (the edge rows of `neighborhood`, the paths
     of `path-between`), Cypher that runs it and returns those relationships with their
-    nodes, so Browser draws them; None for other queries."""
+    nodes, parallel ones merged, so Browser draws a picture that can be read (with APOC
+    core: see _VIRTUAL_EDGES); None for other queries."""
     columns = {c.name for c in query.columns}
     body = "CALL () {\n" + query_body(query) + "\n}\n"
     if columns.issuperset(EDGE_ROW):
@@ -118,7 +122,26 @@ def graph_view(query: Query) -> str | None:
     else:
         return None
     tail = f"{_find('from_label', 'from_key', 'a')}\n{_find('to_label', 'to_key', 'b')}\n"
-    return body + ends + tail + "MATCH (a)-[r]->(b) WHERE type(r) = rel_type\nRETURN a, r, b"
+    return body + ends + tail + _VIRTUAL_EDGES
+
+
+# One virtual relationship per type and pair of nodes, merged as export pictures merge them, between
+# virtual copies of the nodes: Browser's "connect result nodes" adds every stored relationship
+# among the real nodes it draws, which would bring the parallel ones back.
+_VIRTUAL_EDGES = f"""WITH DISTINCT a, b, rel_type
+MATCH (a)-[r]->(b) WHERE type(r) = rel_type
+WITH a, b, rel_type, collect(r) AS rels
+{cypher_merged_props("rels", "props")}
+WITH collect({{a: a, t: rel_type, b: b, p: props}}) AS edges
+CALL (edges) {{
+  UNWIND edges AS e
+  UNWIND [e.a, e.b] AS n
+  WITH DISTINCT n
+  RETURN apoc.map.fromPairs(collect([elementId(n), apoc.create.vNode(labels(n), properties(n))])) AS v
+}}
+UNWIND edges AS e
+WITH v[elementId(e.a)] AS a, e, v[elementId(e.b)] AS b
+RETURN a, apoc.create.vRelationship(a, e.t, e.p, b) AS r, b"""
 
 
 def _slide(body: str) -> str:
@@ -152,7 +175,8 @@ def guide(
             if query.params
             else "",
             f'<pre class="runnable query" data-query="{esc(query.name)}">{esc(query_body(query))}</pre>',
-            "<p>The same, drawn as a graph:</p>"
+            "<p>The same, drawn as a graph (parallel relationships merged into one, as in exported"
+            " pictures; needs APOC core):</p>"
             f'<pre class="runnable graph" data-query="{esc(query.name)}">{esc(view)}</pre>'
             if (view := graph_view(query))
             else "",
