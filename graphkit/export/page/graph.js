@@ -12,6 +12,9 @@
   var tooltip = document.getElementById("tooltip");
   var infoTable = document.querySelector("#info table"), infoHint = document.querySelector("#info .hint");
   var DECAY = N > 5000 ? 0.96 : 0.985;  // big graphs settle in fewer ticks
+  // The layout is drawn as it goes, less often for big graphs: rasterising a picture of tens of
+  // thousands of elements takes longer than the layout ticks between two pictures.
+  var PROGRESS_MS = Math.min(2000, 200 + (N + M) / 20);
   var RADIUS = 7, LINK = 85, REPULSION = 6000;
   var view = { x: 0, y: 0, k: 1 }, dpr = window.devicePixelRatio || 1, width = 0, height = 0;
   var hovered = null, selected = null, alpha = 1, running = false, firstDone = false;
@@ -149,14 +152,14 @@
     var stack = [root], cell, dx, dy, d2, f;
     while (stack.length) {
       cell = stack.pop();
-      if (!cell || !cell.mass || cell.body === n) continue;
+      if (cell.body === n) continue;
       dx = n.x - cell.cx; dy = n.y - cell.cy; d2 = dx * dx + dy * dy;
       if (cell.body || (cell.size * cell.size < THETA2 * d2)) {
         if (d2 < 0.01) { dx = (n.index % 7) - 3 + 0.5; dy = ((n.index >> 3) % 5) - 2 + 0.5; d2 = dx * dx + dy * dy; }
         f = REPULSION * alpha * cell.mass / (d2 * Math.sqrt(d2));
         n.vx += dx * f; n.vy += dy * f;
       } else {
-        stack.push(cell.kids[0], cell.kids[1], cell.kids[2], cell.kids[3]);
+        for (var q = 0; q < 4; q++) if (cell.kids[q]) stack.push(cell.kids[q]);
       }
     }
   }
@@ -192,7 +195,7 @@
       var until = Date.now() + 25;
       while (alpha > 0.02 && Date.now() < until) tick();
       if (!firstDone && alpha <= 0.02) { fit(); }
-      if (alpha <= 0.02 || Date.now() - lastDraw > 200) { draw(); lastDraw = Date.now(); }
+      if (alpha <= 0.02 || Date.now() - lastDraw > PROGRESS_MS) { draw(); lastDraw = Date.now(); }
       if (alpha > 0.02) { setTimeout(slice, 0); return; }
       running = false;
       if (!firstDone) {
