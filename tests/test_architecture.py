@@ -24,8 +24,9 @@ ALLOWED: dict[str, set[str]] = {
     "ingest": {"graphkit", "model", "backends"},
     "query": {"graphkit", "model", "backends"},
     "export": {"graphkit", "model", "backends", "query"},
+    "analysis": {"graphkit", "model", "backends", "query"},
     "demo": {"graphkit", "model", "ingest", "parsers", "backends", "query", "export"},
-    "cli": {"graphkit", "model", "ingest", "parsers", "collectors", "backends", "query", "export", "demo"},
+    "cli": {"graphkit", "model", "ingest", "parsers", "collectors", "backends", "query", "export", "analysis", "demo"},
     "graphkit": {"cli"},  # __main__ starts the command
 }
 # Parsers are handed a ParseContext and may use the lookup aggregation and input helpers,

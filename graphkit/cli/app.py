@@ -11,6 +11,7 @@ import typer
 
 from graphkit.backends.store import redacted_text
 from graphkit.cli import (
+    analyze,
     collect,
     collect_dns,
     collect_rdap,
@@ -73,6 +74,15 @@ app.callback()(root)
 app.command("stats", cls=StoreCommand)(stats.stats)
 app.command("browser", cls=StoreLocationCommand)(neo4j_browser.browser)
 app.command("demo", cls=StoreCommand)(demo.demo)
+
+analyze_app = typer.Typer(
+    no_args_is_help=True,
+    help="Communities, centrality and components of a projection of the graph, written back as node properties.",
+)
+analyze_app.command("communities", cls=StoreCommand)(analyze.communities)
+analyze_app.command("centrality", cls=StoreCommand)(analyze.centrality)
+analyze_app.command("components", cls=StoreCommand)(analyze.components)
+app.add_typer(analyze_app, name="analyze")
 
 load_app = typer.Typer(help=load.HELP, no_args_is_help=True)
 load_app.command("records", cls=StoreCommand)(load.load_records)

@@ -6,7 +6,7 @@ record validation, the label check of canned queries) is generated from `SCHEMA`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 
@@ -409,4 +409,22 @@ RELS = (
     ),
 )
 
-SCHEMA = Schema(NODES, RELS)
+# What `graphkit analyze` (graphkit.analysis) writes on the nodes of the projection it ran on,
+# each group with the id of the analysis Source that wrote it; a new run of the same analysis
+# over a label replaces the group there (so nothing stale is left from an earlier run).
+ANALYSIS = (
+    Prop("community", I, doc="community number (Louvain) in the latest `analyze communities` run; 0 is the largest"),
+    Prop("community_size", I, doc="how many nodes that community has"),
+    Prop("community_source", doc="id of the analysis Source of that run"),
+    Prop("pagerank", F, doc="weighted PageRank in the latest `analyze centrality` run"),
+    Prop("betweenness", F, doc="betweenness centrality (sampled on large projections) in that run"),
+    Prop("centrality_source", doc="id of the analysis Source of that run"),
+    Prop("component", I, doc="connected component number in the latest `analyze components` run; 0 is the largest"),
+    Prop("core", I, doc="k-core number (the largest k of a k-core holding the node) in that run"),
+    Prop("component_source", doc="id of the analysis Source of that run"),
+)
+ANALYSED: tuple[NodeType, ...] = tuple(
+    replace(n, props=n.props + ANALYSIS) if n.label != "Source" else n for n in NODES
+)
+
+SCHEMA = Schema(ANALYSED, RELS)

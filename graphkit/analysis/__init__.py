@@ -1,0 +1,1 @@
+"""Graph analytics with networkx: projections of the store, algorithms, results written back."""

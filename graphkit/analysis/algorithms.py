@@ -1,0 +1,121 @@
+"""The analyses: each runs on a CompactGraph and gives, per node id, the properties it writes
+(declared in the schema, graphkit.model.schema.ANALYSIS)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from graphkit.analysis.compact import CompactGraph
+
+Results = dict[int, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int = 42
+    resolution: float = 1.0  # Louvain: above 1, smaller communities
+    samples: int = 500  # betweenness: nodes sampled as sources on projections larger than this
+
+
+@dataclass(frozen=True)
+class Analysis:
+    name: str  # the `graphkit analyze` command
+    doc: str
+    props: tuple[str, ...]  # what it writes on a node
+    source_prop: str  # where it writes the id of its Source
+    run: Callable[[CompactGraph, Settings], Results]
+
+
+def numbered(groups: Iterable[Iterable[int]]) -> list[list[int]]:
+    """Groups of node ids numbered from the largest down (ties: the smallest node first), so
+    numbers repeat from run to run and store to store."""
+    return sorted((sorted(group) for group in groups), key=lambda group: (-len(group), group[0]))
+
+
+def _grouped(groups: Iterable[Iterable[int]], prop: str, size_prop: str | None = None) -> Results:
+    out: Results = {}
+    for number, group in enumerate(numbered(groups)):
+        for node in group:
+            out[node] = {prop: number, **({size_prop: len(group)} if size_prop else {})}
+    return out
+
+
+def communities(graph: CompactGraph, settings: Settings) -> Results:
+    found = nx.community.louvain_communities(
+        graph.networkx(), weight="weight", resolution=settings.resolution, seed=settings.seed
+    )
+    return _grouped(found, "community", "community_size")
+
+
+def pagerank(graph: CompactGraph, damping: float = 0.85, tolerance: float = 1e-12, rounds: int = 200) -> list[float]:
+    """Weighted PageRank by power iteration over the edge arrays (each edge both ways; a node
+    without edges spreads its rank evenly), as networkx computes it, without a matrix library."""
+    n = graph.node_count
+    if n == 0:
+        return []
+    strength = [0.0] * n
+    for a, b, w in graph.edges():
+        strength[a] += w
+        strength[b] += w
+    rank = [1.0 / n] * n
+    for _ in range(rounds):
+        dangling = sum(rank[i] for i in range(n) if strength[i] == 0)
+        base = (1.0 - damping) / n + damping * dangling / n
+        new = [base] * n
+        for a, b, w in graph.edges():
+            new[b] += damping * rank[a] * w / strength[a]
+            new[a] += damping * rank[b] * w / strength[b]
+        change = sum(abs(x - y) for x, y in zip(new, rank))
+        rank = new
+        if change < tolerance * n:
+            break
+    return rank
+
+
+def centrality(graph: CompactGraph, settings: Settings) -> Results:
+    ranks = pagerank(graph)
+    # Betweenness counts shortest paths by hops: the weights say how alike two nodes are, not
+    # how far apart, so they are left out. Sampled (seeded) on large projections.
+    sample = settings.samples if graph.node_count > settings.samples else None
+    between = nx.betweenness_centrality(graph.networkx(), k=sample, seed=settings.seed)
+    return {node: {"pagerank": ranks[node], "betweenness": between[node]} for node in range(graph.node_count)}
+
+
+def components(graph: CompactGraph, settings: Settings) -> Results:
+    nxg = graph.networkx()
+    out = _grouped(nx.connected_components(nxg), "component")
+    for node, core in nx.core_number(nxg).items():
+        out[node]["core"] = core
+    return out
+
+
+ANALYSES = {
+    a.name: a
+    for a in (
+        Analysis(
+            "communities",
+            "Louvain communities (seeded: the same seed gives the same communities)",
+            ("community", "community_size"),
+            "community_source",
+            communities,
+        ),
+        Analysis(
+            "centrality",
+            "weighted PageRank and betweenness (sampled above --samples nodes)",
+            ("pagerank", "betweenness"),
+            "centrality_source",
+            centrality,
+        ),
+        Analysis(
+            "components",
+            "connected components and k-core numbers",
+            ("component", "core"),
+            "component_source",
+            components,
+        ),
+    )
+}

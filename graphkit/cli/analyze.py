@@ -1,0 +1,132 @@
+"""`graphkit analyze communities|centrality|components`: an analysis of a projection of the
+graph (graphkit.analysis), printed, and written back as node properties."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from graphkit.cli.options import store_options
+from graphkit.cli.output import Format, print_rows
+
+if TYPE_CHECKING:
+    from graphkit.analysis.run import Outcome
+
+ProjectionOpt = Annotated[
+    str,
+    typer.Option(
+        "--projection",
+        metavar="NAME",
+        help="co-lookup: clients linked by the names they share, rare names weighing more; "
+        "whole: the graph as it is, parallel relationships as one edge.",
+    ),
+]
+WriteOpt = Annotated[
+    bool, typer.Option("--write/--dry-run", help="Write the results back as node properties, or only print them.")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same results.")]
+TopOpt = Annotated[int, typer.Option("--top", metavar="N", help="How many communities, components or nodes to print.")]
+MaxClientsOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-clients",
+        metavar="N",
+        help="co-lookup: a name looked up by more clients than this links nobody (it says nothing about them).",
+    ),
+]
+
+
+def communities(
+    ctx: typer.Context,
+    projection: ProjectionOpt = "co-lookup",
+    write: WriteOpt = True,
+    seed: SeedOpt = 42,
+    resolution: Annotated[
+        float, typer.Option("--resolution", metavar="R", help="Louvain resolution: above 1, smaller communities.")
+    ] = 1.0,
+    max_clients: MaxClientsOpt = 50,
+    top: TopOpt = 10,
+) -> None:
+    """Louvain communities (seeded): groups more tightly linked inside than to the rest."""
+    from graphkit.analysis.algorithms import Settings
+
+    outcome = _analyze(ctx, "communities", projection, write, Settings(seed=seed, resolution=resolution), max_clients)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node, values in outcome.results.items():
+        groups[values["community"]].append(node)
+    rows = [[number, len(members), _names(outcome, members)] for number, members in sorted(groups.items())[:top]]
+    print_rows(["community", "size", "members"], rows, Format.table)
+
+
+def centrality(
+    ctx: typer.Context,
+    projection: ProjectionOpt = "co-lookup",
+    write: WriteOpt = True,
+    seed: SeedOpt = 42,
+    samples: Annotated[
+        int, typer.Option("--samples", metavar="K", help="Betweenness from K sampled nodes on larger projections.")
+    ] = 500,
+    max_clients: MaxClientsOpt = 50,
+    top: TopOpt = 10,
+) -> None:
+    """Weighted PageRank and betweenness: the nodes much linked to, and those linking groups."""
+    from graphkit.analysis.algorithms import Settings
+
+    outcome = _analyze(ctx, "centrality", projection, write, Settings(seed=seed, samples=samples), max_clients)
+    ranked = sorted(outcome.results.items(), key=lambda item: (-item[1]["pagerank"], item[0]))[:top]
+    rows = [[*outcome.graph.refs[n], round(v["pagerank"], 6), round(v["betweenness"], 6)] for n, v in ranked]
+    print_rows(["label", "key", "pagerank", "betweenness"], rows, Format.table)
+
+
+def components(
+    ctx: typer.Context,
+    projection: ProjectionOpt = "co-lookup",
+    write: WriteOpt = True,
+    max_clients: MaxClientsOpt = 50,
+    top: TopOpt = 10,
+) -> None:
+    """Connected components, and each node's k-core number (how deep in a dense part it is)."""
+    from graphkit.analysis.algorithms import Settings
+
+    outcome = _analyze(ctx, "components", projection, write, Settings(), max_clients)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node, values in outcome.results.items():
+        groups[values["component"]].append(node)
+    rows = [
+        [number, len(members), max(outcome.results[m]["core"] for m in members), _names(outcome, members)]
+        for number, members in sorted(groups.items())[:top]
+    ]
+    print_rows(["component", "size", "max core", "members"], rows, Format.table)
+
+
+def _analyze(
+    ctx: typer.Context, name: str, projection: str, write: bool, settings: object, max_clients: int
+) -> Outcome:
+    from graphkit.analysis.algorithms import Settings
+    from graphkit.analysis.run import analyze
+    from graphkit.backends.store import open_store
+
+    assert isinstance(settings, Settings)
+    backend = open_store(store_options(ctx), read_only=not write)
+    try:
+        outcome = analyze(backend, name, projection, settings, {"max_clients": max_clients}, write=write)
+    finally:
+        backend.close()
+    graph, took = outcome.graph, outcome.seconds
+    typer.echo(
+        f"{projection}: {graph.node_count} nodes, {graph.edge_count} edges (read in {took['read']:.1f} s); "
+        f"{name} in {took['run']:.1f} s",
+        err=True,
+    )
+    if write:
+        typer.echo(f"written to {len(outcome.results)} nodes as {outcome.source} in {took['write']:.1f} s", err=True)
+    else:
+        typer.echo("dry run: nothing written", err=True)
+    return outcome
+
+
+def _names(outcome: Outcome, members: list[int], shown: int = 5) -> str:
+    keys = [outcome.graph.refs[m][1] for m in members[:shown]]
+    return ", ".join(keys) + (f" and {len(members) - shown} more" if len(members) > shown else "")

@@ -1,0 +1,140 @@
+"""`graphkit analyze`: communities, centrality and components of a projection, written back,
+on both stores; checked against planted communities and against networkx run directly."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from math import comb
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from helpers import Store
+
+from graphkit.analysis.algorithms import Settings
+from graphkit.analysis.run import analyze
+from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
+from graphkit.model.records import EdgeRecord, to_json
+
+GROUPS, CLIENTS, NAMES = 4, 20, 12  # planted: 4 groups of 20 clients, each group with its own 12 names
+
+
+def planted(path: Path, seed: int = 3) -> dict[str, int]:
+    """A lookup graph of planted groups: each client looks up 6 of its group's names and, one
+    time in three, one name of another group. Returns each client's group."""
+    rng = random.Random(seed)
+    truth, lines = {}, []
+    for group in range(GROUPS):
+        names = [f"n{i}.group{group}.example" for i in range(NAMES)]
+        for c in range(CLIENTS):
+            client = f"10.{group}.0.{c + 1}"
+            truth[client] = group
+            asked = rng.sample(names, 6)
+            if rng.random() < 1 / 3:
+                asked.append(f"n{rng.randrange(NAMES)}.group{(group + 1 + rng.randrange(GROUPS - 1)) % GROUPS}.example")
+            for name in asked:
+                props = {"qtype": "A", "day": "2016-05-04", "count": rng.randint(1, 9)}
+                lines.append(to_json(EdgeRecord("LOOKED_UP", "IPAddress", client, "Domain", name, props)))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return truth
+
+
+def adjusted_rand_index(a: list[int], b: list[int]) -> float:
+    pairs = Counter(zip(a, b))
+    index = sum(comb(n, 2) for n in pairs.values())
+    rows = sum(comb(n, 2) for n in Counter(a).values())
+    cols = sum(comb(n, 2) for n in Counter(b).values())
+    expected = rows * cols / comb(len(a), 2)
+    return (index - expected) / ((rows + cols) / 2 - expected)
+
+
+def _written(store: Store, prop: str) -> dict[str, object]:
+    rows = store.query(f"MATCH (n:IPAddress) WHERE n.{prop} IS NOT NULL RETURN n.address, n.{prop}")
+    return {address: value for address, value in rows}
+
+
+def test_planted_communities_are_found_and_written_back(store: Store, tmp_path: Path) -> None:
+    truth = planted(tmp_path / "planted.jsonl")
+    store.cli("load", "records", str(tmp_path / "planted.jsonl"))
+    proc = store.cli("analyze", "communities", "--seed", "7")
+    assert "written to 80 nodes as analysis:co-lookup:communities" in proc.stderr
+    found = _written(store, "community")
+    assert set(found) == set(truth)
+    clients = sorted(truth)
+    assert adjusted_rand_index([truth[c] for c in clients], [int(found[c]) for c in clients]) >= 0.9  # type: ignore[call-overload]
+    sizes = _written(store, "community_size")
+    assert all(sizes[c] == Counter(found.values())[found[c]] for c in clients)
+    sources = store.query("MATCH (s:Source) WHERE s.kind = 'analysis' RETURN s.id, s.path, s.records")
+    assert sources == [["analysis:co-lookup:communities", "co-lookup", 80]]
+    assert set(_written(store, "community_source").values()) == {"analysis:co-lookup:communities"}
+
+
+def test_a_rerun_replaces_the_values_and_leaves_none_stale(store: Store, tmp_path: Path) -> None:
+    planted(tmp_path / "planted.jsonl")
+    store.cli("load", "records", str(tmp_path / "planted.jsonl"))
+    store.cli("analyze", "communities", "--seed", "7")
+    first = _written(store, "community")
+    store.cli("analyze", "communities", "--seed", "7")
+    assert _written(store, "community") == first
+    assert len(store.query("MATCH (s:Source) WHERE s.kind = 'analysis' RETURN s.id")) == 1
+    # no name has at most one client: the projection is empty, and so is what the run leaves
+    proc = store.cli("analyze", "communities", "--max-clients", "1")
+    assert "co-lookup: 0 nodes, 0 edges" in proc.stderr
+    assert _written(store, "community") == {} and _written(store, "community_source") == {}
+    store.cli("analyze", "communities", "--dry-run", "--seed", "7")
+    assert _written(store, "community") == {}, "a dry run writes nothing"
+
+
+def test_pagerank_and_components_agree_with_networkx_on_the_same_edges(store: Store, tmp_path: Path) -> None:
+    planted(tmp_path / "planted.jsonl")
+    store.cli("load", "records", str(tmp_path / "planted.jsonl"))
+    backend = store.open()
+    try:
+        centrality = analyze(backend, "centrality", "co-lookup", Settings())
+        parts = analyze(backend, "components", "whole", Settings())
+    finally:
+        backend.close()
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(
+        (centrality.graph.refs[a][1], centrality.graph.refs[b][1], w) for a, b, w in centrality.graph.edges()
+    )
+    expected = nx.pagerank(graph, weight="weight", tol=1e-12, max_iter=500)
+    stored = _written(store, "pagerank")
+    assert set(stored) == set(expected)
+    assert all(abs(float(stored[k]) - expected[k]) < 1e-9 for k in expected)  # type: ignore[arg-type]
+
+    whole = nx.Graph()
+    whole.add_nodes_from(parts.graph.refs)
+    whole.add_edges_from((parts.graph.refs[a], parts.graph.refs[b]) for a, b, _ in parts.graph.edges())
+    components = {frozenset(c) for c in nx.connected_components(whole)}
+    by_number: dict[int, set[tuple[str, str]]] = {}
+    for node, values in parts.results.items():
+        by_number.setdefault(values["component"], set()).add(parts.graph.refs[node])
+    assert {frozenset(c) for c in by_number.values()} == components
+    cores = nx.core_number(whole)
+    assert all(parts.results[parts.graph.ids[ref]]["core"] == core for ref, core in cores.items())
+    written = store.query("MATCH (n:Domain) WHERE n.component IS NOT NULL RETURN n.name, n.component, n.core")
+    assert len(written) == sum(1 for label, _ in parts.graph.refs if label == "Domain")
+    for name, component, core in written:
+        assert (component, core) == (
+            parts.results[parts.graph.ids[("Domain", name)]]["component"],
+            cores[("Domain", name)],
+        )
+
+
+@pytest.mark.neo4j
+def test_the_same_seed_gives_the_same_communities_on_both_stores(neo4j_uri: str, tmp_path: Path) -> None:
+    path = tmp_path / "planted.jsonl"
+    planted(path, seed=11)
+    clear_neo4j(neo4j_uri)
+    found = []
+    for location in (str(tmp_path / "graph.lbdb"), neo4j_uri):
+        Store("", location).cli("load", "records", str(path))
+        backend = open_store(StoreOptions(location))
+        try:
+            outcome = analyze(backend, "communities", "co-lookup", Settings(seed=5), write=False)
+        finally:
+            backend.close()
+        found.append({outcome.graph.refs[n]: v["community"] for n, v in outcome.results.items()})
+    assert found[0] == found[1] and len(found[0]) == GROUPS * CLIENTS
