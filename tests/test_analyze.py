@@ -15,7 +15,7 @@ from helpers import Store
 from graphkit.analysis.algorithms import Settings
 from graphkit.analysis.run import analyze
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
-from graphkit.model.records import EdgeRecord, to_json
+from graphkit.model.records import EdgeRecord, NodeRecord, to_json
 
 GROUPS, CLIENTS, NAMES = 4, 20, 12  # planted: 4 groups of 20 clients, each group with its own 12 names
 
@@ -79,7 +79,7 @@ def test_a_rerun_replaces_the_values_and_leaves_none_stale(store: Store, tmp_pat
     assert _written(store, "community") == first
     assert len(store.query("MATCH (s:Source) WHERE s.kind = 'analysis' RETURN s.id")) == 1
     # no name has at most one client: the projection is empty, and so is what the run leaves
-    proc = store.cli("analyze", "communities", "--max-clients", "1")
+    proc = store.cli("analyze", "communities", "--max-members", "1")
     assert "co-lookup: 0 nodes, 0 edges" in proc.stderr
     assert _written(store, "community") == {} and _written(store, "community_source") == {}
     store.cli("analyze", "communities", "--dry-run", "--seed", "7")
@@ -138,3 +138,40 @@ def test_the_same_seed_gives_the_same_communities_on_both_stores(neo4j_uri: str,
             backend.close()
         found.append({outcome.graph.refs[n]: v["community"] for n, v in outcome.results.items()})
     assert found[0] == found[1] and len(found[0]) == GROUPS * CLIENTS
+
+
+def test_infrastructure_links_domains_by_what_few_share(store: Store, tmp_path: Path) -> None:
+    """Two operators' domains: each set shares a name server and an address among itself; all
+    share a big hoster's name server (more members than --max-members) and a privacy relay's
+    email, which link nobody."""
+    records = [NodeRecord("Email", "relay@privacy.example", {"is_proxy": True})]
+    sets = {"a": [f"a{i}.example" for i in range(4)], "b": [f"b{i}.example" for i in range(4)]}
+    for tag, domains in sets.items():
+        for domain in domains:
+            records += [
+                EdgeRecord("USES_NAMESERVER", "Domain", domain, "Domain", f"ns1.{tag}-dns.example", {}),
+                EdgeRecord("RESOLVES_TO", "Domain", domain, "IPAddress", f"192.0.2.{ord(tag)}", {}),
+                EdgeRecord("USES_NAMESERVER", "Domain", domain, "Domain", "ns1.bighost.example", {}),
+                EdgeRecord(
+                    "HAS_CONTACT_EMAIL", "Domain", domain, "Email", "relay@privacy.example", {"role": "registrant"}
+                ),
+            ]
+    path = tmp_path / "infrastructure.jsonl"
+    path.write_text("\n".join(to_json(r) for r in records) + "\n", encoding="utf-8")
+    store.cli("load", "records", str(path))
+    backend = store.open()
+    try:
+        outcome = analyze(backend, "components", "infrastructure", Settings(), {"max_members": 5}, write=False)
+    finally:
+        backend.close()
+    refs = outcome.graph.refs
+    pairs = {(refs[a][1], refs[b][1]): w for a, b, w in outcome.graph.edges()}
+    linked = {pair for pair in pairs if pair[0][0] != pair[1][0]}
+    assert not linked, f"joined across operators through the big hoster or the privacy relay: {linked}"
+    assert len(pairs) == 2 * comb(4, 2)
+    # a name server and an address, each shared by 4: 1/3 each
+    assert all(abs(w - 2 / 3) < 1e-9 for w in pairs.values())
+    by_component: dict[int, set[str]] = {}
+    for node, values in outcome.results.items():
+        by_component.setdefault(values["component"], set()).add(refs[node][1])
+    assert sorted(map(sorted, by_component.values())) == sorted(map(sorted, sets.values()))

@@ -19,8 +19,9 @@ ProjectionOpt = Annotated[
     typer.Option(
         "--projection",
         metavar="NAME",
-        help="co-lookup: clients linked by the names they share, rare names weighing more; "
-        "whole: the graph as it is, parallel relationships as one edge.",
+        help="co-lookup: clients linked by the names they share; infrastructure: domains linked by the name "
+        "servers, mail servers, addresses, netblocks, certificates and registration details they share (rare "
+        "ones weighing more in both); whole: the graph as it is, parallel relationships as one edge.",
     ),
 ]
 WriteOpt = Annotated[
@@ -28,12 +29,13 @@ WriteOpt = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same results.")]
 TopOpt = Annotated[int, typer.Option("--top", metavar="N", help="How many communities, components or nodes to print.")]
-MaxClientsOpt = Annotated[
+MaxMembersOpt = Annotated[
     int,
     typer.Option(
-        "--max-clients",
+        "--max-members",
         metavar="N",
-        help="co-lookup: a name looked up by more clients than this links nobody (it says nothing about them).",
+        help="co-lookup, infrastructure: a name looked up by more clients than this, or an element shared by "
+        "more domains, links nobody (it says nothing about who belongs together).",
     ),
 ]
 
@@ -46,13 +48,13 @@ def communities(
     resolution: Annotated[
         float, typer.Option("--resolution", metavar="R", help="Louvain resolution: above 1, smaller communities.")
     ] = 1.0,
-    max_clients: MaxClientsOpt = 50,
+    max_members: MaxMembersOpt = 50,
     top: TopOpt = 10,
 ) -> None:
     """Louvain communities (seeded): groups more tightly linked inside than to the rest."""
     from graphkit.analysis.algorithms import Settings
 
-    outcome = _analyze(ctx, "communities", projection, write, Settings(seed=seed, resolution=resolution), max_clients)
+    outcome = _analyze(ctx, "communities", projection, write, Settings(seed=seed, resolution=resolution), max_members)
     groups: dict[int, list[int]] = defaultdict(list)
     for node, values in outcome.results.items():
         groups[values["community"]].append(node)
@@ -68,13 +70,13 @@ def centrality(
     samples: Annotated[
         int, typer.Option("--samples", metavar="K", help="Betweenness from K sampled nodes on larger projections.")
     ] = 500,
-    max_clients: MaxClientsOpt = 50,
+    max_members: MaxMembersOpt = 50,
     top: TopOpt = 10,
 ) -> None:
     """Weighted PageRank and betweenness: the nodes much linked to, and those linking groups."""
     from graphkit.analysis.algorithms import Settings
 
-    outcome = _analyze(ctx, "centrality", projection, write, Settings(seed=seed, samples=samples), max_clients)
+    outcome = _analyze(ctx, "centrality", projection, write, Settings(seed=seed, samples=samples), max_members)
     ranked = sorted(outcome.results.items(), key=lambda item: (-item[1]["pagerank"], item[0]))[:top]
     rows = [[*outcome.graph.refs[n], round(v["pagerank"], 6), round(v["betweenness"], 6)] for n, v in ranked]
     print_rows(["label", "key", "pagerank", "betweenness"], rows, Format.table)
@@ -84,13 +86,13 @@ def components(
     ctx: typer.Context,
     projection: ProjectionOpt = "co-lookup",
     write: WriteOpt = True,
-    max_clients: MaxClientsOpt = 50,
+    max_members: MaxMembersOpt = 50,
     top: TopOpt = 10,
 ) -> None:
     """Connected components, and each node's k-core number (how deep in a dense part it is)."""
     from graphkit.analysis.algorithms import Settings
 
-    outcome = _analyze(ctx, "components", projection, write, Settings(), max_clients)
+    outcome = _analyze(ctx, "components", projection, write, Settings(), max_members)
     groups: dict[int, list[int]] = defaultdict(list)
     for node, values in outcome.results.items():
         groups[values["component"]].append(node)
@@ -102,7 +104,7 @@ def components(
 
 
 def _analyze(
-    ctx: typer.Context, name: str, projection: str, write: bool, settings: object, max_clients: int
+    ctx: typer.Context, name: str, projection: str, write: bool, settings: object, max_members: int
 ) -> Outcome:
     from graphkit.analysis.algorithms import Settings
     from graphkit.analysis.run import analyze
@@ -111,7 +113,7 @@ def _analyze(
     assert isinstance(settings, Settings)
     backend = open_store(store_options(ctx), read_only=not write)
     try:
-        outcome = analyze(backend, name, projection, settings, {"max_clients": max_clients}, write=write)
+        outcome = analyze(backend, name, projection, settings, {"max_members": max_members}, write=write)
     finally:
         backend.close()
     graph, took = outcome.graph, outcome.seconds
