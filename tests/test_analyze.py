@@ -58,7 +58,7 @@ def test_planted_communities_are_found_and_written_back(store: Store, tmp_path: 
     truth = planted(tmp_path / "planted.jsonl")
     store.cli("load", "records", str(tmp_path / "planted.jsonl"))
     proc = store.cli("analyze", "communities", "--seed", "7")
-    assert "written to 80 nodes as analysis:co-lookup:communities" in proc.stderr
+    assert "written: 80 nodes, as analysis:co-lookup:communities" in proc.stderr
     found = _written(store, "community")
     assert set(found) == set(truth)
     clients = sorted(truth)
@@ -175,3 +175,36 @@ def test_infrastructure_links_domains_by_what_few_share(store: Store, tmp_path: 
     for node, values in outcome.results.items():
         by_component.setdefault(values["component"], set()).add(refs[node][1])
     assert sorted(map(sorted, by_component.values())) == sorted(map(sorted, sets.values()))
+
+
+def test_similarity_keeps_each_clients_most_alike_by_jaccard_and_a_rerun_replaces_them(
+    store: Store, tmp_path: Path
+) -> None:
+    rng = random.Random(5)
+    names = [f"n{i}.example" for i in range(30)]
+    asked = {f"10.9.0.{c}": set(rng.sample(names, rng.randint(2, 8))) for c in range(1, 26)}
+    lines = [
+        to_json(
+            EdgeRecord(
+                "LOOKED_UP", "IPAddress", client, "Domain", name, {"qtype": "A", "day": "2016-05-04", "count": 1}
+            )
+        )
+        for client, looked_up in asked.items()
+        for name in sorted(looked_up)
+    ]
+    (tmp_path / "lookups.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store.cli("load", "records", str(tmp_path / "lookups.jsonl"))
+    top, floor = 3, 0.2
+    expected = set()
+    for client, mine in asked.items():
+        scores = [
+            (len(mine & theirs) / len(mine | theirs), other) for other, theirs in asked.items() if other != client
+        ]
+        kept = sorted(((s, o) for s, o in scores if s >= floor), key=lambda x: (-x[0], x[1]))[:top]
+        expected |= {(client, other, round(score, 6)) for score, other in kept}
+    for _ in range(2):  # the second run replaces the first's relationships
+        store.cli("analyze", "similarity", "--top", str(top), "--min-score", str(floor))
+        found = store.query("MATCH (a:IPAddress)-[r:SIMILAR_TO]->(b:IPAddress) RETURN a.address, b.address, r.score")
+        assert len(found) == len(expected), "one relationship per kept pair, none left from the first run"
+        # ties are broken by the other client's key on both sides
+        assert {(a, b, round(s, 6)) for a, b, s in found} == expected

@@ -11,7 +11,8 @@ import networkx as nx
 
 from graphkit.analysis.compact import CompactGraph
 
-Results = dict[int, dict[str, Any]]
+Results = dict[int, dict[str, Any]]  # node id -> the properties written on it
+Edge = tuple[int, int, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,9 @@ class Settings:
     seed: int = 42
     resolution: float = 1.0  # Louvain: above 1, smaller communities
     samples: int = 500  # betweenness: nodes sampled as sources on projections larger than this
+    top: int = 5  # similarity: the most similar clients kept per client
+    measure: str = "jaccard"  # similarity: jaccard or overlap
+    min_score: float = 0.1  # similarity: less alike than this is not kept
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,10 @@ class Analysis:
     name: str  # the `graphkit analyze` command
     doc: str
     props: tuple[str, ...]  # what it writes on a node
-    source_prop: str  # where it writes the id of its Source
-    run: Callable[[CompactGraph, Settings], Results]
+    source_prop: str  # where it writes the id of its Source (empty: it writes relationships)
+    run: Callable[[CompactGraph, Settings], Results | list[Edge]]
+    relationship: str = ""  # the relationship type it writes instead of node properties
+    weighting: str = "rarity"  # how its projection weighs a shared element (see analysis.projections)
 
 
 def numbered(groups: Iterable[Iterable[int]]) -> list[list[int]]:
@@ -93,6 +99,27 @@ def components(graph: CompactGraph, settings: Settings) -> Results:
     return out
 
 
+def similarity(graph: CompactGraph, settings: Settings) -> list[Edge]:
+    """Each client's `top` most similar clients by the names both looked up (the projection's
+    edge weights are then shared-name counts, its memberships each client's names): Jaccard
+    (shared / names either looked up) or overlap (shared / the smaller set). Only pairs that
+    share a name are ever scored, never all pairs."""
+    best: dict[int, list[tuple[float, int, int]]] = {}
+    for a, b, weight in graph.edges():
+        shared = int(weight)
+        sizes = graph.memberships[a], graph.memberships[b]
+        union = sizes[0] + sizes[1] - shared
+        score = shared / (union if settings.measure == "jaccard" else min(sizes))
+        if score >= settings.min_score:
+            best.setdefault(a, []).append((score, b, shared))
+            best.setdefault(b, []).append((score, a, shared))
+    edges: list[Edge] = []
+    for node in sorted(best):
+        for score, other, shared in sorted(best[node], key=lambda found: (-found[0], found[1]))[: settings.top]:
+            edges.append((node, other, {"score": round(score, 6), "measure": settings.measure, "shared": shared}))
+    return edges
+
+
 ANALYSES = {
     a.name: a
     for a in (
@@ -116,6 +143,15 @@ ANALYSES = {
             ("component", "core"),
             "component_source",
             components,
+        ),
+        Analysis(
+            "similarity",
+            "each client's most similar clients by the names they look up (Jaccard or overlap, top k)",
+            (),
+            "",
+            similarity,
+            relationship="SIMILAR_TO",
+            weighting="count",
         ),
     )
 }

@@ -20,6 +20,7 @@ class CompactGraph:
         self.ids: dict[NodeRef, int] = {}
         self.refs: list[NodeRef] = []
         self._weights: dict[tuple[int, int], float] = {}
+        self.memberships: list[int] = []  # per node: how many shared elements it is a member of
         self.sources = array("q")
         self.targets = array("q")
         self.weights = array("d")
@@ -30,6 +31,7 @@ class CompactGraph:
         if found is None:
             found = self.ids[ref] = len(self.refs)
             self.refs.append(ref)
+            self.memberships.append(0)
         return found
 
     def add(self, a: int, b: int, weight: float, merge: Callable[[float, float], float] = float.__add__) -> None:
@@ -46,6 +48,7 @@ class CompactGraph:
         for new, old in enumerate(order):
             new_id[old] = new
         self.refs = [self.refs[old] for old in order]
+        self.memberships = [self.memberships[old] for old in order]
         self.ids = {ref: i for i, ref in enumerate(self.refs)}
         edges = sorted(
             ((new_id[a], new_id[b]) if new_id[a] < new_id[b] else (new_id[b], new_id[a]), w)

@@ -45,7 +45,7 @@ class Shared:
         count = " + ".join(f"count(DISTINCT {key})" for _, key in self.members)
         return (
             f"MATCH {self.match} WHERE {self.where} WITH {self.element} AS element, {count} AS members "
-            "WHERE members >= 2 AND members <= $max_members RETURN element ORDER BY element"
+            "WHERE members >= $min_members AND members <= $max_members RETURN element ORDER BY element"
         )
 
     def groups(self) -> str:
@@ -84,7 +84,9 @@ def _rows(backend: Backend, cypher: str, params: dict[str, Any]) -> list[list[An
 def _sharing(kinds: tuple[Shared, ...]) -> Callable[[Backend, dict[str, Any]], CompactGraph]:
     def read(backend: Backend, options: dict[str, Any]) -> CompactGraph:
         graph = CompactGraph()
-        limit = {"max_members": int(options.get("max_members", 50))}
+        # similarity counts shared elements, and every element of a member (its own too), not weighs them
+        by_count = options.get("weighting") == "count"
+        limit = {"max_members": int(options.get("max_members", 50)), "min_members": 1 if by_count else 2}
         for kind in kinds:
             elements = [row[0] for row in _rows(backend, kind.elements(), limit)]
             for start in range(0, len(elements), PAGE):
@@ -95,9 +97,11 @@ def _sharing(kinds: tuple[Shared, ...]) -> Callable[[Backend, dict[str, Any]], C
                         for (label, _), keys in zip(kind.members, lists)
                         for key in sorted(k for k in keys if k is not None)
                     ]
+                    weight = 1.0 if by_count else 1.0 / (len(members) - 1)
                     for i, a in enumerate(members):
+                        graph.memberships[a] += 1
                         for b in members[i + 1 :]:
-                            graph.add(a, b, 1.0 / (len(members) - 1))
+                            graph.add(a, b, weight)
         return graph.finished()
 
     return read

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graphkit.analysis.algorithms import ANALYSES, Analysis, Results, Settings
+from graphkit.analysis.algorithms import ANALYSES, Analysis, Edge, Results, Settings
 from graphkit.analysis.compact import CompactGraph
 from graphkit.analysis.projections import get_projection
 from graphkit.backends.base import Backend
@@ -31,7 +31,8 @@ WRITE_ROWS = 50_000
 class Outcome:
     source: str
     graph: CompactGraph
-    results: Results
+    results: Results  # node analyses: node id -> its properties
+    edges: list[Edge]  # relationship analyses (similarity): (from id, to id, properties)
     seconds: dict[str, float]
 
 
@@ -51,25 +52,36 @@ def analyze(
     write: bool = True,
 ) -> Outcome:
     analysis, projection = get_analysis(analysis_name), get_projection(projection_name)
+    if analysis.relationship and projection.name != "co-lookup":
+        raise GraphkitError(f"{analysis.name} compares clients by the names they look up: use --projection co-lookup")
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    graph = projection.read(backend, dict(options or {}))
+    graph = projection.read(backend, {**(options or {}), "weighting": analysis.weighting})
     seconds["read"] = time.monotonic() - started
     started = time.monotonic()
-    results = analysis.run(graph, settings)
+    found = analysis.run(graph, settings)
+    results, edges = (found, []) if isinstance(found, dict) else ({}, found)
     seconds["run"] = time.monotonic() - started
     source = f"analysis:{projection.name}:{analysis.name}"
     if write:
         started = time.monotonic()
         backend.ensure_schema()  # a store made before these properties were declared gains them
-        _clear(backend, analysis, projection.labels)
-        _write(backend, analysis, graph, results, source)
+        if analysis.relationship:
+            backend.query(
+                f"MATCH ()-[r:{analysis.relationship}]->() WHERE r.source = $source DELETE r",
+                {"source": source},
+                write=True,
+            )
+            _write_edges(backend, analysis.relationship, graph, edges, source)
+        else:
+            _clear(backend, analysis, projection.labels)
+            _write_nodes(backend, analysis, graph, results, source)
         summary: dict[str, Any] = {"projection": projection.name, "analysis": analysis.name}
         summary |= {"settings": asdict(settings), "options": options or {}}
         summary |= {"nodes": graph.node_count, "edges": graph.edge_count}
-        _write_source(backend, source, projection.name, len(results), summary)
+        _write_source(backend, source, projection.name, len(results) + len(edges), summary)
         seconds["write"] = time.monotonic() - started
-    return Outcome(source, graph, results, seconds)
+    return Outcome(source, graph, results, edges, seconds)
 
 
 def _clear(backend: Backend, analysis: Analysis, labels: tuple[str, ...]) -> None:
@@ -78,18 +90,32 @@ def _clear(backend: Backend, analysis: Analysis, labels: tuple[str, ...]) -> Non
         backend.query(f"MATCH (n:{label}) WHERE n.{analysis.source_prop} IS NOT NULL SET {cleared}", write=True)
 
 
-def _write(backend: Backend, analysis: Analysis, graph: CompactGraph, results: Results, source: str) -> None:
+def _key(label: str, key: str) -> Any:
+    return int(key) if SCHEMA.by_label[label].key.type is PropType.INT else key
+
+
+def _write_nodes(backend: Backend, analysis: Analysis, graph: CompactGraph, results: Results, source: str) -> None:
     by_label: dict[str, list[dict[str, Any]]] = {}
     for node_id, values in sorted(results.items()):
         label, key = graph.refs[node_id]
-        by_label.setdefault(label, []).append({"_k": key, **values, analysis.source_prop: source})
+        by_label.setdefault(label, []).append({"_k": _key(label, key), **values, analysis.source_prop: source})
     for label, rows in by_label.items():
         node = SCHEMA.by_label[label]
         for start in range(0, len(rows), WRITE_ROWS):
-            batch = rows[start : start + WRITE_ROWS]
-            if node.key.type is PropType.INT:
-                batch = [{**row, "_k": int(row["_k"])} for row in batch]
-            backend.write_nodes(node, tables.from_rows(tables.node_schema(node), batch))
+            backend.write_nodes(node, tables.from_rows(tables.node_schema(node), rows[start : start + WRITE_ROWS]))
+
+
+def _write_edges(backend: Backend, rel_type: str, graph: CompactGraph, edges: list[Edge], source: str) -> None:
+    rel = SCHEMA.by_type[rel_type]
+    by_ends: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for a, b, props in edges:
+        (from_label, from_key), (to_label, to_key) = graph.refs[a], graph.refs[b]
+        row = {"_f": _key(from_label, from_key), "_t": _key(to_label, to_key), **props, "source": source}
+        by_ends.setdefault((from_label, to_label), []).append(row)
+    for (from_label, to_label), rows in sorted(by_ends.items()):
+        schema = tables.edge_schema(rel, from_label, to_label)
+        for start in range(0, len(rows), WRITE_ROWS):
+            backend.write_edges(rel, from_label, to_label, tables.from_rows(schema, rows[start : start + WRITE_ROWS]))
 
 
 def _write_source(backend: Backend, source: str, path: str, records: int, summary: dict[str, Any]) -> None:

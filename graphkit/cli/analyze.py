@@ -103,6 +103,40 @@ def components(
     print_rows(["component", "size", "max core", "members"], rows, Format.table)
 
 
+def similarity(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option("--top", metavar="K", help="The most similar clients kept per client.")] = 5,
+    measure: Annotated[
+        str,
+        typer.Option(
+            "--measure",
+            metavar="NAME",
+            help="jaccard (shared names / names either looked up) or overlap (shared / the smaller set).",
+        ),
+    ] = "jaccard",
+    min_score: Annotated[
+        float, typer.Option("--min-score", metavar="S", help="Leave out pairs less alike than this.")
+    ] = 0.1,
+    write: WriteOpt = True,
+    max_members: MaxMembersOpt = 50,
+    shown: Annotated[int, typer.Option("--show", metavar="N", help="How many of the most alike pairs to print.")] = 10,
+) -> None:
+    """Each client's most similar clients by the names both looked up, written as SIMILAR_TO
+    relationships (score, measure, shared names); only clients that share a name are compared."""
+    from graphkit.analysis.algorithms import Settings
+    from graphkit.errors import GraphkitError
+
+    if measure not in ("jaccard", "overlap"):
+        raise GraphkitError(f"--measure is jaccard or overlap, not {measure!r}")
+    settings = Settings(top=top, measure=measure, min_score=min_score)
+    outcome = _analyze(ctx, "similarity", "co-lookup", write, settings, max_members)
+    refs = outcome.graph.refs
+    pairs = {tuple(sorted((a, b))): props for a, b, props in outcome.edges}
+    ranked = sorted(pairs.items(), key=lambda item: (-item[1]["score"], item[0]))[:shown]
+    rows = [[refs[a][1], refs[b][1], props["score"], props["shared"]] for (a, b), props in ranked]
+    print_rows(["client", "similar client", measure, "shared names"], rows, Format.table)
+
+
 def _analyze(
     ctx: typer.Context, name: str, projection: str, write: bool, settings: object, max_members: int
 ) -> Outcome:
@@ -123,7 +157,8 @@ def _analyze(
         err=True,
     )
     if write:
-        typer.echo(f"written to {len(outcome.results)} nodes as {outcome.source} in {took['write']:.1f} s", err=True)
+        what = f"{len(outcome.edges)} relationships" if outcome.edges else f"{len(outcome.results)} nodes"
+        typer.echo(f"written: {what}, as {outcome.source}, in {took['write']:.1f} s", err=True)
     else:
         typer.echo("dry run: nothing written", err=True)
     return outcome

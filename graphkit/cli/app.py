@@ -77,11 +77,12 @@ app.command("demo", cls=StoreCommand)(demo.demo)
 
 analyze_app = typer.Typer(
     no_args_is_help=True,
-    help="Communities, centrality and components of a projection of the graph, written back as node properties.",
+    help="Communities, centrality, components and similarity over a projection of the graph, written back.",
 )
 analyze_app.command("communities", cls=StoreCommand)(analyze.communities)
 analyze_app.command("centrality", cls=StoreCommand)(analyze.centrality)
 analyze_app.command("components", cls=StoreCommand)(analyze.components)
+analyze_app.command("similarity", cls=StoreCommand)(analyze.similarity)
 app.add_typer(analyze_app, name="analyze")
 
 load_app = typer.Typer(help=load.HELP, no_args_is_help=True)

@@ -355,6 +355,19 @@ RELS = (
         identity=("qtype", "day", "source"),
     ),
     RelType(
+        "SIMILAR_TO",
+        ((IP, IP), (IP, HOST), (HOST, IP), (HOST, HOST)),
+        (
+            Prop("score", F, doc="how alike the two clients' looked-up names are (the measure's value, 0 to 1)"),
+            Prop("measure", doc="jaccard (shared / either's) or overlap (shared / the smaller's)"),
+            Prop("shared", I, doc="how many names both looked up"),
+            Prop("source", doc="id of the analysis Source of the `analyze similarity` run that found it"),
+        ),
+        "Written by `graphkit analyze similarity`: one of the clients most like this one by the names they look up "
+        "(top k per client); a new run replaces the previous one's.",
+        identity=("source",),
+    ),
+    RelType(
         "REQUESTED_TLS",
         ((IP, D), (HOST, D)),
         (
