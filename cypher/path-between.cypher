@@ -5,6 +5,8 @@
 //   between two entities given by key: a domain name, an IP address, a CIDR, an ASN
 //   (15632 or AS15632), an organization (its name or key) or an email address. Paths
 //   that differ only in parallel relationships (lookups on different days) are shown once.
+//   SIMILAR_TO (written by `graphkit analyze similarity`) is not a step: it is a conclusion
+//   drawn from lookups, not a fact, and the lookups it stands for are paths of their own.
 // why:
 //   How is this bank connected to that mail server? The path names every link in the
 //   chain, so each can be checked against its source.
@@ -41,7 +43,7 @@ CALL () {
 WITH a, n AS b
 WHERE a <> b
 MATCH p = allShortestPaths((a)-[*..6]-(b))
-WHERE length(p) <= $max_hops
+WHERE length(p) <= $max_hops AND none(r IN relationships(p) WHERE type(r) = 'SIMILAR_TO')
 WITH nodes(p) AS ns, relationships(p) AS rs
 WITH DISTINCT size(rs) AS hops,
      [n IN ns | CASE WHEN n:ASN THEN 'AS' + toString(n.number) WHEN n:Domain OR n:Host THEN n.name

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterator
 from math import comb
 from pathlib import Path
 
 import networkx as nx
 import pytest
-from helpers import Store
+import query_fixture as fx
+from helpers import Store, neo4j_test_uri
 
 from graphkit.analysis.algorithms import Settings
 from graphkit.analysis.run import analyze
+from graphkit.backends.base import Backend
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
 from graphkit.model.records import EdgeRecord, NodeRecord, to_json
+from graphkit.query.catalogue import catalogue, run_query
 
 GROUPS, CLIENTS, NAMES = 4, 20, 12  # planted: 4 groups of 20 clients, each group with its own 12 names
 
@@ -208,3 +212,77 @@ def test_similarity_keeps_each_clients_most_alike_by_jaccard_and_a_rerun_replace
         assert len(found) == len(expected), "one relationship per kept pair, none left from the first run"
         # ties are broken by the other client's key on both sides
         assert {(a, b, round(s, 6)) for a, b, s in found} == expected
+
+
+# -- the canned queries over analysis results ----------------------------------------------------
+
+ANALYSIS_QUERIES: dict[str, list[dict[str, object]]] = {
+    "community-members": [{"key": "217.12.96.15"}, {"key": "167.73.110.8", "limit": 3}],
+    "similar-clients": [{"client": "217.12.96.15"}, {"client": "167.73.110.8"}],
+    "central-nodes": [{}, {"score": "betweenness", "limit": 5}, {"community": 0}],
+}
+
+
+def _analysed(backend: Backend) -> Backend:
+    fx.load(backend)
+    for name in ("communities", "centrality", "similarity"):
+        analyze(backend, name, "co-lookup", Settings())
+    return backend
+
+
+@pytest.fixture(scope="module")
+def analysed_embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    backend = Store("embedded", str(tmp_path_factory.mktemp("analysed") / "graph.lbdb")).open()
+    yield _analysed(backend)
+    backend.close()
+
+
+@pytest.fixture(scope="module")
+def analysed_neo4j() -> Iterator[Backend]:
+    uri = neo4j_test_uri()
+    clear_neo4j(uri)
+    backend = Store("neo4j", uri).open()
+    yield _analysed(backend)
+    backend.close()
+
+
+def test_the_analysis_queries_are_the_ones_that_need_an_analysis() -> None:
+    assert set(ANALYSIS_QUERIES) == {name for name, query in catalogue().items() if query.needs}
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("name", sorted(ANALYSIS_QUERIES))
+def test_analysis_queries_give_the_same_rows_on_both_stores(
+    name: str, analysed_embedded: Backend, analysed_neo4j: Backend
+) -> None:
+    for params in ANALYSIS_QUERIES[name]:
+        embedded = run_query(analysed_embedded, name, params)
+        neo4j = run_query(analysed_neo4j, name, params)
+        assert embedded.rows == neo4j.rows, params
+        assert embedded.rows, f"{name} {params}: no rows, so nothing was compared"
+
+
+def test_community_members_show_the_names_that_tie_them(analysed_embedded: Backend) -> None:
+    result = run_query(analysed_embedded, "community-members", {"key": "217.12.96.15"})
+    rows = [dict(zip(result.columns, row)) for row in result.rows]
+    members = {row["member"] for row in rows}
+    assert {"217.12.96.15", "217.12.97.15"} <= members, "the bank's two resolvers are in one co-lookup community"
+    (bank,) = [row for row in rows if row["member"] == "217.12.96.15"]
+    looked_up = {
+        r[0]
+        for r in analysed_embedded.query(
+            "MATCH (:IPAddress {address: '217.12.96.15'})-[:LOOKED_UP]->(d:Domain) RETURN DISTINCT d.name"
+        ).rows
+    }
+    assert bank["shared_names"] and set(bank["shared_names"]) <= looked_up
+    assert bank["size"] == len(members) or len(members) == 100
+
+
+def test_an_analysis_query_on_a_store_without_the_analysis_says_what_to_run(store: Store, tmp_path: Path) -> None:
+    planted(tmp_path / "planted.jsonl")
+    store.cli("load", "records", str(tmp_path / "planted.jsonl"))
+    proc = store.cli("query", "run", "similar-clients", "-p", "client=10.0.0.1")
+    assert "no `graphkit analyze similarity` has been run on this store" in proc.stderr
+    store.cli("analyze", "similarity")
+    proc = store.cli("query", "run", "similar-clients", "-p", "client=10.0.0.1")
+    assert "analyze" not in proc.stderr and "10.0.0." in proc.stdout

@@ -33,6 +33,10 @@ ISSUE_NAMES = {
     "shared-certificate",
     "certificate-names",
     "certificate-timeline",
+    # the analytics issue
+    "community-members",
+    "similar-clients",
+    "central-nodes",
 }
 CYPHER_DIR = ROOT / "cypher"
 SAMPLE_VALUES = {

@@ -16,7 +16,7 @@ WHERE (label(b) = 'Domain' AND b.name = lower($to)) OR (label(b) = 'IPAddress' A
    OR (label(b) = 'Netblock' AND b.cidr = $to) OR (label(b) = 'ASN' AND string(b.number) = replace(upper($to), 'AS', ''))
    OR (label(b) = 'Organization' AND (b.key = $to OR lower(b.name) = lower($to)))
    OR (label(b) = 'Email' AND b.address = lower($to)) OR (label(b) = 'Host' AND b.name = lower($to))
-MATCH p = (a)-[* ALL SHORTEST 1..6]-(b)
+MATCH p = (a)-[* ALL SHORTEST 1..6 (r, n | WHERE label(r) <> 'SIMILAR_TO')]-(b)
 WHERE a <> b AND length(p) <= $max_hops
 WITH p, nodes(p) AS ns, rels(p) AS rs
 UNWIND range(1, size(rs)) AS i

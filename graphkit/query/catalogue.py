@@ -14,6 +14,7 @@ comment header:
     //   since: date = null -- first day counted          (optional)
     //   group_by: string in client|organization = organization -- what a source is
     //   max_hops: int in 1..6 = 4 -- an int (or float) range, both ends included
+    // needs: communities                                 (optional: the `graphkit analyze` runs it reads)
     // columns:
     //   source -- the organization's name, or the client address
 
@@ -51,7 +52,7 @@ from graphkit.query.dialect import EMBEDDED_DIALECT as EMBEDDED_DIALECT  # re-ex
 from graphkit.query.dialect import translate
 
 QUERIES_ENV = "GRAPHKIT_QUERIES"
-HEADER_KEYS = ("name", "title", "description", "why", "params", "filters", "columns")
+HEADER_KEYS = ("name", "title", "description", "why", "params", "filters", "needs", "columns")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PARAM_RE = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)"
@@ -192,6 +193,9 @@ class Query:
     # parameters that leave rows out, and the value that leaves none out (header `filters:`),
     # so that an empty answer can say which of them hid what
     filters: dict[str, Any] = field(default_factory=dict)
+    # the `graphkit analyze` runs whose results it reads (header `needs:`, e.g. `communities`),
+    # so that an empty answer can say that none has been run
+    needs: tuple[str, ...] = ()
 
     @property
     def params_by_name(self) -> dict[str, Param]:
@@ -338,6 +342,7 @@ def parse_query(path: Path) -> Query:
         cypher=text,
         path=path,
         filters=filters,
+        needs=tuple(word.strip() for word in _text(sections.get("needs")).split(",") if word.strip()),
     )
 
 

@@ -1,6 +1,8 @@
 """Why a canned query gave no rows, where graphkit can tell.
 
-Three answers, tried in this order:
+Four answers, tried in this order:
+- the query reads the results of an analysis (its header's `needs:`) that has not been run on
+  this store: said so, with the command that runs it;
 - a value naming an entity (a domain, an address, an organization, ...) names nothing in the
   graph: said so, with the nearest names that are there (same registered domain, or same start);
 - the query's filters (its header's `filters:`) hid the rows: the query is run again with each
@@ -29,6 +31,13 @@ NEAREST = 5  # names offered for one that is not there
 
 def why_empty(backend: Backend, query: Query, bound: Mapping[str, Any], given: Mapping[str, Any]) -> list[str]:
     """Lines saying why `query` with `bound` parameters (`given`: those the user gave) has no rows."""
+    not_run = [
+        f"no `graphkit analyze {name}` has been run on this store: run it first (see `graphkit analyze {name} --help`)"
+        for name in query.needs
+        if not _analysed(backend, name)
+    ]
+    if not_run:
+        return not_run
     hidden = _hidden_by_filters(backend, query, bound, given)
     if hidden:
         return hidden
@@ -48,6 +57,12 @@ def why_empty(backend: Backend, query: Query, bound: Mapping[str, Any], given: M
     return [_what_it_has(backend, value, refs) for value, refs in entities.items()] or [
         f"{query.name} finds nothing of its kind in this graph with these parameters"
     ]
+
+
+def _analysed(backend: Backend, name: str) -> bool:
+    """Whether an analysis run of this name has written its Source (`analysis:<projection>:<name>`)."""
+    cypher = "MATCH (s:Source) WHERE s.kind = 'analysis' AND s.id ENDS WITH $suffix RETURN count(s)"
+    return bool(backend.query(cypher, {"suffix": f":{name}"}).rows[0][0])
 
 
 def _organizations_naming(backend: Backend, text: str) -> list[str]:
