@@ -118,12 +118,13 @@ def test_pagerank_and_components_agree_with_networkx_on_the_same_edges(store: St
     assert {frozenset(c) for c in by_number.values()} == components
     cores = nx.core_number(whole)
     assert all(parts.results[parts.graph.ids[ref]]["core"] == core for ref, core in cores.items())
-    written = store.query("MATCH (n:Domain) WHERE n.component IS NOT NULL RETURN n.name, n.component, n.core")
-    assert len(written) == sum(1 for label, _ in parts.graph.refs if label == "Domain")
+    written = store.query("MATCH (n:IPAddress) WHERE n.component IS NOT NULL RETURN n.address, n.component, n.core")
+    assert len(written) == sum(1 for label, _ in parts.graph.refs if label == "IPAddress") > 0
+    assert store.query("MATCH (n:Domain) WHERE n.name = 'n0.group0.example' RETURN n.name") == [["n0.group0.example"]]
     for name, component, core in written:
         assert (component, core) == (
-            parts.results[parts.graph.ids[("Domain", name)]]["component"],
-            cores[("Domain", name)],
+            parts.results[parts.graph.ids[("IPAddress", name)]]["component"],
+            cores[("IPAddress", name)],
         )
 
 

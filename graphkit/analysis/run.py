@@ -21,7 +21,7 @@ from graphkit.analysis.projections import get_projection
 from graphkit.backends.base import Backend
 from graphkit.errors import GraphkitError
 from graphkit.model import tables
-from graphkit.model.schema import SCHEMA, PropType
+from graphkit.model.schema import ANALYSED_LABELS, SCHEMA, PropType
 from graphkit.model.times import from_datetime
 
 WRITE_ROWS = 50_000
@@ -31,7 +31,7 @@ WRITE_ROWS = 50_000
 class Outcome:
     source: str
     graph: CompactGraph
-    results: Results  # node analyses: node id -> its properties
+    results: Results  # node analyses: node id -> its properties (written on ANALYSED_LABELS only)
     edges: list[Edge]  # relationship analyses (similarity): (from id, to id, properties)
     seconds: dict[str, float]
 
@@ -79,7 +79,8 @@ def analyze(
         summary: dict[str, Any] = {"projection": projection.name, "analysis": analysis.name}
         summary |= {"settings": asdict(settings), "options": options or {}}
         summary |= {"nodes": graph.node_count, "edges": graph.edge_count}
-        _write_source(backend, source, projection.name, len(results) + len(edges), summary)
+        written = sum(1 for node in results if graph.refs[node][0] in ANALYSED_LABELS) + len(edges)
+        _write_source(backend, source, projection.name, written, summary)
         seconds["write"] = time.monotonic() - started
     return Outcome(source, graph, results, edges, seconds)
 
@@ -87,6 +88,8 @@ def analyze(
 def _clear(backend: Backend, analysis: Analysis, labels: tuple[str, ...]) -> None:
     cleared = ", ".join(f"n.{prop} = NULL" for prop in (*analysis.props, analysis.source_prop))
     for label in labels:
+        if label not in ANALYSED_LABELS:
+            continue
         backend.query(f"MATCH (n:{label}) WHERE n.{analysis.source_prop} IS NOT NULL SET {cleared}", write=True)
 
 
@@ -98,6 +101,8 @@ def _write_nodes(backend: Backend, analysis: Analysis, graph: CompactGraph, resu
     by_label: dict[str, list[dict[str, Any]]] = {}
     for node_id, values in sorted(results.items()):
         label, key = graph.refs[node_id]
+        if label not in ANALYSED_LABELS:
+            continue
         by_label.setdefault(label, []).append({"_k": _key(label, key), **values, analysis.source_prop: source})
     for label, rows in by_label.items():
         node = SCHEMA.by_label[label]

@@ -157,7 +157,12 @@ def _analyze(
         err=True,
     )
     if write:
-        what = f"{len(outcome.edges)} relationships" if outcome.edges else f"{len(outcome.results)} nodes"
+        from graphkit.model.schema import ANALYSED_LABELS
+
+        kept = sum(1 for node in outcome.results if graph.refs[node][0] in ANALYSED_LABELS)
+        what = f"{len(outcome.edges)} relationships" if outcome.edges else f"{kept} nodes"
+        if kept < len(outcome.results):
+            what += f" (of {len(outcome.results)}: results are written on {', '.join(ANALYSED_LABELS)} only)"
         typer.echo(f"written: {what}, as {outcome.source}, in {took['write']:.1f} s", err=True)
     else:
         typer.echo("dry run: nothing written", err=True)
