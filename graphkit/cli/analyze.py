@@ -55,10 +55,8 @@ def communities(
     from graphkit.analysis.algorithms import Settings
 
     outcome = _analyze(ctx, "communities", projection, write, Settings(seed=seed, resolution=resolution), max_members)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for node, values in outcome.results.items():
-        groups[values["community"]].append(node)
-    rows = [[number, len(members), _names(outcome, members)] for number, members in sorted(groups.items())[:top]]
+    groups = _grouped(outcome, "community")
+    rows = [[number, len(members), _names(outcome, members)] for number, members in groups[:top]]
     print_rows(["community", "size", "members"], rows, Format.table)
 
 
@@ -93,12 +91,10 @@ def components(
     from graphkit.analysis.algorithms import Settings
 
     outcome = _analyze(ctx, "components", projection, write, Settings(), max_members)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for node, values in outcome.results.items():
-        groups[values["component"]].append(node)
+    groups = _grouped(outcome, "component")
     rows = [
         [number, len(members), max(outcome.results[m]["core"] for m in members), _names(outcome, members)]
-        for number, members in sorted(groups.items())[:top]
+        for number, members in groups[:top]
     ]
     print_rows(["component", "size", "max core", "members"], rows, Format.table)
 
@@ -167,6 +163,14 @@ def _analyze(
     else:
         typer.echo("dry run: nothing written", err=True)
     return outcome
+
+
+def _grouped(outcome: Outcome, prop: str) -> list[tuple[int, list[int]]]:
+    """The nodes by the number the analysis gave them in `prop`, in number order."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node, values in outcome.results.items():
+        groups[values[prop]].append(node)
+    return sorted(groups.items())
 
 
 def _names(outcome: Outcome, members: list[int], shown: int = 5) -> str:
