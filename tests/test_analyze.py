@@ -15,6 +15,9 @@ import query_fixture as fx
 from helpers import Store, neo4j_test_uri
 
 from graphkit.analysis.algorithms import Settings
+from graphkit.analysis.centrality import betweenness
+from graphkit.analysis.compact import CompactGraph
+from graphkit.analysis.louvain import louvain
 from graphkit.analysis.run import analyze
 from graphkit.backends.base import Backend
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
@@ -90,6 +93,34 @@ def test_a_rerun_replaces_the_values_and_leaves_none_stale(store: Store, tmp_pat
     assert _written(store, "community") == {}, "a dry run writes nothing"
 
 
+def test_sampled_betweenness_and_louvain_match_networkx_on_a_random_graph() -> None:
+    rng = random.Random(5)
+    graph = CompactGraph()
+    for _ in range(600):
+        a, b = rng.sample(range(150), 2)
+        graph.add(
+            graph.node("IPAddress", f"10.0.{a // 100}.{a % 100}"),
+            graph.node("IPAddress", f"10.0.{b // 100}.{b % 100}"),
+            rng.random(),
+        )
+    graph.finished()
+    indptr, neighbours, weights = graph.adjacency()
+    reference = graph.networkx()  # nodes added in id order: networkx draws the same sample for a seed
+    estimate = betweenness(indptr, neighbours, samples=30, seed=9)
+    expected = nx.betweenness_centrality(reference, k=30, seed=9)
+    assert max(abs(estimate[node] - value) for node, value in expected.items()) < 1e-12
+    assert not all(estimate == betweenness(indptr, neighbours, samples=30, seed=10)), "the seed draws the sample"
+
+    membership = louvain(indptr, neighbours, weights, seed=4).tolist()
+    assert membership == louvain(indptr, neighbours, weights, seed=4).tolist()
+    groups: dict[int, set[int]] = {}
+    for node, community in enumerate(membership):
+        groups.setdefault(community, set()).add(node)
+    ours = nx.community.modularity(reference, groups.values())
+    theirs = nx.community.modularity(reference, nx.community.louvain_communities(reference, weight="weight", seed=4))
+    assert ours > 0.3 and ours >= theirs - 0.02, (ours, theirs)
+
+
 def test_pagerank_and_components_agree_with_networkx_on_the_same_edges(store: Store, tmp_path: Path) -> None:
     planted(tmp_path / "planted.jsonl")
     store.cli("load", "records", str(tmp_path / "planted.jsonl"))
@@ -107,6 +138,10 @@ def test_pagerank_and_components_agree_with_networkx_on_the_same_edges(store: St
     stored = _written(store, "pagerank")
     assert set(stored) == set(expected)
     assert all(abs(float(stored[k]) - expected[k]) < 1e-9 for k in expected)  # type: ignore[arg-type]
+    between = nx.betweenness_centrality(graph)  # 80 clients, under --samples: exact
+    stored = _written(store, "betweenness")
+    assert max(between.values()) > 0
+    assert all(abs(float(stored[k]) - between[k]) < 1e-12 for k in between)  # type: ignore[arg-type]
 
     whole = nx.Graph()
     whole.add_nodes_from(parts.graph.refs)

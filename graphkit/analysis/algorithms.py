@@ -9,7 +9,9 @@ from typing import Any
 
 import networkx as nx
 
+from graphkit.analysis.centrality import betweenness, pagerank
 from graphkit.analysis.compact import CompactGraph
+from graphkit.analysis.louvain import louvain
 
 Results = dict[int, dict[str, Any]]  # node id -> the properties written on it
 Edge = tuple[int, int, dict[str, Any]]
@@ -51,43 +53,20 @@ def _grouped(groups: Iterable[Iterable[int]], prop: str, size_prop: str | None =
 
 
 def communities(graph: CompactGraph, settings: Settings) -> Results:
-    found = nx.community.louvain_communities(
-        graph.networkx(), weight="weight", resolution=settings.resolution, seed=settings.seed
-    )
-    return _grouped(found, "community", "community_size")
-
-
-def pagerank(graph: CompactGraph, damping: float = 0.85, tolerance: float = 1e-12, rounds: int = 200) -> list[float]:
-    """Weighted PageRank by power iteration over the edge arrays (each edge both ways; a node
-    without edges spreads its rank evenly), as networkx computes it, without a matrix library."""
-    n = graph.node_count
-    if n == 0:
-        return []
-    strength = [0.0] * n
-    for a, b, w in graph.edges():
-        strength[a] += w
-        strength[b] += w
-    rank = [1.0 / n] * n
-    for _ in range(rounds):
-        dangling = sum(rank[i] for i in range(n) if strength[i] == 0)
-        base = (1.0 - damping) / n + damping * dangling / n
-        new = [base] * n
-        for a, b, w in graph.edges():
-            new[b] += damping * rank[a] * w / strength[a]
-            new[a] += damping * rank[b] * w / strength[b]
-        change = sum(abs(x - y) for x, y in zip(new, rank))
-        rank = new
-        if change < tolerance * n:
-            break
-    return rank
+    membership = louvain(*graph.adjacency(), resolution=settings.resolution, seed=settings.seed)
+    groups: dict[int, list[int]] = {}
+    for node, community in enumerate(membership.tolist()):
+        groups.setdefault(community, []).append(node)
+    return _grouped(groups.values(), "community", "community_size")
 
 
 def centrality(graph: CompactGraph, settings: Settings) -> Results:
-    ranks = pagerank(graph)
+    indptr, neighbours, weights = graph.adjacency()
+    ranks = pagerank(indptr, neighbours, weights).tolist()
     # Betweenness counts shortest paths by hops: the weights say how alike two nodes are, not
     # how far apart, so they are left out. Sampled (seeded) on large projections.
     sample = settings.samples if graph.node_count > settings.samples else None
-    between = nx.betweenness_centrality(graph.networkx(), k=sample, seed=settings.seed)
+    between = betweenness(indptr, neighbours, samples=sample, seed=settings.seed).tolist()
     return {node: {"pagerank": ranks[node], "betweenness": between[node]} for node in range(graph.node_count)}
 
 

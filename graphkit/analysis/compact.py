@@ -11,6 +11,8 @@ from array import array
 from collections.abc import Callable, Iterator
 
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 
 NodeRef = tuple[str, str]  # (label, key)
 
@@ -71,6 +73,18 @@ class CompactGraph:
 
     def edges(self) -> Iterator[tuple[int, int, float]]:
         return zip(self.sources, self.targets, self.weights)
+
+    def adjacency(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The graph in CSR form, each edge stored both ways: (indptr, neighbours, weights);
+        node u's neighbours are neighbours[indptr[u]:indptr[u + 1]], in id order."""
+        a = np.frombuffer(self.sources, dtype=np.int64)
+        b = np.frombuffer(self.targets, dtype=np.int64)
+        w = np.frombuffer(self.weights, dtype=np.float64)
+        rows, cols, both = np.concatenate([a, b]), np.concatenate([b, a]), np.concatenate([w, w])
+        order = np.lexsort((cols, rows))
+        indptr = np.zeros(self.node_count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.node_count), out=indptr[1:])
+        return indptr, cols[order], both[order]
 
     def networkx(self) -> nx.Graph:
         graph = nx.Graph()
