@@ -21,17 +21,18 @@ from graphkit.analysis.louvain import louvain
 from graphkit.analysis.run import analyze
 from graphkit.backends.base import Backend
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
+from graphkit.ingest.sink import write_records
 from graphkit.model.records import EdgeRecord, NodeRecord, to_json
 from graphkit.query.catalogue import catalogue, run_query
 
 GROUPS, CLIENTS, NAMES = 4, 20, 12  # planted: 4 groups of 20 clients, each group with its own 12 names
 
 
-def planted(path: Path, seed: int = 3) -> dict[str, int]:
+def planted_records(seed: int = 3) -> tuple[list[EdgeRecord], dict[str, int]]:
     """A lookup graph of planted groups: each client looks up 6 of its group's names and, one
-    time in three, one name of another group. Returns each client's group."""
+    time in three, one name of another group. Returns the lookups and each client's group."""
     rng = random.Random(seed)
-    truth, lines = {}, []
+    truth, records = {}, []
     for group in range(GROUPS):
         names = [f"n{i}.group{group}.example" for i in range(NAMES)]
         for c in range(CLIENTS):
@@ -42,8 +43,14 @@ def planted(path: Path, seed: int = 3) -> dict[str, int]:
                 asked.append(f"n{rng.randrange(NAMES)}.group{(group + 1 + rng.randrange(GROUPS - 1)) % GROUPS}.example")
             for name in asked:
                 props = {"qtype": "A", "day": "2016-05-04", "count": rng.randint(1, 9)}
-                lines.append(to_json(EdgeRecord("LOOKED_UP", "IPAddress", client, "Domain", name, props)))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                records.append(EdgeRecord("LOOKED_UP", "IPAddress", client, "Domain", name, props))
+    return records, truth
+
+
+def planted(path: Path, seed: int = 3) -> dict[str, int]:
+    """The planted groups as a records file; returns each client's group."""
+    records, truth = planted_records(seed)
+    path.write_text("".join(to_json(r) + "\n" for r in records), encoding="utf-8")
     return truth
 
 
@@ -256,11 +263,14 @@ ANALYSIS_QUERIES: dict[str, list[dict[str, object]]] = {
     "community-members": [{"key": "217.12.96.15"}, {"key": "167.73.110.8", "limit": 3}],
     "similar-clients": [{"client": "217.12.96.15"}, {"client": "167.73.110.8"}],
     "central-nodes": [{}, {"score": "betweenness", "limit": 5}, {"community": 0}],
+    "bridges": [{}, {"limit": 3, "max_sharers": 15}],
 }
 
 
 def _analysed(backend: Backend) -> Backend:
     fx.load(backend)
+    planted_source = NodeRecord("Source", "planted.jsonl", {"kind": "records", "path": "planted.jsonl"})
+    write_records([planted_source, *planted_records()[0]], backend, "planted.jsonl")  # groups for bridges to join
     for name in ("communities", "centrality", "similarity"):
         analyze(backend, name, "co-lookup", Settings())
     return backend
@@ -312,6 +322,32 @@ def test_community_members_show_the_names_that_tie_them(analysed_embedded: Backe
     }
     assert bank["shared_names"] and set(bank["shared_names"]) <= looked_up
     assert bank["size"] == len(members) or len(members) == 100
+
+
+def test_bridges_reach_other_communities_through_names_few_clients_share(analysed_embedded: Backend) -> None:
+    def rows(params: dict[str, object]) -> list[dict[str, object]]:
+        result = run_query(analysed_embedded, "bridges", params)
+        return [dict(zip(result.columns, row)) for row in result.rows]
+
+    def clients_of(name: str) -> dict[str, int | None]:
+        found = analysed_embedded.query(
+            "MATCH (c)-[:LOOKED_UP]->(d:Domain {name: $name}) RETURN DISTINCT c.address, c.community", {"name": name}
+        )
+        return dict(found.rows)
+
+    bridges = rows({})
+    assert bridges and [b["betweenness"] for b in bridges] == sorted((b["betweenness"] for b in bridges), reverse=True)
+    for bridge in bridges:
+        assert bridge["community"] not in bridge["communities"] and bridge["reaches"] == len(bridge["communities"])  # type: ignore[arg-type]
+        reached = set()
+        for name in bridge["names"]:  # type: ignore[attr-defined]
+            sharers = clients_of(name)
+            assert bridge["bridge"] in sharers and len(sharers) <= 50
+            reached |= {c for c in sharers.values() if c is not None and c != bridge["community"]}
+        assert reached == set(bridge["communities"])  # type: ignore[arg-type]
+    strict = rows({"max_sharers": 3})
+    assert all(len(clients_of(name)) <= 3 for b in strict for name in b["names"])  # type: ignore[attr-defined]
+    assert len(strict) < len(bridges) or sum(len(b["names"]) for b in strict) < sum(len(b["names"]) for b in bridges)  # type: ignore[arg-type,misc]
 
 
 def test_an_analysis_query_on_a_store_without_the_analysis_says_what_to_run(store: Store, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from graphkit.query import catalogue, dialect
 from graphkit.query.catalogue import Param, ParamType, Query, QueryError, QueryFileError, parse_query
 
 ISSUE_NAMES = {
+    "bridges",
     "lookup-concentration",
     "lookup-sources",
     "co-lookup",
