@@ -14,6 +14,7 @@ import pytest
 import query_fixture as fx
 from helpers import Store, neo4j_test_uri
 
+from graphkit import export
 from graphkit.analysis.algorithms import Settings
 from graphkit.analysis.centrality import betweenness
 from graphkit.analysis.compact import CompactGraph
@@ -23,6 +24,7 @@ from graphkit.backends.base import Backend
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store
 from graphkit.ingest.sink import write_records
 from graphkit.model.records import EdgeRecord, NodeRecord, to_json
+from graphkit.query import subgraph
 from graphkit.query.catalogue import catalogue, run_query
 
 GROUPS, CLIENTS, NAMES = 4, 20, 12  # planted: 4 groups of 20 clients, each group with its own 12 names
@@ -348,6 +350,22 @@ def test_bridges_reach_other_communities_through_names_few_clients_share(analyse
     strict = rows({"max_sharers": 3})
     assert all(len(clients_of(name)) <= 3 for b in strict for name in b["names"])  # type: ignore[attr-defined]
     assert len(strict) < len(bridges) or sum(len(b["names"]) for b in strict) < sum(len(b["names"]) for b in bridges)  # type: ignore[arg-type,misc]
+
+
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_exports_carry_the_community_as_gephis_modularity_class(
+    fmt: str, analysed_embedded: Backend, tmp_path: Path
+) -> None:
+    graph = subgraph.whole_graph(analysed_embedded)
+    path = tmp_path / f"graph.{fmt}"
+    export.write(graph, path, fmt)
+    read = nx.read_gexf(path) if fmt == "gexf" else nx.read_graphml(path)
+    expected = {
+        f"{label}:{key}": props["community"] for (label, key), props in graph.nodes.items() if "community" in props
+    }
+    assert len(set(expected.values())) > 1
+    found = {node: attrs["modularity_class"] for node, attrs in read.nodes(data=True) if "modularity_class" in attrs}
+    assert found == expected
 
 
 def test_an_analysis_query_on_a_store_without_the_analysis_says_what_to_run(store: Store, tmp_path: Path) -> None:

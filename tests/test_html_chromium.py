@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,6 +133,63 @@ def test_hover_click_drag_and_zoom(case: tuple[Subgraph, dict[str, int], Path]) 
                 assert label in legend
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "html-export-clicked.png"))
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+def test_nodes_are_coloured_by_community_where_communities_were_found(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
+    from test_analyze import planted
+
+    store = Store("embedded", str(tmp_path / "g.lbdb"))
+    truth = planted(tmp_path / "planted.jsonl")
+    store.cli("load", "records", str(tmp_path / "planted.jsonl"))
+    store.cli("analyze", "communities", "--seed", "7")
+    backend = store.open()
+    try:
+        graph = subgraph.whole_graph(backend)
+    finally:
+        backend.close()
+    community = {key: props["community"] for (label, key), props in graph.nodes.items() if label == "IPAddress"}
+    assert set(community) == set(truth)
+    path = tmp_path / "communities.html"
+    export.write(graph, path, "html")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(path.as_uri())
+            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
+            colour = {key: page.evaluate("id => graphkit.colourOf(id)", f"IPAddress:{key}") for key in community}
+            for a in community:
+                for b in community:
+                    assert (colour[a] == colour[b]) == (community[a] == community[b]), (a, b)
+            domain = page.evaluate("id => graphkit.colourOf(id)", "Domain:n0.group0.example")
+            assert domain not in colour.values(), "what has no community is drawn apart"
+            legend = page.inner_text("#legend")
+            assert "communities" in legend.lower() and f"community 0 ({Counter(community.values())[0]})" in legend
+            assert f"no community ({len(graph.nodes) - len(community)})" in legend
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "html-export-communities.png"))
+
+            page.select_option("#colour-by select", "label")
+            assert len({page.evaluate("id => graphkit.colourOf(id)", f"IPAddress:{key}") for key in community}) == 1
+            assert "labels" in page.inner_text("#legend").lower() and "IPAddress (80)" in page.inner_text("#legend")
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
+def test_the_page_has_no_colour_choice_without_communities(case: tuple[Subgraph, dict[str, int], Path]) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
+        try:
+            page = browser.new_page()
+            page.goto(case[2].as_uri())
+            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
+            assert not page.is_visible("#colour-by")
         finally:
             browser.close()
 

@@ -2,7 +2,8 @@
 
 Node ids are 'Label:key'. Each node carries `_label` (its Neo4j label) and `label` (the
 caption: what Gephi, yEd and Cytoscape show), then its properties; each edge carries
-`_type` and `label` (the type, as caption), then its properties. Property names a format
+`_type` and `label` (the type, as caption), then its properties; in GraphML and GEXF a node
+with a `community` (graphkit analyze) also carries it as `modularity_class`, as Gephi names it. Property names a format
 reserves for itself are written with a trailing underscore (the format's RESERVED set).
 """
 
@@ -40,6 +41,9 @@ def to_networkx(
         label = ref[0]
         caption = props.get(caption_property(label), ref[1])
         attrs = {"_label": label, "label": xml_text(str(caption)) if xml else str(caption)}
+        if xml and props.get("community") is not None:
+            # the column Gephi's own modularity statistic fills: Gephi colours by it as by its own
+            attrs["modularity_class"] = props["community"]
         out.add_node(node_id(ref), **attrs, **_attributes(label, props, reserved, xml))
     for number, rel in enumerate(graph.relationships):
         attrs = {"_type": rel.type, "label": rel.type, **_attributes(rel.type, rel.props, reserved, xml)}

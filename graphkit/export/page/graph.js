@@ -2,7 +2,8 @@
 // Data: {nodes: [{id, l: label, c: caption, p: properties}], edges: [{s, t: node indexes, y: type, p}], colours}.
 // When the first layout is drawn, <body> gets data-layout="done" and data-rendered-nodes /
 // data-rendered-edges (the counts drawn), which tests read. A time window (the "Seen between"
-// sliders) hides what was not seen in it; an edge's width grows with its count.
+// sliders) hides what was not seen in it; an edge's width grows with its count. Nodes are
+// coloured by label or, where `graphkit analyze communities` has run, by community.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("graph-data").textContent);
@@ -47,18 +48,53 @@
   }
   function radius(n) { return RADIUS + Math.min(8, Math.sqrt(n.deg)); }
 
-  // -- legend and counts
-  var counts = {};
-  nodes.forEach(function (n) { counts[n.l] = (counts[n.l] || 0) + 1; });
-  document.getElementById("counts").textContent = N + " nodes, " + M + " relationships";
-  var legend = document.querySelector("#legend ul");
-  Object.keys(counts).sort().forEach(function (label) {
-    var li = document.createElement("li"), sw = document.createElement("span");
-    sw.className = "swatch"; sw.style.background = colour(label);
-    li.appendChild(sw); li.appendChild(document.createTextNode(label + " (" + counts[label] + ")"));
-    legend.appendChild(li);
+  // -- legend and counts. Nodes are coloured by label, or by the community `graphkit analyze
+  // communities` wrote on them (then what has none is grey), switched in the legend.
+  var counts = {}, groups = {}, PALETTE = ["#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948",
+    "#B07AA1", "#FF9DA7", "#9C755F", "#2F4B7C", "#A05195", "#665191"];
+  nodes.forEach(function (n) {
+    counts[n.l] = (counts[n.l] || 0) + 1;
+    n.group = n.p && typeof n.p.community === "number" ? n.p.community : null;
+    if (n.group !== null) groups[n.group] = (groups[n.group] || 0) + 1;
   });
-  function colour(label) { return colours[label] || "#A5ABB6"; }
+  var byCommunity = Object.keys(groups).length > 0;
+  document.getElementById("counts").textContent = N + " nodes, " + M + " relationships";
+  var legend = document.querySelector("#legend ul"), choice = document.getElementById("colour-by");
+  function labelColour(label) { return colours[label] || "#A5ABB6"; }
+  function communityColour(c) {  // the palette, then hues a golden angle apart
+    return c === null ? "#D5D9DE" : c < PALETTE.length ? PALETTE[c] : "hsl(" + Math.round((c * 137.508) % 360) + ",55%,55%)";
+  }
+  function fill(n) { return byCommunity ? communityColour(n.group) : labelColour(n.l); }
+  function entry(colour, text) {
+    var li = document.createElement("li"), sw = document.createElement("span");
+    sw.className = "swatch"; sw.style.background = colour;
+    li.appendChild(sw); li.appendChild(document.createTextNode(text));
+    legend.appendChild(li);
+  }
+  function fillLegend() {
+    legend.textContent = "";
+    document.querySelector("#legend h2").textContent = byCommunity ? "Communities" : "Labels";
+    if (!byCommunity) {
+      Object.keys(counts).sort().forEach(function (label) { entry(labelColour(label), label + " (" + counts[label] + ")"); });
+      return;
+    }
+    var found = Object.keys(groups).map(Number).sort(function (a, b) { return groups[b] - groups[a] || a - b; });
+    found.slice(0, 15).forEach(function (c) { entry(communityColour(c), "community " + c + " (" + groups[c] + ")"); });
+    if (found.length > 15) legend.appendChild(document.createTextNode("and " + (found.length - 15) + " more"));
+    var none = N - found.reduce(function (sum, c) { return sum + groups[c]; }, 0);
+    if (none) entry(communityColour(null), "no community (" + none + ")");
+  }
+  if (byCommunity) {
+    choice.hidden = false;
+    choice.querySelector("select").onchange = function (event) { colourBy(event.target.value); };
+  }
+  function colourBy(mode) {
+    byCommunity = mode === "community" && Object.keys(groups).length > 0;
+    choice.querySelector("select").value = byCommunity ? "community" : "label";
+    fillLegend();
+    if (width) draw();
+  }
+  fillLegend();
 
   // -- the time window: what was not seen in it is hidden (a day's steps over the data's span)
   var DAY = 86400000, hiddenCount = 0;
@@ -263,12 +299,12 @@
     ctx.fillStyle = "#333"; ctx.fill();
     drawnEdges = M - skipped;
 
-    var byLabel = {};
-    for (j = 0; j < N; j++) if (!nodes[j].hidden) (byLabel[nodes[j].l] = byLabel[nodes[j].l] || []).push(nodes[j]);
-    Object.keys(byLabel).forEach(function (label) {
+    var byFill = {};
+    for (j = 0; j < N; j++) if (!nodes[j].hidden) { var f = fill(nodes[j]); (byFill[f] = byFill[f] || []).push(nodes[j]); }
+    Object.keys(byFill).forEach(function (colour) {
       ctx.beginPath();
-      byLabel[label].forEach(function (n) { var rad = radius(n); ctx.moveTo(n.x + rad, n.y); ctx.arc(n.x, n.y, rad, 0, 2 * Math.PI); });
-      ctx.fillStyle = colour(label); ctx.fill();
+      byFill[colour].forEach(function (n) { var rad = radius(n); ctx.moveTo(n.x + rad, n.y); ctx.arc(n.x, n.y, rad, 0, 2 * Math.PI); });
+      ctx.fillStyle = colour; ctx.fill();
       ctx.lineWidth = 1 / view.k; ctx.strokeStyle = "#fff"; ctx.stroke();
     });
     drawnNodes = N - hiddenCount;
@@ -441,6 +477,9 @@
       return n ? { x: box.left + view.x + n.x * view.k, y: box.top + view.y + n.y * view.k } : null;
     },
     view: view,
+    // colour nodes by "label" or "community"; and the colour a node is drawn in
+    colourBy: colourBy,
+    colourOf: function (id) { var n = nodes.filter(function (x) { return x.id === id; })[0]; return n ? fill(n) : null; },
     // the time window, as ISO 8601 texts (null: open), and what it leaves shown
     setWindow: function (from, to) { setWindow(from ? Date.parse(from) : -Infinity, to ? Date.parse(to) : Infinity); },
     shown: function () {
