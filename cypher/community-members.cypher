@@ -3,7 +3,7 @@
 // description:
 //   The nodes of the community that the given client or domain is in (from the latest
 //   `analyze communities` run over its label), each with its PageRank where `analyze
-//   centrality` has run, the organizations its address is attributed to, and the evidence
+//   centrality` has run, the organization behind its address, and the evidence
 //   that ties it to the others: the names it looked up that other members looked up too.
 //   Members sharing the most come first.
 // why:
@@ -18,7 +18,7 @@
 //   community -- the community's number (0 is the largest)
 //   size -- how many members it has
 //   pagerank -- the member's PageRank (null when `analyze centrality` has not run)
-//   organizations -- the organizations its address is attributed to
+//   organization -- the organization behind its address (attributed, its netblock's, its AS operator)
 //   shared -- how many names it looked up that other members looked up too
 //   shared_names -- those names, in order
 MATCH (s)
@@ -31,11 +31,20 @@ WHERE o.community_source = s.community_source AND o.community = s.community
 WITH m, d.name AS name
 ORDER BY name LIMIT 1000000000  // names in order: a LIMIT keeps the order through collect on both stores
 WITH m, collect(DISTINCT name) AS shared_names
-OPTIONAL MATCH (m)-[:ATTRIBUTED_TO]->(org:Organization)
-WITH m, shared_names, org.name AS organization
-ORDER BY organization LIMIT 1000000000
+// the organization behind a client address, as lookup-sources finds it: attributed to the
+// address, else to its netblock, else the netblock's holder, else its AS's operator
+OPTIONAL MATCH (m)-[:ATTRIBUTED_TO]->(o1:Organization)
+WITH m, shared_names, min(o1.key) AS k1
+OPTIONAL MATCH (m)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization)
+WITH m, shared_names, k1, min(o2.key) AS k2
+OPTIONAL MATCH (m)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o3:Organization)
+WITH m, shared_names, k1, k2, min(o3.key) AS k3
+OPTIONAL MATCH (m)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
+WITH m, shared_names, k1, k2, k3, min(o4.key) AS k4
+WITH m, shared_names, coalesce(k1, k2, k3, k4) AS org_key
+OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
 RETURN coalesce(m.address, m.name) AS member, m.community AS community, m.community_size AS size,
-       m.pagerank AS pagerank, collect(DISTINCT organization) AS organizations,
+       m.pagerank AS pagerank, coalesce(org.name, org.key) AS organization,
        size(shared_names) AS shared, shared_names
 ORDER BY shared DESC, member
 LIMIT $limit

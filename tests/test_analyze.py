@@ -210,10 +210,14 @@ def test_infrastructure_links_domains_by_what_few_share(store: Store, tmp_path: 
     store.cli("load", "records", str(path))
     backend = store.open()
     try:
-        outcome = analyze(backend, "components", "infrastructure", Settings(), {"max_members": 5}, write=False)
+        outcome = analyze(backend, "components", "infrastructure", Settings(), {"max_members": 5})
     finally:
         backend.close()
     refs = outcome.graph.refs
+    written = store.query("MATCH (d:Domain) WHERE d.component IS NOT NULL RETURN d.name, d.component, d.core")
+    assert {name: (c, k) for name, c, k in written} == {
+        refs[node][1]: (values["component"], values["core"]) for node, values in outcome.results.items()
+    }, "results on domains are written back"
     pairs = {(refs[a][1], refs[b][1]): w for a, b, w in outcome.graph.edges()}
     linked = {pair for pair in pairs if pair[0][0] != pair[1][0]}
     assert not linked, f"joined across operators through the big hoster or the privacy relay: {linked}"

@@ -162,11 +162,17 @@ def test_demo_findings(store: Store, tmp_path: Path) -> None:
 
     _check_paths_picture(findings)
 
+    # co-lookup communities: the name's own clients, the bank's two resolvers among them, tied by it alone
+    assert findings.community is not None
+    assert set(findings.community.members) == set(counts) and set(BANK) | {HEALTH} <= set(counts)
+    assert findings.community.shared_names == [NAME] and findings.community.communities > 1
+
     text = summary(findings)
     for needle in ("2,820 (79.48%)", "714 (20.12%)", "top two together 99.61%", "trump1.contact-client.com",
                    "Listrak", "Cendyn"):  # fmt: skip
         assert needle in text, needle
-    assert text.count("Suspicious reading:") == text.count("Benign reading:") == 6
+    assert text.count("Suspicious reading:") == text.count("Benign reading:") == 7
+    assert f"tied together by {NAME} alone" in text
 
     before = store.stats()  # loading the case again changes nothing
     assert before["lookups"] == len(raw_lookups())

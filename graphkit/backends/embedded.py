@@ -37,6 +37,10 @@ from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, tim
 
 DEFAULT_BUFFER_POOL_MB = 1024
 REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
+# A COPY, however few its rows, holds a whole new node group's columns in memory until the
+# store is closed (about 18 MB for a one-row COPY into Domain): 118 small WHOIS files loaded in
+# one process reached 2.3 GB. Each COPY counts as at least this many rows.
+COPY_ROWS_AT_LEAST = 10_000
 CREATED_KEPT = 4  # node writes per label whose new keys spare their edges a look-up (see _touching_created)
 UPDATE_SLICE = 5_000  # rows per LOAD FROM ... SET; larger slices can exhaust the buffer pool
 BUFFER_POOL_FULL = "buffer pool is full"
@@ -287,8 +291,9 @@ class EmbeddedBackend:
         # to keep a 10M-line log's load within 600 MB (bench/README.md has the figures).
         if self._rows_since_open >= REOPEN_ROWS:
             self._reopen()
-        self._rows_since_open += table.num_rows
-        self._copied = self._copied or cypher.startswith("COPY")
+        copy = cypher.startswith("COPY")
+        self._rows_since_open += max(table.num_rows, COPY_ROWS_AT_LEAST if copy else 0)
+        self._copied = self._copied or copy
         # LadybugDB finds the table named in LOAD FROM / COPY FROM among the caller's locals.
         # An empty chunk ahead of the others makes LadybugDB 0.22's COPY of nodes lose their keys
         # (a later COPY of edges then cannot find them): chunks without rows are left out.

@@ -239,10 +239,43 @@ def _connections(f: Findings) -> Section:
     )
 
 
+def _communities(f: Findings) -> Section | None:
+    c = f.community
+    top = f.top_two
+    if c is None or not top or not set(top[0].clients) <= set(c.members):
+        return None  # the data does not put the top source's resolvers together: nothing to say
+    orgs = [s for s in f.sources if s.kind == "organization" and set(s.clients) <= set(c.members)]
+    named = [f"{s.name} ({', '.join(s.clients)})" for s in orgs]
+    others = set(c.members).difference(*(s.clients for s in orgs))
+    facts = [
+        f"graphkit analyze communities (Louvain, clients linked by the names they both looked up, rare names "
+        f"weighing more) splits the {c.clients} client addresses into {c.communities} communities.",
+        f"Community {c.number} has {len(c.members)} members: {'; '.join(named)}"
+        + (f"; and {len(others)} other addresses" if others else "")
+        + ".",
+        f"The names its members share with one another: {', '.join(c.shared_names)}.",
+    ]
+    only_name = c.shared_names == [f.name]
+    return (
+        "Groups of clients",
+        facts,
+        f"Left to group the {c.clients} clients by what they look up, the algorithm puts "
+        f"{' and '.join(s.name for s in top)} together, apart from everyone else.",
+        (
+            f"The community is tied together by {f.name} alone: it restates the rare-name finding (few clients, "
+            "many lookups), it is not a second piece of evidence, and it says nothing about contact between "
+            "its members. A community is a lead to check, not a link."
+        )
+        if only_name
+        else "A community is a lead to check, not a link: the shared names above are the evidence, and each "
+        "may have an innocent reason of its own.",
+    )
+
+
 def sections(findings: Findings) -> list[Section]:
     """Each finding: its title, its facts with their numbers, the suspicious and the benign reading."""
-    steps = (_concentration, _parties, _same_server, _rare_name, _timeline, _connections)
-    return [step(findings) for step in steps]
+    steps = (_concentration, _parties, _same_server, _rare_name, _timeline, _connections, _communities)
+    return [section for step in steps if (section := step(findings)) is not None]
 
 
 def _wrap(text: str, indent: str, hanging: str = "") -> list[str]:
@@ -366,6 +399,7 @@ def render_html(findings: Findings, *, store: str | None = None) -> str:
         "A rare name": by_query["rare-names"],
         "The timeline": by_query["infrastructure-changes"],
         "Paths between the organizations": by_query["path-between"],
+        "Groups of clients": by_query["community-members"],
     }
     parts = [
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",

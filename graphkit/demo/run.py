@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphkit.analysis.algorithms import Settings
+from graphkit.analysis.run import analyze
 from graphkit.backends.base import Backend
 from graphkit.demo import CASE_DIR
 from graphkit.demo.make_case import DOMAIN, LOG_FILES, NAME, SUCCESSOR
@@ -141,6 +143,17 @@ class GraphPath:
 
 
 @dataclass
+class Community:
+    """What `graphkit analyze communities` made of the clients (co-lookup projection)."""
+
+    communities: int  # how many it found
+    clients: int  # among how many clients
+    number: int  # the community of the top source's first client
+    members: list[str]
+    shared_names: list[str]  # every name that ties a member to another member
+
+
+@dataclass
 class Findings:
     name: str
     domain: str
@@ -164,6 +177,7 @@ class Findings:
     other_names: list[dict[str, Any]]  # the neighbours' lookups, for comparison: name, clients, total
     weekly: list[dict[str, Any]]  # bucket (Monday), source, kind, lookups
     paths: dict[str, list[GraphPath]]  # "A -> B" -> shortest paths
+    community: Community | None = None  # the co-lookup community of the top source's first client
     ran: list[Ran] = field(default_factory=list)
 
     @property
@@ -251,6 +265,7 @@ def investigate(backend: Backend, name: str = NAME, domain: str = DOMAIN) -> Fin
         found = _run(backend, ran, "path-between", {"from": registrant, "to": mail_operator, "max_hops": 6})
         paths[f"{registrant} -> {mail_operator}"] = _paths(found.records(), org_names)
 
+    community = _community(backend, ran, sources[0].clients[0]) if sources and sources[0].clients else None
     return Findings(
         name=name,
         domain=domain,
@@ -274,7 +289,24 @@ def investigate(backend: Backend, name: str = NAME, domain: str = DOMAIN) -> Fin
         other_names=other_names,
         weekly=weekly,
         paths=paths,
+        community=community,
         ran=ran,
+    )
+
+
+def _community(backend: Backend, ran: list[Ran], client: str) -> Community | None:
+    """Communities of the clients by the names they looked up (written into the store, as
+    `graphkit analyze communities` writes them), and the members of `client`'s."""
+    outcome = analyze(backend, "communities", "co-lookup", Settings())
+    members = _run(backend, ran, "community-members", {"key": client}).records()
+    if not members:
+        return None
+    return Community(
+        communities=len({values["community"] for values in outcome.results.values()}),
+        clients=outcome.graph.node_count,
+        number=int(members[0]["community"]),
+        members=[str(m["member"]) for m in members],
+        shared_names=sorted({name for m in members for name in m["shared_names"]}),
     )
 
 

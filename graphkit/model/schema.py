@@ -436,10 +436,10 @@ ANALYSIS = (
     Prop("core", I, doc="k-core number (the largest k of a k-core holding the node) in that run"),
     Prop("component_source", doc="id of the analysis Source of that run"),
 )
-# The nodes analyses write on. Not Domain yet: nine more columns on the embedded store's Domain
-# table made a load of 118 WHOIS files in one process run out of LadybugDB's buffer pool
-# (tests/test_privacy.py); results over domains are printed, not written, until that is solved.
-ANALYSED_LABELS = ("IPAddress", "Host")
+# The nodes analyses write on: the clients and domains the co-lookup and infrastructure
+# projections are made of. Over `whole`, results on other labels are printed, not written: each
+# column costs every COPY into the embedded store memory (backends/embedded.py, COPY_ROWS_AT_LEAST).
+ANALYSED_LABELS = ("IPAddress", "Host", "Domain")
 ANALYSED: tuple[NodeType, ...] = tuple(
     replace(n, props=n.props + ANALYSIS) if n.label in ANALYSED_LABELS else n for n in NODES
 )
