@@ -372,6 +372,33 @@ def test_exports_carry_the_community_as_gephis_modularity_class(
     assert found == expected
 
 
+def test_communities_of_two_runs_get_apart_modularity_classes(store: Store, tmp_path: Path) -> None:
+    records, _ = planted_records()
+    for tag in "ab":  # two operators' domains, each set sharing a name server
+        records += [
+            EdgeRecord("USES_NAMESERVER", "Domain", f"{tag}{i}.example", "Domain", f"ns1.{tag}-dns.example", {})
+            for i in range(4)
+        ]
+    (tmp_path / "both.jsonl").write_text("".join(to_json(r) + "\n" for r in records), encoding="utf-8")
+    store.cli("load", "records", str(tmp_path / "both.jsonl"))
+    store.cli("analyze", "communities")
+    store.cli("analyze", "communities", "--projection", "infrastructure")
+    backend = store.open()
+    try:
+        graph = subgraph.whole_graph(backend)
+    finally:
+        backend.close()
+    export.write(graph, tmp_path / "both.gexf", "gexf")
+    read = nx.read_gexf(tmp_path / "both.gexf")
+    runs: dict[tuple[str, int], set[int]] = {}
+    for node, attrs in read.nodes(data=True):
+        if "community" in attrs:
+            runs.setdefault((attrs["community_source"], attrs["community"]), set()).add(attrs["modularity_class"])
+    assert {source for source, _ in runs} == {"analysis:co-lookup:communities", "analysis:infrastructure:communities"}
+    assert all(len(classes) == 1 for classes in runs.values()), "one class per community"
+    assert len({min(classes) for classes in runs.values()}) == len(runs), "no two communities share a class"
+
+
 def test_an_analysis_query_on_a_store_without_the_analysis_says_what_to_run(store: Store, tmp_path: Path) -> None:
     planted(tmp_path / "planted.jsonl")
     store.cli("load", "records", str(tmp_path / "planted.jsonl"))

@@ -28,6 +28,23 @@ def _attributes(owner: str, props: dict[str, Any], reserved: Collection[str], xm
     return out
 
 
+def _modularity_classes(graph: Subgraph) -> dict[tuple[Any, int], int]:
+    """Each community its `modularity_class`, the column Gephi's own modularity statistic fills
+    (Gephi then colours by it as by its own): the community's number, offset past the numbers
+    of other runs' communities when the graph holds more than one run's (clients and domains
+    analysed apart each have a community 0)."""
+    found: dict[Any, set[int]] = {}
+    for _, props in iter_nodes(graph):
+        if props.get("community") is not None:
+            found.setdefault(props.get("community_source"), set()).add(int(props["community"]))
+    classes, offset = {}, 0
+    for run in sorted(found, key=str):
+        for community in found[run]:
+            classes[(run, community)] = offset + community
+        offset += max(found[run]) + 1
+    return classes
+
+
 def to_networkx(
     graph: Subgraph, *, title: str = "", reserved: Collection[str] = (), xml: bool = True
 ) -> nx.MultiDiGraph:
@@ -37,13 +54,13 @@ def to_networkx(
         out.graph["title"] = xml_text(title) if xml else title
     if xml:
         out.graph["graphkit_list_properties"] = ",".join(list_properties())
+    classes = _modularity_classes(graph) if xml else {}
     for ref, props in iter_nodes(graph):
         label = ref[0]
         caption = props.get(caption_property(label), ref[1])
         attrs = {"_label": label, "label": xml_text(str(caption)) if xml else str(caption)}
         if xml and props.get("community") is not None:
-            # the column Gephi's own modularity statistic fills: Gephi colours by it as by its own
-            attrs["modularity_class"] = props["community"]
+            attrs["modularity_class"] = classes[(props.get("community_source"), props["community"])]
         out.add_node(node_id(ref), **attrs, **_attributes(label, props, reserved, xml))
     for number, rel in enumerate(graph.relationships):
         attrs = {"_type": rel.type, "label": rel.type, **_attributes(rel.type, rel.props, reserved, xml)}

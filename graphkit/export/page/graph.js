@@ -52,17 +52,29 @@
   // communities` wrote on them (then what has none is grey), switched in the legend.
   var counts = {}, groups = {}, PALETTE = ["#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948",
     "#B07AA1", "#FF9DA7", "#9C755F", "#2F4B7C", "#A05195", "#665191"];
+  // a community is numbered within the run that found it (community_source): clients and domains
+  // analysed apart each have a community 0
+  var runs = {};
   nodes.forEach(function (n) {
     counts[n.l] = (counts[n.l] || 0) + 1;
-    n.group = n.p && typeof n.p.community === "number" ? n.p.community : null;
-    if (n.group !== null) groups[n.group] = (groups[n.group] || 0) + 1;
+    n.group = n.p && typeof n.p.community === "number" ? (n.p.community_source || "") + "|" + n.p.community : null;
+    if (n.group !== null) { groups[n.group] = (groups[n.group] || 0) + 1; runs[n.p.community_source || ""] = true; }
   });
-  var byCommunity = Object.keys(groups).length > 0;
+  var order = Object.keys(groups).sort(function (a, b) { return groups[b] - groups[a] || (a < b ? -1 : 1); });
+  var rank = {};
+  order.forEach(function (g, i) { rank[g] = i; });
+  function groupName(g) {
+    var cut = g.lastIndexOf("|"), run = g.slice(0, cut).split(":")[1];
+    return "community " + g.slice(cut + 1) + (Object.keys(runs).length > 1 && run ? " of " + run : "");
+  }
+  var byCommunity = order.length > 0;
   document.getElementById("counts").textContent = N + " nodes, " + M + " relationships";
   var legend = document.querySelector("#legend ul"), choice = document.getElementById("colour-by");
   function labelColour(label) { return colours[label] || "#A5ABB6"; }
-  function communityColour(c) {  // the palette, then hues a golden angle apart
-    return c === null ? "#D5D9DE" : c < PALETTE.length ? PALETTE[c] : "hsl(" + Math.round((c * 137.508) % 360) + ",55%,55%)";
+  function communityColour(g) {  // largest first: the palette, then hues a golden angle apart
+    if (g === null) return "#D5D9DE";
+    var i = rank[g];
+    return i < PALETTE.length ? PALETTE[i] : "hsl(" + Math.round((i * 137.508) % 360) + ",55%,55%)";
   }
   function fill(n) { return byCommunity ? communityColour(n.group) : labelColour(n.l); }
   function entry(colour, text) {
@@ -78,10 +90,9 @@
       Object.keys(counts).sort().forEach(function (label) { entry(labelColour(label), label + " (" + counts[label] + ")"); });
       return;
     }
-    var found = Object.keys(groups).map(Number).sort(function (a, b) { return groups[b] - groups[a] || a - b; });
-    found.slice(0, 15).forEach(function (c) { entry(communityColour(c), "community " + c + " (" + groups[c] + ")"); });
-    if (found.length > 15) legend.appendChild(document.createTextNode("and " + (found.length - 15) + " more"));
-    var none = N - found.reduce(function (sum, c) { return sum + groups[c]; }, 0);
+    order.slice(0, 15).forEach(function (g) { entry(communityColour(g), groupName(g) + " (" + groups[g] + ")"); });
+    if (order.length > 15) legend.appendChild(document.createTextNode("and " + (order.length - 15) + " more"));
+    var none = N - order.reduce(function (sum, g) { return sum + groups[g]; }, 0);
     if (none) entry(communityColour(null), "no community (" + none + ")");
   }
   if (byCommunity) {
@@ -89,7 +100,7 @@
     choice.querySelector("select").onchange = function (event) { colourBy(event.target.value); };
   }
   function colourBy(mode) {
-    byCommunity = mode === "community" && Object.keys(groups).length > 0;
+    byCommunity = mode === "community" && order.length > 0;
     choice.querySelector("select").value = byCommunity ? "community" : "label";
     fillLegend();
     if (width) draw();
