@@ -391,7 +391,7 @@ def test_communities_of_two_runs_get_apart_modularity_classes(store: Store, tmp_
     export.write(graph, tmp_path / "both.gexf", "gexf")
     read = nx.read_gexf(tmp_path / "both.gexf")
     runs: dict[tuple[str, int], set[int]] = {}
-    for node, attrs in read.nodes(data=True):
+    for _, attrs in read.nodes(data=True):
         if "community" in attrs:
             runs.setdefault((attrs["community_source"], attrs["community"]), set()).add(attrs["modularity_class"])
     assert {source for source, _ in runs} == {"analysis:co-lookup:communities", "analysis:infrastructure:communities"}
