@@ -9,7 +9,9 @@ import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import query_fixture as fx
@@ -40,6 +42,24 @@ def chromium() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but chromium is not installed (tests/run.sh installs it)")
     pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@contextmanager
+def drawn(path: Path, requests: list[str] | None = None) -> Iterator[Any]:
+    """The page in headless Chromium (driven by playwright) once its first layout is drawn;
+    `requests` gathers the URLs it asks for."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            if requests is not None:
+                page.on("request", lambda r: requests.append(r.url))
+            page.goto(path.as_uri())
+            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
+            yield page
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -93,53 +113,43 @@ def test_chromium_draws_every_node(case: tuple[Subgraph, dict[str, int], Path], 
 
 @pytest.mark.slow
 def test_hover_click_drag_and_zoom(case: tuple[Subgraph, dict[str, int], Path]) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
     graph, counts, path = case
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
-            assert int(page.get_attribute("body", "data-rendered-nodes") or 0) == counts["nodes"]
-            assert [u for u in requests if not u.startswith("file:")] == []
+    requests: list[str] = []
+    with drawn(path, requests) as page:
+        assert int(page.get_attribute("body", "data-rendered-nodes") or 0) == counts["nodes"]
+        assert [u for u in requests if not u.startswith("file:")] == []
 
-            node = f"Domain:{fx.MAIL1}"
-            at = page.evaluate("id => graphkit.position(id)", node)
-            page.mouse.move(at["x"], at["y"])
-            assert fx.MAIL1 in page.inner_text("#tooltip")
-            page.mouse.click(at["x"], at["y"])
-            info = page.inner_text("#info table")
-            for name, value in graph.nodes[("Domain", fx.MAIL1)].items():
-                shown = ", ".join(value) if isinstance(value, list) else str(value)
-                assert f"{name}\t{shown}" in info
+        node = f"Domain:{fx.MAIL1}"
+        at = page.evaluate("id => graphkit.position(id)", node)
+        page.mouse.move(at["x"], at["y"])
+        assert fx.MAIL1 in page.inner_text("#tooltip")
+        page.mouse.click(at["x"], at["y"])
+        info = page.inner_text("#info table")
+        for name, value in graph.nodes[("Domain", fx.MAIL1)].items():
+            shown = ", ".join(value) if isinstance(value, list) else str(value)
+            assert f"{name}\t{shown}" in info
 
-            page.mouse.move(at["x"], at["y"])
-            page.mouse.down()
-            page.mouse.move(at["x"] + 120, at["y"] + 80, steps=8)
-            page.mouse.up()
-            moved = page.evaluate("id => graphkit.position(id)", node)
-            assert abs(moved["x"] - at["x"]) > 40 and abs(moved["y"] - at["y"]) > 20
+        page.mouse.move(at["x"], at["y"])
+        page.mouse.down()
+        page.mouse.move(at["x"] + 120, at["y"] + 80, steps=8)
+        page.mouse.up()
+        moved = page.evaluate("id => graphkit.position(id)", node)
+        assert abs(moved["x"] - at["x"]) > 40 and abs(moved["y"] - at["y"]) > 20
 
-            before = page.evaluate("graphkit.view.k")
-            page.mouse.move(700, 450)
-            page.mouse.wheel(0, -400)
-            assert page.evaluate("graphkit.view.k") > before
+        before = page.evaluate("graphkit.view.k")
+        page.mouse.move(700, 450)
+        page.mouse.wheel(0, -400)
+        assert page.evaluate("graphkit.view.k") > before
 
-            legend = page.inner_text("#legend")
-            for label in {label for label, _ in graph.nodes}:
-                assert label in legend
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "html-export-clicked.png"))
-        finally:
-            browser.close()
+        legend = page.inner_text("#legend")
+        for label in {label for label, _ in graph.nodes}:
+            assert label in legend
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "html-export-clicked.png"))
 
 
 @pytest.mark.slow
 def test_nodes_are_coloured_by_community_where_communities_were_found(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
     from test_analyze import planted
 
     store = Store("embedded", str(tmp_path / "g.lbdb"))
@@ -155,48 +165,32 @@ def test_nodes_are_coloured_by_community_where_communities_were_found(tmp_path: 
     assert set(community) == set(truth)
     path = tmp_path / "communities.html"
     export.write(graph, path, "html")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(path.as_uri())
-            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
-            colour = {key: page.evaluate("id => graphkit.colourOf(id)", f"IPAddress:{key}") for key in community}
-            for a in community:
-                for b in community:
-                    assert (colour[a] == colour[b]) == (community[a] == community[b]), (a, b)
-            domain = page.evaluate("id => graphkit.colourOf(id)", "Domain:n0.group0.example")
-            assert domain not in colour.values(), "what has no community is drawn apart"
-            legend = page.inner_text("#legend")
-            assert "communities" in legend.lower() and f"community 0 ({Counter(community.values())[0]})" in legend
-            assert f"no community ({len(graph.nodes) - len(community)})" in legend
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "html-export-communities.png"))
+    with drawn(path) as page:
+        colour = {key: page.evaluate("id => graphkit.colourOf(id)", f"IPAddress:{key}") for key in community}
+        for a in community:
+            for b in community:
+                assert (colour[a] == colour[b]) == (community[a] == community[b]), (a, b)
+        domain = page.evaluate("id => graphkit.colourOf(id)", "Domain:n0.group0.example")
+        assert domain not in colour.values(), "what has no community is drawn apart"
+        legend = page.inner_text("#legend")
+        assert "communities" in legend.lower() and f"community 0 ({Counter(community.values())[0]})" in legend
+        assert f"no community ({len(graph.nodes) - len(community)})" in legend
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "html-export-communities.png"))
 
-            page.select_option("#colour-by select", "label")
-            assert len({page.evaluate("id => graphkit.colourOf(id)", f"IPAddress:{key}") for key in community}) == 1
-            assert "labels" in page.inner_text("#legend").lower() and "IPAddress (80)" in page.inner_text("#legend")
-        finally:
-            browser.close()
+        page.select_option("#colour-by select", "label")
+        assert len({page.evaluate("id => graphkit.colourOf(id)", f"IPAddress:{key}") for key in community}) == 1
+        assert "labels" in page.inner_text("#legend").lower() and "IPAddress (80)" in page.inner_text("#legend")
 
 
 @pytest.mark.slow
 def test_the_page_has_no_colour_choice_without_communities(case: tuple[Subgraph, dict[str, int], Path]) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
-        try:
-            page = browser.new_page()
-            page.goto(case[2].as_uri())
-            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
-            assert not page.is_visible("#colour-by")
-        finally:
-            browser.close()
+    with drawn(case[2]) as page:
+        assert not page.is_visible("#colour-by")
 
 
 @pytest.mark.slow
 def test_values_are_shown_as_text_never_run(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
     graph = Subgraph()
     hostile = '</script><img src=x onerror="document.body.dataset.pwned=1">'
     graph.add_node("Organization", "evil", {"name": hostile, "aliases": [hostile]})
@@ -206,19 +200,12 @@ def test_values_are_shown_as_text_never_run(tmp_path: Path) -> None:
     )
     path = tmp_path / "hostile.html"
     export.write(graph, path, "html", hostile)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
-        try:
-            page = browser.new_page()
-            page.goto(path.as_uri())
-            page.wait_for_selector("body[data-layout=done]", timeout=30_000)
-            at = page.evaluate("id => graphkit.position(id)", "Organization:evil")
-            page.mouse.click(at["x"], at["y"])
-            assert hostile in page.inner_text("#info table")
-            assert page.evaluate("document.body.dataset.pwned") is None
-            assert page.evaluate("document.querySelectorAll('img').length") == 0
-        finally:
-            browser.close()
+    with drawn(path) as page:
+        at = page.evaluate("id => graphkit.position(id)", "Organization:evil")
+        page.mouse.click(at["x"], at["y"])
+        assert hostile in page.inner_text("#info table")
+        assert page.evaluate("document.body.dataset.pwned") is None
+        assert page.evaluate("document.querySelectorAll('img').length") == 0
 
 
 @pytest.mark.slow
@@ -229,7 +216,6 @@ def test_the_demo_around_mail1_is_readable(tmp_path: Path) -> None:
 
     from helpers import run_cli
 
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package drives the page")
     store, page_path, expanded = tmp_path / "demo.lbdb", tmp_path / "around.html", tmp_path / "expanded.json"
     run_cli("demo", "--store", str(store))
     around = ("export", "--around", fx.MAIL1, "--hops", "2", "--store", str(store))
@@ -251,31 +237,24 @@ def test_the_demo_around_mail1_is_readable(tmp_path: Path) -> None:
     assert all(
         p["merged"] >= 1 and p["days"] >= 1 and p["first_seen"] <= p["last_seen"] for p in merged if "merged" in p
     )
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS[1:])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(page_path.as_uri())
-            page.wait_for_selector("body[data-layout=done]", timeout=60_000)
-            assert int(page.get_attribute("body", "data-rendered-edges") or 0) == len(data["edges"])
-            assert page.evaluate("graphkit.edgesOutside()") == 0
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "html-export-around-mail1.png"))
+    with drawn(page_path) as page:
+        assert int(page.get_attribute("body", "data-rendered-edges") or 0) == len(data["edges"])
+        assert page.evaluate("graphkit.edgesOutside()") == 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "html-export-around-mail1.png"))
 
-            # the time window: after 2016-09-25 the old name is gone from the address, the new one there
-            old = f"Domain:{fx.MAIL1} RESOLVES_TO IPAddress:66.216.133.29"
-            new = "Domain:trump1.contact-client.com RESOLVES_TO IPAddress:66.216.133.29"
-            assert {old, new} <= set(page.evaluate("graphkit.shown().edges"))
-            page.evaluate("graphkit.setWindow('2016-09-25T00:00:00Z', null)")
-            shown = page.evaluate("graphkit.shown()")
-            assert new in shown["edges"] and old not in shown["edges"]
-            assert not [e for e in shown["edges"] if " LOOKED_UP " in e]  # the lookups ended on 2016-09-23
-            assert f"Domain:{fx.MAIL1}" in shown["nodes"]  # its timeless relationships keep it
-            assert "of 26 nodes" in page.inner_text("#counts")
-            page.screenshot(path=str(ARTIFACTS / "html-export-around-mail1-after-2016-09-25.png"))
-            # the slider does the same: dragged to the end, only the last day's facts stay
-            page.fill("#time-from", page.get_attribute("#time-from", "max") or "0")
-            page.dispatch_event("#time-from", "input")
-            assert page.inner_text("#time-from-text") == page.inner_text("#time-to-text")
-        finally:
-            browser.close()
+        # the time window: after 2016-09-25 the old name is gone from the address, the new one there
+        old = f"Domain:{fx.MAIL1} RESOLVES_TO IPAddress:66.216.133.29"
+        new = "Domain:trump1.contact-client.com RESOLVES_TO IPAddress:66.216.133.29"
+        assert {old, new} <= set(page.evaluate("graphkit.shown().edges"))
+        page.evaluate("graphkit.setWindow('2016-09-25T00:00:00Z', null)")
+        shown = page.evaluate("graphkit.shown()")
+        assert new in shown["edges"] and old not in shown["edges"]
+        assert not [e for e in shown["edges"] if " LOOKED_UP " in e]  # the lookups ended on 2016-09-23
+        assert f"Domain:{fx.MAIL1}" in shown["nodes"]  # its timeless relationships keep it
+        assert "of 26 nodes" in page.inner_text("#counts")
+        page.screenshot(path=str(ARTIFACTS / "html-export-around-mail1-after-2016-09-25.png"))
+        # the slider does the same: dragged to the end, only the last day's facts stay
+        page.fill("#time-from", page.get_attribute("#time-from", "max") or "0")
+        page.dispatch_event("#time-from", "input")
+        assert page.inner_text("#time-from-text") == page.inner_text("#time-to-text")
