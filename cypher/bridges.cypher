@@ -21,7 +21,7 @@
 //   reaches -- how many other communities its names reach
 //   communities -- those communities, in order
 //   names -- the names it shares with members of other communities, in order
-MATCH (b)
+MATCH (b:IPAddress|Host)
 WHERE b.betweenness > 0 AND b.community IS NOT NULL
 WITH b
 ORDER BY b.betweenness DESC, coalesce(b.address, b.name)

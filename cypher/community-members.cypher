@@ -5,7 +5,9 @@
 //   `analyze communities` run over its label), each with its PageRank where `analyze
 //   centrality` has run, the organization behind its address, and the evidence
 //   that ties it to the others: the names it looked up that other members looked up too.
-//   Members sharing the most come first.
+//   Members sharing the most come first. The names are evidence for clients; a domain's
+//   community (an `infrastructure` run) has none here: `shared-infrastructure -p domain=...`
+//   gives what it shares.
 // why:
 //   A community is a lead, not a finding: who is in it, who they are, and which shared
 //   names put them there, so that the link can be checked.

@@ -100,6 +100,9 @@ def test_a_rerun_replaces_the_values_and_leaves_none_stale(store: Store, tmp_pat
     assert _written(store, "community") == {} and _written(store, "community_source") == {}
     store.cli("analyze", "communities", "--dry-run", "--seed", "7")
     assert _written(store, "community") == {}, "a dry run writes nothing"
+    for bad in (["centrality", "--samples", "1"], ["communities", "--resolution", "0"], ["similarity", "--top", "0"]):
+        proc = store.cli("analyze", *bad, check=False)
+        assert proc.returncode == 2 and "Invalid value" in proc.stderr, bad
 
 
 def test_sampled_betweenness_and_louvain_match_networkx_on_a_random_graph() -> None:
@@ -112,8 +115,10 @@ def test_sampled_betweenness_and_louvain_match_networkx_on_a_random_graph() -> N
             graph.node("IPAddress", f"10.0.{b // 100}.{b % 100}"),
             rng.random(),
         )
+    graph.node("IPAddress", "99.9.9.9")  # no edges, and last in key order
     graph.finished()
     indptr, neighbours, weights = graph.adjacency()
+    assert indptr[-1] == indptr[-2], "the last node has no neighbours"
     reference = graph.networkx()  # nodes added in id order: networkx draws the same sample for a seed
     estimate = betweenness(indptr, neighbours, samples=30, seed=9)
     expected = nx.betweenness_centrality(reference, k=30, seed=9)

@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 
-from graphkit.analysis.louvain import Floats, Ints
+from graphkit.analysis.louvain import Floats, Ints, rows_of, strengths
 
 
 def pagerank(
@@ -18,8 +18,8 @@ def pagerank(
     n = len(indptr) - 1
     if n == 0:
         return np.zeros(0)
-    rows = np.repeat(np.arange(n), np.diff(indptr))
-    strength = np.bincount(rows, weights=weights, minlength=n)
+    rows = rows_of(indptr)
+    strength = strengths(indptr, weights)
     dangling = strength == 0
     inverse = np.divide(1.0, strength, out=np.zeros(n), where=~dangling)
     rank = np.full(n, 1.0 / n)

@@ -19,6 +19,17 @@ Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
 
+def rows_of(indptr: Ints) -> Ints:
+    """Each adjacency entry's own node (the row it sits in)."""
+    return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+
+
+def strengths(indptr: Ints, weights: Floats) -> Floats:
+    """Each node's summed edge weights (a self-loop, stored twice, counts twice)."""
+    summed: Floats = np.bincount(rows_of(indptr), weights=weights, minlength=len(indptr) - 1).astype(np.float64)
+    return summed
+
+
 def louvain(
     indptr: Ints, indices: Ints, weights: Floats, *, resolution: float = 1.0, seed: int = 42, threshold: float = 1e-7
 ) -> Ints:
@@ -48,10 +59,7 @@ def _one_level(
     n = len(indptr) - 1
     neighbours = [indices[indptr[u] : indptr[u + 1]].tolist() for u in range(n)]
     links = [weights[indptr[u] : indptr[u + 1]].tolist() for u in range(n)]
-    strength = np.add.reduceat(weights, indptr[:-1]).tolist() if len(weights) else [0.0] * n
-    for u in range(n):  # reduceat gives an empty row the next row's first value
-        if indptr[u] == indptr[u + 1]:
-            strength[u] = 0.0
+    strength = strengths(indptr, weights).tolist()
     community = list(range(n))
     community_total = list(strength)
     scale = resolution / (2 * total)
@@ -92,7 +100,7 @@ def _one_level(
 def _aggregated(indptr: Ints, indices: Ints, weights: Floats, local: Ints, count: int) -> tuple[Ints, Ints, Floats]:
     """The graph of communities: one node per community, the weights between two communities
     summed, those inside a community as its self-loop (stored twice, as every edge is)."""
-    rows = np.repeat(local, np.diff(indptr))
+    rows = local[rows_of(indptr)]
     cols = local[indices]
     pairs, where = np.unique(rows * count + cols, return_inverse=True)
     summed: Floats = np.bincount(where, weights=weights, minlength=len(pairs)).astype(np.float64)

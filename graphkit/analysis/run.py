@@ -35,6 +35,11 @@ class Outcome:
     edges: list[Edge]  # relationship analyses (similarity): (from id, to id, properties)
     seconds: dict[str, float]
 
+    @property
+    def written_nodes(self) -> int:
+        """The nodes whose results are written: those of ANALYSED_LABELS."""
+        return sum(1 for node in self.results if self.graph.refs[node][0] in ANALYSED_LABELS)
+
 
 def get_analysis(name: str) -> Analysis:
     if name not in ANALYSES:
@@ -79,9 +84,10 @@ def analyze(
         summary: dict[str, Any] = {"projection": projection.name, "analysis": analysis.name}
         summary |= {"settings": asdict(settings), "options": options or {}}
         summary |= {"nodes": graph.node_count, "edges": graph.edge_count}
-        written = sum(1 for node in results if graph.refs[node][0] in ANALYSED_LABELS) + len(edges)
-        _write_source(backend, source, projection.name, written, summary)
+        outcome = Outcome(source, graph, results, edges, seconds)
+        _write_source(backend, source, projection.name, outcome.written_nodes + len(edges), summary)
         seconds["write"] = time.monotonic() - started
+        return outcome
     return Outcome(source, graph, results, edges, seconds)
 
 

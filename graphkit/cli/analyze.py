@@ -28,7 +28,9 @@ WriteOpt = Annotated[
     bool, typer.Option("--write/--dry-run", help="Write the results back as node properties, or only print them.")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives the same results.")]
-TopOpt = Annotated[int, typer.Option("--top", metavar="N", help="How many communities, components or nodes to print.")]
+TopOpt = Annotated[
+    int, typer.Option("--top", metavar="N", min=1, help="How many communities, components or nodes to print.")
+]
 MaxMembersOpt = Annotated[
     int,
     typer.Option(
@@ -46,7 +48,10 @@ def communities(
     write: WriteOpt = True,
     seed: SeedOpt = 42,
     resolution: Annotated[
-        float, typer.Option("--resolution", metavar="R", help="Louvain resolution: above 1, smaller communities.")
+        float,
+        typer.Option(
+            "--resolution", metavar="R", min=0.01, help="Louvain resolution: above 1, smaller communities."
+        ),
     ] = 1.0,
     max_members: MaxMembersOpt = 50,
     top: TopOpt = 10,
@@ -66,7 +71,10 @@ def centrality(
     write: WriteOpt = True,
     seed: SeedOpt = 42,
     samples: Annotated[
-        int, typer.Option("--samples", metavar="K", help="Betweenness from K sampled nodes on larger projections.")
+        int,
+        typer.Option(
+            "--samples", metavar="K", min=2, help="Betweenness from K sampled nodes on larger projections."
+        ),
     ] = 500,
     max_members: MaxMembersOpt = 50,
     top: TopOpt = 10,
@@ -101,7 +109,9 @@ def components(
 
 def similarity(
     ctx: typer.Context,
-    top: Annotated[int, typer.Option("--top", metavar="K", help="The most similar clients kept per client.")] = 5,
+    top: Annotated[
+        int, typer.Option("--top", metavar="K", min=1, help="The most similar clients kept per client.")
+    ] = 5,
     measure: Annotated[
         str,
         typer.Option(
@@ -115,7 +125,9 @@ def similarity(
     ] = 0.1,
     write: WriteOpt = True,
     max_members: MaxMembersOpt = 50,
-    shown: Annotated[int, typer.Option("--show", metavar="N", help="How many of the most alike pairs to print.")] = 10,
+    shown: Annotated[
+        int, typer.Option("--show", metavar="N", min=1, help="How many of the most alike pairs to print.")
+    ] = 10,
 ) -> None:
     """Each client's most similar clients by the names both looked up, written as SIMILAR_TO
     relationships (score, measure, shared names); only clients that share a name are compared."""
@@ -155,8 +167,8 @@ def _analyze(
     if write:
         from graphkit.model.schema import ANALYSED_LABELS
 
-        kept = sum(1 for node in outcome.results if graph.refs[node][0] in ANALYSED_LABELS)
-        what = f"{len(outcome.edges)} relationships" if outcome.edges else f"{kept} nodes"
+        kept = outcome.written_nodes
+        what = f"{len(outcome.edges)} relationships" if name == "similarity" else f"{kept} nodes"
         if kept < len(outcome.results):
             what += f" (of {len(outcome.results)}: results are written on {', '.join(ANALYSED_LABELS)} only)"
         typer.echo(f"written: {what}, as {outcome.source}, in {took['write']:.1f} s", err=True)

@@ -60,7 +60,7 @@ def to_networkx(
         caption = props.get(caption_property(label), ref[1])
         attrs = {"_label": label, "label": xml_text(str(caption)) if xml else str(caption)}
         if xml and props.get("community") is not None:
-            attrs["modularity_class"] = classes[(props.get("community_source"), props["community"])]
+            attrs["modularity_class"] = classes[(props.get("community_source"), int(props["community"]))]
         out.add_node(node_id(ref), **attrs, **_attributes(label, props, reserved, xml))
     for number, rel in enumerate(graph.relationships):
         attrs = {"_type": rel.type, "label": rel.type, **_attributes(rel.type, rel.props, reserved, xml)}

@@ -58,7 +58,8 @@ def merged_props(props: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def cypher_merged_props(rels: str, out: str) -> str:
     """Cypher (a subquery over the list of relationships named `rels`) giving `out`, the map
-    merged_props gives. Uses APOC core (apoc.map.fromPairs, apoc.coll.sort); Browser's
+    merged_props gives for two or more (a single relationship is drawn as it is, there and in
+    graphkit.export.parallel). Uses APOC core (apoc.map.fromPairs, apoc.coll.sort); Browser's
     pictures need APOC anyway, for virtual relationships."""
     aggregates = [f"count(x) AS {MERGED}"]
     values = [f"['{MERGED}', {MERGED}]"]
