@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "query": {"graphkit", "model", "backends"},
     "export": {"graphkit", "model", "backends", "query"},
     "analysis": {"graphkit", "model", "backends", "query"},
-    "demo": {"graphkit", "model", "ingest", "parsers", "backends", "query", "export"},
+    "demo": {"graphkit", "model", "ingest", "parsers", "backends", "query", "export", "analysis"},
     "cli": {"graphkit", "model", "ingest", "parsers", "collectors", "backends", "query", "export", "analysis", "demo"},
     "graphkit": {"cli"},  # __main__ starts the command
 }

@@ -49,9 +49,7 @@ def communities(
     seed: SeedOpt = 42,
     resolution: Annotated[
         float,
-        typer.Option(
-            "--resolution", metavar="R", min=0.01, help="Louvain resolution: above 1, smaller communities."
-        ),
+        typer.Option("--resolution", metavar="R", min=0.01, help="Louvain resolution: above 1, smaller communities."),
     ] = 1.0,
     max_members: MaxMembersOpt = 50,
     top: TopOpt = 10,
@@ -72,9 +70,7 @@ def centrality(
     seed: SeedOpt = 42,
     samples: Annotated[
         int,
-        typer.Option(
-            "--samples", metavar="K", min=2, help="Betweenness from K sampled nodes on larger projections."
-        ),
+        typer.Option("--samples", metavar="K", min=2, help="Betweenness from K sampled nodes on larger projections."),
     ] = 500,
     max_members: MaxMembersOpt = 50,
     top: TopOpt = 10,

@@ -87,6 +87,7 @@ app.add_typer(analyze_app, name="analyze")
 
 load_app = typer.Typer(help=load.HELP, no_args_is_help=True)
 load_app.command("records", cls=StoreCommand)(load.load_records)
+load_app.command("stix", cls=StoreCommand)(load.load_stix)
 load_app.command("zone", cls=StoreCommand)(load_dns.load_zone)
 load_app.command("pdns", cls=StoreCommand)(load_dns.load_pdns)
 load_app.command("zeek", cls=StoreCommand)(load_logs.load_zeek)

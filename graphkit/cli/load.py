@@ -171,3 +171,18 @@ def load_records(
     from graphkit.parsers.records_jsonl import RecordsParser
 
     run_load(RecordsParser(), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)
+
+
+def load_stix(
+    ctx: typer.Context,
+    files: FilesArg,
+    strict: StrictArg = False,
+    batch_size: BatchArg = DEFAULT_BATCH,
+    fmt: FormatArg = Format.table,
+) -> None:
+    """Load STIX 2.1 bundles (OpenCTI, MISP, graphkit export): domains, addresses, ASes, emails,
+    certificates and organizations with the relationships among them; what has no graph form
+    is counted by type."""
+    from graphkit.parsers.stix import StixParser
+
+    run_load(StixParser(), files, store_options(ctx), strict=strict, batch_size=batch_size, fmt=fmt)

@@ -20,6 +20,7 @@ FORMATS = {
     "csv": "csv",
     "cypher": "cypher_script",
     "html": "html",
+    "stix": "stix",
 }
 
 
@@ -31,8 +32,10 @@ def format_for(path: Path) -> str:
     """The format an output's name implies: its extension; a name without one is a CSV folder."""
     suffix = path.suffix.lower()
     modules = {name: _module(name) for name in FORMATS}
-    for name, module in modules.items():
-        if suffix and suffix in module.SUFFIXES:
+    # the longest ending first: case.stix.json is STIX, case.json node-link JSON
+    endings = sorted(((s, name) for name, m in modules.items() for s in m.SUFFIXES), key=lambda e: -len(e[0]))
+    for ending, name in endings:
+        if suffix and path.name.lower().endswith(ending):
             return name
     if not suffix or path.is_dir():
         return "csv"
