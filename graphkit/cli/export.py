@@ -111,7 +111,8 @@ def export_subgraph(
     expand: Annotated[
         bool,
         typer.Option(
-            "--expand", help="Pictures (HTML, GraphML, GEXF): keep parallel relationships apart, one edge each."
+            "--expand",
+            help="Pictures (HTML, GraphML, GEXF, Maltego): keep parallel relationships apart, one edge each.",
         ),
     ] = False,
     merge: Annotated[
@@ -122,7 +123,7 @@ def export_subgraph(
 ) -> None:
     """Export a subgraph: --query NAME [-p k=v ...] or --around KEY [--hops K], to -o FILE.
 
-    Pictures (HTML, GraphML, GEXF) draw parallel relationships of one type between two nodes (a
+    Pictures (HTML, GraphML, GEXF, Maltego) draw parallel relationships of one type between two nodes (a
     client's lookups of a name, one a day) as one edge with their sum; data formats keep each."""
     if ctx.invoked_subcommand is not None:
         return

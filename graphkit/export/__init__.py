@@ -21,6 +21,7 @@ FORMATS = {
     "cypher": "cypher_script",
     "html": "html",
     "stix": "stix",
+    "mtgx": "mtgx",
 }
 
 
@@ -35,7 +36,7 @@ def format_for(path: Path) -> str:
     # the longest ending first: case.stix.json is STIX, case.json node-link JSON
     endings = sorted(((s, name) for name, m in modules.items() for s in m.SUFFIXES), key=lambda e: -len(e[0]))
     for ending, name in endings:
-        if suffix and path.name.lower().endswith(ending):
+        if suffix and ending and path.name.lower().endswith(ending):
             return name
     if not suffix or path.is_dir():
         return "csv"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from graphkit.query.merging import merged_props
 from graphkit.query.subgraph import NodeRef, Relationship, Subgraph
 
-VISUAL = frozenset({"html", "graphml", "gexf"})  # merged unless --expand; the data formats only with --merge
+VISUAL = frozenset({"html", "graphml", "gexf", "mtgx"})  # merged unless --expand; the data formats only with --merge
 
 
 def merged(graph: Subgraph) -> Subgraph:

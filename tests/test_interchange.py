@@ -1,13 +1,18 @@
-"""STIX 2.1: the export passes the official validator (stix2-validator) with ids that repeat,
-and `graphkit load stix` reads a bundle back into the graph it came from, on both stores."""
+"""Formats investigators share findings in: STIX 2.1 (the export passes the official validator,
+with ids that repeat, and `graphkit load stix` reads a bundle back into the graph it came from,
+on both stores) and Maltego graphs."""
 
 from __future__ import annotations
 
 import json
+import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
+import networkx as nx
 import pytest
 import query_fixture as fx
 import stix2
@@ -166,3 +171,54 @@ def test_what_has_no_graph_form_is_counted_and_a_bad_object_is_told(store: Store
     (tmp_path / "broken.json").write_text('{"type": "bundle", "objects": [{"type": "domain-name", ')
     proc = store.cli("load", "stix", str(tmp_path / "broken.json"), check=False)
     assert "broken.json" in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- Maltego -------------------------------------------------------------------------------------
+
+MTG = "{http://maltego.paterva.com/xml/mtgx}"
+
+
+def test_a_maltego_graph_opens_and_every_entity_has_a_type_and_value(store: Store, tmp_path: Path) -> None:
+    backend = store.open()
+    try:
+        fx.load(backend)
+    finally:
+        backend.close()
+    path = tmp_path / "around.mtgx"
+    proc = store.cli("export", "--around", fx.MAIL1, "--hops", "2", "-o", str(path))
+    assert "drawn as" in proc.stdout + proc.stderr  # parallel lookups merged into one link
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == ["Graphs/Graph1.graphml"]
+        text = archive.read("Graphs/Graph1.graphml")
+    (tmp_path / "graph.graphml").write_bytes(text)
+    read = nx.read_graphml(tmp_path / "graph.graphml")
+    root = ElementTree.fromstring(text)
+    entities = {}
+    for node in root.iter("{http://graphml.graphdrawing.org/xmlns}node"):
+        entity = node.find(f".//{MTG}MaltegoEntity")
+        assert entity is not None and entity.get("type", "").startswith("maltego.")
+        first = entity.find(f"{MTG}Properties/{MTG}Property")
+        assert first is not None and first.findtext(f"{MTG}Value"), node.get("id")
+        entities[first.findtext(f"{MTG}Value")] = entity.get("type")
+        assert node.find(f".//{MTG}Position") is not None
+    assert set(read.nodes) == {n.get("id") for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")}
+    assert entities[fx.MAIL1] == "maltego.MXRecord" and entities["trump-email.com"] == "maltego.Domain"
+    assert entities["ns1.cdcservices.com"] == "maltego.NSRecord" and entities["www.google.com"] == "maltego.DNSName"
+    assert entities["217.12.96.0-217.12.97.255"] == "maltego.Netblock"  # 217.12.96.0/23, as Maltego writes it
+    assert (
+        entities["217.12.96.15"] == "maltego.IPv4Address" and entities["Trump Organization"] == "maltego.Organization"
+    )
+    links = list(root.iter(f"{MTG}MaltegoLink"))
+    assert read.number_of_edges() == len(links) > 0
+    labels = Counter(link.findtext(f".//{MTG}Property[@name='maltego.link.manual.type']/{MTG}Value") for link in links)
+    assert labels["LOOKED_UP"] > 0 and labels["RESOLVES_TO"] > 0
+    counts = [
+        int(link.findtext(f".//{MTG}Property[@name='graphkit.count']/{MTG}Value") or 0)
+        for link in links
+        if link.findtext(f".//{MTG}Property[@name='maltego.link.manual.type']/{MTG}Value") == "LOOKED_UP"
+    ]
+    bank = store.query(
+        "MATCH (:IPAddress {address: '217.12.96.15'})-[r:LOOKED_UP]->(:Domain {name: $name}) RETURN sum(r.count)",
+        name=fx.MAIL1,
+    )[0][0]
+    assert bank in counts, "one link per client and name, with the lookups' sum"
