@@ -222,3 +222,49 @@ def test_a_maltego_graph_opens_and_every_entity_has_a_type_and_value(store: Stor
         name=fx.MAIL1,
     )[0][0]
     assert bank in counts, "one link per client and name, with the lookups' sum"
+
+
+# -- MISP ----------------------------------------------------------------------------------------
+
+
+def test_the_misp_event_loads_back_and_every_object_fits_its_template(fixture_graph: Subgraph, tmp_path: Path) -> None:
+    pymisp = pytest.importorskip("pymisp")
+    path = tmp_path / "fx.misp.json"
+    export.write(fixture_graph, path, "misp", "the query fixture")
+    loaded = pymisp.MISPEvent()
+    loaded.load_file(str(path))
+    assert loaded.info == "graphkit: the query fixture" and loaded.uuid
+    kinds = Counter(o.name for o in loaded.objects)
+    assert {"domain-ip", "ip-port", "asn", "whois", "passive-dns", "x509"} <= set(kinds), kinds
+    uuids = {o.uuid for o in loaded.objects}
+    for obj in loaded.objects:
+        strict = pymisp.MISPObject(obj.name, strict=True)  # MISP's own template for the name
+        for attribute in obj.attributes:
+            template = strict._definition["attributes"][attribute.object_relation]
+            assert attribute.type == template["misp-attribute"], (obj.name, attribute.object_relation)
+            strict.add_attribute(attribute.object_relation, value=attribute.value, type=attribute.type)
+        assert strict._validate(), obj.name
+        assert all(ref.referenced_uuid in uuids for ref in obj.references), obj.name
+    relations = {(o.name, a.object_relation, str(a.value)) for o in loaded.objects for a in o.attributes}
+    assert ("whois", "registrant-org", "Trump Organization") in relations
+    assert not any("whoisprivacy" in value for _, _, value in relations), "a privacy relay is never an attribute"
+    (hotel,) = [
+        o
+        for o in loaded.objects
+        if o.name == "whois" and ("domain", "hotel-client1.com") in {(a.object_relation, a.value) for a in o.attributes}
+    ]
+    assert "proxy@whoisprivacy.example is a privacy relay" in hotel.comment
+    lookups = [o for o in loaded.objects if o.name == "ip-port" and "looked" in getattr(o, "comment", "")]
+    bank = [
+        o
+        for o in lookups
+        if {(a.object_relation, a.value) for a in o.attributes} >= {("ip-src", "217.12.96.15"), ("domain", fx.MAIL1)}
+    ]
+    assert len(bank) == 1 and bank[0].references[0].relationship_type == "looked-up"
+    first = next(a for a in bank[0].attributes if a.object_relation == "ip-src")
+    assert first.first_seen is not None and first.last_seen is not None and first.first_seen <= first.last_seen
+    again = tmp_path / "again.misp.json"
+    export.write(fixture_graph, again, "misp", "the query fixture")
+    second = pymisp.MISPEvent()
+    second.load_file(str(again))
+    assert second.uuid == loaded.uuid and [o.uuid for o in second.objects] == [o.uuid for o in loaded.objects]

@@ -22,6 +22,7 @@ FORMATS = {
     "html": "html",
     "stix": "stix",
     "mtgx": "mtgx",
+    "misp": "misp",
 }
 
 
