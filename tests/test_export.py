@@ -533,7 +533,16 @@ def _secrets() -> list[str]:
 def test_redacted_exports_hold_no_email_or_person_name(store: Store, tmp_path: Path) -> None:
     _load(store, _personal_records())
     out = tmp_path / "out"
-    for name in ("all.graphml", "all.gexf", "all.json", "all.cypher", "all.html", "all.stix.json", "all.misp.json", "csv"):
+    for name in (
+        "all.graphml",
+        "all.gexf",
+        "all.json",
+        "all.cypher",
+        "all.html",
+        "all.stix.json",
+        "all.misp.json",
+        "csv",
+    ):
         store.cli("export", "--all", "--redact", "-o", str(out / name), "--redact-key", "k1")
     store.cli("export", "--around", "admin@cendyn.com", "--hops", "2", "--redact", "-o", str(out / "around.json"))
     _bulk(store, out / "bulk", "--redact", "--redact-key", "k1")

@@ -85,6 +85,11 @@ class _Event:
 
     @staticmethod
     def _add(made: MISPObject, relation: str, value: Any, rels: Iterable[Relationship] = ()) -> None:
+        """An attribute; a second value where the template allows one (a domain registered by
+        two organizations over time) goes to the comment."""
+        if relation in made._fast_attribute_access and not made._definition["attributes"][relation].get("multiple"):
+            made.comment = "; ".join(filter(None, [getattr(made, "comment", ""), f"also {relation}: {value}"]))
+            return
         first, last = _span(rels)
         extra: dict[str, Any] = {k: v for k, v in (("first_seen", first), ("last_seen", last)) if v is not None}
         made.add_attribute(relation, value=str(value), **extra)
@@ -198,7 +203,7 @@ class _Event:
             notes = [f"administrative contact: {', '.join(map(str, admins))}"] if admins else []
             if relays:
                 notes.append(f"registrant email {', '.join(relays)} is a privacy relay, left out: it ties nobody")
-            made.comment = "; ".join(notes)
+            made.comment = "; ".join(filter(None, [getattr(made, "comment", ""), *notes]))
             if ref in self.names:
                 self._refer(made, self.names[ref], "describes")
 
