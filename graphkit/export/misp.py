@@ -87,7 +87,8 @@ class _Event:
     def _add(made: MISPObject, relation: str, value: Any, rels: Iterable[Relationship] = ()) -> None:
         """An attribute; a second value where the template allows one (a domain registered by
         two organizations over time) goes to the comment."""
-        if relation in made._fast_attribute_access and not made._definition["attributes"][relation].get("multiple"):
+        template = made._definition or {}
+        if relation in made._fast_attribute_access and not template["attributes"][relation].get("multiple"):
             made.comment = "; ".join(filter(None, [getattr(made, "comment", ""), f"also {relation}: {value}"]))
             return
         first, last = _span(rels)
