@@ -24,7 +24,9 @@ from typer.testing import CliRunner
 from graphkit.backends.base import Backend
 from graphkit.backends.store import StoreOptions, open_store
 from graphkit.cli.app import main
+from graphkit.query import subgraph
 from graphkit.query.stats import graph_stats
+from graphkit.query.subgraph import Subgraph
 
 ROOT = Path(__file__).resolve().parents[1]
 NEO4J_URI = os.environ.get("GRAPHKIT_TEST_NEO4J_URI")
@@ -183,6 +185,13 @@ class Store:
         try:
             backend.ensure_schema()
             return graph_stats(backend)
+        finally:
+            backend.close()
+
+    def whole_graph(self) -> Subgraph:
+        backend = self.open(read_only=True)
+        try:
+            return subgraph.whole_graph(backend)
         finally:
             backend.close()
 

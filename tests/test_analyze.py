@@ -388,11 +388,7 @@ def test_communities_of_two_runs_get_apart_modularity_classes(store: Store, tmp_
     store.cli("load", "records", str(tmp_path / "both.jsonl"))
     store.cli("analyze", "communities")
     store.cli("analyze", "communities", "--projection", "infrastructure")
-    backend = store.open()
-    try:
-        graph = subgraph.whole_graph(backend)
-    finally:
-        backend.close()
+    graph = store.whole_graph()
     export.write(graph, tmp_path / "both.gexf", "gexf")
     read = nx.read_gexf(tmp_path / "both.gexf")
     runs: dict[tuple[str, int], set[int]] = {}

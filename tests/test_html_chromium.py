@@ -156,11 +156,7 @@ def test_nodes_are_coloured_by_community_where_communities_were_found(tmp_path: 
     truth = planted(tmp_path / "planted.jsonl")
     store.cli("load", "records", str(tmp_path / "planted.jsonl"))
     store.cli("analyze", "communities", "--seed", "7")
-    backend = store.open()
-    try:
-        graph = subgraph.whole_graph(backend)
-    finally:
-        backend.close()
+    graph = store.whole_graph()
     community = {key: props["community"] for (label, key), props in graph.nodes.items() if label == "IPAddress"}
     assert set(community) == set(truth)
     path = tmp_path / "communities.html"

@@ -135,11 +135,7 @@ def test_a_bundle_loads_back_into_the_graph_it_came_from(store: Store, fixture_g
     export.write(fixture_graph, path, "stix")
     proc = store.cli("load", "stix", str(path))
     assert "0 rejected" in proc.stdout + proc.stderr
-    backend = store.open(read_only=True)
-    try:
-        loaded = subgraph.whole_graph(backend)
-    finally:
-        backend.close()
+    loaded = store.whole_graph()
     nodes, rels = _comparable(fixture_graph)
     back_nodes, back_rels = _comparable(loaded)
     assert back_nodes == nodes
