@@ -153,6 +153,7 @@ def export_subgraph(
         else:
             graph = subgraph.whole_graph(backend)
             title = f"the whole graph of {backend.display}"
+        subgraph.add_provenance(backend, graph)
     finally:
         backend.close()
     if redactor:

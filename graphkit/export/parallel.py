@@ -17,6 +17,7 @@ def merged(graph: Subgraph) -> Subgraph:
     out = Subgraph()
     out.nodes = {ref: dict(props) for ref, props in graph.nodes.items()}
     out.notes = list(graph.notes)
+    out.provenance = graph.provenance
     for (type_, start, end), rels in groups.items():
         out.add_relationship(
             type_, start, end, rels[0].props if len(rels) == 1 else merged_props([rel.props for rel in rels])

@@ -89,4 +89,6 @@ class Redactor:
             out.add_node(label, self.key(label, key), self.props(label, props))
         for rel in graph.relationships:
             out.add_relationship(rel.type, self.ref(rel.start), self.ref(rel.end), self.props(rel.type, rel.props))
+        out.notes = list(graph.notes)
+        out.provenance = {k: self.props("Source", v) for k, v in graph.provenance.items()}
         return out

@@ -14,6 +14,8 @@ What maps to what (docs/export.md has the table):
   resolves_to_refs, and an address's AS (through its netblock) as belongs_to_refs.
 Every property STIX has no field for travels as a custom `x_graphkit_<name>` property (the
 sources an object came from among them), so `graphkit load stix` reads the bundle back whole.
+Each loaded file the graph names is a `file` object (its name and SHA-256); every object's
+`x_graphkit_source_refs` points at the files its facts came from.
 
 Ids repeat from export to export: SCOs by STIX's own rule (UUIDv5 over the properties that
 identify them), identities, relationships and observed-data by UUIDv5 of graphkit's key for
@@ -48,14 +50,6 @@ def object_id(kind: str, *parts: Any) -> str:
     return f"{kind}--{uuid.uuid5(NAMESPACE, json.dumps([kind, *parts], default=str))}"
 
 
-def _custom(props: dict[str, Any], mapped: dict[str, str] | None = None) -> dict[str, Any]:
-    """graphkit's properties that STIX has no field for, as x_graphkit_ properties (with the
-    extension that declares them)."""
-    mapped = mapped or {}
-    out = {CUSTOM + name: value for name, value in sorted(props.items()) if name not in mapped and value is not None}
-    return {"extensions": {EXTENSION_ID: {"extension_type": "toplevel-property-extension"}}, **out} if out else {}
-
-
 def _address_type(value: str) -> Any:
     return stix2.IPv6Address if ":" in value else stix2.IPv4Address
 
@@ -77,6 +71,7 @@ class _Bundle:
         self.ids: dict[NodeRef, str] = {}
         self.left_out: Counter[str] = Counter()
         self.objects: list[Any] = []
+        self.files: dict[str, str] = {}
 
     def build(self) -> stix2.Bundle:
         creator = stix2.Identity(
@@ -84,7 +79,8 @@ class _Bundle:
         )
         self.objects.append(creator)
         refs = self._refs()
-        made_ids: set[str] = set()
+        self.files = self._provenance()
+        made_ids: set[str] = set(self.files.values())
         # Nodes STIX takes as one object (a certificate known by its SHA-1 alone, and by both
         # hashes elsewhere: STIX's id rests on one hash) are one: the one saying most is kept.
         ordered = sorted(self.graph.nodes.items(), key=lambda item: (item[0][0], -len(item[1]), str(item[0][1])))
@@ -120,6 +116,41 @@ class _Bundle:
             extension_properties=used,
         )
         return stix2.Bundle(objects=[self.objects[0], extension, *self.objects[1:]], allow_custom=True)
+
+    def _provenance(self) -> dict[str, str]:
+        """Each loaded file the graph names (its Source) as a STIX `file`: its name and SHA-256,
+        so every fact says which file it came from; Source id -> the file's id."""
+        files = {}
+        for source_id, props in sorted(self.graph.provenance.items()):
+            path = str(props.get("path") or "")
+            made = stix2.File(
+                name=path.replace("\\", "/").rsplit("/", 1)[-1] or source_id,
+                **({"hashes": {"SHA-256": props["sha256"]}} if props.get("sha256") else {}),
+                **self._custom(
+                    {"source_id": source_id, **{k: v for k, v in props.items() if k not in ("id", "sha256")}},
+                    provenance=False,
+                ),
+                allow_custom=True,
+            )
+            files[source_id] = made.id
+            self.objects.append(made)
+        return files
+
+    def _custom(
+        self, props: dict[str, Any], mapped: dict[str, str] | None = None, *, provenance: bool = True
+    ) -> dict[str, Any]:
+        """graphkit's properties that STIX has no field for, as x_graphkit_ properties, with
+        x_graphkit_source_refs (the file objects of the sources they name) and the extension
+        that declares them."""
+        mapped = mapped or {}
+        out = {
+            CUSTOM + name: value for name, value in sorted(props.items()) if name not in mapped and value is not None
+        }
+        named = [*(props.get("sources") or []), *([props["source"]] if props.get("source") else [])]
+        refs = sorted({self.files[s] for s in named if s in self.files}) if provenance else []
+        if refs:
+            out[CUSTOM + "source_refs"] = refs
+        return {"extensions": {EXTENSION_ID: {"extension_type": "toplevel-property-extension"}}, **out} if out else {}
 
     def _refs(self) -> dict[NodeRef, dict[str, list[str]]]:
         """resolves_to_refs and belongs_to_refs: the ids of SCOs other SCOs point to (made
@@ -157,9 +188,8 @@ class _Bundle:
             for name, stix in fields.items()
         }
         values = {k: v for k, v in values.items() if v is not None}
-        extra = {**_custom(props, fields), **{k: sorted(v) for k, v in refs.items()}}
-        if label == "Certificate":
-            extra = {**_custom({**props, "fingerprint": key}, fields), **extra}
+        custom = {**props, "fingerprint": key} if label == "Certificate" else props
+        extra = {**self._custom(custom, fields), **{k: sorted(v) for k, v in refs.items()}}
         if label == "Domain":
             if "*" in str(key):  # a certificate's wildcard: STIX wants a host name
                 return None
@@ -190,7 +220,7 @@ class _Bundle:
             modified=self.now,
             created_by_ref=CREATOR_ID,
             **roles,
-            **_custom({**props, "key": key}, fields),
+            **self._custom({**props, "key": key}, fields),
             allow_custom=True,
         )
 
@@ -211,7 +241,7 @@ class _Bundle:
             modified=self.now,
             created_by_ref=CREATOR_ID,
             **times,
-            **_custom(rel.props),
+            **self._custom(rel.props),
             allow_custom=True,
         )
 
@@ -232,7 +262,7 @@ class _Bundle:
             created=self.now,
             modified=self.now,
             created_by_ref=CREATOR_ID,
-            **_custom({**rel.props, "relationship": rel.type}),
+            **self._custom({**rel.props, "relationship": rel.type}),
             allow_custom=True,
         )
 

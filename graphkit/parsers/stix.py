@@ -112,7 +112,8 @@ class StixParser:
                 continue
             records = self._edge(ctx, obj, ids)
             if records is None:
-                if obj["type"] not in SKIPPED and obj.get("identity_class") != "system":
+                provenance = obj["type"] == "file" and CUSTOM + "source_id" in obj  # graphkit's own
+                if obj["type"] not in SKIPPED and obj.get("identity_class") != "system" and not provenance:
                     ctx.skipped[f"{obj['type']}: no graph form"] += 1
                 continue
             yield from records

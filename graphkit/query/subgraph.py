@@ -73,6 +73,9 @@ class Subgraph:
         self.relationships: list[Relationship] = []
         self._seen: set[str] = set()
         self.notes: list[str] = []  # what the user should know about how it was built
+        # the Source nodes its elements name (id -> kind, path, sha256, ...), for formats that
+        # carry where each fact came from (add_provenance)
+        self.provenance: dict[str, Props] = {}
 
     def add_node(self, label: str, key: Key, props: Mapping[str, Any] | None = None) -> NodeRef:
         ref = (label, key)
@@ -94,6 +97,24 @@ class Subgraph:
 
     def summary(self) -> str:
         return f"{len(self.nodes)} nodes, {len(self.relationships)} relationships"
+
+
+def source_ids(graph: Subgraph) -> set[str]:
+    """The Source ids the graph's nodes and relationships name (`sources` lists, `source`)."""
+    found: set[str] = set()
+    for props in [*graph.nodes.values(), *(rel.props for rel in graph.relationships)]:
+        found.update(str(s) for s in props.get("sources") or [])
+        if props.get("source"):
+            found.add(str(props["source"]))
+    return found
+
+
+def add_provenance(backend: Backend, graph: Subgraph) -> Subgraph:
+    """The graph with the Source nodes it names read into `provenance`."""
+    graph.provenance = {
+        str(k): v for k, v in fetch_nodes(backend, SCHEMA.by_label["Source"], source_ids(graph)).items()
+    }
+    return graph
 
 
 def node_id(ref: NodeRef) -> str:
