@@ -162,13 +162,22 @@ def test_what_has_no_graph_form_is_counted_and_a_bad_object_is_told(store: Store
         {"type": "relationship", "id": "relationship--6", "relationship_type": "resolves-to",
          "source_ref": "domain-name--1", "target_ref": "ipv4-addr--404"},
         "not an object",
+        {"type": "domain-name", "value": "no-id.example"},
+        {"type": "relationship", "id": "relationship--7", "relationship_type": "resolves-to",
+         "source_ref": ["domain-name--1"], "target_ref": {"x": 1}},
+        {"type": "x509-certificate", "id": "x509-certificate--8", "hashes": ["ab"]},
+        {"type": "identity", "id": "identity--9", "identity_class": "organization", "roles": 3, "name": "Acme"},
+        {"type": "autonomous-system", "id": "autonomous-system--10", "number": "not a number"},
+        {"type": "domain-name", "id": "domain-name--11", "value": "bad..name", "resolves_to_refs": [{"x": 1}]},
     ]  # fmt: skip
     path = tmp_path / "other.json"
     path.write_text(json.dumps({"type": "bundle", "id": "bundle--0", "objects": objects}, indent=1))
     proc = store.cli("load", "stix", str(path))
     out = proc.stdout + proc.stderr
     assert "skipped 1 (indicator: no graph form)" in out and "skipped 1 (malware: no graph form)" in out
-    assert "2 rejected" in out and "relationship--6" in out and "not a STIX object" in out
+    assert "6 rejected" in out and "relationship--6" in out and "relationship--7" in out
+    assert out.count("not a STIX object") == 2 and "invalid domain name 'bad..name'" in out
+    assert "ASN.number must be int" in out and "Traceback" not in out
     assert store.query("MATCH (:Domain {name: 'a.example'})-[:RESOLVES_TO]->(i:IPAddress) RETURN i.address") == [
         ["192.0.2.7"]
     ]

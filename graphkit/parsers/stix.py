@@ -62,12 +62,13 @@ def _node(obj: dict[str, Any]) -> tuple[NodeRef, dict[str, Any]] | None:
     elif kind == "email-addr":
         label, key = "Email", obj.get("value")
     elif kind == "x509-certificate":
-        hashes = obj.get("hashes") or {}
+        hashes = _hashes(obj)
         label, key = "Certificate", obj.get(CUSTOM + "fingerprint") or hashes.get("SHA-256") or hashes.get("SHA-1")
         if key and not obj.get(CUSTOM + "fingerprint"):
             key = str(key).lower()
     elif kind == "identity" and obj.get("identity_class") == "organization":
-        label = "Registrar" if "registrar" in (obj.get("roles") or []) else "Organization"
+        roles = obj.get("roles")
+        label = "Registrar" if isinstance(roles, list) and "registrar" in roles else "Organization"
         key = obj.get(CUSTOM + "key") or obj.get("name")
     else:
         return None
@@ -78,11 +79,21 @@ def _node(obj: dict[str, Any]) -> tuple[NodeRef, dict[str, Any]] | None:
         if obj.get(stix) is not None and name != SCHEMA.by_label[label].key.name:
             props.setdefault(name, obj[stix])
     if label == "Certificate":
-        hashes = obj.get("hashes") or {}
+        hashes = _hashes(obj)
         for prop, name in HASHES.items():
             if hashes.get(name):
                 props.setdefault(prop, str(hashes[name]).lower())
     return (label, key), props
+
+
+def _hashes(obj: dict[str, Any]) -> dict[str, Any]:
+    hashes = obj.get("hashes")
+    return hashes if isinstance(hashes, dict) else {}
+
+
+def _ref(value: Any) -> str:
+    """An object reference as text (anything else matches no id)."""
+    return value if isinstance(value, str) else ""
 
 
 class StixParser:
@@ -93,7 +104,7 @@ class StixParser:
         objects = 0
         for item in self._objects(ctx):
             objects += 1
-            found = _node(item.value) if isinstance(item.value, dict) else None
+            found = _node(item.value) if isinstance(item.value, dict) and _ref(item.value.get("id")) else None
             if found is None:
                 continue
             (label, key), props = found
@@ -104,8 +115,8 @@ class StixParser:
             raise FileRejected(None, 'no STIX objects (expected a bundle: {"type": "bundle", "objects": [...]})')
         for item in self._objects(ctx):
             obj = item.value
-            if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
-                ctx.reject("not a STIX object (a JSON object with a type)", item.text)
+            if not isinstance(obj, dict) or not isinstance(obj.get("type"), str) or not _ref(obj.get("id")):
+                ctx.reject("not a STIX object (a JSON object with a type and an id)", item.text)
                 continue
             if obj.get("id") in ids:
                 yield from self._refs(ctx, obj, ids)
@@ -124,7 +135,7 @@ class StixParser:
         with ctx.open(line_limit=None) as stream:
             objects, skipped = _after_bundle_head(stream)
             try:
-                for item in json_stream.items(objects, bounded.DOCUMENT_LIMIT):  # type: ignore[arg-type]
+                for item in json_stream.items(objects, bounded.DOCUMENT_LIMIT):
                     item.line += skipped
                     ctx.line = item.line
                     yield item
@@ -135,8 +146,9 @@ class StixParser:
     def _refs(ctx: ParseContext, obj: dict[str, Any], ids: dict[str, NodeRef]) -> Iterator[Record]:
         """A domain-name's resolves_to_refs: its addresses (A/AAAA) and the names it is an alias of."""
         start = ids[obj["id"]]
-        for target_id in obj.get("resolves_to_refs") or []:
-            target = ids.get(target_id)
+        refs = obj.get("resolves_to_refs")
+        for target_id in refs if isinstance(refs, list) else []:
+            target = ids.get(_ref(target_id))
             if target is None:
                 ctx.skipped["resolves_to_refs to an object not in the bundle"] += 1
                 continue
@@ -147,11 +159,12 @@ class StixParser:
     def _edge(self, ctx: ParseContext, obj: dict[str, Any], ids: dict[str, NodeRef]) -> list[Record] | None:
         if obj["type"] == "relationship":
             rel_type = graph_type(str(obj.get("relationship_type") or ""))
-            ends = ids.get(obj.get("source_ref", "")), ids.get(obj.get("target_ref", ""))
+            ends = ids.get(_ref(obj.get("source_ref"))), ids.get(_ref(obj.get("target_ref")))
         elif obj["type"] == "observed-data" and obj.get(CUSTOM + "relationship") in OBSERVED:
             rel_type = obj[CUSTOM + "relationship"]
-            refs = obj.get("object_refs") or []
-            ends = (ids.get(refs[0]), ids.get(refs[1])) if len(refs) == 2 else (None, None)
+            refs = obj.get("object_refs")
+            pair = isinstance(refs, list) and len(refs) == 2
+            ends = (ids.get(_ref(refs[0])), ids.get(_ref(refs[1]))) if pair else (None, None)  # type: ignore[index]
         else:
             return None
         if rel_type is None or rel_type not in SCHEMA.by_type:
