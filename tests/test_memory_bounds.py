@@ -20,7 +20,7 @@ from graphkit.ingest import bounded, inputs
 
 KINDS = load_kinds()
 DOCUMENT_KINDS = ("rdap", "asnames", "certs")  # read whole: a long line is a large document to them
-STREAMED_JSON_KINDS = ("crtsh",)  # one JSON array (on one line), read an item at a time: refused at its first byte
+STREAMED_JSON_KINDS = ("crtsh", "stix")  # one JSON array or bundle, read an item at a time: refused at its first byte
 BINARY_KINDS = ("dnstap",)  # Frame Streams: no lines
 WINDOWS_KINDS = ("sysmon", "windns")  # Windows events, told by their first bytes (or a debug log's lines)
 PEAK_LIMIT_MB = 600
