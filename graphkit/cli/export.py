@@ -29,8 +29,9 @@ Export a subgraph for Gephi, yEd, Cytoscape, another Neo4j or a report.
 Choose the subgraph with a canned query, or around an entity:
   graphkit export --query neighborhood -p key=mail1.trump-email.com -p hops=2 -o case.graphml
   graphkit export --around mail1.trump-email.com --hops 2 -o case.html
-The format follows the file's extension (.graphml .gexf .json .cypher .html; a name
-without one is a folder of CSVs), or --format. --redact hashes emails and person names.
+The format follows the file's extension (.graphml .gexf .json .cypher .html, and for the
+tools findings are shared in .stix.json .misp.json .mtgx; a name without one is a folder of
+CSVs), or --format. --redact hashes emails and person names.
 `graphkit export bulk -o DIR` writes the whole graph for neo4j-admin's offline import.
 """
 
@@ -38,13 +39,7 @@ without one is a folder of CSVs), or --format. --redact hashes emails and person
 KEY_ENV = "GRAPHKIT_REDACT_KEY"
 
 
-class ExportFormat(StrEnum):
-    graphml = "graphml"
-    gexf = "gexf"
-    json = "json"
-    csv = "csv"
-    cypher = "cypher"
-    html = "html"
+ExportFormat = StrEnum("ExportFormat", {name: name for name in export.FORMATS})  # type: ignore[misc]
 
 
 RedactArg = Annotated[bool, typer.Option("--redact", help="Replace emails and person names with stable hashes.")]

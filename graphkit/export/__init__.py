@@ -1,10 +1,12 @@
 """Exporting a subgraph: one small module per format, each with `write(graph, path, title)`
-returning the files written, and SUFFIXES that choose it from the output's name."""
+returning the files written, named in FORMATS with the endings of output names that choose it
+(declared here, so choosing a format imports nothing)."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
@@ -12,36 +14,42 @@ from graphkit.errors import GraphkitError
 from graphkit.query.subgraph import Subgraph
 
 Writer = Callable[[Subgraph, Path, str], list[Path]]
-# format -> its module here, imported when used (some load networkx)
+
+
+@dataclass(frozen=True)
+class Format:
+    module: str  # its module here, imported when used (some load networkx, stix2, PyMISP)
+    endings: tuple[str, ...]  # the output names that choose it ("" and "/": a folder)
+
+
 FORMATS = {
-    "graphml": "graphml",
-    "gexf": "gexf",
-    "json": "nodelink",
-    "csv": "csv",
-    "cypher": "cypher_script",
-    "html": "html",
-    "stix": "stix",
-    "mtgx": "mtgx",
-    "misp": "misp",
+    "graphml": Format("graphml", (".graphml",)),
+    "gexf": Format("gexf", (".gexf",)),
+    "json": Format("nodelink", (".json",)),
+    "csv": Format("csv", ("", "/")),
+    "cypher": Format("cypher_script", (".cypher", ".cql")),
+    "html": Format("html", (".html", ".htm")),
+    "stix": Format("stix", (".stix.json", ".stix")),
+    "mtgx": Format("mtgx", (".mtgx",)),
+    "misp": Format("misp", (".misp.json", ".misp")),
 }
 
 
 def _module(fmt: str) -> ModuleType:
-    return importlib.import_module(f"{__name__}.{FORMATS[fmt]}")
+    return importlib.import_module(f"{__name__}.{FORMATS[fmt].module}")
 
 
 def format_for(path: Path) -> str:
     """The format an output's name implies: its extension; a name without one is a CSV folder."""
     suffix = path.suffix.lower()
-    modules = {name: _module(name) for name in FORMATS}
     # the longest ending first: case.stix.json is STIX, case.json node-link JSON
-    endings = sorted(((s, name) for name, m in modules.items() for s in m.SUFFIXES), key=lambda e: -len(e[0]))
+    endings = sorted(((s, name) for name, f in FORMATS.items() for s in f.endings), key=lambda e: -len(e[0]))
     for ending, name in endings:
         if suffix and ending and path.name.lower().endswith(ending):
             return name
     if not suffix or path.is_dir():
         return "csv"
-    choices = ", ".join(s for m in modules.values() for s in m.SUFFIXES if s.startswith(".") and len(s) > 1)
+    choices = ", ".join(s for f in FORMATS.values() for s in f.endings if s.startswith(".") and len(s) > 1)
     raise GraphkitError(f"cannot tell the format from {path.name!r}: give --format, or a name ending in {choices}")
 
 

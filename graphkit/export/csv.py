@@ -12,8 +12,6 @@ from graphkit.export.encoding import flat
 from graphkit.model.schema import SCHEMA
 from graphkit.query.subgraph import Subgraph, iter_nodes, node_id
 
-SUFFIXES = ("", "/")  # a folder
-
 
 def _columns(owners: set[str], declared: dict[str, list[str]]) -> list[str]:
     """Property columns in schema order, each once."""

@@ -21,7 +21,6 @@ from graphkit.export.encoding import declared, typed
 from graphkit.model.schema import SCHEMA
 from graphkit.query.subgraph import Relationship, Subgraph, iter_nodes
 
-SUFFIXES = (".cypher", ".cql")
 ROWS_PER_STATEMENT = 500
 _SHORT = {"\\": "\\\\", "'": "\\'", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _UNICODE = set("`;/") | {"\u2028", "\u2029", "\x7f"}

@@ -10,7 +10,6 @@ import networkx as nx
 from graphkit.export.nxgraph import to_networkx
 from graphkit.query.subgraph import Subgraph
 
-SUFFIXES = (".gexf",)
 RESERVED = frozenset(
     {"id", "key", "label", "type", "weight", "start", "end", "pid", "viz", "parents", "slices", "spells"}
 )

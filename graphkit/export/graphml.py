@@ -9,8 +9,6 @@ import networkx as nx
 from graphkit.export.nxgraph import to_networkx
 from graphkit.query.subgraph import Subgraph
 
-SUFFIXES = (".graphml",)
-
 
 def write(graph: Subgraph, path: Path, title: str = "") -> list[Path]:
     nx.write_graphml(to_networkx(graph, title=title), path)

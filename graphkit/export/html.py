@@ -16,8 +16,6 @@ from graphkit.export.encoding import declared, typed
 from graphkit.model.style import LABEL_COLOURS, caption_property
 from graphkit.query.subgraph import NodeRef, Subgraph, iter_nodes, node_id
 
-SUFFIXES = (".html", ".htm")
-
 
 def _asset(name: str) -> str:
     return resources.files("graphkit.export").joinpath("page", name).read_text(encoding="utf-8")

@@ -32,7 +32,6 @@ from pymisp import MISPEvent, MISPObject
 
 from graphkit.query.subgraph import NodeRef, Relationship, Subgraph
 
-SUFFIXES = (".misp.json", ".misp")
 NAMESPACE = uuid.UUID("4b1ea0de-5d7c-4c3e-9a53-6772617068b2")  # graphkit's, for MISP uuids
 DATES = (("created", "creation-date"), ("expires", "expiration-date"), ("updated", "modification-date"))
 RECORD_TYPES = {"ALIAS_OF": "CNAME", "USES_NAMESERVER": "NS", "USES_MAIL_SERVER": "MX", "POINTER_TO": "PTR"}

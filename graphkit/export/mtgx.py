@@ -28,7 +28,6 @@ import networkx as nx
 from graphkit.export.encoding import xml_text
 from graphkit.query.subgraph import NodeRef, Subgraph
 
-SUFFIXES = (".mtgx",)
 GRAPHML = "http://graphml.graphdrawing.org/xmlns"
 MTG = "http://maltego.paterva.com/xml/mtgx"
 GRAPH_PATH = "Graphs/Graph1.graphml"

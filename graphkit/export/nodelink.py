@@ -16,7 +16,6 @@ import networkx as nx
 from graphkit.export.nxgraph import to_networkx
 from graphkit.query.subgraph import Subgraph
 
-SUFFIXES = (".json",)
 FIELDS = {"source": "_from", "target": "_to", "name": "_id", "key": "_key", "edges": "edges"}
 
 

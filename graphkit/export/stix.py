@@ -38,7 +38,6 @@ from graphkit.model.schema import SCHEMA
 from graphkit.model.stix import CUSTOM, FIELDS, HASHES, OBSERVED, RESOLVES_TO_REFS, relationship_type
 from graphkit.query.subgraph import NodeRef, Relationship, Subgraph
 
-SUFFIXES = (".stix.json", ".stix")
 NAMESPACE = uuid.UUID("4b1ea0de-5d7c-4c3e-9a53-6772617068b1")  # graphkit's, for the ids it makes
 # graphkit's own identity: every SDO and SRO is created by it
 CREATOR_ID = f"identity--{uuid.uuid5(NAMESPACE, 'graphkit')}"
