@@ -277,5 +277,9 @@ def write(graph: Subgraph, path: Path, title: str = "") -> list[Path]:
     if left_out:
         what = ", ".join(f"{name} {count}" for name, count in sorted(left_out.items()))
         graph.notes.append(f"no STIX form, left out: {what} (Host, Fingerprint, Source, wildcard names)")
-    path.write_text(made.serialize(pretty=len(made.objects) <= 10_000) + "\n", encoding="utf-8")
+    # stix2's own pretty printing took 36 s for 921 objects; its plain text, indented by json, 0.05 s
+    text = made.serialize()
+    if len(made.objects) <= 10_000:
+        text = json.dumps(json.loads(text), indent=1, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
     return [path]
