@@ -26,12 +26,9 @@ WHERE b.betweenness > 0 AND b.community IS NOT NULL
 WITH b
 ORDER BY b.betweenness DESC, coalesce(b.address, b.name)
 LIMIT $candidates
-MATCH (b)-[:LOOKED_UP]->(d:Domain)<-[:LOOKED_UP]-(o)
-WHERE o.community_source = b.community_source AND o.community <> b.community
+MATCH (b)-[:LOOKED_UP_TOTAL]->(d:Domain)<-[:LOOKED_UP_TOTAL]-(o)
+WHERE d.lookup_clients <= $max_sharers AND o.community_source = b.community_source AND o.community <> b.community
 WITH b, d, collect(DISTINCT o.community) AS reached
-MATCH (d)<-[:LOOKED_UP]-(x)
-WITH b, d, reached, count(DISTINCT x) AS sharers
-WHERE sharers <= $max_sharers
 WITH b, d.name AS name, reached
 ORDER BY name LIMIT 1000000000  // in order: a LIMIT keeps the order through collect on both stores
 WITH b, collect(name) AS names, collect(reached) AS reached

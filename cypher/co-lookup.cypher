@@ -23,14 +23,13 @@ CALL () {
   UNION
   MATCH (s:Host {name: toLower($source)}) RETURN s
 }
-MATCH (s)-[:LOOKED_UP]->(d:Domain)
-WITH DISTINCT coalesce(s.address, s.name) AS me, d
-MATCH (d)<-[:LOOKED_UP]-(o)
-WITH me, d, collect(DISTINCT coalesce(o.address, o.name)) AS clients
-WITH me, d, clients, size(clients) - 1 AS others
-WHERE others > 0
-UNWIND clients AS client
-WITH me, client, d.name AS name, 1.0 / others AS weight
+// the names it looked up that others did too: a name's other clients are its lookup_clients
+// less this one
+MATCH (s)-[:LOOKED_UP_TOTAL]->(d:Domain)
+WHERE d.lookup_clients > 1
+WITH coalesce(s.address, s.name) AS me, d, 1.0 / (d.lookup_clients - 1) AS weight
+MATCH (d)<-[:LOOKED_UP_TOTAL]-(o)
+WITH me, coalesce(o.address, o.name) AS client, d.name AS name, weight
 WHERE client <> me
 // names in order (a LIMIT keeps the order through the aggregation on both stores)
 WITH client, name, weight ORDER BY name LIMIT 1000000000

@@ -27,7 +27,7 @@ MATCH (s)
 WHERE (s.address = $key OR s.name = toLower($key)) AND s.community IS NOT NULL
 MATCH (m)
 WHERE m.community_source = s.community_source AND m.community = s.community
-OPTIONAL MATCH (m)-[:LOOKED_UP]->(d:Domain)<-[:LOOKED_UP]-(o)
+OPTIONAL MATCH (m)-[:LOOKED_UP_TOTAL]->(d:Domain)<-[:LOOKED_UP_TOTAL]-(o)
 WHERE o.community_source = s.community_source AND o.community = s.community
   AND o <> m
 WITH m, d.name AS name

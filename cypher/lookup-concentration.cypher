@@ -37,13 +37,13 @@
 // the clients that looked the name up (every client when no name is given: found by their
 // own relationships, not by walking every lookup)
 CALL () {
-  MATCH (c:IPAddress) WHERE $domain IS NULL AND EXISTS { (c)-[:LOOKED_UP]->() }
+  MATCH (c:IPAddress) WHERE $domain IS NULL AND c.lookups_made IS NOT NULL
   RETURN c
   UNION
-  MATCH (c:Host) WHERE $domain IS NULL
+  MATCH (c:Host) WHERE $domain IS NULL AND c.lookups_made IS NOT NULL
   RETURN c
   UNION
-  MATCH (:Domain {name: $domain})<-[:LOOKED_UP]-(c)
+  MATCH (:Domain {name: $domain})<-[:LOOKED_UP_TOTAL]-(c)
   RETURN c
 }
 // the organization of each client, resolved once per client
@@ -61,10 +61,10 @@ OPTIONAL MATCH (org:Organization) WHERE org.key = coalesce(k1, k2, k3, k4)
 // strings; clients in source order, so each source's lookups are summed in one run
 WITH c, coalesce(org, c) AS src
 ORDER BY src
-// the CASE reads r.day and d.name only when a name or a window is given
-MATCH (c)-[r:LOOKED_UP]->(d)
-WHERE CASE WHEN $domain IS NULL AND $since IS NULL AND $until IS NULL THEN true
-           ELSE (d.name = $domain OR $domain IS NULL) AND r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
+// Without a window, from the rollups, and only names with min_total lookups in all (their
+// `lookups`); by-day/lookup-concentration.cypher sums a window's daily relationships
+MATCH (c)-[r:LOOKED_UP_TOTAL]->(d)
+WHERE d.lookups >= $min_total AND ($domain IS NULL OR d.name = $domain)
 WITH d, src, sum(r.count) AS n
 // sorted by name, so the sums per name are ordered aggregations too
 ORDER BY d

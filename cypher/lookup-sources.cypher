@@ -25,9 +25,9 @@
 //   clients -- the client addresses behind the source
 //   first_seen -- first lookup (time when logged, else the day)
 //   last_seen -- last lookup
-MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
-WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
-WITH DISTINCT c
+// Without a window, from the rollups: one per client (by-day/lookup-sources.cypher sums a
+// window's daily relationships).
+MATCH (c)-[:LOOKED_UP_TOTAL]->(:Domain {name: $domain})
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
 WITH c, min(o1.key) AS k1
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization) WHERE $group_by = 'organization'
@@ -41,13 +41,18 @@ WITH c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
 WITH c, coalesce(org.key, c.address, c.name) AS source_key, coalesce(org.name, org.key, c.address, c.name) AS source,
      CASE WHEN org IS NOT NULL THEN 'organization' WHEN c.address IS NULL THEN 'host' ELSE 'address' END AS kind
-MATCH (c)-[r:LOOKED_UP]->(:Domain {name: $domain})
-WHERE (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+MATCH (c)-[r:LOOKED_UP_TOTAL]->(:Domain {name: $domain})
 // a time as its text on both stores: the embedded store keeps a TIMESTAMP, whose text
 // ('2016-05-04 09:12:03') left() takes; on Neo4j this gives back the text stored
-WITH source_key, source, kind, coalesce(c.address, c.name) AS client, sum(r.count) AS n,
-     min(CASE WHEN r.first_seen IS NULL THEN r.day ELSE replace(left(r.first_seen, 19), ' ', 'T') + 'Z' END) AS first_seen,
-     max(CASE WHEN r.last_seen IS NULL THEN r.day ELSE replace(left(r.last_seen, 19), ' ', 'T') + 'Z' END) AS last_seen
+WITH source_key, source, kind, c, r,
+     CASE WHEN r.first_seen IS NULL THEN null ELSE replace(left(r.first_seen, 19), ' ', 'T') + 'Z' END AS timed_first,
+     CASE WHEN r.last_seen IS NULL THEN null ELSE replace(left(r.last_seen, 19), ' ', 'T') + 'Z' END AS timed_last
+// the earlier (later) of the logged times and the days logged without one, compared as text
+WITH source_key, source, kind, coalesce(c.address, c.name) AS client, r.count AS n,
+     CASE WHEN r.first_day IS NOT NULL AND (timed_first IS NULL OR r.first_day <= left(timed_first, 10))
+          THEN r.first_day ELSE timed_first END AS first_seen,
+     CASE WHEN r.last_day IS NOT NULL AND (timed_last IS NULL OR r.last_day > left(timed_last, 10))
+          THEN r.last_day ELSE timed_last END AS last_seen
 // clients in address order (a LIMIT keeps the order through the aggregation on both stores)
 WITH source_key, source, kind, client, n, first_seen, last_seen ORDER BY client LIMIT 1000000000
 WITH source_key, source, kind, collect(client) AS clients, sum(n) AS n,

@@ -34,8 +34,10 @@ CALL () {
   UNION MATCH (n:Fingerprint) WHERE n.id = $key RETURN n
 }
 WITH n AS s
+// A client's daily lookups of a name are walked as their one rollup (LOOKED_UP_TOTAL), and
+// listed as LOOKED_UP with their number (its `daily`): however many days, one row to read.
 // ring 1: the first `limit` neighbours
-MATCH (s)--(m)
+MATCH (s)-[:!LOOKED_UP]-(m)
 WHERE m <> s
 WITH DISTINCT s, m
 WITH s, m, labels(m)[0] AS label,
@@ -47,7 +49,7 @@ WITH s, collect(m) AS ring1
 // ring 2: the first `limit` other nodes next to ring 1
 UNWIND ring1 AS x
 WITH s, ring1, x
-OPTIONAL MATCH (x)--(m)
+OPTIONAL MATCH (x)-[:!LOOKED_UP]-(m)
 WHERE $hops >= 2 AND m <> s AND NOT m IN ring1
 WITH DISTINCT s, ring1, m
 WITH s, ring1, m, labels(m)[0] AS label,
@@ -57,28 +59,28 @@ WITH s, ring1, m, labels(m)[0] AS label,
 ORDER BY label, key LIMIT $limit
 WITH s, ring1, collect(m) AS ring2
 // the relationships: entity - ring 1 (hop 1) and ring 1 - ring 2 (hop 2), in both directions
-OPTIONAL MATCH (s)-[r]->(m) WHERE m IN ring1
-WITH s, ring1, ring2, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 1, a: s, t: type(r), b: m} END) AS found
-OPTIONAL MATCH (s)<-[r]-(m) WHERE m IN ring1
-WITH s, ring1, ring2, found, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 1, a: m, t: type(r), b: s} END) AS more
+OPTIONAL MATCH (s)-[r:!LOOKED_UP]->(m) WHERE m IN ring1
+WITH s, ring1, ring2, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 1, a: s, t: type(r), b: m, n: coalesce(r.daily, 1)} END) AS found
+OPTIONAL MATCH (s)<-[r:!LOOKED_UP]-(m) WHERE m IN ring1
+WITH s, ring1, ring2, found, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 1, a: m, t: type(r), b: s, n: coalesce(r.daily, 1)} END) AS more
 WITH s, ring1, ring2, found + more AS found
 UNWIND ring1 AS x
 WITH ring2, found, x
-OPTIONAL MATCH (x)-[r]->(m) WHERE m IN ring2
-WITH ring2, found, x, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: x, t: type(r), b: m} END) AS out2
-OPTIONAL MATCH (x)<-[r]-(m) WHERE m IN ring2
-WITH found, x, out2, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: m, t: type(r), b: x} END) AS in2
+OPTIONAL MATCH (x)-[r:!LOOKED_UP]->(m) WHERE m IN ring2
+WITH ring2, found, x, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: x, t: type(r), b: m, n: coalesce(r.daily, 1)} END) AS out2
+OPTIONAL MATCH (x)<-[r:!LOOKED_UP]-(m) WHERE m IN ring2
+WITH found, x, out2, collect(CASE WHEN r IS NULL THEN null ELSE {hop: 2, a: m, t: type(r), b: x, n: coalesce(r.daily, 1)} END) AS in2
 WITH found, collect(out2 + in2) AS hop2
 UNWIND hop2 + [found] AS part
 UNWIND part AS e
-WITH e.hop AS hop, e.a AS a, e.t AS type, e.b AS b
+WITH e.hop AS hop, e.a AS a, CASE e.t WHEN 'LOOKED_UP_TOTAL' THEN 'LOOKED_UP' ELSE e.t END AS type, e.b AS b, e.n AS n
 WITH hop, labels(a)[0] AS from_label,
      CASE WHEN a:ASN THEN 'AS' + toString(a.number) WHEN a:Domain OR a:Host THEN a.name WHEN a:IPAddress OR a:Email THEN a.address
           WHEN a:Netblock THEN a.cidr WHEN a:Source OR a:Fingerprint THEN a.id
           WHEN a:Certificate THEN a.fingerprint ELSE a.key END AS from,
-     type, labels(b)[0] AS to_label,
+     type, n, labels(b)[0] AS to_label,
      CASE WHEN b:ASN THEN 'AS' + toString(b.number) WHEN b:Domain OR b:Host THEN b.name WHEN b:IPAddress OR b:Email THEN b.address
           WHEN b:Netblock THEN b.cidr WHEN b:Source OR b:Fingerprint THEN b.id
           WHEN b:Certificate THEN b.fingerprint ELSE b.key END AS to
-RETURN hop, from_label, from, type, to_label, to, count(*) AS edges
+RETURN hop, from_label, from, type, to_label, to, sum(n) AS edges
 ORDER BY hop, from_label, from, type, to_label, to

@@ -42,16 +42,18 @@ CALL () {
 }
 WITH a, n AS b
 WHERE a <> b
+// A client's daily lookups of a name are one step through their rollup, written LOOKED_UP:
+// walking each day's relationship would repeat every path once per day.
 MATCH p = allShortestPaths((a)-[*..6]-(b))
-WHERE length(p) <= $max_hops AND none(r IN relationships(p) WHERE type(r) = 'SIMILAR_TO')
+WHERE length(p) <= $max_hops AND none(r IN relationships(p) WHERE type(r) IN ['SIMILAR_TO', 'LOOKED_UP'])
 WITH nodes(p) AS ns, relationships(p) AS rs
 WITH DISTINCT size(rs) AS hops,
      [n IN ns | CASE WHEN n:ASN THEN 'AS' + toString(n.number) WHEN n:Domain OR n:Host THEN n.name
                      WHEN n:IPAddress OR n:Email THEN n.address WHEN n:Netblock THEN n.cidr
                      WHEN n:Source THEN n.id ELSE n.key END] AS keys,
      [n IN ns | labels(n)[0]] AS labels,
-     [i IN range(0, size(rs) - 1) | CASE WHEN startNode(rs[i]) = ns[i] THEN '-[' + type(rs[i]) + ']->'
-                                         ELSE '<-[' + type(rs[i]) + ']-' END] AS steps
+     [i IN range(0, size(rs) - 1) | CASE WHEN startNode(rs[i]) = ns[i] THEN '-[' + replace(type(rs[i]), '_TOTAL', '') + ']->'
+                                         ELSE '<-[' + replace(type(rs[i]), '_TOTAL', '') + ']-' END] AS steps
 RETURN hops, keys, labels, steps
 ORDER BY hops, reduce(s = head(keys), k IN tail(keys) | s + ' / ' + k),
          reduce(s = head(steps), t IN tail(steps) | s + ' / ' + t)

@@ -25,15 +25,11 @@
 // Name first: rows arrive grouped by name, so Neo4j aggregates them in order. The client end
 // needs no label (LOOKED_UP always starts at an address; checking it reads every client).
 // The CASE reads r.day only when a window is given.
-MATCH (d:Domain)<-[r:LOOKED_UP]-(c)
-WHERE CASE WHEN $since IS NULL AND $until IS NULL THEN true
-           ELSE r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
-// names with few clients first, then the clients of those names only
-WITH d, count(DISTINCT c) AS sources, sum(r.count) AS total
-WHERE sources <= $max_sources AND total >= $min_lookups
-MATCH (d)<-[r:LOOKED_UP]-(c)
-WHERE CASE WHEN $since IS NULL AND $until IS NULL THEN true
-           ELSE r.day >= coalesce($since, '') AND r.day <= coalesce($until, '9999') END
-WITH d, sources, total, c, sum(r.count) AS n
-RETURN d.name AS name, sources, total, coalesce(c.address, c.name) AS client, n AS lookups
+// Without a window, from the names' totals: only names with few clients are expanded, one
+// rollup per client (by-day/rare-names.cypher counts a window's daily relationships).
+MATCH (d:Domain)
+WHERE d.lookup_clients <= $max_sources AND d.lookups >= $min_lookups
+MATCH (d)<-[t:LOOKED_UP_TOTAL]-(c)
+RETURN d.name AS name, d.lookup_clients AS sources, d.lookups AS total, coalesce(c.address, c.name) AS client,
+       t.count AS lookups
 ORDER BY sources, total DESC, name, lookups DESC, client

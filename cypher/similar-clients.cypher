@@ -17,7 +17,7 @@
 //   shared_names -- those names, in order
 MATCH (c)-[r:SIMILAR_TO]->(o)
 WHERE c.address = $client OR c.name = toLower($client)
-OPTIONAL MATCH (c)-[:LOOKED_UP]->(d:Domain)<-[:LOOKED_UP]-(o)
+OPTIONAL MATCH (c)-[:LOOKED_UP_TOTAL]->(d:Domain)<-[:LOOKED_UP_TOTAL]-(o)
 WITH o, r, d.name AS name
 ORDER BY name LIMIT 1000000000  // names in order: a LIMIT keeps the order through collect on both stores
 WITH o, r, collect(DISTINCT name) AS shared_names

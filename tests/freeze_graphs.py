@@ -143,7 +143,7 @@ def run_case(case: Case, location: str, cwd: Path, env: dict[str, str] | None = 
         rejected += _rejects(proc.stderr, folder, cwd)
     backend = open_store(StoreOptions(location), read_only=True)
     try:
-        dumped = dump(backend, BATCH_VARYING if case.batched else VARYING)
+        dumped = dump(backend, BATCH_VARYING if case.batched else VARYING, derived=False)
     finally:
         backend.close()
     return {

@@ -38,19 +38,27 @@ def _sorted(rows: list[list[Any]]) -> list[list[Any]]:
     return sorted(rows, key=canonical)
 
 
-def dump(backend: Backend, varying: dict[str, frozenset[str]] = VARYING) -> dict[str, list[Any]]:
+def dump(
+    backend: Backend, varying: dict[str, frozenset[str]] = VARYING, *, derived: bool = True
+) -> dict[str, list[Any]]:
     """Every node and relationship of the store, per schema label and type (empty ones left out).
-    No `columns` hint: on Neo4j it collects the whole result in one list on the server, which
-    for the full prefix table is over the default transaction memory; records stream instead."""
+    `derived=False`: without what graphkit derives from the rest (the lookup rollups), which
+    tests/test_rollups.py checks against what it is derived from. No `columns` hint: on Neo4j
+    it collects the whole result in one list on the server, which for the full prefix table is
+    over the default transaction memory; records stream instead."""
     assert not set(SCHEMA.by_label) & set(SCHEMA.by_type), "a label and a type share a name"
     out: dict[str, list[Any]] = {}
     for node in SCHEMA.nodes:
         leave_out = varying.get(node.label, frozenset())
+        if not derived:
+            leave_out |= {p.name for p in node.props if f"{node.label}.{p.name}" in SCHEMA.derived}
         result = backend.query(f"MATCH (n:{node.label}) RETURN n")
         rows = [[n[node.key.name], _props(n, leave_out | {node.key.name})] for (n,) in result.rows]
         if rows:
             out[node.label] = _sorted(rows)
     for rel in SCHEMA.rels:
+        if rel.derived_from and not derived:
+            continue
         rows = []
         for src, dst in rel.endpoints:
             src_key, dst_key = SCHEMA.by_label[src].key.name, SCHEMA.by_label[dst].key.name

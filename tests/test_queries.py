@@ -69,21 +69,33 @@ def test_the_catalogue_is_the_issues_queries() -> None:
 
 @pytest.mark.parametrize("path", sorted(CYPHER_DIR.glob("*.cypher")), ids=lambda p: p.stem)
 def test_header_names_the_file_and_declares_what_the_query_uses(path: Path) -> None:
-    query = parse_query(path)
-    assert query.name == path.stem
+    assert parse_query(path).name == path.stem
+    query = _all()[path.stem]  # with its variants
     assert query.title and query.description and query.why and query.columns
     declared = {p.name for p in query.params}
     for text in (query.cypher, *query.variants.values()):
-        assert catalogue.parameters_used(text) == declared
+        # a text that reads the rollups has no use for a time window (catalogue.BY_DAY)
+        assert declared - set(query.window) <= catalogue.parameters_used(text) <= declared
     assert catalogue.problems(query) == []
+
+
+def test_a_window_runs_the_day_level_text() -> None:
+    query = _all()["rare-names"]
+    assert catalogue.BY_DAY in query.variants
+    assert query.by_day(query.bind({"since": "2016-05-01"}))
+    assert not query.by_day(query.bind({}))
+    assert "LOOKED_UP_TOTAL" in query.text_for("neo4j") and "LOOKED_UP_TOTAL" in query.text_for("embedded")
+    for store_kind in ("neo4j", "embedded"):
+        assert "LOOKED_UP_TOTAL" not in catalogue.strip_comments(query.text_for(store_kind, by_day=True))
 
 
 def test_names_are_unique_and_every_variant_has_its_query() -> None:
     names = [p.stem for p in CYPHER_DIR.glob("*.cypher")]
     assert len(names) == len(set(names))
-    variants = {p.stem for p in (CYPHER_DIR / "embedded").glob("*.cypher")}
-    assert variants <= set(names)
-    assert variants == {name for name, q in _all().items() if q.variants}
+    for kind in catalogue.VARIANT_DIRS:
+        variants = {p.stem for p in (CYPHER_DIR / kind).glob("*.cypher")}
+        assert variants <= set(names)
+        assert variants == {name for name, q in _all().items() if kind in q.variants}
 
 
 def test_every_label_and_type_named_is_in_the_schema() -> None:

@@ -2,10 +2,9 @@
 
 // The embedded (LadybugDB) dialect of cypher/lookup-concentration.cypher, whose header
 // applies: sources are grouped by key strings (LadybugDB cannot coalesce nodes of two
-// labels), and the window is tested as it stands (LadybugDB reads r.day cheaply).
-MATCH (c)-[r:LOOKED_UP]->(d:Domain)
-WHERE (coalesce($domain, '') = '' OR d.name = $domain)
-  AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+// labels). From the rollups, and only names with min_total lookups in all.
+MATCH (c)-[r:LOOKED_UP_TOTAL]->(d:Domain)
+WHERE (coalesce($domain, '') = '' OR d.name = $domain) AND d.lookups >= $min_total
 WITH DISTINCT c
 // the organization of each client, resolved once per client
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
@@ -21,9 +20,8 @@ WITH c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
 WITH c, coalesce(org.key, c.address, c.name) AS source_key, coalesce(org.name, org.key, c.address, c.name) AS source,
      CASE WHEN org IS NOT NULL THEN 'organization' WHEN c.address IS NULL THEN 'host' ELSE 'address' END AS kind
-MATCH (c)-[r:LOOKED_UP]->(d:Domain)
-WHERE (coalesce($domain, '') = '' OR d.name = $domain)
-  AND (coalesce($since, '') = '' OR r.day >= $since) AND (coalesce($until, '') = '' OR r.day <= $until)
+MATCH (c)-[r:LOOKED_UP_TOTAL]->(d:Domain)
+WHERE (coalesce($domain, '') = '' OR d.name = $domain) AND d.lookups >= $min_total
 WITH d, source_key, source, kind, sum(r.count) AS n
 WITH d, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares,
      collect({key: source_key, source: source, kind: kind, n: n}) AS per_source

@@ -12,9 +12,11 @@ WHERE (label(s) = 'Domain' AND s.name = lower($key)) OR (label(s) = 'IPAddress' 
    OR (label(s) = 'Email' AND s.address = lower($key)) OR (label(s) = 'Host' AND s.name = lower($key))
    OR (label(s) = 'Certificate' AND s.fingerprint = lower(replace($key, ':', '')))
    OR (label(s) = 'Fingerprint' AND s.id = $key)
+// A client's daily lookups of a name are walked as their one rollup (LOOKED_UP_TOTAL), and
+// listed as LOOKED_UP with their number (its `daily`).
 // ring 1: the first `limit` neighbours
-MATCH (s)-[]-(m)
-WHERE m <> s
+MATCH (s)-[r]-(m)
+WHERE m <> s AND label(r) <> 'LOOKED_UP'
 WITH DISTINCT s, m
 WITH s, m, label(m) AS label,
      coalesce(m.address, m.cidr, m.key, m.id, m.fingerprint, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) AS key
@@ -23,8 +25,8 @@ WITH s, collect(id(m)) AS ring1
 // ring 2: the first `limit` other nodes next to ring 1
 MATCH (x) WHERE id(x) IN ring1
 WITH s, ring1, x
-OPTIONAL MATCH (x)-[]-(m)
-WHERE $hops >= 2 AND m <> s AND NOT id(m) IN ring1
+OPTIONAL MATCH (x)-[r]-(m)
+WHERE $hops >= 2 AND m <> s AND NOT id(m) IN ring1 AND label(r) <> 'LOOKED_UP'
 WITH DISTINCT s, ring1, m
 WITH s, ring1, m, label(m) AS label,
      coalesce(m.address, m.cidr, m.key, m.id, m.fingerprint, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) AS key
@@ -35,12 +37,13 @@ WITH s, ring1, collect(id(m)) AS ring2
 // OPTIONAL MATCH, exhausts the buffer pool)
 WITH s, ring1, ring2, [id(s)] + ring1 + ring2 AS kept
 MATCH (a)-[r]->(b)
-WHERE id(a) IN kept AND id(b) IN kept
+WHERE id(a) IN kept AND id(b) IN kept AND label(r) <> 'LOOKED_UP'
 WITH CASE WHEN (id(a) = id(s) AND id(b) IN ring1) OR (id(b) = id(s) AND id(a) IN ring1) THEN 1
           WHEN (id(a) IN ring1 AND id(b) IN ring2) OR (id(a) IN ring2 AND id(b) IN ring1) THEN 2 END AS hop,
      a, r, b
 WHERE hop IS NOT NULL
 WITH hop, label(a) AS from_label, coalesce(a.address, a.cidr, a.key, a.id, a.fingerprint, CASE WHEN a.number IS NULL THEN null ELSE 'AS' + string(a.number) END, a.name) AS from,
-     label(r) AS type, label(b) AS to_label, coalesce(b.address, b.cidr, b.key, b.id, b.fingerprint, CASE WHEN b.number IS NULL THEN null ELSE 'AS' + string(b.number) END, b.name) AS to
-RETURN hop, from_label, from, type, to_label, to, count(*) AS edges
+     CASE WHEN label(r) = 'LOOKED_UP_TOTAL' THEN 'LOOKED_UP' ELSE label(r) END AS type,
+     CASE WHEN label(r) = 'LOOKED_UP_TOTAL' THEN r.daily ELSE 1 END AS n, label(b) AS to_label, coalesce(b.address, b.cidr, b.key, b.id, b.fingerprint, CASE WHEN b.number IS NULL THEN null ELSE 'AS' + string(b.number) END, b.name) AS to
+RETURN hop, from_label, from, type, to_label, to, sum(n) AS edges
 ORDER BY hop, from_label, from, type, to_label, to

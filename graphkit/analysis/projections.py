@@ -54,7 +54,7 @@ class Shared:
         return f"MATCH {self.match} WHERE {chosen} RETURN {self.element} AS element, {lists}"
 
 
-CO_LOOKUP = (Shared("(m)-[:LOOKED_UP]->(e:Domain)", "e.name", (("IPAddress", "m.address"), ("Host", "m.name"))),)
+CO_LOOKUP = (Shared("(m)-[:LOOKED_UP_TOTAL]->(e:Domain)", "e.name", (("IPAddress", "m.address"), ("Host", "m.name"))),)
 DOMAINS = (("Domain", "m.name"),)
 INFRASTRUCTURE = (
     Shared("(m:Domain)-[:USES_NAMESERVER]->(e:Domain)", "e.name", DOMAINS),
@@ -119,7 +119,7 @@ def _whole(backend: Backend, options: dict[str, Any]) -> CompactGraph:
     graph = CompactGraph()
     for rel in SCHEMA.rels:
         for from_label, to_label in rel.endpoints:
-            if "Source" in (from_label, to_label):
+            if "Source" in (from_label, to_label) or rel.derived_from:  # a rollup repeats its daily pairs
                 continue
             for a, b in _paged(backend, _pairs(rel.type, from_label, to_label)):
                 graph.add(graph.node(from_label, a), graph.node(to_label, b), 1.0, merge=max)

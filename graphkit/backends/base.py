@@ -41,6 +41,16 @@ class Backend(Protocol):
     def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, *, new: bool = False) -> None:
         """`new`: the caller knows none of these edges exists yet (see claim_source, is_empty)."""
 
+    def edges_between(
+        self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
+    ) -> pa.Table:
+        """Every stored edge of this type from `_f` to `_t` of each row of `pairs`, as
+        tables.read_schema (the ends' keys and `props`, times as text, lists as lists)."""
+
+    def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
+        """For each node of `label` keyed in `keys` that has edges of this type (leaving it, or
+        reaching it): the sum of their `prop` and their number, as tables.totals_schema."""
+
     def is_empty(self, name: str) -> bool:
         """Whether the store holds no node of this label (relationship of this type), and no
         one but the caller can add one before the caller is done (a store that others may

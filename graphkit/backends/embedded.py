@@ -33,7 +33,16 @@ from graphkit.backends.merge import merge_column, merge_value, same_values
 from graphkit.backends.results import split_list
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, Merge, NodeType, Prop, RelType
-from graphkit.model.tables import TIMESTAMP, from_rows, node_schema, slices, time_text, without_rows
+from graphkit.model.tables import (
+    TIMESTAMP,
+    from_rows,
+    node_schema,
+    read_schema,
+    slices,
+    time_text,
+    totals_schema,
+    without_rows,
+)
 
 DEFAULT_BUFFER_POOL_MB = 1024
 REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
@@ -320,6 +329,47 @@ class EmbeddedBackend:
             ) from None
 
     # -- reads --------------------------------------------------------------
+    def edges_between(
+        self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
+    ) -> pa.Table:
+        a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
+        wanted = "".join(f", r.{name} AS {name}" for name in props)
+        cypher = (
+            f"LOAD FROM batch MATCH (a:{a.label} {{{a.key.name}: _f}})-[r:{rel.type}]->"
+            f"(b:{b.label} {{{b.key.name}: _t}}) RETURN _f, _t{wanted}"
+        )
+        found = [
+            self._execute(cypher, part).get_as_arrow() for part in slices(pairs.select(["_f", "_t"]), UPDATE_SLICE)
+        ]
+        return self._as_read(read_schema(rel, from_label, to_label, props), found, self._joined(rel))
+
+    def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
+        node = SCHEMA.by_label[label]
+        edge = f"-[r:{rel.type}]->()" if outgoing else f"<-[r:{rel.type}]-()"
+        cypher = (
+            f"LOAD FROM batch MATCH (n:{label} {{{node.key.name}: _k}}){edge}"
+            f" RETURN _k, sum(r.{prop}) AS total, count(r) AS edges"
+        )
+        batch = pa.table({"_k": keys})
+        found = [self._execute(cypher, part).get_as_arrow() for part in slices(batch, UPDATE_SLICE)]
+        return self._as_read(totals_schema(node), found, set())
+
+    @staticmethod
+    def _as_read(schema: pa.Schema, found: list[pa.Table], joined: Collection[str]) -> pa.Table:
+        """Read results in the schema: times as text, joined lists split (see _joined)."""
+        parts = []
+        for table in found:
+            columns = []
+            for declared in schema:
+                column = table.column(declared.name)
+                if declared.name in joined:
+                    column = pc.split_pattern(column, LIST_SEPARATOR)
+                elif pa.types.is_timestamp(column.type):
+                    column = time_text(column)
+                columns.append(column.cast(declared.type))
+            parts.append(pa.Table.from_arrays(columns, schema=schema))
+        return pa.concat_tables(parts) if parts else schema.empty_table()
+
     def _run(self, cypher: str, params: dict[str, Any] | None = None) -> QueryResult:
         result = self.conn.execute(cypher, params or {})
         if isinstance(result, list):

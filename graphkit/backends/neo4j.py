@@ -32,7 +32,7 @@ from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_ups
 from graphkit.backends.store import redacted, redacted_uri
 from graphkit.errors import GraphkitError, StoreUnavailable
 from graphkit.model.schema import SCHEMA, NodeType, RelType
-from graphkit.model.tables import slices, with_time_text
+from graphkit.model.tables import read_schema, slices, totals_schema, with_time_text
 
 # The driver logs connection trouble itself; graphkit reports it once, as one line.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -123,6 +123,33 @@ class Neo4jBackend:
         make = neo4j_edge_create if new else neo4j_edge_upsert
         cypher = make(rel, a, b, table.column_names)
         self._in_shares(table, "_f", lambda share: self._write_all(cypher, share.sort_by("_t")))
+
+    def edges_between(
+        self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
+    ) -> pa.Table:
+        a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
+        wanted = "".join(f", r.{name} AS {name}" for name in props)
+        cypher = (
+            f"UNWIND $rows AS row MATCH (a:{a.label} {{{a.key.name}: row[0]}})-[r:{rel.type}]->"
+            f"(b:{b.label} {{{b.key.name}: row[1]}}) RETURN row[0] AS _f, row[1] AS _t{wanted}"
+        )
+        return self._read_all(cypher, pairs.select(["_f", "_t"]), read_schema(rel, from_label, to_label, props))
+
+    def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
+        node = SCHEMA.by_label[label]
+        edge = f"-[r:{rel.type}]->()" if outgoing else f"<-[r:{rel.type}]-()"
+        cypher = (
+            f"UNWIND $rows AS row MATCH (n:{label} {{{node.key.name}: row[0]}}){edge}"
+            f" RETURN row[0] AS _k, sum(r.{prop}) AS total, count(r) AS edges"
+        )
+        return self._read_all(cypher, pa.table({"_k": keys}), totals_schema(node))
+
+    def _read_all(self, cypher: str, table: pa.Table, schema: pa.Schema) -> pa.Table:
+        """The rows `cypher` returns for the rows of `table`, a batch at a time, in `schema`."""
+        found: list[list[Any]] = []
+        for part in slices(table, self.batch_rows * 4):
+            found += self.query(cypher, {"rows": _rows(part)}, columns=schema.names).rows
+        return pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in found], schema=schema)
 
     def is_empty(self, name: str) -> bool:
         # Another client may be loading into the same graph at this moment: only MERGE keeps one

@@ -62,7 +62,7 @@ def load_files(
     `choose` gives instead); print a summary line per file. One rule for every kind: exit 1 if
     any file was rejected whole (unreadable, not of this kind, or every record of it rejected),
     while an empty file is a warning."""
-    from graphkit.ingest import inputs
+    from graphkit.ingest import inputs, rollups
     from graphkit.ingest.pipeline import Loader, LoadReport
 
     backend = open_store(options)
@@ -70,6 +70,10 @@ def load_files(
     reports = []
     try:
         backend.ensure_schema()
+        if rollups.catch_up(backend):  # a store an older graphkit loaded
+            typer.echo(
+                f"note: summed the lookups already in {backend.display} into rollups (LOOKED_UP_TOTAL)", err=True
+            )
         progress = _progress()
         loaders: dict[int, Loader] = {}  # per parser
         for path in files:

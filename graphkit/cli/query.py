@@ -13,12 +13,14 @@ from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format, print_rows
 from graphkit.errors import GraphkitError
 from graphkit.query.catalogue import (
+    BY_DAY,
     EMBEDDED_DIALECT,
     QUERIES_ENV,
     QueryError,
     browser_params,
     catalogue,
     get_query,
+    header_of,
     parse_assignments,
     problems,
     run_query,
@@ -66,17 +68,24 @@ def show(
 ) -> None:
     """The query's header and Cypher, and the :param lines to paste into Neo4j Browser first."""
     query = get_query(name, queries or ())
-    lines = browser_params(query, untyped(parse_assignments(params or ())))
+    given = untyped(parse_assignments(params or ()))
+    lines = browser_params(query, given)
+    by_day = query.by_day(given)  # a window is given: the day-level text is what runs
+    path = query.variant_paths[BY_DAY] if by_day else query.path
     if embedded:
-        text = query.text_for(EMBEDDED_DIALECT)
-        if text == query.cypher:
+        text = query.text_for(EMBEDDED_DIALECT, by_day=by_day)
+        if text == query.text_for("neo4j", by_day=by_day):
             raise QueryError(f"{name} has no {EMBEDDED_DIALECT} variant: the same Cypher runs on both stores")
-        source = query.variant_paths.get(EMBEDDED_DIALECT) or f"{query.path}, in the embedded dialect's names"
+        kind = f"{EMBEDDED_DIALECT}/{BY_DAY}" if by_day else EMBEDDED_DIALECT
+        source = query.variant_paths.get(kind) or f"{path}, in the embedded dialect's names"
         typer.echo(f"// {source}")
         typer.echo(text.rstrip())
         return
     typer.echo(f"// {query.path}")
-    typer.echo(query.cypher.rstrip())
+    if by_day:  # the main file's header, then the text a window runs
+        typer.echo(header_of(query.cypher))
+        typer.echo(f"// A window is given, so {path} runs (without one, {query.path.name} reads the rollups):")
+    typer.echo(query.text_for("neo4j", by_day=by_day).rstrip())
     typer.echo("")
     typer.echo("// Neo4j Browser: set the parameters first (edit the values), then run the query above.")
     for line in lines:

@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Callable
 
 from graphkit.backends.base import Backend
-from graphkit.ingest import DEFAULT_BATCH
+from graphkit.ingest import DEFAULT_BATCH, rollups
 from graphkit.model import tables
 from graphkit.model.schema import SCHEMA
-from graphkit.model.tables import Bulk, NodeTable
+from graphkit.model.tables import Bulk, EdgeTable, NodeTable
 
 QUEUED = 4
 
@@ -29,6 +29,7 @@ class GraphWriter:
         self.batch_size = batch_size
         self.written: Counter[str] = Counter()  # label -> nodes written, type -> edges written
         self._empty: dict[str, bool] = {}  # label or type -> whether the store held none before this load (_fresh)
+        self._rolled_up = False  # whether this load has written rollups (graphkit.ingest.rollups)
         self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(QUEUED)
         self._failure: BaseException | None = None  # what a write raised: nothing after it is written
@@ -42,7 +43,11 @@ class GraphWriter:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="graph-writer", daemon=True)
             self._thread.start()
-        self._queue.put(lambda: self._write(bulk))
+        if isinstance(bulk, EdgeTable) and bulk.type == rollups.DAILY.type and bulk.table.num_rows:
+            rollup = rollups.Rollup.of(bulk)  # summed here, beside the writes queued before
+            self._queue.put(lambda: self._write(bulk, rollup))
+        else:
+            self._queue.put(lambda: self._write(bulk))
 
     def flush(self) -> None:
         """Wait until everything added is written; raises what a write raised."""
@@ -93,7 +98,7 @@ class GraphWriter:
                 except BaseException as exc:  # handed to the thread that adds and flushes
                     self._failure = exc
 
-    def _write(self, bulk: Bulk) -> None:
+    def _write(self, bulk: Bulk, rollup: rollups.Rollup | None = None) -> None:
         """A table merged across the load (Bulk.merged) into a store table that held nothing
         before the load is created in one write, without looking for its rows; any other is
         merged with what the store holds, batch_size rows at a time. (LadybugDB's COPY into a
@@ -118,6 +123,9 @@ class GraphWriter:
         for part in [table] if new else tables.slices(table, self.batch_size):
             self.backend.write_edges(rel, bulk.from_label, bulk.to_label, part, new=new)
         self.written[bulk.type] += table.num_rows
+        if rollup is not None:  # once its daily rows are in
+            rollup.write(self.backend, fresh=rollup.merged and self._fresh(rollups.TOTAL.type) and not self._rolled_up)
+            self._rolled_up = True
 
     def _fresh(self, name: str) -> bool:
         """Whether the store held no node of this label (relationship of this type) when the

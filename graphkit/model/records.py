@@ -61,11 +61,13 @@ def _type_ok(value: Any, ptype: PropType) -> bool:
     return isinstance(value, _SCALARS[ptype])
 
 
-def _check_props(owner: str, props: Props, declared: dict[str, Any]) -> None:
+def _check_props(owner: str, props: Props, declared: dict[str, Any], derived: frozenset[str]) -> None:
     for name, value in props.items():
         prop = declared.get(name)
         if prop is None:
             raise RecordError(f"{owner} has no property {name!r}")
+        if f"{owner}.{name}" in derived:
+            raise RecordError(f"{owner}.{name} is derived: graphkit computes it from LOOKED_UP when it loads")
         if value is not None and not _type_ok(value, prop.type):
             raise RecordError(f"{owner}.{name} must be {prop.type.value}, got {json.dumps(value)[:60]}")
 
@@ -95,18 +97,20 @@ def validate(record: Record, schema: Schema = SCHEMA) -> None:
     """Raise RecordError unless the record fits the schema."""
     if isinstance(record, NodeRecord):
         _check_key(record.label, record.key, schema)
-        _check_props(record.label, record.props, schema.by_label[record.label].props_by_name)
+        _check_props(record.label, record.props, schema.by_label[record.label].props_by_name, schema.derived)
         _check_source(record.label, record.source)
         _check_sources(record.label, record.props)
         return
     rel = schema.by_type.get(record.type)
     if rel is None:
         raise RecordError(f"unknown relationship type {record.type!r}")
+    if rel.derived_from:
+        raise RecordError(f"{record.type} is derived: graphkit computes it from {rel.derived_from} when it loads")
     _check_key(record.from_label, record.from_key, schema)
     _check_key(record.to_label, record.to_key, schema)
     if (record.from_label, record.to_label) not in rel.endpoints:
         raise RecordError(f"{record.type} cannot go from {record.from_label} to {record.to_label}")
-    _check_props(record.type, record.props, rel.props_by_name)
+    _check_props(record.type, record.props, rel.props_by_name, schema.derived)
     _check_source(record.type, record.source)
     _check_sources(record.type, record.props)
     for name in rel.identity:

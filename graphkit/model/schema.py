@@ -66,6 +66,9 @@ class RelType:
     props: tuple[Prop, ...]
     doc: str
     identity: tuple[str, ...] = ()  # props that, with both endpoints, identify one edge
+    # derived data: what graphkit computes from relationships of this type at the end of every
+    # load (graphkit.ingest.rollups); no loader writes it, and exports of data leave it out
+    derived_from: str | None = None
 
     @cached_property
     def props_by_name(self) -> dict[str, Prop]:
@@ -92,6 +95,15 @@ class Schema:
                 assert src in self.by_label and dst in self.by_label, rel.type
             for name in rel.identity:
                 assert name in rel.props_by_name, (rel.type, name)
+            assert rel.derived_from is None or rel.derived_from in self.by_type, rel.type
+
+    @cached_property
+    def derived(self) -> frozenset[str]:
+        """Relationship types and `label.property` names that graphkit computes rather than loads."""
+        return frozenset(
+            [r.type for r in self.rels if r.derived_from]
+            + [f"{n.label}.{p.name}" for n in self.nodes for p in n.props if p in ROLLUP_PROPS]
+        )
 
 
 S, I, F, B, L, T = (
@@ -355,6 +367,26 @@ RELS = (
         identity=("qtype", "day", "source"),
     ),
     RelType(
+        "LOOKED_UP_TOTAL",
+        ((IP, D), (HOST, D)),
+        (
+            Prop("count", I, doc="lookups of the name by the client: every day, qtype and source"),
+            Prop("days", I, doc="days on which it looked the name up"),
+            Prop("daily", I, doc="LOOKED_UP relationships summed (one per qtype, day and source)"),
+            Prop("first_seen", T, doc="earliest lookup logged with its time"),
+            Prop("last_seen", T, doc="latest lookup logged with its time"),
+            # days as text, not times: LadybugDB writes text longer than 12 bytes several times slower
+            Prop("first_day", doc="earliest day of lookups logged without a time (daily counts)"),
+            Prop("last_day", doc="latest day of lookups logged without a time"),
+            Prop("qtypes", L, doc="query types, sorted"),
+            Prop("sources", L, doc="ids of the Sources (log files) that counted them, sorted"),
+        ),
+        "Derived: a client's LOOKED_UP relationships to a name added up over days, qtypes and sources, "
+        "so that questions without a time window need not re-sum them. graphkit recomputes it at the end of every "
+        "load for the pairs the load touched.",
+        derived_from="LOOKED_UP",
+    ),
+    RelType(
         "SIMILAR_TO",
         ((IP, IP), (IP, HOST), (HOST, IP), (HOST, HOST)),
         (
@@ -440,8 +472,24 @@ ANALYSIS = (
 # projections are made of. Over `whole`, results on other labels are printed, not written: each
 # column costs every COPY into the embedded store memory (backends/embedded.py, COPY_ROWS_AT_LEAST).
 ANALYSED_LABELS = ("IPAddress", "Host", "Domain")
-ANALYSED: tuple[NodeType, ...] = tuple(
-    replace(n, props=n.props + ANALYSIS) if n.label in ANALYSED_LABELS else n for n in NODES
-)
 
-SCHEMA = Schema(ANALYSED, RELS)
+# Derived from the LOOKED_UP_TOTAL relationships, with them (graphkit.ingest.rollups): what a
+# name's or a client's lookups add up to, so that whole-graph questions start from the nodes.
+NAME_ROLLUP = (
+    Prop("lookups", I, doc="derived: lookups of the name by every client (the sum of its LOOKED_UP_TOTAL counts)"),
+    Prop("lookup_clients", I, doc="derived: how many clients looked it up"),
+)
+CLIENT_ROLLUP = (
+    Prop("lookups_made", I, doc="derived: lookups this client made, of every name"),
+    Prop("names_looked_up", I, doc="derived: how many names it looked up"),
+)
+ROLLUP_PROPS = NAME_ROLLUP + CLIENT_ROLLUP
+ROLLUP_OF = {"Domain": NAME_ROLLUP, "IPAddress": CLIENT_ROLLUP, "Host": CLIENT_ROLLUP}
+
+
+def _extended(node: NodeType) -> NodeType:
+    extra = ROLLUP_OF.get(node.label, ()) + (ANALYSIS if node.label in ANALYSED_LABELS else ())
+    return replace(node, props=node.props + extra) if extra else node
+
+
+SCHEMA = Schema(tuple(_extended(n) for n in NODES), RELS)

@@ -6,7 +6,7 @@ column per declared property, in schema order, nulls where unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +43,18 @@ def from_rows(schema: pa.Schema, rows: list[dict[str, Any]]) -> pa.Table:
     """Rows of Python values (times as graphkit.model.times' text) as a table of the schema."""
     as_text = pa.schema([f.with_type(pa.string()) if f.type == TIMESTAMP else f for f in schema])
     return pa.Table.from_pylist(rows, schema=as_text).cast(schema)
+
+
+def read_schema(rel: RelType, from_label: str, to_label: str, props: Sequence[str]) -> pa.Schema:
+    """What Backend.edges_between gives back: the ends' keys and `props`, times as text."""
+    full = edge_schema(rel, from_label, to_label)
+    fields = [full.field(name) for name in ("_f", "_t", *props)]
+    return pa.schema([f.with_type(pa.string()) if f.type == TIMESTAMP else f for f in fields])
+
+
+def totals_schema(node: NodeType) -> pa.Schema:
+    """What Backend.edge_totals gives back: the node's key, the sum and the number of edges."""
+    return pa.schema([node_schema(node).field("_k"), pa.field("total", pa.int64()), pa.field("edges", pa.int64())])
 
 
 def stamps(seconds: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:

@@ -29,6 +29,11 @@ one line `// name: <name>`: the main file's title, parameters and columns apply,
 differs goes in a comment after a blank line, where it is part of the query. Users add
 folders of their own in the same format, variants included (`--queries DIR` or
 GRAPHKIT_QUERIES, several separated by the path separator).
+
+A query about lookups reads the rollups (LOOKED_UP_TOTAL, and the lookup totals on nodes),
+which know no day. Its `by-day/<name>.cypher` (and `embedded/by-day/<name>.cypher`) variant
+reads the daily LOOKED_UP relationships and runs when any of its date parameters (a time
+window) is given; the two must answer alike without a window (tests/test_rollups.py).
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ from graphkit.query.dialect import EMBEDDED_DIALECT as EMBEDDED_DIALECT  # re-ex
 from graphkit.query.dialect import translate
 
 QUERIES_ENV = "GRAPHKIT_QUERIES"
+BY_DAY = "by-day"  # the variant run when a time window is given
+VARIANT_DIRS = (EMBEDDED_DIALECT, BY_DAY, f"{EMBEDDED_DIALECT}/{BY_DAY}")
 HEADER_KEYS = ("name", "title", "description", "why", "params", "filters", "needs", "columns")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PARAM_RE = re.compile(
@@ -188,7 +195,7 @@ class Query:
     columns: tuple[Column, ...]
     cypher: str  # the whole file: header and Neo4j-dialect query
     path: Path
-    variants: dict[str, str] = field(default_factory=dict)  # dialect -> its variant file's text
+    variants: dict[str, str] = field(default_factory=dict)  # VARIANT_DIRS entry -> its variant file's text
     variant_paths: dict[str, Path] = field(default_factory=dict)
     # parameters that leave rows out, and the value that leaves none out (header `filters:`),
     # so that an empty answer can say which of them hid what
@@ -201,12 +208,22 @@ class Query:
     def params_by_name(self) -> dict[str, Param]:
         return {p.name: p for p in self.params}
 
-    def text_for(self, dialect: str) -> str:
+    def text_for(self, dialect: str, *, by_day: bool = False) -> str:
         """The query text to send to a store of this kind: its variant file if there is one,
-        else this file with the dialect's function names."""
-        if dialect in self.variants:
-            return self.variants[dialect]
-        return translate(self.cypher, dialect)
+        else this file with the dialect's function names. `by_day`: the day-level text, where
+        the query has one."""
+        mode = f"/{BY_DAY}" if by_day and BY_DAY in self.variants else ""
+        if f"{dialect}{mode}" in self.variants:
+            return self.variants[f"{dialect}{mode}"]
+        return translate(self.variants[BY_DAY] if mode else self.cypher, dialect)
+
+    @property
+    def window(self) -> tuple[str, ...]:
+        """Its date parameters: given any, it reads the daily relationships (its by-day text)."""
+        return tuple(p.name for p in self.params if p.type is ParamType.DATE)
+
+    def by_day(self, bound: Mapping[str, Any]) -> bool:
+        return BY_DAY in self.variants and any(bound.get(name) is not None for name in self.window)
 
     def describe_params(self) -> str:
         return ", ".join(p.describe() for p in self.params) or "none"
@@ -270,6 +287,16 @@ def _header(lines: list[str], path: Path) -> tuple[dict[str, list[tuple[int, str
         else:
             ended = True
     return sections, len(lines) + 1
+
+
+def header_of(text: str) -> str:
+    """The header's lines (`// key: ...` and their indented continuations)."""
+    lines = []
+    for line in text.splitlines():
+        if not re.match(r"^// ?([a-z_]+:|  )", line):
+            break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _text(section: list[tuple[int, str]] | None) -> str:
@@ -392,15 +419,16 @@ def load_dir(folder: Path) -> dict[str, Query]:
     if not folder.is_dir():
         raise QueryError(f"query folder {folder} does not exist")
     found = {path.stem: parse_query(path) for path in sorted(folder.glob("*.cypher"))}
-    variants_dir = folder / EMBEDDED_DIALECT
-    for path in sorted(variants_dir.glob("*.cypher")) if variants_dir.is_dir() else []:
-        query = found.get(path.stem)
-        if query is None:
-            raise QueryFileError(f"{path}:1: an {EMBEDDED_DIALECT} variant without {folder / (path.stem + '.cypher')}")
-        if _variant_name(path) != path.stem:
-            raise QueryFileError(f"{path}:1: the header must start with '// name: {path.stem}'")
-        query.variants[EMBEDDED_DIALECT] = path.read_text(encoding="utf-8")
-        query.variant_paths[EMBEDDED_DIALECT] = path
+    for kind in VARIANT_DIRS:
+        variants_dir = folder / kind
+        for path in sorted(variants_dir.glob("*.cypher")) if variants_dir.is_dir() else []:
+            query = found.get(path.stem)
+            if query is None:
+                raise QueryFileError(f"{path}:1: a {kind} variant without {folder / (path.stem + '.cypher')}")
+            if _variant_name(path) != path.stem:
+                raise QueryFileError(f"{path}:1: the header must start with '// name: {path.stem}'")
+            query.variants[kind] = path.read_text(encoding="utf-8")
+            query.variant_paths[kind] = path
     return found
 
 
@@ -439,7 +467,8 @@ def run_query(
         query = get_query(query, extra_dirs)
     bound = query.bind(params)
     columns = [column.name for column in query.columns]
-    return backend.query(query.text_for(backend.name), bound, write=False, columns=columns)
+    text = query.text_for(backend.name, by_day=query.by_day(bound))
+    return backend.query(text, bound, write=False, columns=columns)
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, str | tuple[str, str]]:
@@ -561,13 +590,18 @@ def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:
     file with more header than its name."""
     found = []
     declared = set(query.params_by_name)
-    texts = {str(query.path): query.cypher, **{str(query.variant_paths[d]): t for d, t in query.variants.items()}}
-    for where, text in texts.items():
+    texts = {
+        str(query.path): (query.cypher, ""),
+        **{str(query.variant_paths[k]): (t, k) for k, t in query.variants.items()},
+    }
+    for where, (text, kind) in texts.items():
         used = parameters_used(text)
+        # without a window the rollups answer: a text that is not by-day need not read one
+        optional = set(query.window) if BY_DAY in query.variants and not kind.endswith(BY_DAY) else set()
         if used - declared:
             found.append(f"{where}: parameters used but not declared: {', '.join(sorted(used - declared))}")
-        if declared - used:
-            found.append(f"{where}: parameters declared but not used: {', '.join(sorted(declared - used))}")
+        if declared - used - optional:
+            found.append(f"{where}: parameters declared but not used: {', '.join(sorted(declared - used - optional))}")
         refused = refusal(text)
         if refused:
             found.append(f"{where}: refused when run (queries only read): it uses {refused}")
@@ -578,8 +612,8 @@ def problems(query: Query, schema: Schema = SCHEMA) -> list[str]:
             found.append(
                 f"{where}: relationship types not in the schema: {', '.join(sorted(types - set(schema.by_type)))}"
             )
-    for dialect, path in query.variant_paths.items():
-        extra = _header_after_name(query.variants[dialect])
+    for kind, path in query.variant_paths.items():
+        extra = _header_after_name(query.variants[kind])
         if extra:
             found.append(
                 f"{path}:{extra}: a variant's header is only '// name: {query.name}' (the main file's applies); "

@@ -37,8 +37,11 @@ def _edge_row(rel: RelType, names: Sequence[str], row: Sequence[Any]) -> EdgeRow
 
 
 def endpoint_pairs() -> Iterator[tuple[RelType, NodeType, NodeType]]:
-    """Every (relationship type, from label, to label) the schema allows."""
+    """Every (relationship type, from label, to label) the schema allows, but derived data
+    (recomputed when the graph is loaded, so never exported as data)."""
     for rel in SCHEMA.rels:
+        if rel.derived_from:
+            continue
         for src, dst in rel.endpoints:
             yield rel, SCHEMA.by_label[src], SCHEMA.by_label[dst]
 
