@@ -115,7 +115,8 @@ def export_bulk(
     result = BulkExport(folder)
     cells = _Writer()
     for node in SCHEMA.nodes:
-        pairs = [(rel, a, b) for rel, a, b in endpoint_pairs() if a.label == node.label]
+        # a copy of the store for neo4j-admin, rollups included (no load follows to derive them)
+        pairs = [(rel, a, b) for rel, a, b in endpoint_pairs(derived=True) if a.label == node.label]
         with ExitStack() as stack:
             node_file = BulkFile(folder / f"nodes-{node.label}.csv", "nodes", node.label)
             node_csv = _open(stack, node_file.path, node_header(node))
@@ -126,7 +127,7 @@ def export_bulk(
             rel_csvs = [
                 _open(stack, f.path, relationship_header(*pair)) for f, pair in zip(rel_files, pairs, strict=True)
             ]
-            for page in scan_nodes(backend, node, batch):
+            for page in scan_nodes(backend, node, batch, derived=True):
                 for key, props in page:
                     node_csv.writerow(_node_row(node, key, props, cells, redactor))
                 node_file.rows += len(page)

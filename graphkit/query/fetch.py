@@ -36,23 +36,29 @@ def _edge_row(rel: RelType, names: Sequence[str], row: Sequence[Any]) -> EdgeRow
     return row[0], row[1], rel_props_plain(rel.type, _props(names, row[2:]))
 
 
-def endpoint_pairs() -> Iterator[tuple[RelType, NodeType, NodeType]]:
-    """Every (relationship type, from label, to label) the schema allows, but derived data
-    (recomputed when the graph is loaded, so never exported as data)."""
+def endpoint_pairs(*, derived: bool = False) -> Iterator[tuple[RelType, NodeType, NodeType]]:
+    """Every (relationship type, from label, to label) the schema allows; derived data (which a
+    load recomputes, so no export of data carries it) only when asked for."""
     for rel in SCHEMA.rels:
-        if rel.derived_from:
+        if rel.derived_from and not derived:
             continue
         for src, dst in rel.endpoints:
             yield rel, SCHEMA.by_label[src], SCHEMA.by_label[dst]
 
 
+def _stored_props(node: NodeType, derived: bool) -> list[Prop]:
+    return [p for p in node.props if derived or f"{node.label}.{p.name}" not in SCHEMA.derived]
+
+
 def fetch_nodes(backend: Backend, node: NodeType, keys: Iterable[Key]) -> dict[Key, Props]:
-    """The nodes of this label among `keys`, with every property they have (key included)."""
+    """The nodes of this label among `keys`, with every property they have (key included) but
+    derived ones (whole-graph lookup totals, which a subgraph's own relationships would belie)."""
     wanted = sorted(set(keys), key=str)
-    names = [node.key.name] + [p.name for p in node.props]
+    props = _stored_props(node, derived=False)
+    names = [node.key.name] + [p.name for p in props]
     cypher = (
         f"UNWIND $keys AS k MATCH (n:{node.label} {{{node.key.name}: k}}) "
-        f"RETURN n.{node.key.name} AS {node.key.name}{_columns('n', node.props)}"
+        f"RETURN n.{node.key.name} AS {node.key.name}{_columns('n', props)}"
     )
     found: dict[Key, Props] = {}
     for part in chunks(wanted):
@@ -112,11 +118,15 @@ def neighbour_keys(
     return sorted(found, key=str)
 
 
-def scan_nodes(backend: Backend, node: NodeType, batch: int) -> Iterator[list[tuple[Key, Props]]]:
-    """Every node of a label, in key order, `batch` at a time (keyset paging: memory stays bounded)."""
+def scan_nodes(
+    backend: Backend, node: NodeType, batch: int, *, derived: bool = False
+) -> Iterator[list[tuple[Key, Props]]]:
+    """Every node of a label, in key order, `batch` at a time (keyset paging: memory stays
+    bounded); derived properties only when asked for (endpoint_pairs)."""
     key = node.key.name
-    names = [key] + [p.name for p in node.props]
-    columns = f"n.{key} AS {key}{_columns('n', node.props)}"
+    props = _stored_props(node, derived)
+    names = [key] + [p.name for p in props]
+    columns = f"n.{key} AS {key}{_columns('n', props)}"
     first = f"MATCH (n:{node.label}) RETURN {columns} ORDER BY n.{key} LIMIT $batch"
     after = f"MATCH (n:{node.label}) WHERE n.{key} > $after RETURN {columns} ORDER BY n.{key} LIMIT $batch"
     params: dict[str, Any] = {"batch": batch}
