@@ -225,7 +225,9 @@ def test_pyproject_lists_every_package_so_the_wheel_has_them_all() -> None:
     on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "graphkit").rglob("__init__.py")}
     assert on_disk | {"graphkit._cypher"} == set(config["packages"])
     assert config["package-dir"]["graphkit._cypher"] == "cypher"
-    assert set(config["package-data"]["graphkit._cypher"]) == {"*.cypher", "embedded/*.cypher"}
+    assert set(config["package-data"]["graphkit._cypher"]) == {
+        f"{kind}/*.cypher" for kind in catalogue.VARIANT_DIRS
+    } | {"*.cypher"}
 
 
 @pytest.mark.neo4j
@@ -299,3 +301,16 @@ def test_check_rejects_a_variant_with_more_header_than_its_name(tmp_path: Path) 
             f"{variant}:2: a variant's header is only '// name: names' (the main file's applies); "
             "a comment after a blank line is part of the query"
         ]
+
+
+def test_a_limited_run_adds_a_limit_unless_the_query_ends_with_one() -> None:
+    """What `why_empty` counts hidden rows with: never more than it needs, however many there are."""
+    for name, query in _all().items():
+        for store_kind in ("neo4j", "embedded"):
+            text = query.text_for(store_kind)
+            capped = catalogue.limited(text, 1001)
+            code = catalogue.strip_comments(text).rstrip()
+            if re.search(r"\bLIMIT\s+\$\w+$", code):
+                assert capped == text, name
+            else:
+                assert capped == code + "\nLIMIT 1001", name

@@ -460,15 +460,26 @@ def run_query(
     params: Mapping[str, Any] | None = None,
     *,
     extra_dirs: Iterable[str | Path] = (),
+    limit: int | None = None,
 ) -> QueryResult:
     """Run a canned query by name (or a Query) with its defaults applied and values typed
-    from its header, in the store's dialect, read-only."""
+    from its header, in the store's dialect, read-only; `limit`: at most that many rows."""
     if isinstance(query, str):
         query = get_query(query, extra_dirs)
     bound = query.bind(params)
     columns = [column.name for column in query.columns]
     text = query.text_for(backend.name, by_day=query.by_day(bound))
+    if limit is not None:
+        text = limited(text, limit)
     return backend.query(text, bound, write=False, columns=columns)
+
+
+def limited(cypher: str, rows: int) -> str:
+    """The query giving at most `rows` of its rows (its own LIMIT, if it ends with one, stays)."""
+    code = strip_comments(cypher).rstrip()
+    if re.search(r"\bLIMIT\s+(\$\w+|\d+)$", code, re.IGNORECASE):
+        return cypher
+    return f"{code}\nLIMIT {rows}"
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, str | tuple[str, str]]:

@@ -27,6 +27,7 @@ from graphkit.query.dialect import EMBEDDED_DIALECT
 from graphkit.query.subgraph import NodeRef, resolve_entities
 
 NEAREST = 5  # names offered for one that is not there
+COUNTED = 1_000  # hidden rows counted at most: all of them could be millions, held in memory
 
 
 def why_empty(backend: Backend, query: Query, bound: Mapping[str, Any], given: Mapping[str, Any]) -> list[str]:
@@ -84,10 +85,10 @@ def _hidden_by_filters(backend: Backend, query: Query, bound: Mapping[str, Any],
     relaxing = {name: keep for name, keep in query.filters.items() if bound.get(name) != keep}
     if not relaxing:
         return []
-    rows = len(run_query(backend, query, {**bound, **relaxing}).rows)
+    rows = len(run_query(backend, query, {**bound, **relaxing}, limit=COUNTED + 1).rows)
     if not rows:
         return []
-    alone = [name for name in relaxing if run_query(backend, query, {**bound, name: relaxing[name]}).rows]
+    alone = [name for name in relaxing if run_query(backend, query, {**bound, name: relaxing[name]}, limit=1).rows]
     hiding = alone or list(relaxing)  # none alone: they hid the rows together
     said = ", ".join(
         f"{name}={_shown(bound.get(name))} ({'given' if name in given else 'the default'})" for name in hiding
@@ -98,7 +99,8 @@ def _hidden_by_filters(backend: Backend, query: Query, bound: Mapping[str, Any],
         for name in hiding
     )
     plural = "s" if rows != 1 else ""
-    return [f"{rows} row{plural} hidden by {said}: {show}"]
+    counted = f"more than {COUNTED:,}" if rows > COUNTED else str(rows)
+    return [f"{counted} row{plural} hidden by {said}: {show}"]
 
 
 def _shown(value: Any) -> str:

@@ -126,8 +126,10 @@ def graph_view(query: Query) -> str | None:
 
 
 # One virtual relationship per type and pair of nodes, merged as export pictures merge them, between
-# virtual copies of the nodes: Browser's "connect result nodes" adds every stored relationship
-# among the real nodes it draws, which would bring the parallel ones back.
+# virtual copies of the nodes (without derived properties, as exports): Browser's "connect result
+# nodes" adds every stored relationship among the real nodes it draws, which would bring the
+# parallel ones back.
+_DERIVED = cypher_literal(sorted({name.split(".", 1)[1] for name in SCHEMA.derived if "." in name}))
 _VIRTUAL_EDGES = f"""WITH DISTINCT a, b, rel_type
 MATCH (a)-[r]->(b) WHERE type(r) = rel_type
 WITH a, b, rel_type, collect(r) AS rels
@@ -136,8 +138,8 @@ WITH collect({{a: a, t: rel_type, b: b, p: props}}) AS edges
 CALL (edges) {{
   UNWIND edges AS e
   UNWIND [e.a, e.b] AS n
-  WITH DISTINCT n
-  RETURN apoc.map.fromPairs(collect([elementId(n), apoc.create.vNode(labels(n), properties(n))])) AS v
+  WITH DISTINCT n, apoc.map.removeKeys(properties(n), {_DERIVED}) AS props
+  RETURN apoc.map.fromPairs(collect([elementId(n), apoc.create.vNode(labels(n), props)])) AS v
 }}
 UNWIND edges AS e
 WITH v[elementId(e.a)] AS a, e, v[elementId(e.b)] AS b
