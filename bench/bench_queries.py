@@ -37,6 +37,7 @@ import zeek_gen  # noqa: E402
 from bench_log_formats import remove_store  # noqa: E402
 
 from graphkit.backends.store import StoreOptions, clear_neo4j, open_store  # noqa: E402
+from graphkit.errors import GraphkitError  # noqa: E402
 from graphkit.query.catalogue import catalogue, run_query  # noqa: E402
 
 TARGET_SECONDS, TARGET_MB = 1.0, 400
@@ -115,10 +116,14 @@ def cases(store: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def in_process(store: str, name: str, params: dict[str, Any], repeat: int) -> tuple[int, float]:
-    """(rows, median warm seconds) in this process."""
+    """(rows, median warm seconds) in this process; (-1, 0) when the query fails."""
     backend = open_store(StoreOptions(store))
     try:
-        rows = len(run_query(backend, name, params).rows)
+        try:
+            rows = len(run_query(backend, name, params).rows)
+        except GraphkitError as exc:
+            print(f"  {name} {params}: {str(exc)[:150]}")
+            return -1, 0.0
         times = []
         for _ in range(repeat):
             started = time.perf_counter()

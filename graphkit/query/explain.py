@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphkit.backends.base import Backend
+from graphkit.errors import GraphkitError
 from graphkit.model import names
 from graphkit.model.schema import SCHEMA
 from graphkit.query.catalogue import ParamType, Query, run_query
@@ -39,7 +40,13 @@ def why_empty(backend: Backend, query: Query, bound: Mapping[str, Any], given: M
     ]
     if not_run:
         return not_run
-    hidden = _hidden_by_filters(backend, query, bound, given)
+    try:
+        hidden = _hidden_by_filters(backend, query, bound, given)
+    except GraphkitError as exc:  # the query itself ran: its empty answer stands, unexplained
+        relaxing = ", ".join(
+            f"{name}={_shown(bound.get(name))}" for name in query.filters if bound.get(name) is not None
+        )
+        return [f"the filters ({relaxing}) may hide rows; running the query without them failed: {exc}"]
     if hidden:
         return hidden
     entities: dict[str, set[NodeRef]] = {}
