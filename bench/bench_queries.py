@@ -144,8 +144,12 @@ def server_seconds(uri: str, name: str, params: dict[str, Any]) -> float:
     text = query.text_for("neo4j", by_day=query.by_day(bound))
     auth = (os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""))
     with neo4j.GraphDatabase.driver(uri, auth=auth) as driver, driver.session() as session:
-        for _ in range(2):
-            summary = session.run(text, bound).consume()
+        try:
+            for _ in range(2):
+                summary = session.run(text, bound).consume()
+        except neo4j.exceptions.Neo4jError as exc:
+            print(f"  {name} {params} on the server: {str(exc)[:150]}")
+            return float("nan")
     return ((summary.result_available_after or 0) + (summary.result_consumed_after or 0)) / 1000
 
 
@@ -171,9 +175,11 @@ def main() -> None:
     stores = {code: neo4j or str(args.workdir / f"store-{code}.lbdb") for code in codes}
 
     loads: dict[str, list[tuple[float, float]]] = {code: [] for code in codes}
-    for _ in range(args.load_runs if args.baseline and not neo4j else 1):
-        for code, env in reversed(codes.items()):  # the baseline first; Neo4j keeps the last graph
+    held = ""  # the code whose graph Neo4j holds
+    for _ in range(args.load_runs if args.baseline else 1):
+        for code, env in codes.items():  # today's first: on a fresh server the first load is the slower
             loads[code].append(load(stores[code], log, case, env))
+            held = code
     for code, measured in loads.items():
         print(f"load zeek ({code}): " + ", ".join(f"{s:.1f} s / {mb:.0f} MB" for s, mb in measured))
     if args.baseline:
@@ -183,9 +189,10 @@ def main() -> None:
     print(f"start-up (graphkit query list): {started[0]:.2f} s, {started[1]:.0f} MB")
     asked = [(n, p) for n, p in cases(stores["now"]) if not args.only or n in args.only]
     timed: dict[str, list[tuple[float, float, int]]] = {}
-    for code, env in codes.items():  # now first: the graph Neo4j holds
-        if neo4j and code == "baseline":
-            load(neo4j, log, case, env)  # its queries run on its own graph
+    for code, env in sorted(codes.items(), key=lambda item: item[0] != held):  # today's last: the table reads it
+        if neo4j and code != held:
+            load(neo4j, log, case, env)  # each code's queries run on the graph it loaded
+            held = code
         for analysis in ("communities", "centrality", "similarity"):
             seconds, _, status = whole_process(["--store", stores[code], "analyze", analysis], env)
             print(f"analyze {analysis} ({code}): {seconds:.1f} s" + (f" (exit {status})" if status else ""))

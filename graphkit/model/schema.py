@@ -66,8 +66,8 @@ class RelType:
     props: tuple[Prop, ...]
     doc: str
     identity: tuple[str, ...] = ()  # props that, with both endpoints, identify one edge
-    # derived data: what graphkit computes from relationships of this type at the end of every
-    # load (graphkit.ingest.rollups); no loader writes it, and exports of data leave it out
+    # derived data: what graphkit computes from relationships of this type as a load writes them
+    # (graphkit.ingest.rollups); no loader takes it as input, and exports of data leave it out
     derived_from: str | None = None
 
     @cached_property
@@ -382,8 +382,8 @@ RELS = (
             Prop("sources", L, doc="ids of the Sources (log files) that counted them, sorted"),
         ),
         "Derived: a client's LOOKED_UP relationships to a name added up over days, qtypes and sources, "
-        "so that questions without a time window need not re-sum them. graphkit recomputes it at the end of every "
-        "load for the pairs the load touched.",
+        "so that questions without a time window need not re-sum them. graphkit recomputes it as a load writes "
+        "the pairs' daily relationships.",
         derived_from="LOOKED_UP",
     ),
     RelType(
