@@ -22,11 +22,9 @@
 //   total -- its lookups in the window
 //   client -- one of those clients
 //   lookups -- that client's lookups of the name
-// Name first: rows arrive grouped by name, so Neo4j aggregates them in order. The client end
-// needs no label (LOOKED_UP always starts at an address; checking it reads every client).
-// The CASE reads r.day only when a window is given.
 // Without a window, from the names' totals: only names with few clients are expanded, one
-// rollup per client (by-day/rare-names.cypher counts a window's daily relationships).
+// rollup per client (by-day/rare-names.cypher counts a window's daily relationships). The
+// client end needs no label (a rollup always starts at a client; checking it reads every one).
 MATCH (d:Domain)
 WHERE d.lookup_clients <= $max_sources AND d.lookups >= $min_lookups
 MATCH (d)<-[t:LOOKED_UP_TOTAL]-(c)
