@@ -24,6 +24,7 @@ import ladybug
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphkit.backends import edge_reads
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_rel_type, ladybug_statements
 from graphkit.backends.embedded_recovery import left_over, recover
@@ -332,27 +333,15 @@ class EmbeddedBackend:
     def edges_between(
         self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
     ) -> pa.Table:
-        a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
-        wanted = "".join(f", r.{name} AS {name}" for name in props)
-        cypher = (
-            f"LOAD FROM batch MATCH (a:{a.label} {{{a.key.name}: _f}})-[r:{rel.type}]->"
-            f"(b:{b.label} {{{b.key.name}: _t}}) RETURN _f, _t{wanted}"
-        )
-        found = [
-            self._execute(cypher, part).get_as_arrow() for part in slices(pairs.select(["_f", "_t"]), UPDATE_SLICE)
-        ]
+        cypher = "LOAD FROM batch " + edge_reads.between(rel, from_label, to_label, "_f", "_t", props)
+        parts = slices(pairs.select(["_f", "_t"]), UPDATE_SLICE)
+        found = [self._execute(cypher, part).get_as_arrow() for part in parts]
         return self._as_read(read_schema(rel, from_label, to_label, props), found, self._joined(rel))
 
     def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
-        node = SCHEMA.by_label[label]
-        edge = f"-[r:{rel.type}]->()" if outgoing else f"<-[r:{rel.type}]-()"
-        cypher = (
-            f"LOAD FROM batch MATCH (n:{label} {{{node.key.name}: _k}}){edge}"
-            f" RETURN _k, sum(r.{prop}) AS total, count(r) AS edges"
-        )
-        batch = pa.table({"_k": keys})
-        found = [self._execute(cypher, part).get_as_arrow() for part in slices(batch, UPDATE_SLICE)]
-        return self._as_read(totals_schema(node), found, set())
+        cypher = "LOAD FROM batch " + edge_reads.totals(rel, label, "_k", prop, outgoing=outgoing)
+        found = [self._execute(cypher, part).get_as_arrow() for part in slices(pa.table({"_k": keys}), UPDATE_SLICE)]
+        return self._as_read(totals_schema(SCHEMA.by_label[label]), found, set())
 
     @staticmethod
     def _as_read(schema: pa.Schema, found: list[pa.Table], joined: Collection[str]) -> pa.Table:

@@ -24,6 +24,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from graphkit.backends import edge_reads
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import neo4j_statements
 from graphkit.backends.guard import check_read_only
@@ -127,22 +128,12 @@ class Neo4jBackend:
     def edges_between(
         self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
     ) -> pa.Table:
-        a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
-        wanted = "".join(f", r.{name} AS {name}" for name in props)
-        cypher = (
-            f"UNWIND $rows AS row MATCH (a:{a.label} {{{a.key.name}: row[0]}})-[r:{rel.type}]->"
-            f"(b:{b.label} {{{b.key.name}: row[1]}}) RETURN row[0] AS _f, row[1] AS _t{wanted}"
-        )
+        cypher = "UNWIND $rows AS row " + edge_reads.between(rel, from_label, to_label, "row[0]", "row[1]", props)
         return self._read_all(cypher, pairs.select(["_f", "_t"]), read_schema(rel, from_label, to_label, props))
 
     def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
-        node = SCHEMA.by_label[label]
-        edge = f"-[r:{rel.type}]->()" if outgoing else f"<-[r:{rel.type}]-()"
-        cypher = (
-            f"UNWIND $rows AS row MATCH (n:{label} {{{node.key.name}: row[0]}}){edge}"
-            f" RETURN row[0] AS _k, sum(r.{prop}) AS total, count(r) AS edges"
-        )
-        return self._read_all(cypher, pa.table({"_k": keys}), totals_schema(node))
+        cypher = "UNWIND $rows AS row " + edge_reads.totals(rel, label, "row[0]", prop, outgoing=outgoing)
+        return self._read_all(cypher, pa.table({"_k": keys}), totals_schema(SCHEMA.by_label[label]))
 
     def _read_all(self, cypher: str, table: pa.Table, schema: pa.Schema) -> pa.Table:
         """The rows `cypher` returns for the rows of `table`, a batch at a time, in `schema`."""

@@ -1,0 +1,28 @@
+"""The Cypher both stores run to read edges by their ends (Backend.edges_between, edge_totals):
+written once, with each store's expression for a row's values (`row[0]` on Neo4j, a LOAD FROM
+column on the embedded store). Labels, types and property names come only from the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphkit.model.schema import SCHEMA, RelType
+
+
+def between(rel: RelType, from_label: str, to_label: str, start: str, end: str, props: Sequence[str]) -> str:
+    """The edges from the node keyed `start` to the node keyed `end`: `_f`, `_t` and `props`."""
+    a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
+    wanted = "".join(f", r.{name} AS {name}" for name in props)
+    return (
+        f"MATCH (a:{a.label} {{{a.key.name}: {start}}})-[r:{rel.type}]->(b:{b.label} {{{b.key.name}: {end}}}) "
+        f"RETURN {start} AS _f, {end} AS _t{wanted}"
+    )
+
+
+def totals(rel: RelType, label: str, key: str, prop: str, *, outgoing: bool) -> str:
+    """The sum of `prop` over the node's edges of this type, and their number: `_k`, `total`, `edges`."""
+    edge = f"-[r:{rel.type}]->()" if outgoing else f"<-[r:{rel.type}]-()"
+    return (
+        f"MATCH (n:{label} {{{SCHEMA.by_label[label].key.name}: {key}}}){edge} "
+        f"RETURN {key} AS _k, sum(r.{prop}) AS total, count(r) AS edges"
+    )
