@@ -91,8 +91,9 @@ def test_the_guide_has_every_query_and_serves_with_cors() -> None:
 @pytest.mark.neo4j
 def test_graph_views_draw_the_relationships_of_the_rows_merged_as_export_pictures_are(neo4j_uri: str) -> None:
     """The guide's "drawn as a graph" Cypher gives the relationships that export finds in the
-    rows, parallel ones merged into one virtual relationship with the properties that the
-    export's pictures give them, between virtual nodes that carry the stored properties."""
+    rows, a client's lookups of a name as its rollup and other parallel ones merged, each one
+    virtual relationship with the properties that the export's pictures give them, between
+    virtual nodes that carry the stored properties."""
     clear_neo4j(neo4j_uri)
     backend = open_store(StoreOptions(neo4j_uri))
     try:
@@ -108,8 +109,9 @@ def test_graph_views_draw_the_relationships_of_the_rows_merged_as_export_picture
             rows = backend.query(view, bound).rows
             drawn = {(r[1]["_type"], r[1]["_from"], r[1]["_to"]): r[1] for r in rows}
             assert len(drawn) == len(rows), "one relationship per type and pair of nodes"
-            exported = from_rows(backend, run_query(backend, query, bound), bound)
-            pictured = parallel.merged(exported)
+            result = run_query(backend, query, bound)
+            exported = from_rows(backend, result, bound)
+            pictured = parallel.merged(from_rows(backend, result, bound, rollups=True))
             assert len(pictured.relationships) < len(exported.relationships), "the case has parallel lookups"
             assert drawn == {
                 (r.type, r.start[1], r.end[1]): {"_type": r.type, "_from": r.start[1], "_to": r.end[1], **r.props}

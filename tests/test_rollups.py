@@ -5,7 +5,8 @@ LOOKED_UP relationships they are derived from, on both stores.
 graphkit.ingest.rollups), and names every rollup or total that disagrees. Random graphs are
 loaded the ways a store gets lookups (whole files through `graphkit load`, files that overlap
 and repeat, records batch by batch), and every query with a day-level text answers alike from
-the rollups and from the days. Loads killed at every store write, then run again, converge.
+the rollups and from the days, and pictures drawn from the rollups say what merging the days
+says. Loads killed at every store write, then run again, converge.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from graphkit.backends.store import clear_neo4j
 from graphkit.ingest.sink import write_records
 from graphkit.model.records import EdgeRecord, Record, to_json
 from graphkit.query.catalogue import BY_DAY, catalogue
+from graphkit.query.merging import merged_props
+from graphkit.query.subgraph import whole_graph
 
 CLIENT_TOTALS = ("lookups_made", "names_looked_up")
 NAME_TOTALS = ("lookups", "lookup_clients")
@@ -150,6 +153,28 @@ def same_answers(backend: Backend, rng: random.Random) -> list[str]:
     return found
 
 
+def picture_differences(backend: Backend) -> list[str]:
+    """Every lookup edge a picture draws from its rollup that says otherwise than the merging
+    rule (graphkit.query.merging) says of the pair's daily relationships."""
+    daily: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)
+    for rel in whole_graph(backend).relationships:
+        if rel.type == "LOOKED_UP":
+            daily[(rel.start, rel.end)].append(rel.props)
+    drawn = {
+        (r.start, r.end): r.props for r in whole_graph(backend, rollups=True).relationships if r.type == "LOOKED_UP"
+    }
+    found = [f"{pair}: drawn {drawn.get(pair)}, no daily relationships" for pair in drawn.keys() - daily.keys()]
+    for pair, days in daily.items():
+        rule, edge = merged_props(days), drawn.get(pair, {})
+        said = {k: str(v) for k, v in edge.items() if k in rule and k != "source"}
+        if "source" in rule:
+            said["source"] = str(edge.get("sources"))
+            rule["source"] = str([rule["source"]])
+        if said != {k: str(v) for k, v in rule.items()}:
+            found.append(f"{pair}: drawn {edge}, merged {rule}")
+    return found
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rollups_add_up_whatever_the_order_of_loads(seed: int, store: Store, tmp_path: Path) -> None:
     rng = random.Random(seed)
@@ -175,12 +200,13 @@ def test_rollups_add_up_whatever_the_order_of_loads(seed: int, store: Store, tmp
         assert differences(backend) == []
         assert dump(backend) != before
         assert same_answers(backend, rng) == []
+        assert picture_differences(backend) == []
     finally:
         backend.close()
 
 
 def test_a_rollup_that_disagrees_is_found(store: Store, tmp_path: Path) -> None:
-    """`differences` can fail: a rollup changed behind graphkit's back is named."""
+    """`differences` and `picture_differences` can fail: a rollup changed behind graphkit's back is named."""
     store.cli("load", "records", records_file(tmp_path / "x.jsonl", lookups(random.Random(5), ["zeek:aa"])))
     backend = store.open()
     try:
@@ -188,9 +214,11 @@ def test_a_rollup_that_disagrees_is_found(store: Store, tmp_path: Path) -> None:
         backend.query("MATCH ()-[t:LOOKED_UP_TOTAL]->() WITH t LIMIT 1 SET t.count = t.count + 1", write=True)
         backend.query("MATCH (d:Domain) WHERE d.lookups IS NOT NULL WITH d LIMIT 1 SET d.lookups = 0", write=True)
         found = differences(backend)
+        pictured = picture_differences(backend)
     finally:
         backend.close()
     assert len(found) == 2 and found[0].startswith("rollup ") and found[1].startswith("Domain ")
+    assert len(pictured) == 1 and "'count'" in pictured[0]
 
 
 def test_derived_data_is_never_loaded(store: Store, tmp_path: Path) -> None:

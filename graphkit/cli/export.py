@@ -118,8 +118,8 @@ def export_subgraph(
 ) -> None:
     """Export a subgraph: --query NAME [-p k=v ...] or --around KEY [--hops K], to -o FILE.
 
-    Pictures (HTML, GraphML, GEXF, Maltego) draw parallel relationships of one type between two nodes (a
-    client's lookups of a name, one a day) as one edge with their sum; data formats keep each."""
+    Pictures (HTML, GraphML, GEXF, Maltego) draw parallel relationships of one type between two nodes as one
+    edge with their sum (a client's lookups of a name, one a day: their rollup); data formats keep each."""
     if ctx.invoked_subcommand is not None:
         return
     chosen = [
@@ -138,24 +138,25 @@ def export_subgraph(
         title = canned.name + "".join(f" {k}={v}" for k, v in bound.items() if v is not None)
     elif params:
         raise GraphkitError("-p parameters go with --query")
+    if expand and merge:
+        raise GraphkitError("--expand and --merge: choose one")
+    merged = merge or (file_format in parallel.VISUAL and not expand)
     backend = open_store(options, read_only=True)
     try:
         if query is not None:
-            graph = subgraph.from_rows(backend, run_query(backend, canned, bound), bound)
+            graph = subgraph.from_rows(backend, run_query(backend, canned, bound), bound, rollups=merged)
         elif around is not None:
-            graph = subgraph.around(backend, around, hops, limit)
+            graph = subgraph.around(backend, around, hops, limit, rollups=merged)
             title = f"around {around}, {hops} hop{'s' if hops != 1 else ''}"
         else:
-            graph = subgraph.whole_graph(backend)
+            graph = subgraph.whole_graph(backend, rollups=merged)
             title = f"the whole graph of {backend.display}"
         subgraph.add_provenance(backend, graph)
     finally:
         backend.close()
     if redactor:
         graph, title = redactor.subgraph(graph), str(redactor.text(title)) + " (redacted)"
-    if expand and merge:
-        raise GraphkitError("--expand and --merge: choose one")
-    if merge or (file_format in parallel.VISUAL and not expand):
+    if merged:
         graph = parallel.merged(graph)
     files = export.write(graph, output, file_format, title)
     for note in graph.notes:

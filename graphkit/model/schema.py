@@ -98,6 +98,11 @@ class Schema:
             assert rel.derived_from is None or rel.derived_from in self.by_type, rel.type
 
     @cached_property
+    def rollups(self) -> dict[str, RelType]:
+        """Relationship types that a load adds up per pair (daily lookups), each to its rollup type."""
+        return {r.derived_from: r for r in self.rels if r.derived_from}
+
+    @cached_property
     def derived(self) -> frozenset[str]:
         """Relationship types and `label.property` names that graphkit computes rather than loads."""
         return frozenset(

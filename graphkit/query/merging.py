@@ -8,6 +8,11 @@ types), and each other property all of them have with one value; the rest (a log
 dropped. The rule is applied in Python to exported subgraphs (graphkit.export.parallel) and
 written as Cypher for the Neo4j Browser guide's pictures (graphkit.query.neo4j_browser), so
 both draw the same edges.
+
+Lookups need no merging: a load already adds up a client's lookups of a name into one rollup
+(LOOKED_UP_TOTAL, graphkit.ingest.rollups), which both pictures draw instead, as the type it
+rolls up, with the rollup's properties (`daily`, the relationships it sums, as `merged`): a
+single lookup too, so every lookup edge reads alike.
 """
 
 from __future__ import annotations
@@ -35,6 +40,20 @@ FOLDS = (
 )
 FOLDED = frozenset(f.prop for f in FOLDS)
 _FOLD_TEXTS: dict[str, Callable[[set[str]], Any]] = {"distinct": len, "min": min, "max": max, "values": sorted}
+
+
+ROLLUP_RENAMED = {"daily": MERGED}
+
+
+def rollup_props(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties of the edge a rollup is drawn as."""
+    return {ROLLUP_RENAMED.get(name, name): value for name, value in props.items()}
+
+
+def cypher_rollup_props(rel: str) -> str:
+    """rollup_props as a Cypher expression over the rollup relationship `rel` (APOC core)."""
+    renames = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in ROLLUP_RENAMED.items())
+    return f"apoc.map.fromPairs([k IN keys({rel}) | [CASE k {renames} ELSE k END, {rel}[k]]])"
 
 
 def merged_props(props: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

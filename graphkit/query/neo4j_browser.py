@@ -18,7 +18,7 @@ from graphkit.backends.store import redacted_uri
 from graphkit.model.schema import SCHEMA, PropType
 from graphkit.model.style import caption_property, colour, text_colour
 from graphkit.query.catalogue import Query, browser_params, cypher_literal
-from graphkit.query.merging import cypher_merged_props
+from graphkit.query.merging import cypher_merged_props, cypher_rollup_props
 from graphkit.query.subgraph import EDGE_ROW, PATH_ROW
 
 GUIDE_PATH = "/graphkit.html"
@@ -103,7 +103,8 @@ def _find(label_var: str, key_var: str, out: str) -> str:
 def graph_view(query: Query) -> str | None:
     """For a query whose rows name relationships (the edge rows of `neighborhood`, the paths
     of `path-between`), Cypher that runs it and returns those relationships with their
-    nodes, parallel ones merged, so Browser draws a picture that can be read (with APOC
+    nodes, drawn as pictures draw them (lookups from their rollups, other parallel ones merged),
+    so Browser draws a picture that can be read (with APOC
     core: see _VIRTUAL_EDGES); None for other queries."""
     columns = {c.name for c in query.columns}
     body = "CALL () {\n" + query_body(query) + "\n}\n"
@@ -125,15 +126,17 @@ def graph_view(query: Query) -> str | None:
     return body + ends + tail + _VIRTUAL_EDGES
 
 
-# One virtual relationship per type and pair of nodes, merged as export pictures merge them, between
-# virtual copies of the nodes (without derived properties, as exports): Browser's "connect result
-# nodes" adds every stored relationship among the real nodes it draws, which would bring the
-# parallel ones back.
+# One virtual relationship per type and pair of nodes, drawn as export pictures draw them (lookups
+# from their rollup, other parallel relationships merged), between virtual copies of the nodes
+# (without derived properties, as exports): Browser's "connect result nodes" adds every stored
+# relationship among the real nodes it draws, which would bring the parallel ones back.
 _DERIVED = cypher_literal(sorted({name.split(".", 1)[1] for name in SCHEMA.derived if "." in name}))
-_VIRTUAL_EDGES = f"""WITH DISTINCT a, b, rel_type
-MATCH (a)-[r]->(b) WHERE type(r) = rel_type
-WITH a, b, rel_type, collect(r) AS rels
-{cypher_merged_props("rels", "props")}
+_ROLLUP_TYPES = "{" + ", ".join(f"{daily}: '{rollup.type}'" for daily, rollup in SCHEMA.rollups.items()) + "}"
+_VIRTUAL_EDGES = f"""WITH DISTINCT a, b, rel_type, coalesce({_ROLLUP_TYPES}[rel_type], rel_type) AS read_type
+MATCH (a)-[r]->(b) WHERE type(r) = read_type
+WITH a, b, rel_type, read_type, collect(r) AS rels
+{cypher_merged_props("rels", "folded")}
+WITH a, b, rel_type, CASE WHEN read_type = rel_type THEN folded ELSE {cypher_rollup_props("head(rels)")} END AS props
 WITH collect({{a: a, t: rel_type, b: b, p: props}}) AS edges
 CALL (edges) {{
   UNWIND edges AS e
@@ -177,8 +180,8 @@ def guide(
             if query.params
             else "",
             f'<pre class="runnable query" data-query="{esc(query.name)}">{esc(query_body(query))}</pre>',
-            "<p>The same, drawn as a graph (parallel relationships merged into one, as in exported"
-            " pictures; needs APOC core):</p>"
+            "<p>The same, drawn as a graph (a client's lookups of a name as one relationship, their rollup, and"
+            " other parallel relationships merged into one, as in exported pictures; needs APOC core):</p>"
             f'<pre class="runnable graph" data-query="{esc(query.name)}">{esc(view)}</pre>'
             if (view := graph_view(query))
             else "",

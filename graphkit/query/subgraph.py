@@ -9,7 +9,8 @@ Built three ways, on either store:
 - around one entity (`around`): its ego network, K hops out, at most `limit` nodes;
 - the whole graph (`whole_graph`), for small graphs and tests.
 Relationship properties are always read from the store, so parallel relationships
-(lookups on different days) are all there.
+(lookups on different days) are all there; or, for a picture (`rollups=True`), a client's
+lookups of a name are its one rollup, drawn as graphkit.query.merging says.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from graphkit.backends.base import Backend, QueryResult
 from graphkit.errors import GraphkitError
 from graphkit.model import names
 from graphkit.model.records import Key, Props
-from graphkit.model.schema import SCHEMA, NodeType, PropType
+from graphkit.model.schema import SCHEMA, NodeType, PropType, RelType
 from graphkit.query.fetch import (
     chunks,
     endpoint_pairs,
@@ -35,6 +36,7 @@ from graphkit.query.fetch import (
     neighbour_keys,
     scan_nodes,
 )
+from graphkit.query.merging import MERGED, rollup_props
 
 NodeRef = tuple[str, Key]  # (label, key)
 
@@ -145,11 +147,30 @@ def _fill_nodes(backend: Backend, graph: Subgraph, refs: Iterable[NodeRef]) -> s
     return found
 
 
+def _read_type(rel: RelType, rollups: bool) -> RelType | None:
+    """The type to read for relationships of `rel`: its rollup's, for a picture that draws them so."""
+    return SCHEMA.rollups.get(rel.type) if rollups else None
+
+
+def _note_rollups(graph: Subgraph) -> None:
+    drawn = [r for r in graph.relationships if r.type in SCHEMA.rollups and MERGED in r.props]
+    for type_ in sorted({r.type for r in drawn}):
+        edges = [r for r in drawn if r.type == type_]
+        graph.notes.append(
+            f"{sum(r.props[MERGED] for r in edges)} {type_} relationships drawn as {len(edges)}: one edge per "
+            f"client and name, their rollup ({SCHEMA.rollups[type_].type}; --expand keeps them apart)"
+        )
+
+
 def _edges_among(
-    backend: Backend, graph: Subgraph, refs: set[NodeRef], wanted: set[tuple[str, NodeRef, NodeRef]] | None
+    backend: Backend,
+    graph: Subgraph,
+    refs: set[NodeRef],
+    wanted: set[tuple[str, NodeRef, NodeRef]] | None,
+    rollups: bool,
 ) -> None:
     """Add the relationships between the given nodes: all of them, or only those of `wanted`
-    (type, start, end) triples."""
+    (type, start, end) triples; rolled-up types as their rollups when `rollups`."""
     by_label: dict[str, set[Key]] = defaultdict(set)
     for label, key in refs:
         by_label[label].add(key)
@@ -158,10 +179,11 @@ def _edges_among(
             continue
         if wanted is not None and not any(t == rel.type and s[0] == a.label and e[0] == b.label for t, s, e in wanted):
             continue
-        for start, end, props in fetch_edges_between(backend, rel, a, b, by_label[a.label], by_label[b.label]):
+        read = _read_type(rel, rollups)
+        for start, end, props in fetch_edges_between(backend, read or rel, a, b, by_label[a.label], by_label[b.label]):
             triple = (rel.type, (a.label, start), (b.label, end))
             if wanted is None or triple in wanted:
-                graph.add_relationship(*triple, props)
+                graph.add_relationship(*triple, rollup_props(props) if read else props)
 
 
 # -- from query rows ---------------------------------------------------------------
@@ -268,7 +290,9 @@ def _endpoint_labels(type_: str, end: int, key: Key, labels_by_key: Mapping[Key,
     return candidates
 
 
-def from_rows(backend: Backend, result: QueryResult, params: Mapping[str, Any] | None = None) -> Subgraph:
+def from_rows(
+    backend: Backend, result: QueryResult, params: Mapping[str, Any] | None = None, *, rollups: bool = False
+) -> Subgraph:
     """The subgraph of a query's rows (see the module's docstring); `params` are the values
     the query was run with (entities it was asked about)."""
     found = _scan(result)
@@ -279,7 +303,8 @@ def from_rows(backend: Backend, result: QueryResult, params: Mapping[str, Any] |
         texts = found.texts | {v for v in (params or {}).values() if isinstance(v, str)}
         refs = resolve_entities(backend, texts)
         _fill_nodes(backend, graph, refs)
-        _edges_among(backend, graph, refs, None)
+        _edges_among(backend, graph, refs, None, rollups)
+        _note_rollups(graph)
         return graph
     for label, props in found.nodes:
         graph.add_node(label, _key_of({**props, "_label": label}), {k: v for k, v in props.items() if k != "_label"})
@@ -295,7 +320,8 @@ def from_rows(backend: Backend, result: QueryResult, params: Mapping[str, Any] |
         start_ref = next((r for r in starts if r in existing), starts[0])
         end_ref = next((r for r in ends if r in existing), ends[0])
         graph.add_relationship(type_, start_ref, end_ref, props)
-    _edges_among(backend, graph, edge_refs & existing, found.edges)
+    _edges_among(backend, graph, edge_refs & existing, found.edges, rollups)
+    _note_rollups(graph)
     return graph
 
 
@@ -356,7 +382,7 @@ def resolve_one(backend: Backend, text: str) -> NodeRef:
 # -- around one entity -----------------------------------------------------------------
 
 
-def around(backend: Backend, key: str, hops: int = 1, limit: int = 200) -> Subgraph:
+def around(backend: Backend, key: str, hops: int = 1, limit: int = 200, *, rollups: bool = False) -> Subgraph:
     """The ego network of the entity `key`: nodes up to `hops` relationships away (each hop
     adds the first new nodes in (label, key) order until `limit` nodes), and every
     relationship among them."""
@@ -374,7 +400,8 @@ def around(backend: Backend, key: str, hops: int = 1, limit: int = 200) -> Subgr
         frontier = set(new)
     graph = Subgraph()
     _fill_nodes(backend, graph, included)
-    _edges_among(backend, graph, included, None)
+    _edges_among(backend, graph, included, None, rollups)
+    _note_rollups(graph)
     return graph
 
 
@@ -396,7 +423,7 @@ def _neighbours(backend: Backend, frontier: set[NodeRef], limit: int) -> set[Nod
 # -- everything ----------------------------------------------------------------------
 
 
-def whole_graph(backend: Backend, batch: int = 10_000) -> Subgraph:
+def whole_graph(backend: Backend, batch: int = 10_000, *, rollups: bool = False) -> Subgraph:
     """Every node and relationship (for small graphs: it is all held in memory)."""
     graph = Subgraph()
     for node in SCHEMA.nodes:
@@ -405,9 +432,13 @@ def whole_graph(backend: Backend, batch: int = 10_000) -> Subgraph:
             for key, props in page:
                 graph.add_node(node.label, key, props)
             for rel, a, b in pairs:
+                read = _read_type(rel, rollups)
                 for part in chunks([key for key, _ in page], 1_000):
-                    for start, end, props in fetch_edges_from(backend, rel, a, b, part):
-                        graph.add_relationship(rel.type, (a.label, start), (b.label, end), props)
+                    for start, end, props in fetch_edges_from(backend, read or rel, a, b, part):
+                        graph.add_relationship(
+                            rel.type, (a.label, start), (b.label, end), rollup_props(props) if read else props
+                        )
+    _note_rollups(graph)
     return graph
 
 
