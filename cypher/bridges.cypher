@@ -32,11 +32,13 @@ WITH b, d, collect(DISTINCT o.community) AS reached
 WITH b, d.name AS name, reached
 ORDER BY name LIMIT 1000000000  // in order: a LIMIT keeps the order through collect on both stores
 WITH b, collect(name) AS names, collect(reached) AS reached
-UNWIND reached AS some
-UNWIND some AS community
-WITH b, names, community
-ORDER BY community LIMIT 1000000000
-WITH b, names, collect(DISTINCT community) AS communities
+CALL (reached) {  // per bridge, so that its names are not carried through a row per community
+  UNWIND reached AS some
+  UNWIND some AS community
+  WITH DISTINCT community
+  ORDER BY community
+  RETURN collect(community) AS communities
+}
 RETURN coalesce(b.address, b.name) AS bridge, b.community AS community, b.betweenness AS betweenness,
        size(communities) AS reaches, communities, names
 ORDER BY betweenness DESC, bridge

@@ -27,11 +27,13 @@ MATCH (s)
 WHERE (s.address = $key OR s.name = toLower($key)) AND s.community IS NOT NULL
 MATCH (m)
 WHERE m.community_source = s.community_source AND m.community = s.community
-OPTIONAL MATCH (m)-[:LOOKED_UP_TOTAL]->(d:Domain)<-[:LOOKED_UP_TOTAL]-(o)
-WHERE o.community_source = s.community_source AND o.community = s.community
-  AND o <> m
-WITH m, d.name AS name
-ORDER BY name LIMIT 1000000000  // names in order: a LIMIT keeps the order through collect on both stores
+// a name is shared when more than one member looked it up: grouped by name, the members'
+// lookups are read once (not once per other client of each name)
+OPTIONAL MATCH (m)-[:LOOKED_UP_TOTAL]->(d:Domain)
+WITH d, collect(m) AS askers
+UNWIND askers AS m
+WITH m, CASE WHEN size(askers) > 1 THEN d.name END AS name
+ORDER BY name LIMIT 1000000000  // names in order: a LIMIT keeps the order through collect
 WITH m, collect(DISTINCT name) AS shared_names
 // the organization behind a client address, as lookup-sources finds it: attributed to the
 // address, else to its netblock, else the netblock's holder, else its AS's operator
