@@ -18,11 +18,9 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ladybug
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from graphkit.backends import edge_reads
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
@@ -33,17 +31,16 @@ from graphkit.backends.guard import check_read_only
 from graphkit.backends.merge import merge_column, merge_value, same_values
 from graphkit.backends.results import split_list
 from graphkit.errors import GraphkitError, StoreUnavailable
+from graphkit.lazy_modules import LazyModule
 from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, Merge, NodeType, Prop, RelType
-from graphkit.model.tables import (
-    TIMESTAMP,
-    from_rows,
-    node_schema,
-    read_schema,
-    slices,
-    time_text,
-    totals_schema,
-    without_rows,
-)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from graphkit.model import tables
+else:  # writes and bulk reads only: a query does not wait for them
+    pa, pc, tables = LazyModule("pyarrow"), LazyModule("pyarrow.compute"), LazyModule("graphkit.model.tables")
 
 DEFAULT_BUFFER_POOL_MB = 1024
 REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
@@ -167,7 +164,7 @@ class EmbeddedBackend:
         if self._run("MATCH (s:Source {id: $id}) RETURN s.id", {"id": source}).rows:
             return False
         node = SCHEMA.by_label["Source"]
-        self.write_nodes(node, from_rows(node_schema(node), [{"_k": source}]))
+        self.write_nodes(node, tables.from_rows(tables.node_schema(node), [{"_k": source}]))
         return True
 
     def write_edges(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, *, new: bool = False) -> None:
@@ -232,8 +229,9 @@ class EmbeddedBackend:
         joined = self._joined(rel) if rel else set()
         for i, declared in enumerate(table.schema):
             column = table.column(i)
-            if declared.type == TIMESTAMP:
-                kept = column.cast(pa.timestamp("s")) if types.get(declared.name) == "TIMESTAMP" else time_text(column)
+            if declared.type == tables.TIMESTAMP:
+                stored_as_time = types.get(declared.name) == "TIMESTAMP"
+                kept = column.cast(pa.timestamp("s")) if stored_as_time else tables.time_text(column)
                 table = table.set_column(i, declared.name, kept)
             elif declared.name in joined and pa.types.is_list(declared.type):
                 table = table.set_column(i, declared.name, pc.binary_join(column, LIST_SEPARATOR))  # null stays null
@@ -275,9 +273,9 @@ class EmbeddedBackend:
                 # process killed then would leave a store that crashes on opening. A checkpoint
                 # between the two keeps every WAL replayable.
                 self._reopen()
-            for part in slices(updates, UPDATE_SLICE):
+            for part in tables.slices(updates, UPDATE_SLICE):
                 self._execute(f"LOAD FROM batch {match} SET {assign}", part)
-        return without_rows(table, positions)
+        return tables.without_rows(table, positions)
 
     @staticmethod
     def _merge_lists(prop: Prop, old: pa.Array, new: pa.Array, joined: bool) -> pa.Array:
@@ -334,14 +332,15 @@ class EmbeddedBackend:
         self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
     ) -> pa.Table:
         cypher = "LOAD FROM batch " + edge_reads.between(rel, from_label, to_label, "_f", "_t", props)
-        parts = slices(pairs.select(["_f", "_t"]), UPDATE_SLICE)
+        parts = tables.slices(pairs.select(["_f", "_t"]), UPDATE_SLICE)
         found = [self._execute(cypher, part).get_as_arrow() for part in parts]
-        return self._as_read(read_schema(rel, from_label, to_label, props), found, self._joined(rel))
+        return self._as_read(tables.read_schema(rel, from_label, to_label, props), found, self._joined(rel))
 
     def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
         cypher = "LOAD FROM batch " + edge_reads.totals(rel, label, "_k", prop, outgoing=outgoing)
-        found = [self._execute(cypher, part).get_as_arrow() for part in slices(pa.table({"_k": keys}), UPDATE_SLICE)]
-        return self._as_read(totals_schema(SCHEMA.by_label[label]), found, set())
+        parts = tables.slices(pa.table({"_k": keys}), UPDATE_SLICE)
+        found = [self._execute(cypher, part).get_as_arrow() for part in parts]
+        return self._as_read(tables.totals_schema(SCHEMA.by_label[label]), found, set())
 
     @staticmethod
     def _as_read(schema: pa.Schema, found: list[pa.Table], joined: Collection[str]) -> pa.Table:
@@ -354,7 +353,7 @@ class EmbeddedBackend:
                 if declared.name in joined:
                     column = pc.split_pattern(column, LIST_SEPARATOR)
                 elif pa.types.is_timestamp(column.type):
-                    column = time_text(column)
+                    column = tables.time_text(column)
                 columns.append(column.cast(declared.type))
             parts.append(pa.Table.from_arrays(columns, schema=schema))
         return pa.concat_tables(parts) if parts else schema.empty_table()

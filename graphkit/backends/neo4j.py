@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j
-import pyarrow as pa
-import pyarrow.compute as pc
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -32,8 +30,16 @@ from graphkit.backends.neo4j_results import query_result
 from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
 from graphkit.backends.store import redacted, redacted_uri
 from graphkit.errors import GraphkitError, StoreUnavailable
+from graphkit.lazy_modules import LazyModule
 from graphkit.model.schema import SCHEMA, NodeType, RelType
-from graphkit.model.tables import read_schema, slices, totals_schema, with_time_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from graphkit.model import tables
+else:  # writes and bulk reads only: a query does not wait for them
+    pa, pc, tables = LazyModule("pyarrow"), LazyModule("pyarrow.compute"), LazyModule("graphkit.model.tables")
 
 # The driver logs connection trouble itself; graphkit reports it once, as one line.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -129,16 +135,16 @@ class Neo4jBackend:
         self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
     ) -> pa.Table:
         cypher = "UNWIND $rows AS row " + edge_reads.between(rel, from_label, to_label, "row[0]", "row[1]", props)
-        return self._read_all(cypher, pairs.select(["_f", "_t"]), read_schema(rel, from_label, to_label, props))
+        return self._read_all(cypher, pairs.select(["_f", "_t"]), tables.read_schema(rel, from_label, to_label, props))
 
     def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
         cypher = "UNWIND $rows AS row " + edge_reads.totals(rel, label, "row[0]", prop, outgoing=outgoing)
-        return self._read_all(cypher, pa.table({"_k": keys}), totals_schema(SCHEMA.by_label[label]))
+        return self._read_all(cypher, pa.table({"_k": keys}), tables.totals_schema(SCHEMA.by_label[label]))
 
     def _read_all(self, cypher: str, table: pa.Table, schema: pa.Schema) -> pa.Table:
         """The rows `cypher` returns for the rows of `table`, a batch at a time, in `schema`."""
         found: list[list[Any]] = []
-        for part in slices(table, self.batch_rows * 4):
+        for part in tables.slices(table, self.batch_rows * 4):
             found += self.query(cypher, {"rows": _rows(part)}, columns=schema.names).rows
         return pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in found], schema=schema)
 
@@ -148,7 +154,7 @@ class Neo4jBackend:
         return False
 
     def _write_all(self, cypher: str, table: pa.Table) -> None:
-        for part in slices(table, self.batch_rows):
+        for part in tables.slices(table, self.batch_rows):
             self._write(cypher, {"rows": _rows(part)})
 
     def _in_shares(self, table: pa.Table, column: str, write: Callable[[pa.Table], None]) -> None:
@@ -212,4 +218,4 @@ def _rows(table: pa.Table) -> list[tuple[Any, ...]]:
     """The table's rows as lists (tuples pack as lists), in column order: see
     graphkit.backends.neo4j_statements. Times go as graphkit.model.times' text, the form Neo4j
     keeps them in."""
-    return list(zip(*(column.to_pylist() for column in with_time_text(table).columns), strict=True))
+    return list(zip(*(column.to_pylist() for column in tables.with_time_text(table).columns), strict=True))
