@@ -28,10 +28,10 @@ from graphkit.backends.ddl import LADYBUG_TYPES, ladybug_rel_type, ladybug_state
 from graphkit.backends.embedded_recovery import left_over, recover
 from graphkit.backends.embedded_results import query_result
 from graphkit.backends.guard import check_read_only
+from graphkit.backends.lazy_modules import LazyModule
 from graphkit.backends.merge import merge_column, merge_value, same_values
 from graphkit.backends.results import split_list
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.lazy_modules import LazyModule
 from graphkit.model.schema import LIST_SEPARATOR, SCHEMA, Merge, NodeType, Prop, RelType
 
 if TYPE_CHECKING:

@@ -26,11 +26,11 @@ from graphkit.backends import edge_reads
 from graphkit.backends.base import QueryResult, ReadOnlyViolation
 from graphkit.backends.ddl import neo4j_statements
 from graphkit.backends.guard import check_read_only
+from graphkit.backends.lazy_modules import LazyModule
 from graphkit.backends.neo4j_results import query_result
 from graphkit.backends.neo4j_statements import neo4j_edge_create, neo4j_edge_upsert, neo4j_node_upsert
 from graphkit.backends.store import redacted, redacted_uri
 from graphkit.errors import GraphkitError, StoreUnavailable
-from graphkit.lazy_modules import LazyModule
 from graphkit.model.schema import SCHEMA, NodeType, RelType
 
 if TYPE_CHECKING:
