@@ -234,6 +234,39 @@ def test_derived_data_is_never_loaded(store: Store, tmp_path: Path) -> None:
     assert store.query("MATCH (d:Domain) RETURN d.name ORDER BY d.name") == [["c.example"]]
 
 
+def test_a_store_without_rollups_is_refused_until_upgraded(store: Store, tmp_path: Path) -> None:
+    """A store an older graphkit loaded has daily lookups and no rollups: a query or picture that
+    reads them says so (an empty answer would look like a finding), a window still answers from
+    the days, and `graphkit schema upgrade` sums them (on Neo4j too)."""
+    store.cli("load", "records", records_file(tmp_path / "x.jsonl", lookups(random.Random(7), [None, "zeek:aa"])))
+    backend = store.open()
+    try:
+        rolled = dump(backend)
+        backend.query("MATCH ()-[t:LOOKED_UP_TOTAL]->() DELETE t", write=True)
+        for label, props in (("Domain", NAME_TOTALS), ("IPAddress", CLIENT_TOTALS), ("Host", CLIENT_TOTALS)):
+            for prop in props:
+                backend.query(f"MATCH (n:{label}) SET n.{prop} = NULL", write=True)
+        assert len(differences(backend)) > 20
+    finally:
+        backend.close()
+    refused = store.cli("query", "run", "rare-names", check=False)
+    assert refused.returncode == 1 and "LOOKED_UP relationships but not their rollups" in refused.stderr
+    assert "schema upgrade" in refused.stderr and "Traceback" not in refused.stderr
+    picture = store.cli("export", "--around", "n1.example.com", "-o", str(tmp_path / "p.html"), check=False)
+    assert picture.returncode == 1 and "schema upgrade" in picture.stderr
+    store.cli("query", "run", "rare-names", "-p", "since=2016-05-01")  # by day: no rollups needed
+    upgraded = store.cli("schema", "upgrade")
+    assert "summed its lookups into" in upgraded.stdout
+    assert "up to date" in store.cli("schema", "upgrade").stdout
+    backend = store.open()
+    try:
+        assert differences(backend) == []
+        assert dump(backend) == rolled
+    finally:
+        backend.close()
+    store.cli("query", "run", "rare-names")
+
+
 @pytest.mark.slow
 def test_killed_loads_leave_rollups_that_a_rerun_puts_right(store: Store, tmp_path: Path) -> None:
     """A second log (overlapping what a first one loaded) killed at each of its store writes,

@@ -5,8 +5,22 @@ column on the embedded store). Labels, types and property names come only from t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from graphkit.model.schema import SCHEMA, RelType
+
+if TYPE_CHECKING:
+    from graphkit.backends.base import Backend
+
+
+def unrolled(backend: Backend) -> list[str]:
+    """The types whose relationships the store holds without any of their rollups (a store an
+    older graphkit loaded). Asked of the store itself: Neo4j's is_empty never says empty."""
+
+    def holds(type_: str) -> bool:
+        return bool(backend.query(f"MATCH ()-[r:{type_}]->() RETURN 1 LIMIT 1").rows)
+
+    return [daily for daily, rollup in SCHEMA.rollups.items() if holds(daily) and not holds(rollup.type)]
 
 
 def between(rel: RelType, from_label: str, to_label: str, start: str, end: str, props: Sequence[str]) -> str:

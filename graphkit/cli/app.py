@@ -132,6 +132,7 @@ schema_app = typer.Typer(help=schema.HELP, no_args_is_help=True)
 schema_app.command("show")(schema.show)
 schema_app.command("cypher")(schema.cypher)
 schema_app.command("ddl")(schema.ddl)
+schema_app.command("upgrade")(schema.upgrade)
 app.add_typer(schema_app, name="schema")
 
 

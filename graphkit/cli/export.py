@@ -20,7 +20,7 @@ from graphkit.export import parallel
 from graphkit.export.bulk import export_bulk
 from graphkit.export.redact import Redactor
 from graphkit.query import subgraph
-from graphkit.query.catalogue import get_query, parse_assignments, run_query, untyped
+from graphkit.query.catalogue import get_query, parse_assignments, require_rollups, run_query, untyped
 
 HELP = """\
 Export a subgraph for Gephi, yEd, Cytoscape, another Neo4j or a report.
@@ -143,6 +143,8 @@ def export_subgraph(
     merged = merge or (file_format in parallel.VISUAL and not expand)
     backend = open_store(options, read_only=True)
     try:
+        if merged:
+            require_rollups(backend)
         if query is not None:
             graph = subgraph.from_rows(backend, run_query(backend, canned, bound), bound, rollups=merged)
         elif around is not None:

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from graphkit.backends import edge_reads
 from graphkit.backends.base import Backend
 from graphkit.model import tables
 from graphkit.model.schema import SCHEMA
@@ -179,7 +180,7 @@ def _pair_keys(table: pa.Table) -> pa.Array:
 def catch_up(backend: Backend, clients_per_read: int = 2_000) -> int:
     """Roll up a store's lookups where it has none yet (a store an older graphkit loaded, before
     rollups were kept): every client's, a few thousand clients at a time. Returns the pairs."""
-    if backend.is_empty(DAILY.type) or not backend.is_empty(TOTAL.type):
+    if DAILY.type not in edge_reads.unrolled(backend):
         return 0
     rolled = 0
     for label in sorted({a for a, _ in DAILY.endpoints}):

@@ -49,6 +49,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from graphkit.backends import edge_reads
 from graphkit.backends.base import Backend, QueryResult
 from graphkit.backends.guard import refusal
 from graphkit.errors import GraphkitError
@@ -454,6 +455,26 @@ def get_query(name: str, extra_dirs: Iterable[str | Path] = ()) -> Query:
 # -- running -------------------------------------------------------------------
 
 
+def reads_derived(cypher: str) -> bool:
+    """Whether the query text reads derived data (rollups, lookup totals) rather than only loaded data."""
+    code = strip_comments(cypher)
+    types = "|".join(sorted(name for name in SCHEMA.derived if "." not in name))
+    props = "|".join(sorted({name.split(".", 1)[1] for name in SCHEMA.derived if "." in name}))
+    return bool(re.search(rf"\b(?:{types})\b", code) or re.search(rf"\.(?:{props})\b", code))
+
+
+def require_rollups(backend: Backend) -> None:
+    """Refuse to answer from rollups a store does not have: its answers would be empty, not wrong
+    by a little (a store an older graphkit loaded, until `graphkit schema upgrade` or a load)."""
+    missing = edge_reads.unrolled(backend)
+    if missing:
+        raise GraphkitError(
+            f"{backend.display} holds {', '.join(missing)} relationships but not their rollups (an older graphkit "
+            "loaded them), which this reads: `graphkit schema upgrade` on this store sums them (so does any "
+            "`graphkit load`); a window of days (-p since=...) reads the daily relationships meanwhile"
+        )
+
+
 def run_query(
     backend: Backend,
     query: str | Query,
@@ -469,6 +490,8 @@ def run_query(
     bound = query.bind(params)
     columns = [column.name for column in query.columns]
     text = query.text_for(backend.name, by_day=query.by_day(bound))
+    if reads_derived(text):
+        require_rollups(backend)
     if limit is not None:
         text = limited(text, limit)
     return backend.query(text, bound, write=False, columns=columns)
