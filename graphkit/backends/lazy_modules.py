@@ -9,10 +9,7 @@ from typing import Any
 
 
 class LazyModule(ModuleType):
-    """Stands for the module `name` until an attribute is read, then imports it."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
+    """Stands for the module it is named after until an attribute is read, then imports it."""
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(importlib.import_module(self.__name__), attr)

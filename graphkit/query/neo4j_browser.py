@@ -104,8 +104,8 @@ def graph_view(query: Query) -> str | None:
     """For a query whose rows name relationships (the edge rows of `neighborhood`, the paths
     of `path-between`), Cypher that runs it and returns those relationships with their
     nodes, drawn as pictures draw them (lookups from their rollups, other parallel ones merged),
-    so Browser draws a picture that can be read (with APOC
-    core: see _VIRTUAL_EDGES); None for other queries."""
+    so Browser draws a picture that can be read (with APOC core: see _VIRTUAL_EDGES); None for
+    other queries."""
     columns = {c.name for c in query.columns}
     body = "CALL () {\n" + query_body(query) + "\n}\n"
     if columns.issuperset(EDGE_ROW):
