@@ -3,9 +3,10 @@
 // The embedded (LadybugDB) dialect of cypher/lookup-concentration.cypher, whose header
 // applies: sources are grouped by key strings (LadybugDB cannot coalesce nodes of two
 // labels). From the rollups, and only names with min_total lookups in all.
-MATCH (c)-[r:LOOKED_UP_TOTAL]->(d:Domain)
-WHERE (coalesce($domain, '') = '' OR d.name = $domain) AND d.lookups >= $min_total
-WITH DISTINCT c
+// the clients, from their lookup totals (not by reading every rollup)
+MATCH (c:IPAddress|Host)
+WHERE c.lookups_made IS NOT NULL
+  AND (coalesce($domain, '') = '' OR EXISTS { MATCH (c)-[:LOOKED_UP_TOTAL]->(x:Domain) WHERE x.name = $domain })
 // the organization of each client, resolved once per client
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
 WITH c, min(o1.key) AS k1
