@@ -455,12 +455,15 @@ def get_query(name: str, extra_dirs: Iterable[str | Path] = ()) -> Query:
 # -- running -------------------------------------------------------------------
 
 
+# derived data in a query text: a derived type by name, or a derived property read as `.name`
+_DERIVED_TYPES = "|".join(sorted(name for name in SCHEMA.derived if "." not in name))
+_DERIVED_PROPS = "|".join(sorted({name.split(".", 1)[1] for name in SCHEMA.derived if "." in name}))
+_READS_DERIVED = re.compile(rf"\b(?:{_DERIVED_TYPES})\b|\.(?:{_DERIVED_PROPS})\b")
+
+
 def reads_derived(cypher: str) -> bool:
     """Whether the query text reads derived data (rollups, lookup totals) rather than only loaded data."""
-    code = strip_comments(cypher)
-    types = "|".join(sorted(name for name in SCHEMA.derived if "." not in name))
-    props = "|".join(sorted({name.split(".", 1)[1] for name in SCHEMA.derived if "." in name}))
-    return bool(re.search(rf"\b(?:{types})\b", code) or re.search(rf"\.(?:{props})\b", code))
+    return _READS_DERIVED.search(strip_comments(cypher)) is not None
 
 
 def require_rollups(backend: Backend) -> None:
