@@ -1,41 +1,50 @@
 // name: lookup-concentration
 
 // The embedded (LadybugDB) dialect of cypher/lookup-concentration.cypher, whose header
-// applies: sources are grouped by key strings (LadybugDB cannot coalesce nodes of two
-// labels). From the rollups, and only names with min_total lookups in all.
+// applies. From the rollups. Three things LadybugDB's planner needs, each worth about
+// half of the run at ten million lookups: sources are grouped by key strings (it cannot
+// coalesce nodes of two labels); nothing about a name is read before the rollups are
+// summed (a filter on it there turns the sum into a join with every name), so names
+// are summed by their ids and read afterwards for those kept; and a name's sources
+// are counted before its rows are spread out (else every row carries the whole list).
+// the one name asked about, found by its key
+OPTIONAL MATCH (asked:Domain {name: $domain})
+WITH id(asked) AS asked
 // the clients, from their lookup totals (not by reading every rollup)
 MATCH (c:IPAddress|Host)
 WHERE c.lookups_made IS NOT NULL
-  AND (coalesce($domain, '') = '' OR EXISTS { MATCH (c)-[:LOOKED_UP_TOTAL]->(x:Domain) WHERE x.name = $domain })
 // the organization of each client, resolved once per client
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
-WITH c, min(o1.key) AS k1
+WITH asked, c, min(o1.key) AS k1
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ATTRIBUTED_TO]->(o2:Organization) WHERE $group_by = 'organization'
-WITH c, k1, min(o2.key) AS k2
+WITH asked, c, k1, min(o2.key) AS k2
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ALLOCATED_TO]->(o3:Organization) WHERE $group_by = 'organization'
-WITH c, k1, k2, min(o3.key) AS k3
+WITH asked, c, k1, k2, min(o3.key) AS k3
 OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATED_BY]->(o4:Organization)
   WHERE $group_by = 'organization'
-WITH c, k1, k2, k3, min(o4.key) AS k4
-WITH c, coalesce(k1, k2, k3, k4) AS org_key
+WITH asked, c, k1, k2, k3, min(o4.key) AS k4
+WITH asked, c, coalesce(k1, k2, k3, k4) AS org_key
 OPTIONAL MATCH (org:Organization) WHERE org.key = org_key
-WITH c, coalesce(org.key, c.address, c.name) AS source_key, coalesce(org.name, org.key, c.address, c.name) AS source,
+WITH asked, c, coalesce(org.key, c.address, c.name) AS source_key,
      CASE WHEN org IS NOT NULL THEN 'organization' WHEN c.address IS NULL THEN 'host' ELSE 'address' END AS kind
 MATCH (c)-[r:LOOKED_UP_TOTAL]->(d:Domain)
-WHERE (coalesce($domain, '') = '' OR d.name = $domain) AND d.lookups >= $min_total
-WITH d, source_key, source, kind, sum(r.count) AS n
-WITH d, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares,
-     collect({key: source_key, source: source, kind: kind, n: n}) AS per_source
+WHERE coalesce($domain, '') = '' OR id(d) = asked
+WITH id(d) AS name_id, source_key, kind, sum(r.count) AS n
+WITH name_id, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares,
+     collect({key: source_key, kind: kind, n: n}) AS per_source
 WHERE total >= $min_total AND top_n * 1.0 / total >= $min_share
+MATCH (d:Domain) WHERE id(d) = name_id
 UNWIND per_source AS s
 WITH d.name AS name, total, top_n, squares, s
 WITH name, total, top_n, squares, s, CASE WHEN s.n = top_n THEN 1 ELSE 0 END AS is_top
 WITH name, total, top_n, squares, collect(s) AS per_source, sum(is_top) AS tied_at_top,
      max(CASE WHEN s.n < top_n THEN s.n ELSE null END) AS second_n
 UNWIND per_source AS s
-RETURN name, total, size(per_source) AS sources,
+WITH name, total, size(per_source) AS sources, top_n, squares, tied_at_top, second_n, s
+OPTIONAL MATCH (o:Organization) WHERE s.kind = 'organization' AND o.key = s.key
+RETURN name, total, sources,
        round(top_n * 1.0 / total, 4) AS top_share,
        round((top_n + CASE WHEN tied_at_top > 1 THEN top_n ELSE coalesce(second_n, 0) END) * 1.0 / total, 4) AS top2_share,
        round(squares * 1.0 / (total * total), 4) AS hhi,
-       s.source AS source, s.kind AS kind, s.n AS lookups, round(s.n * 1.0 / total, 4) AS share
+       coalesce(o.name, s.key) AS source, s.kind AS kind, s.n AS lookups, round(s.n * 1.0 / total, 4) AS share
 ORDER BY top_share DESC, total DESC, name, lookups DESC, s.key
