@@ -28,11 +28,15 @@ WITH s, ring1, x
 OPTIONAL MATCH (x)-[r]-(m)
 WHERE $hops >= 2 AND m <> s AND NOT id(m) IN ring1 AND label(r) <> 'LOOKED_UP'
 WITH s, ring1, collect(DISTINCT id(m)) AS near  // ids first: keys are read for these nodes only
-OPTIONAL MATCH (m) WHERE id(m) IN near
-WITH s, ring1, m, label(m) AS label,
-     coalesce(m.address, m.cidr, m.key, m.id, m.fingerprint, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) AS key
-ORDER BY label, key LIMIT $limit
-WITH s, ring1, collect(id(m)) AS ring2
+// matched one id at a time (`id(m) IN near` tests every node against the whole list); the
+// entity's own id goes with them, so that the rows go on when there are none
+UNWIND near + [id(s)] AS near_id
+MATCH (m) WHERE id(m) = near_id
+WITH s, ring1, m, id(m) = id(s) AS entity
+WITH s, ring1, m, CASE WHEN entity THEN null ELSE label(m) END AS label,
+     CASE WHEN entity THEN null ELSE coalesce(m.address, m.cidr, m.key, m.id, m.fingerprint, CASE WHEN m.number IS NULL THEN null ELSE 'AS' + string(m.number) END, m.name) END AS key
+ORDER BY label, key LIMIT $limit  // the entity's row, without a label, sorts last
+WITH s, ring1, collect(CASE WHEN label IS NULL THEN null ELSE id(m) END) AS ring2
 // the relationships: entity - ring 1 (hop 1) and ring 1 - ring 2 (hop 2), found in one
 // pass over the relationships between the nodes kept (collecting them per node, with
 // OPTIONAL MATCH, exhausts the buffer pool)
