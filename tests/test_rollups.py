@@ -234,6 +234,14 @@ def test_derived_data_is_never_loaded(store: Store, tmp_path: Path) -> None:
     assert store.query("MATCH (d:Domain) RETURN d.name ORDER BY d.name") == [["c.example"]]
 
 
+# every query with a by-day text, with a window: they answer from the daily relationships alone
+WINDOWED = (
+    ("rare-names", "-p", "since=2016-05-01", "-p", "min_lookups=1", "-p", "max_sources=20"),
+    ("lookup-concentration", "-p", "since=2016-05-01", "-p", "min_total=1", "-p", "min_share=0"),
+    ("lookup-sources", "-p", "since=2016-05-01", "-p", "domain=n1.example.com"),
+)
+
+
 def test_a_store_without_rollups_is_refused_until_upgraded(store: Store, tmp_path: Path) -> None:
     """A store an older graphkit loaded has daily lookups and no rollups: a query or picture that
     reads them says so (an empty answer would look like a finding), a window still answers from
@@ -254,7 +262,7 @@ def test_a_store_without_rollups_is_refused_until_upgraded(store: Store, tmp_pat
     assert "schema upgrade" in refused.stderr and "Traceback" not in refused.stderr
     picture = store.cli("export", "--around", "n1.example.com", "-o", str(tmp_path / "p.html"), check=False)
     assert picture.returncode == 1 and "schema upgrade" in picture.stderr
-    store.cli("query", "run", "rare-names", "-p", "since=2016-05-01")  # by day: no rollups needed
+    by_day = {name: store.cli("query", "run", name, *params).stdout for name, *params in WINDOWED}  # no rollups needed
     upgraded = store.cli("schema", "upgrade")
     assert "summed its lookups into" in upgraded.stdout
     assert "up to date" in store.cli("schema", "upgrade").stdout
@@ -265,6 +273,8 @@ def test_a_store_without_rollups_is_refused_until_upgraded(store: Store, tmp_pat
     finally:
         backend.close()
     store.cli("query", "run", "rare-names")
+    assert {name: store.cli("query", "run", name, *params).stdout for name, *params in WINDOWED} == by_day
+    assert all(len(answer.splitlines()) > 2 for answer in by_day.values())  # a header, its rule, rows
 
 
 @pytest.mark.slow

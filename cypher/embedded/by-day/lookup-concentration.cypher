@@ -8,9 +8,10 @@
 // the one name asked about, found by its key
 OPTIONAL MATCH (asked:Domain {name: $domain})
 WITH id(asked) AS asked
-// the clients, from their lookup totals (not by reading every rollup)
+// the clients: those with a daily lookup (their totals are rollups, which a store an older
+// graphkit loaded lacks, and a window reads no rollup)
 MATCH (c:IPAddress|Host)
-WHERE c.lookups_made IS NOT NULL
+WHERE EXISTS { MATCH (c)-[:LOOKED_UP]->(:Domain) }
 // the organization of each client, resolved once per client
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(o1:Organization) WHERE $group_by = 'organization'
 WITH asked, c, min(o1.key) AS k1
