@@ -5,9 +5,10 @@ Four answers, tried in this order:
   this store: said so, with the command that runs it;
 - a value naming an entity (a domain, an address, an organization, ...) names nothing in the
   graph: said so, with the nearest names that are there (same registered domain, or same start);
-- the query's filters (its header's `filters:`) hid the rows: the query is run again with each
-  filter at the value that keeps every row, and the ones that hid rows are named, with their
-  value, whether it was given or the default, and the `-p` that shows the rows;
+- the query's filters (its header's `filters:`) hid the rows: the query is run again with one
+  filter at a time at the value that keeps every row (those left at their defaults first), else
+  with all of them, and the first that shows rows is named, with its value, whether it was given
+  or the default, and the `-p` that shows the rows;
 - the entity is there, with nothing of the asked kind: what it has is counted by relationship type.
 
 Only explains: the rows the user asked for are never changed, and a parameter given is never
@@ -90,13 +91,24 @@ def _entity_values(query: Query, bound: Mapping[str, Any]) -> dict[str, str]:
 
 def _hidden_by_filters(backend: Backend, query: Query, bound: Mapping[str, Any], given: Mapping[str, Any]) -> list[str]:
     relaxing = {name: keep for name, keep in query.filters.items() if bound.get(name) != keep}
-    if not relaxing:
-        return []
-    rows = len(run_query(backend, query, {**bound, **relaxing}, limit=COUNTED + 1).rows)
-    if not rows:
-        return []
-    alone = [name for name in relaxing if run_query(backend, query, {**bound, name: relaxing[name]}, limit=1).rows]
-    hiding = alone or list(relaxing)  # none alone: they hid the rows together
+    # One filter at a time before all together: every run is a whole query, and the one with
+    # every filter relaxed is the broadest (at 10M lookups, lookup-concentration over every name
+    # and source). Defaults first: what the user chose is the last thing to suggest changing.
+    tries = [[name] for name in sorted(relaxing, key=lambda name: name in given)]
+    if len(relaxing) > 1:
+        tries.append(list(relaxing))  # none alone: perhaps they hide the rows together
+    for hiding in tries:
+        rows = len(
+            run_query(backend, query, {**bound, **{name: relaxing[name] for name in hiding}}, limit=COUNTED + 1).rows
+        )
+        if rows:
+            return [_hidden(rows, hiding, relaxing, bound, given)]
+    return []
+
+
+def _hidden(
+    rows: int, hiding: list[str], relaxing: Mapping[str, Any], bound: Mapping[str, Any], given: Mapping[str, Any]
+) -> str:
     said = ", ".join(
         f"{name}={_shown(bound.get(name))} ({'given' if name in given else 'the default'})" for name in hiding
     )
@@ -107,7 +119,7 @@ def _hidden_by_filters(backend: Backend, query: Query, bound: Mapping[str, Any],
     )
     plural = "s" if rows != 1 else ""
     counted = f"more than {COUNTED:,}" if rows > COUNTED else str(rows)
-    return [f"{counted} row{plural} hidden by {said}: {show}"]
+    return f"{counted} row{plural} hidden by {said}: {show}"
 
 
 def _shown(value: Any) -> str:
