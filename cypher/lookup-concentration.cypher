@@ -57,15 +57,25 @@ OPTIONAL MATCH (c)-[:IN_NETBLOCK]->(:Netblock)-[:ANNOUNCED_BY]->(:ASN)-[:OPERATE
   WHERE $group_by = 'organization'
 WITH c, k1, k2, k3, min(o4.key) AS k4
 OPTIONAL MATCH (org:Organization) WHERE org.key = coalesce(k1, k2, k3, k4)
-// a source is a node (its organization, else the client): node keys group faster than
-// strings; clients in source order, so each source's lookups are summed in one run
-WITH c, coalesce(org, c) AS src
-ORDER BY src
+// a source is a node (its organization, else the client): node keys group faster than strings
+WITH coalesce(org, c) AS src, collect(c) AS clients
 // Without a window, from the rollups, and only names with min_total lookups in all (their
-// `lookups`); by-day/lookup-concentration.cypher sums a window's daily relationships
-MATCH (c)-[r:LOOKED_UP_TOTAL]->(d)
-WHERE d.lookups >= $min_total AND ($domain IS NULL OR d.name = $domain)
-WITH d, src, sum(r.count) AS n
+// `lookups`); by-day/lookup-concentration.cypher sums a window's daily relationships. A client
+// that is its own source has one rollup per name already: only an organization's are summed.
+CALL (src, clients) {
+  WITH clients WHERE size(clients) = 1
+  UNWIND clients AS c
+  MATCH (c)-[r:LOOKED_UP_TOTAL]->(d)
+  WHERE d.lookups >= $min_total AND ($domain IS NULL OR d.name = $domain)
+  RETURN d, r.count AS n
+  UNION ALL
+  WITH clients WHERE size(clients) > 1
+  UNWIND clients AS c
+  MATCH (c)-[r:LOOKED_UP_TOTAL]->(d)
+  WHERE d.lookups >= $min_total AND ($domain IS NULL OR d.name = $domain)
+  RETURN d, sum(r.count) AS n
+}
+WITH d, src, n
 // sorted by name, so the sums per name are ordered aggregations too
 ORDER BY d
 WITH d, sum(n) AS total, max(n) AS top_n, sum(n * n) AS squares, collect({src: src, n: n}) AS per_source
