@@ -43,3 +43,10 @@ def test_json_output_is_the_text_json_dump_writes() -> None:
         print_rows(columns, rows, Format.json, written)
         expected = json.dumps([dict(zip(columns, r)) for r in rows], ensure_ascii=False, indent=2, default=str)
         assert written.getvalue() == expected + "\n", (columns, rows)
+
+
+def test_a_table_prints_any_float() -> None:
+    """A float that is not finite (an ad-hoc query's 1.0/0.0) is printed, not a crash."""
+    written = io.StringIO()
+    print_rows(["x", "y", "z"], [[float("inf"), float("nan"), 2.50001]], Format.table, written)
+    assert written.getvalue().splitlines()[2].split() == ["inf", "nan", "2.5"]

@@ -28,13 +28,19 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def _visible(text: str) -> str:
     """Text safe to print on a terminal: control characters written as escapes (\\x1b, \\n)."""
+    if text.isprintable():  # what _CONTROL matches is not (categories Cc and Cf): the common case, fast
+        return text
     return _CONTROL.sub(lambda m: _NAMED.get(m.group(), m.group().encode("unicode_escape").decode()), text)
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     if value is None:
         return ""
     if isinstance(value, float):
+        if not math.isfinite(value):  # int() of these raises
+            return str(value)
         return f"{value:.4f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
