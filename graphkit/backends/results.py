@@ -49,7 +49,7 @@ def rel_props_plain(rel_type: str | None, props: dict[str, Any]) -> dict[str, An
 
 
 def plain_rows(rows: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
-    """Rows (lists of values) in the plain form: `convert` (plain or plain_ladybug) on each row,
+    """Rows (lists of values) in the plain form: `convert` (plain or plain_ladybug) on each value,
     unless every value is a scalar or a list of scalars, as in most results; those rows are plain
     already. Checking that by type runs in C, several times faster than converting them value
     by value."""
@@ -60,7 +60,13 @@ def plain_rows(rows: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
         kinds.update(map(type, chain.from_iterable(v for v in values if type(v) is list)))
     if kinds <= SCALARS:
         return rows
-    return [convert(row) for row in rows]
+    # In place, value by value: the rows are the result's own lists, and converted copies would
+    # hold a large result twice while they are made.
+    for row in rows:
+        for i, value in enumerate(row):
+            if type(value) not in SCALARS:
+                row[i] = convert(value)
+    return rows
 
 
 @contextmanager
