@@ -87,6 +87,7 @@ class Spill:
 
     def tables(self) -> Iterator[Bulk]:
         """The load's tables, one identity once in all of them; node tables first."""
+        tables.release_unused_memory()  # the parse is over
         for kind, gathered in sorted(self._gathered.items(), key=lambda item: bool(item[0].from_label)):
             flags = {"merged": True, **({"distinct": gathered.distinct} if kind.from_label else {})}
             pending: list[pa.Table] = []

@@ -45,6 +45,7 @@ class GraphWriter:
             self._thread.start()
         if isinstance(bulk, EdgeTable) and bulk.type == rollups.DAILY.type and bulk.table.num_rows:
             rollup = rollups.Rollup.of(bulk)  # summed here, beside the writes queued before
+            tables.release_unused_memory()  # what summing used, before the daily rows' COPY
             self._queue.put(lambda: self._write(bulk, rollup))
         else:
             self._queue.put(lambda: self._write(bulk))
