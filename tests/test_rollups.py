@@ -16,20 +16,25 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from graph_dump import dump
 from helpers import Store, run_cli_killed
 from kill_after_writes import NOT_KILLED
 
+from graphkit.backends import embedded
 from graphkit.backends.base import Backend
 from graphkit.backends.store import clear_neo4j
 from graphkit.ingest.sink import write_records
+from graphkit.model import tables
 from graphkit.model.records import EdgeRecord, Record, to_json
+from graphkit.model.schema import SCHEMA
 from graphkit.query.catalogue import BY_DAY, catalogue
 from graphkit.query.merging import merged_props
 from graphkit.query.subgraph import whole_graph
 
 CLIENT_TOTALS = ("lookups_made", "names_looked_up")
+PAIR = pa.schema([("_f", pa.string()), ("_t", pa.string())])
 NAME_TOTALS = ("lookups", "lookup_clients")
 
 
@@ -201,6 +206,43 @@ def test_rollups_add_up_whatever_the_order_of_loads(seed: int, store: Store, tmp
         assert dump(backend) != before
         assert same_answers(backend, rng) == []
         assert picture_differences(backend) == []
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize("read_rows", [1, 7, 1_000_000])
+def test_the_embedded_store_reads_edges_by_their_from_node_as_by_both_ends(
+    read_rows: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """edges_between reads every edge leaving the pairs' from-nodes, a few nodes a read, and
+    keeps the pairs asked for; nodes with more than READ_ROWS edges are read pair by pair.
+    Whatever READ_ROWS, it gives what a read of each pair by both ends gives."""
+    here = Store("embedded", str(tmp_path / "graph.lbdb"))
+    rng = random.Random(11)
+    here.cli("load", "records", records_file(tmp_path / "x.jsonl", lookups(rng, [None, "zeek:aa", "dnsmasq:daily"])))
+    monkeypatch.setattr(embedded, "READ_ROWS", read_rows)
+    monkeypatch.setattr(embedded, "UPDATE_SLICE", 3)
+    backend = here.open()
+    try:
+        rel, props = SCHEMA.by_type["LOOKED_UP"], ["day", "count", "source", "first_seen"]
+        each = "MATCH (a:IPAddress {address: $f})-[r:LOOKED_UP]->(b:Domain {name: $t}) RETURN r.day, r.count, r.source"
+        clients = [f"10.0.0.{i}" for i in range(1, 12)]  # 10.0.0.9-11 looked nothing up
+        for _ in range(5):
+            pairs = [(rng.choice(clients), f"n{rng.randint(0, 13)}.example.com") for _ in range(rng.randint(0, 40))]
+            asked = pa.table({"_f": [f for f, _ in pairs], "_t": [t for _, t in pairs]}, schema=PAIR)
+            found = backend.edges_between(rel, "IPAddress", "Domain", asked, props)
+            assert found.schema == tables.read_schema(rel, "IPAddress", "Domain", props)
+            got = sorted((r["_f"], r["_t"], r["day"], r["count"], r["source"]) for r in found.to_pylist())
+            want = sorted((f, t, *row) for f, t in set(pairs) for row in backend.query(each, {"f": f, "t": t}).rows)
+            assert got == want and (want or not pairs or read_rows == 7)
+    finally:
+        backend.close()
+    # a second log through those reads: its rollups and totals still add up
+    monkeypatch.setattr(embedded, "UPDATE_SLICE", 2)
+    here.cli("load", "records", records_file(tmp_path / "y.jsonl", lookups(rng, [None, "bind:bb"])))
+    backend = here.open(read_only=True)
+    try:
+        assert differences(backend) == []
     finally:
         backend.close()
 

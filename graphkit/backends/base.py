@@ -44,7 +44,7 @@ class Backend(Protocol):
     def edges_between(
         self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
     ) -> pa.Table:
-        """Every stored edge of this type from `_f` to `_t` of each row of `pairs`, as
+        """Every stored edge of this type from `_f` to `_t` of any row of `pairs` (once), as
         tables.read_schema (the ends' keys and `props`, times as text, lists as lists)."""
 
     def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:

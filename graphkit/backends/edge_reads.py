@@ -33,6 +33,25 @@ def between(rel: RelType, from_label: str, to_label: str, start: str, end: str, 
     )
 
 
+def leaving(rel: RelType, from_label: str, to_label: str, start: str, props: Sequence[str]) -> str:
+    """Every edge leaving the node keyed `start` for a node of `to_label`: `_f`, `_t` and `props`."""
+    a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
+    wanted = "".join(f", r.{name} AS {name}" for name in props)
+    return (
+        f"MATCH (a:{a.label} {{{a.key.name}: {start}}})-[r:{rel.type}]->(b:{b.label}) "
+        f"RETURN {start} AS _f, b.{b.key.name} AS _t{wanted}"
+    )
+
+
+def degrees(rel: RelType, from_label: str, to_label: str, key: str) -> str:
+    """How many edges leave the node keyed `key` for nodes of `to_label`: `_k`, `edges`."""
+    a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
+    return (
+        f"MATCH (a:{a.label} {{{a.key.name}: {key}}})-[r:{rel.type}]->(:{b.label}) "
+        f"RETURN {key} AS _k, count(r) AS edges"
+    )
+
+
 def totals(rel: RelType, label: str, key: str, prop: str, *, outgoing: bool) -> str:
     """The sum of `prop` over the node's edges of this type, and their number: `_k`, `total`, `edges`."""
     edge = f"-[r:{rel.type}]->()" if outgoing else f"<-[r:{rel.type}]-()"

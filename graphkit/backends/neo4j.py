@@ -135,7 +135,8 @@ class Neo4jBackend:
         self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
     ) -> pa.Table:
         cypher = "UNWIND $rows AS row " + edge_reads.between(rel, from_label, to_label, "row[0]", "row[1]", props)
-        return self._read_all(cypher, pairs.select(["_f", "_t"]), tables.read_schema(rel, from_label, to_label, props))
+        distinct = pairs.group_by(["_f", "_t"], use_threads=False).aggregate([])
+        return self._read_all(cypher, distinct, tables.read_schema(rel, from_label, to_label, props))
 
     def edge_totals(self, rel: RelType, label: str, keys: pa.Array, prop: str, *, outgoing: bool) -> pa.Table:
         cypher = "UNWIND $rows AS row " + edge_reads.totals(rel, label, "row[0]", prop, outgoing=outgoing)
