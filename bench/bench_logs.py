@@ -12,14 +12,19 @@
    whole load into Neo4j (graphkit's own memory: the server is another process).
 4. the worst case, every line a distinct key: parse + aggregate and embedded load (child
    processes; Neo4j only with --neo4j-worst).
+5. the next log onto the last: the --big log's first and second halves by line (days 1-15 and
+   16-30, the same clients and names), the second loaded onto the first, then the first again;
+   time and peak RSS of each in a child process (embedded; Neo4j too with --neo4j). This is the
+   rollups' costly case: most pairs the second log counts were counted by the first.
 
-    python bench/bench_logs.py [--lines 1000000] [--big 10000000] [--repeat 3] [--sections 1,2,3,4]
+    python bench/bench_logs.py [--lines 1000000] [--big 10000000] [--repeat 3] [--sections 1,2,3,4,5]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import resource
@@ -154,7 +159,7 @@ def main() -> None:
     ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"))
     ap.add_argument("--skip-worst", action="store_true")
     ap.add_argument("--neo4j-worst", action="store_true", help="also load the worst case into Neo4j (slow)")
-    ap.add_argument("--sections", default="1,2,3,4", help="which figures to measure, e.g. 3 or 1,2")
+    ap.add_argument("--sections", default="1,2,3,4,5", help="which figures to measure, e.g. 3 or 1,2")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -171,6 +176,8 @@ def main() -> None:
         memory_figures(args)
     if "4" in sections and not args.skip_worst:
         worst_figures(args)
+    if "5" in sections and args.big:
+        next_log_figures(args)
 
 
 def parse_figures(args: argparse.Namespace) -> None:
@@ -253,6 +260,43 @@ def worst_figures(args: argparse.Namespace) -> None:
     if args.neo4j and args.neo4j_worst:
         clear_neo4j(args.neo4j)
         try_load("neo4j load:       ", args.neo4j, worst, n)
+
+
+def halves(workdir: Path, path: Path) -> tuple[Path, Path]:
+    """The log's first and second halves by line, each with the header (read twice, streaming)."""
+    first, second = workdir / f"{path.stem}-first.log", workdir / f"{path.stem}-second.log"
+    if second.exists():
+        return first, second
+    with open(path, encoding="utf-8") as f:
+        header = list(itertools.takewhile(lambda line: line.startswith("#"), f))
+        rows = 1 + sum(1 for line in f if not line.startswith("#"))  # takewhile ate the first row
+    with open(path, encoding="utf-8") as f, open(first, "w") as a, open(second, "w") as b:
+        a.writelines(header)
+        b.writelines(header)
+        data = (line for line in f if not line.startswith("#"))
+        a.writelines(itertools.islice(data, rows // 2))
+        b.writelines(data)
+    return first, second
+
+
+def next_log_figures(args: argparse.Namespace) -> None:
+    print(f"5. the next log onto the last: halves of the {args.big:,}-line log (child processes)")
+    first, second = halves(args.workdir, generated(args.workdir, "realistic", args.big))
+    folder = Path(tempfile.mkdtemp(prefix="graphkit-bench-store-"))
+    stores = [str(folder / "bench.lbdb")] + ([args.neo4j] if args.neo4j else [])
+    try:
+        for store in stores:
+            if store == args.neo4j:
+                clear_neo4j(store)
+            child_peak_rss("load", first, store)
+            name = "Neo4j" if store == args.neo4j else "embedded"
+            for label, path in (("second half onto the first", second), ("first half again", first)):
+                loaded = child_peak_rss("load", path, store)
+                print(f"   {name}, {label}: {loaded['seconds']:.1f} s, {loaded['peak_rss_mb']:.0f} MB peak RSS")
+            if store == args.neo4j:
+                clear_neo4j(store)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -227,6 +227,7 @@ def test_the_embedded_store_reads_edges_by_their_from_node_as_by_both_ends(
         rel, props = SCHEMA.by_type["LOOKED_UP"], ["day", "count", "source", "first_seen"]
         each = "MATCH (a:IPAddress {address: $f})-[r:LOOKED_UP]->(b:Domain {name: $t}) RETURN r.day, r.count, r.source"
         clients = [f"10.0.0.{i}" for i in range(1, 12)]  # 10.0.0.9-11 looked nothing up
+        compared = 0
         for _ in range(5):
             pairs = [(rng.choice(clients), f"n{rng.randint(0, 13)}.example.com") for _ in range(rng.randint(0, 40))]
             asked = pa.table({"_f": [f for f, _ in pairs], "_t": [t for _, t in pairs]}, schema=PAIR)
@@ -234,7 +235,9 @@ def test_the_embedded_store_reads_edges_by_their_from_node_as_by_both_ends(
             assert found.schema == tables.read_schema(rel, "IPAddress", "Domain", props)
             got = sorted((r["_f"], r["_t"], r["day"], r["count"], r["source"]) for r in found.to_pylist())
             want = sorted((f, t, *row) for f, t in set(pairs) for row in backend.query(each, {"f": f, "t": t}).rows)
-            assert got == want and (want or not pairs or read_rows == 7)
+            assert got == want
+            compared += len(want)
+        assert compared > 20  # most pairs asked for were looked up
     finally:
         backend.close()
     # a second log through those reads: its rollups and totals still add up

@@ -1,6 +1,8 @@
 """The Cypher both stores run to read edges by their ends (Backend.edges_between, edge_totals):
 written once, with each store's expression for a row's values (`row[0]` on Neo4j, a LOAD FROM
-column on the embedded store). Labels, types and property names come only from the schema."""
+column on the embedded store). The embedded store reads most edges by their from-node instead
+(`leaving`, `degrees`; see EmbeddedBackend.edges_between). Labels, types and property names come
+only from the schema."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ identity) already exist are merged in Python with the schema's rules and written
 with LOAD FROM ... SET only where a value changes (a reload changes nothing and costs
 one read); the rest are copied in one COPY. Row-by-row MERGE is slow here, and updates
 of relationship properties are slow and memory-hungry, which is why they are kept to what
-really changed and sent in small slices.
+really changed and sent in slices.
 """
 
 from __future__ import annotations
@@ -309,9 +309,9 @@ class EmbeddedBackend:
     def _execute(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB 0.22 keeps buffer-pool pages (and more) of bulk writes and LOAD FROM ...
         # MATCH traversals until the database is closed, in proportion to the rows written.
-        # Reopening releases them (and checkpoints). Each checkpoint of a relationship table
-        # briefly takes memory in proportion to the whole table: REOPEN_ROWS is small enough
-        # to keep a 10M-line log's load within 600 MB (bench/README.md has the figures).
+        # Reopening releases them (and checkpoints), after REOPEN_ROWS rows and before a COPY of
+        # as many, which then starts from what the store itself needs. Each checkpoint of a
+        # relationship table briefly takes memory in proportion to the whole table.
         copy = cypher.startswith("COPY")
         if self._rows_since_open >= REOPEN_ROWS or (copy and self._rows_since_open and table.num_rows >= REOPEN_ROWS):
             self._reopen()
@@ -346,11 +346,11 @@ class EmbeddedBackend:
     def edges_between(
         self, rel: RelType, from_label: str, to_label: str, pairs: pa.Table, props: Sequence[str]
     ) -> pa.Table:
-        """LadybugDB matches a LOAD FROM row's two ends slowly: every read scans the relationship
-        table (at 10M lines, 0.2-0.4 s per read of 5,000 pairs, and ~100 MB kept until the store
-        is reopened; reloading the log read its 653k pairs in 37 s). So the edges leaving the
-        pairs' from-nodes are read whole, nodes packed into reads of about READ_ROWS edges, and
-        the pairs asked for are kept; a node with more edges than that is read pair by pair."""
+        """LadybugDB matches a LOAD FROM row's two ends slowly: every such read scans the
+        relationship table (see UPDATE_SLICE; reloading a 10M-line log read its 653k pairs in 37 s).
+        So the edges leaving the pairs' from-nodes are read whole, nodes packed into reads of about
+        READ_ROWS edges, and the pairs asked for are kept; a node with more edges than that is read
+        pair by pair."""
         schema = tables.read_schema(rel, from_label, to_label, props)
         if not pairs.num_rows:
             return schema.empty_table()
@@ -361,13 +361,13 @@ class EmbeddedBackend:
         light = edges <= READ_ROWS
         found = []
         if light.any():
-            wanted = _pair_keys(pairs)
+            wanted = tables.pair_keys(pairs)
             leaving = "LOAD FROM batch " + edge_reads.leaving(rel, from_label, to_label, "_f", props)
+            starts = keys.filter(pa.array(light))
             group = (np.cumsum(edges[light]) - edges[light]) // READ_ROWS  # reads of READ_ROWS edges, give or take
             for number in np.unique(group):
-                part = pa.table({"_f": keys.filter(pa.array(light)).filter(pa.array(group == number))})
-                read = self._read(leaving, part)
-                found.append(read.filter(pc.is_in(_pair_keys(read), value_set=wanted)))
+                read = self._read(leaving, pa.table({"_f": starts.filter(pa.array(group == number))}))
+                found.append(read.filter(pc.is_in(tables.pair_keys(read), value_set=wanted)))
         if not light.all():
             heavy = pairs.filter(pc.is_in(pairs.column("_f"), value_set=keys.filter(pa.array(~light))))
             heavy = heavy.group_by(["_f", "_t"], use_threads=False).aggregate([])  # each pair once, as above
@@ -450,11 +450,6 @@ def _trim_heap() -> None:
     10M-line log's load: 705 -> 510 MB after the rollups' COPY, 52 MB off its peak)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _pair_keys(table: pa.Table) -> pa.Array:
-    ends = [pc.cast(table.column(end), pa.string()) for end in ("_f", "_t")]
-    return pc.binary_join_element_wise(*ends, "\x00")
 
 
 def _without_empty_chunks(table: pa.Table) -> pa.Table:

@@ -144,10 +144,12 @@ class Neo4jBackend:
 
     def _read_all(self, cypher: str, table: pa.Table, schema: pa.Schema) -> pa.Table:
         """The rows `cypher` returns for the rows of `table`, a batch at a time, in `schema`."""
-        found: list[list[Any]] = []
+        found = [schema.empty_table()]  # each batch's rows in Arrow as it comes: Python's lists take more
         for part in tables.slices(table, self.batch_rows * 4):
-            found += self.query(cypher, {"rows": _rows(part)}, columns=schema.names).rows
-        return pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in found], schema=schema)
+            rows = self.query(cypher, {"rows": _rows(part)}, columns=schema.names).rows
+            named = [dict(zip(schema.names, row, strict=True)) for row in rows]
+            found.append(pa.Table.from_pylist(named, schema=schema))
+        return pa.concat_tables(found)
 
     def is_empty(self, name: str) -> bool:
         # Another client may be loading into the same graph at this moment: only MERGE keeps one

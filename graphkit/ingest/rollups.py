@@ -79,7 +79,7 @@ class Rollup:
             return self.totals
         daily = backend.edges_between(DAILY, self.from_label, NAME, stored.select(["_f", "_t"]), DAILY_PROPS)
         again = summed(daily)
-        keep = pc.invert(pc.is_in(_pair_keys(self.totals), value_set=_pair_keys(again)))
+        keep = pc.invert(pc.is_in(tables.pair_keys(self.totals), value_set=tables.pair_keys(again)))
         return pa.concat_tables([self.totals.filter(keep), again.cast(self.totals.schema)])
 
 
@@ -171,10 +171,6 @@ def _times(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_timestamp(column.type):
         return column.cast(tables.TIMESTAMP)
     return pc.strptime(column, "%Y-%m-%dT%H:%M:%SZ", "s").cast(tables.TIMESTAMP)
-
-
-def _pair_keys(table: pa.Table) -> pa.Array:
-    return pc.binary_join_element_wise(table.column("_f"), table.column("_t"), "\x00")
 
 
 def catch_up(backend: Backend, clients_per_read: int = 2_000) -> int:

@@ -124,6 +124,12 @@ def release_unused_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
+def pair_keys(table: pa.Table) -> pa.Array:
+    """Each edge row's ends as one value (`_f`, NUL, `_t`), to look pairs up in one another."""
+    ends = [pc.cast(table.column(end), pa.string()) for end in ("_f", "_t")]
+    return pc.binary_join_element_wise(*ends, "\x00")
+
+
 def slices(table: pa.Table, size: int) -> Iterator[pa.Table]:
     for offset in range(0, table.num_rows, size):
         yield table.slice(offset, size)
