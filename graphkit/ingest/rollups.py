@@ -95,8 +95,11 @@ def summed(daily: pa.Table) -> pa.Table:
     starts = np.flatnonzero(np.concatenate(([True], (client[1:] != client[:-1]) | (name[1:] != name[:-1]))))
     run = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(order))))  # each row's pair
     days, day = _codes(daily.column("day"), order)
-    timed = _reduced(_seconds(daily.column("first_seen"), order), starts, np.minimum)
-    untimed = np.where(pc.is_null(daily.column("first_seen")).to_numpy(zero_copy_only=False)[order], day, -1)
+    first = _reduced(_seconds(daily.column("first_seen"), order), starts, np.minimum)
+    last = _reduced(_seconds(daily.column("last_seen"), order), starts, np.maximum)
+    untimed = np.ma.masked_less(  # the days of rows logged without a time
+        np.where(pc.is_null(daily.column("first_seen")).to_numpy(zero_copy_only=False)[order], day, -1), 0
+    )
     return pa.table(
         {
             "_f": clients.take(pa.array(client[starts])),
@@ -104,10 +107,10 @@ def summed(daily: pa.Table) -> pa.Table:
             "count": _reduced(_column(daily.column("count"), order), starts, np.add),
             "days": np.bincount(_distinct(run * len(days) + day) // len(days)),
             "daily": np.diff(np.append(starts, len(order))),
-            "first_seen": timed.cast(tables.TIMESTAMP),
-            "last_seen": _reduced(_seconds(daily.column("last_seen"), order), starts, np.maximum).cast(tables.TIMESTAMP),
-            "first_day": days.take(_reduced(np.ma.masked_less(untimed, 0), starts, np.minimum)),
-            "last_day": days.take(_reduced(np.ma.masked_less(untimed, 0), starts, np.maximum)),
+            "first_seen": first.cast(tables.TIMESTAMP),
+            "last_seen": last.cast(tables.TIMESTAMP),
+            "first_day": days.take(_reduced(untimed, starts, np.minimum)),
+            "last_day": days.take(_reduced(untimed, starts, np.maximum)),
             "qtypes": _distinct_sorted(run, *_codes(daily.column("qtype"), order)),
             "sources": _distinct_sorted(run, *_codes(daily.column("source"), order)),
         }
@@ -138,7 +141,7 @@ def _reduced(values: np.ma.MaskedArray, starts: np.ndarray, ufunc: np.ufunc) -> 
     """Each run's `ufunc` over its unmasked values; null for a run with none (as Arrow's
     aggregates skip nulls)."""
     mask = np.ma.getmaskarray(values)
-    fill = {np.add: 0, np.minimum: np.iinfo(np.int64).max, np.maximum: np.iinfo(np.int64).min}[ufunc]
+    fill = {"add": 0, "minimum": np.iinfo(np.int64).max, "maximum": np.iinfo(np.int64).min}[ufunc.__name__]
     result = ufunc.reduceat(np.where(mask, fill, values.data), starts)
     empty = np.logical_and.reduceat(mask, starts)
     return pa.array(result, pa.int64(), mask=empty)
@@ -152,7 +155,8 @@ def _distinct_sorted(run: np.ndarray, values: pa.Array, codes: np.ndarray) -> pa
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
-    """The distinct keys, sorted (np.unique hashes first: 0.6 s for 943k rows, ten times this)."""
+    """The distinct keys, sorted (numpy 2.4's np.unique hashes them: 0.8-0.9 s for 943k keys,
+    0.014 s this way)."""
     keys = np.sort(keys)
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
 
