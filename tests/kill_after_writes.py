@@ -38,6 +38,8 @@ if line:
         time.sleep(float(when) / 1000)
     else:
         while not os.path.exists(path) and time.monotonic() < give_up:
+            if os.getppid() != int(sys.argv[1]):  # the checkpoint ended without the file: it killed itself
+                sys.exit()
             time.sleep(0.0002)
     os.kill(int(sys.argv[1]), signal.SIGKILL)
 """
@@ -105,7 +107,11 @@ def kill_after_copies(table: str, nth: int) -> None:
 
 def kill_in_checkpoint(nth: int, when: str) -> None:
     """Kill this process inside the embedded store's `nth` checkpoint (see the module's docstring)."""
-    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(os.getpid())], stdin=subprocess.PIPE, text=True)
+    # Not given this process's output: a caller waiting for it to close would wait for the watcher.
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCHER, str(os.getpid())], stdin=subprocess.PIPE, text=True, **quiet
+    )
     assert watcher.stdin is not None
     close = embedded.EmbeddedBackend.close
     closes = 0
