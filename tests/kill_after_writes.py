@@ -2,8 +2,6 @@
 
 POINT is N: after the Nth store write of any one GraphWriter (one writer per loaded file; a
 load that makes fewer ends normally and says how many it made, last on stderr); or
-copy:TYPE:K: after the embedded store's Kth COPY into TYPE (a large relationship table is
-copied in pieces; GRAPHKIT_TEST_COPY_PIECE_ROWS sets their size here); or
 checkpoint:K:WHEN: inside the embedded store's Kth checkpoint (they run when the store is
 closed, and reopened every REOPEN_ROWS rows; GRAPHKIT_TEST_REOPEN_ROWS sets that here, so a
 small file has several). WHEN is a number of milliseconds after the checkpoint began, or the
@@ -89,22 +87,6 @@ def kill_after_writes(limit: int) -> None:
     GraphWriter.__init__ = init  # type: ignore[method-assign]
 
 
-def kill_after_copies(table: str, nth: int) -> None:
-    """Kill this process once the embedded store's `nth` COPY into `table` has committed."""
-    statement = embedded.EmbeddedBackend._statement
-    copies = 0
-
-    def counted(backend: embedded.EmbeddedBackend, cypher: str, *args: Any) -> Any:
-        nonlocal copies
-        result = statement(backend, cypher, *args)
-        copies += cypher.startswith(f"COPY {table} ")
-        if copies == nth:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return result
-
-    embedded.EmbeddedBackend._statement = counted  # type: ignore[method-assign]
-
-
 def kill_in_checkpoint(nth: int, when: str) -> None:
     """Kill this process inside the embedded store's `nth` checkpoint (see the module's docstring)."""
     # Not given this process's output: a caller waiting for it to close would wait for the watcher.
@@ -133,13 +115,8 @@ def kill_in_checkpoint(nth: int, when: str) -> None:
 if __name__ == "__main__":
     if rows := os.environ.get("GRAPHKIT_TEST_REOPEN_ROWS"):
         embedded.REOPEN_ROWS = int(rows)
-    if rows := os.environ.get("GRAPHKIT_TEST_COPY_PIECE_ROWS"):
-        embedded.COPY_PIECE_ROWS = int(rows)
     point = sys.argv[1]
-    if point.startswith("copy:"):
-        _, table, nth = point.split(":")
-        kill_after_copies(table, int(nth))
-    elif point.startswith("checkpoint:"):
+    if point.startswith("checkpoint:"):
         _, nth, when = point.split(":")
         kill_in_checkpoint(int(nth), when)
     else:

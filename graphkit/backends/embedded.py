@@ -51,12 +51,6 @@ REOPEN_ROWS = 100_000  # rows written between reopenings (see _execute)
 # store is closed (about 18 MB for a one-row COPY into Domain): 118 small WHOIS files loaded in
 # one process reached 2.3 GB. Each COPY counts as at least this many rows.
 COPY_ROWS_AT_LEAST = 10_000
-# A COPY of relationships holds all its rows' properties in memory until it commits (a 10M-line
-# log's 943k LOOKED_UP rows, alone: +370 MB at once, +137 MB in three pieces, no slower), besides what it
-# costs in proportion to its endpoint tables, however few rows it copies (see table_rows). So a
-# relationship table is copied in pieces of this many rows, or of as many as its endpoint tables
-# have nodes, whichever is more.
-COPY_PIECE_ROWS = 250_000
 CREATED_KEPT = 4  # node writes per label whose new keys spare their edges a look-up (see _touching_created)
 # Rows per LOAD FROM ... SET, and per read of edges by both ends. Each costs about 0.25 s and
 # 150 MB (until the store is reopened) at 10M lines whatever its size, then 18 us a row: 100k
@@ -200,13 +194,7 @@ class EmbeddedBackend:
                 fresh = pa.concat_tables([fresh, self._merge_existing(known, match, "r", mutable, joined)])
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
-            self._execute(f"COPY {rel.type} FROM batch{pair}", fresh, self._copy_piece_rows(fresh, a, b))
-
-    def _copy_piece_rows(self, table: pa.Table, *ends: NodeType) -> int:
-        if table.num_rows <= COPY_PIECE_ROWS:
-            return int(table.num_rows)
-        nodes = sum(int(self._run(f"MATCH (n:{end.label}) RETURN count(*)").rows[0][0]) for end in ends)
-        return max(COPY_PIECE_ROWS, nodes)
+            self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
 
     def is_empty(self, name: str) -> bool:
         # one process holds the store (see _open): what is empty stays so but for its writes
@@ -318,7 +306,7 @@ class EmbeddedBackend:
         self._rows_since_open += found.num_rows
         return found
 
-    def _execute(self, cypher: str, table: pa.Table, piece_rows: int = 1 << 62) -> Any:
+    def _execute(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB 0.22 keeps buffer-pool pages (and more) of bulk writes and LOAD FROM ...
         # MATCH traversals until the database is closed, in proportion to the rows written.
         # Reopening releases them (and checkpoints), after REOPEN_ROWS rows and before a COPY of
@@ -329,13 +317,6 @@ class EmbeddedBackend:
             self._reopen()
         self._rows_since_open += max(table.num_rows, COPY_ROWS_AT_LEAST if copy else 0)
         self._copied = self._copied or copy
-        if table.num_rows > piece_rows:  # back to back: reopening between them costs a checkpoint each
-            for start in range(0, table.num_rows, piece_rows):
-                self._statement(cypher, table.slice(start, piece_rows))
-            return None
-        return self._statement(cypher, table)
-
-    def _statement(self, cypher: str, table: pa.Table) -> Any:
         # LadybugDB finds the table named in LOAD FROM / COPY FROM among the caller's locals.
         # An empty chunk ahead of the others makes LadybugDB 0.22's COPY of nodes lose their keys
         # (a later COPY of edges then cannot find them): chunks without rows are left out.
