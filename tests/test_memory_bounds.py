@@ -276,3 +276,24 @@ def test_every_loader_stays_within_its_memory_on_hostile_input(
         assert f"{path}" in output and "larger than 8 MiB" in output
     else:
         assert f"{path}:1: line too long (10,485,760 bytes" in output
+
+
+def test_a_load_allocates_arrow_memory_with_jemalloc_where_pyarrow_has_it(tmp_path: Path) -> None:
+    """jemalloc hands freed memory back (graphkit.model.tables.use_returning_allocator); a child
+    process, so that the pool this process chose stays as it was."""
+    check = (
+        "import pyarrow as pa, sys\n"
+        "from graphkit.cli.app import main\n"
+        "try:\n    pa.jemalloc_memory_pool(); want = 'jemalloc'\n"
+        "except NotImplementedError:\n    want = pa.default_memory_pool().backend_name\n"
+        "try:\n    main(['--store', sys.argv[1], 'load', 'records', sys.argv[2]])\n"
+        "except SystemExit:\n    pass\n"
+        "print(want, pa.default_memory_pool().backend_name)\n"
+    )
+    records = tmp_path / "one.jsonl"
+    records.write_text('{"node": "Domain", "key": "example.com"}\n')
+    child = subprocess.run(
+        [sys.executable, "-c", check, str(tmp_path / "graph.lbdb"), str(records)], capture_output=True, text=True
+    )
+    want, used = child.stdout.split()[-2:]
+    assert used == want, child.stderr

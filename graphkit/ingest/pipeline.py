@@ -149,6 +149,7 @@ class Loader:
     ) -> None:
         self.backend, self.parser, self.rejects = backend, parser, rejects
         self.strict, self.batch_size, self.progress = strict, batch_size, progress
+        tables.use_returning_allocator()
 
     def load(self, path: Path) -> LoadReport:
         if inputs.is_empty(path):

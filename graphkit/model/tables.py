@@ -6,6 +6,7 @@ column per declared property, in schema order, nulls where unknown.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,9 +118,18 @@ def without_rows(table: pa.Table, rows: list[int] | pa.Array) -> pa.Table:
     return table.filter(pc.invert(pc.is_in(positions, pa.array(rows, pa.int64()))))
 
 
+def use_returning_allocator() -> None:
+    """Arrow allocates with jemalloc where pyarrow has it (its Linux and macOS wheels): it hands
+    freed memory back to the system within a second, where mimalloc, the default, keeps more of
+    it (a 10M-line Zeek load peaks at 880 MB instead of 956-961 MB, in the same time). Elsewhere
+    the default stays."""
+    with contextlib.suppress(NotImplementedError):
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 def release_unused_memory() -> None:
-    """Hand back to the system what Arrow's allocator keeps of memory already freed: mimalloc
-    holds it for reuse (185 MB after parsing a 10M-line log), which a load's next phase, mostly
+    """Hand back to the system what Arrow's allocator keeps of memory already freed (mimalloc
+    held 185 MB after parsing a 10M-line log) for reuse, which a load's next phase, mostly
     the store's own memory, does not reuse."""
     pa.default_memory_pool().release_unused()
 
