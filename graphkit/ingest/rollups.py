@@ -94,20 +94,20 @@ def summed(daily: pa.Table) -> pa.Table:
     order = np.argsort(client * len(names) + name, kind="stable")
     client, name = client[order], name[order]
     starts = np.flatnonzero(np.concatenate(([True], (client[1:] != client[:-1]) | (name[1:] != name[:-1]))))
-    run = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(order))))  # each row's pair
+    rows = np.diff(np.append(starts, len(order)))  # each pair's
+    run = np.repeat(np.arange(len(starts)), rows)  # each row's pair
     days, day = _codes(daily.column("day"), order)
-    first = _reduced(_seconds(daily.column("first_seen"), order), starts, np.minimum)
+    first_seen = _seconds(daily.column("first_seen"), order)
+    first = _reduced(first_seen, starts, np.minimum)
     last = _reduced(_seconds(daily.column("last_seen"), order), starts, np.maximum)
-    untimed = np.ma.masked_less(  # the days of rows logged without a time
-        np.where(pc.is_null(daily.column("first_seen")).to_numpy(zero_copy_only=False)[order], day, -1), 0
-    )
+    untimed = np.ma.masked_array(day, mask=~np.ma.getmaskarray(first_seen))  # days of rows logged without a time
     return pa.table(
         {
             "_f": clients.take(pa.array(client[starts])),
             "_t": names.take(pa.array(name[starts])),
             "count": _reduced(_column(daily.column("count"), order), starts, np.add),
             "days": np.bincount(_distinct(run * len(days) + day) // len(days)),
-            "daily": np.diff(np.append(starts, len(order))),
+            "daily": rows,
             "first_seen": first.cast(tables.TIMESTAMP),
             "last_seen": last.cast(tables.TIMESTAMP),
             "first_day": days.take(_reduced(untimed, starts, np.minimum)),
