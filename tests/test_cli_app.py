@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from graphkit.cli.app import app
 from graphkit.cli.options import RootGroup, StoreCommand, store_options
 
-HEAVY = ("pyarrow", "numpy", "ladybug", "neo4j", "networkx", "dns", "matplotlib", "ipwhois")
+HEAVY = ("pyarrow", "numpy", "ladybug", "neo4j", "networkx", "dns", "matplotlib", "ipwhois", "pydantic")
 UNSET = {"GRAPHKIT_STORE": None, "NEO4J_USERNAME": None, "NEO4J_PASSWORD": None, "NEO4J_DATABASE": None}
 
 
