@@ -19,7 +19,7 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ladybug
 
@@ -60,6 +60,18 @@ READ_ROWS = 200_000  # rows a read by node keys gives back at most (see edges_be
 BUFFER_POOL_FULL = "buffer pool is full"
 RECOVERY_PENDING = "checkpoint recovery is pending"
 LOCK_HOLDER = re.compile(r"\(Lock is held by PID (\d+)\)")
+
+
+class _Recreate(NamedTuple):
+    """Relationships written anew rather than updated (see EmbeddedBackend._merge_existing)."""
+
+    statement: str  # after the MATCH of a relationship `r` between `a` and `b`
+    keys: tuple[str, ...]  # the columns that identify one: its ends and identity
+
+    def once_each(self, table: pa.Table) -> bool:
+        """Whether no relationship is in two rows: a statement would create it twice."""
+        distinct = table.group_by(list(self.keys), use_threads=False).aggregate([])
+        return bool(distinct.num_rows == table.num_rows)
 
 
 def _pool_mb() -> int:
@@ -183,6 +195,10 @@ class EmbeddedBackend:
         )
         mutable = [p for p in rel.props if p.name not in rel.identity]
         table = self._stored(rel.type, table)
+        recreate = None  # written anew with every value, when the store keeps no other (see _merge_existing)
+        if set(self._column_types(rel.type)) <= set(rel.props_by_name):
+            values = ", ".join(f"{p.name}: {p.name}" for p in rel.props)
+            recreate = _Recreate(f"DELETE r CREATE (a)-[:{rel.type} {{{values}}}]->(b)", ("_f", "_t", *rel.identity))
         unseen = self._touching_created(rel.type, [(from_label, "_f"), (to_label, "_t")], table)
         if new:
             fresh = table
@@ -191,7 +207,7 @@ class EmbeddedBackend:
             known = table.filter(pc.invert(unseen))
             if known.num_rows:
                 joined = self._joined(rel)
-                fresh = pa.concat_tables([fresh, self._merge_existing(known, match, "r", mutable, joined)])
+                fresh = pa.concat_tables([fresh, self._merge_existing(known, match, "r", mutable, joined, recreate)])
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
@@ -246,11 +262,21 @@ class EmbeddedBackend:
         return table
 
     def _merge_existing(
-        self, table: pa.Table, match: str, var: str, props: list[Prop], joined: Collection[str] = ()
+        self,
+        table: pa.Table,
+        match: str,
+        var: str,
+        props: list[Prop],
+        joined: Collection[str] = (),
+        recreate: _Recreate | None = None,
     ) -> pa.Table:
         """Update the rows of `table` that already exist; return the rows that do not. The
         stored values come back as Arrow columns and merge column by column; only UNION lists
-        that differ merge in Python, row by row."""
+        that differ merge in Python, row by row. `recreate`: how to delete each matched
+        relationship and create it with the table's values, used where more than one of its
+        properties changes: LadybugDB 0.22 sets a relationship's property in about 15 us a row,
+        each property on its own (60k lookup rollups, six properties: 6.4 s), and deletes and
+        creates it in one statement in about 24 us (1.4 s)."""
         indexed = table.append_column("_i", pa.array(range(table.num_rows), pa.int64()))
         current = "".join(f", {var}.{p.name}" for p in props)
         stored = self._read(f"LOAD FROM batch {match} RETURN _i{current}", indexed)
@@ -271,7 +297,7 @@ class EmbeddedBackend:
             if pc.any(differ).as_py():
                 moved.add(prop.name)
                 changed = pc.or_(changed, differ)
-                updates = updates.set_column(updates.column_names.index(prop.name), prop.name, merged)
+            updates = updates.set_column(updates.column_names.index(prop.name), prop.name, merged)
         if moved:
             updates = updates.filter(changed)
             # only what changes: assigning a list (sources) to a relationship is slow in LadybugDB
@@ -281,8 +307,11 @@ class EmbeddedBackend:
                 # process killed then would leave a store that crashes on opening. A checkpoint
                 # between the two keeps every WAL replayable.
                 self._reopen()
+            write = f"SET {assign}"
+            if recreate is not None and len(moved) > 1 and recreate.once_each(updates):
+                write = recreate.statement
             for part in tables.slices(updates, UPDATE_SLICE):
-                self._execute(f"LOAD FROM batch {match} SET {assign}", part)
+                self._execute(f"LOAD FROM batch {match} {write}", part)
         return tables.without_rows(table, positions)
 
     @staticmethod
