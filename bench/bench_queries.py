@@ -47,7 +47,7 @@ def whole_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[f
     """(wall seconds, peak RSS in MB, exit status) of `python -m graphkit ARGV`, its output discarded."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graphkit", *argv],
+        [sys.executable, "-P", "-m", "graphkit", *argv],  # -P: the code on PYTHONPATH, not the one in the cwd
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, **(env or {})},
