@@ -195,11 +195,6 @@ class EmbeddedBackend:
         )
         mutable = [p for p in rel.props if p.name not in rel.identity]
         table = self._stored(rel.type, table)
-        # written anew with every value where the store keeps no column graphkit does not declare
-        recreate = None
-        if set(self._column_types(rel.type)) <= set(rel.props_by_name):
-            values = ", ".join(f"{p.name}: {p.name}" for p in rel.props)
-            recreate = _Recreate(f"DELETE r CREATE (a)-[:{rel.type} {{{values}}}]->(b)", ("_f", "_t", *rel.identity))
         unseen = self._touching_created(rel.type, [(from_label, "_f"), (to_label, "_t")], table)
         if new:
             fresh = table
@@ -208,10 +203,20 @@ class EmbeddedBackend:
             known = table.filter(pc.invert(unseen))
             if known.num_rows:
                 joined = self._joined(rel)
-                fresh = pa.concat_tables([fresh, self._merge_existing(known, match, "r", mutable, joined, recreate)])
+                fresh = pa.concat_tables(
+                    [fresh, self._merge_existing(known, match, "r", mutable, joined, self._recreate(rel))]
+                )
         if fresh.num_rows:
             pair = f" (from='{a.label}', to='{b.label}')" if len(rel.endpoints) > 1 else ""
             self._execute(f"COPY {rel.type} FROM batch{pair}", fresh)
+
+    def _recreate(self, rel: RelType) -> _Recreate | None:
+        """How to write `rel`'s relationships anew with every value: only where the store keeps
+        no column graphkit does not declare (it would be lost)."""
+        if not set(self._column_types(rel.type)) <= set(rel.props_by_name):
+            return None
+        values = ", ".join(f"{p.name}: {p.name}" for p in rel.props)
+        return _Recreate(f"DELETE r CREATE (a)-[:{rel.type} {{{values}}}]->(b)", ("_f", "_t", *rel.identity))
 
     def is_empty(self, name: str) -> bool:
         # one process holds the store (see _open): what is empty stays so but for its writes
