@@ -50,14 +50,17 @@ class Rollup:
         own = bulk.merged and pc.unique(daily.column("source")).to_pylist() == [bulk.source]
         return cls(bulk.from_label, summed(daily), bulk.merged, bulk.source if own else None)
 
-    def write(self, backend: Backend, *, fresh: bool) -> None:
-        """Write the rollups, once the daily rows are in the store. `fresh`: the store held no
-        rollup before these (and they are `merged`): none is looked up."""
-        totals = self.totals if fresh else self._with_stored(backend)
+    def write(self, backend: Backend, *, unstored: bool = False, new: bool = False, first: bool = False) -> None:
+        """Write the rollups, once the daily rows are in the store.
+        - `unstored`: no pair here has a stored rollup, so none is looked up.
+        - `new`: nor can one get one before this write: they are created without looking
+          (Backend.write_edges).
+        - `first`: the store held no rollup before these: the node totals are these rows' own."""
+        totals = self.totals if unstored else self._with_stored(backend)
         schema = tables.edge_schema(TOTAL, self.from_label, NAME)
-        backend.write_edges(TOTAL, self.from_label, NAME, tables.conform(schema, totals), new=fresh)
+        backend.write_edges(TOTAL, self.from_label, NAME, tables.conform(schema, totals), new=new)
         for end, label in (("_f", self.from_label), ("_t", NAME)):
-            if fresh:  # every rollup of these nodes is in `totals`
+            if first:  # every rollup of these nodes is in `totals`
                 grouped = totals.group_by(end, use_threads=False).aggregate([("count", "sum"), ("count", "count")])
                 sums = pa.table({"_k": grouped[end], "total": grouped["count_sum"], "edges": grouped["count_count"]})
             else:
@@ -192,6 +195,6 @@ def catch_up(backend: Backend, clients_per_read: int = 2_000) -> int:
             rows = backend.query(cypher, {"keys": clients[offset : offset + clients_per_read]}).rows
             daily = pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in rows], schema=schema)
             rollup = Rollup(label, summed(daily), merged=True, whole=None)
-            rollup.write(backend, fresh=False)
+            rollup.write(backend)
             rolled += rollup.totals.num_rows
     return rolled

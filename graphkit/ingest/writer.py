@@ -30,6 +30,7 @@ class GraphWriter:
         self.written: Counter[str] = Counter()  # label -> nodes written, type -> edges written
         self._empty: dict[str, bool] = {}  # label or type -> whether the store held none before this load (_fresh)
         self._rolled_up = False  # whether this load has written rollups (graphkit.ingest.rollups)
+        self._own_rollups: int | None = 0  # how many the store holds, all this load's (None: not known)
         self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(QUEUED)
         self._failure: BaseException | None = None  # what a write raised: nothing after it is written
@@ -125,8 +126,26 @@ class GraphWriter:
             self.backend.write_edges(rel, bulk.from_label, bulk.to_label, part, new=new)
         self.written[bulk.type] += table.num_rows
         if rollup is not None:  # once its daily rows are in
-            rollup.write(self.backend, fresh=rollup.merged and self._fresh(rollups.TOTAL.type) and not self._rolled_up)
-            self._rolled_up = True
+            self._write_rollup(rollup)
+
+    def _write_rollup(self, rollup: rollups.Rollup) -> None:
+        """A merged table's pairs are in no other table of the load, so where the store holds no
+        rollup but this load's, none of them has one stored, and none is looked up. Neo4j's
+        is_empty never says so (others may write at the same time): there the store's count of
+        rollups tells, and they are still merged, not created, in case another load writes one."""
+        new = rollup.merged and self._fresh(rollups.TOTAL.type)
+        unstored = new or (rollup.merged and self._only_own_rollups())
+        rollup.write(self.backend, unstored=unstored, new=new, first=unstored and not self._rolled_up)
+        self._rolled_up = True
+        if self._own_rollups is not None:
+            self._own_rollups = self._own_rollups + rollup.totals.num_rows if unstored else None
+
+    def _only_own_rollups(self) -> bool:
+        if self._own_rollups is not None:
+            stored = self.backend.query(f"MATCH ()-[r:{rollups.TOTAL.type}]->() RETURN count(r)").rows[0][0]
+            if stored != self._own_rollups:
+                self._own_rollups = None  # another load's, or an earlier one's: looked up from now on
+        return self._own_rollups is not None
 
     def _fresh(self, name: str) -> bool:
         """Whether the store held no node of this label (relationship of this type) when the
