@@ -172,7 +172,8 @@ class EmbeddedBackend:
     def write_nodes(self, node: NodeType, table: pa.Table, *, new: bool = False) -> None:
         match = f"MATCH (n:{node.label} {{{node.key.name}: _k}})"
         table = self._stored(node.label, table)
-        fresh = table if new else self._merge_existing(table, match, "n", list(node.props))
+        given = set(tables.given(table))  # only they can change a stored node
+        fresh = table if new else self._merge_existing(table, match, "n", [p for p in node.props if p.name in given])
         recent = self._created.setdefault(node.label, [])
         recent.append(_Created(pc.unique(fresh.column("_k"))))  # a copy: COPY takes the table's buffers
         del recent[:-CREATED_KEPT]

@@ -112,6 +112,7 @@ class Neo4jBackend:
     def write_nodes(self, node: NodeType, table: pa.Table, *, new: bool = False) -> None:
         """Parallel writers, one per share of the keys: no two touch the same node. (`new` never
         comes: see is_empty.)"""
+        table = table.select(["_k", *tables.given(table)])  # a shorter statement, fewer values sent
         cypher = neo4j_node_upsert(node, table.column_names)
         self._in_shares(table, "_k", lambda share: self._write_all(cypher, share))
 
@@ -128,6 +129,8 @@ class Neo4jBackend:
         would scan the start node's relationships for each row."""
         a, b = SCHEMA.by_label[from_label], SCHEMA.by_label[to_label]
         make = neo4j_edge_create if new else neo4j_edge_upsert
+        given = set(tables.given(table)) | set(rel.identity)  # a MERGE names its identity, null or not
+        table = table.select([name for name in table.column_names if name in given or name[0] == "_"])
         cypher = make(rel, a, b, table.column_names)
         self._in_shares(table, "_f", lambda share: self._write_all(cypher, share.sort_by("_t")))
 

@@ -90,6 +90,11 @@ def conform(schema: pa.Schema, table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+def given(table: pa.Table) -> list[str]:
+    """The property columns with a value in some row (a null changes nothing in a store)."""
+    return [name for name in table.column_names if name[0] != "_" and table.column(name).null_count < table.num_rows]
+
+
 def with_provenance(table: pa.Table, source: str | None, declared: dict[str, Prop], *, rows: bool = True) -> pa.Table:
     """Every row names `source`: in `sources` (appended where a row lists others) and, for
     edges identified by it, in `source` (where a row names none). `rows=False`: only where
