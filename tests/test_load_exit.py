@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from helpers import Store, json_lines, load_kinds
 
+from graphkit.errors import GraphkitError
+from graphkit.ingest import inputs
+
 KINDS = load_kinds()
 
 
@@ -51,6 +54,38 @@ def test_the_other_files_still_load(store: Store, tmp_path: Path) -> None:
     assert f"warning: {empty}: empty file, nothing to load\n" in proc.stderr
     assert store.stats()["nodes"]["Domain"] == 1
     assert store.cli("load", "records", str(good), str(empty)).returncode == 0
+
+
+@pytest.mark.parametrize("kind", ["zeek", "records"])
+def test_a_file_whose_digest_cannot_be_read_is_rejected_whole(
+    embedded: Store, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest is read on a thread beside the parse (inputs.sha256_beside). A read error
+    that only the digest meets cannot be made as root with real files: sha256_of stands in
+    for it, failing for one file. That file is rejected whole with the reason, nothing of it is
+    written, and the next file loads."""
+    sha256_of = inputs.sha256_of
+
+    def failing(path: Path) -> str:
+        if path.name.startswith("bad"):
+            raise GraphkitError(f"{path}: cannot read (Input/output error)")
+        return sha256_of(path)
+
+    monkeypatch.setattr(inputs, "sha256_of", failing)
+    store = Store("embedded", str(tmp_path / "graph.lbdb"))
+    lines = {
+        "zeek": "#separator \\x09\n#fields\tts\tid.orig_h\tquery\tqtype_name\n1462060800.0\t10.0.0.1\t{}\tA\n",
+        "records": '{{"node": "Domain", "key": "{}"}}\n',
+    }[kind]
+    bad, good = tmp_path / "bad.log", tmp_path / "good.log"
+    bad.write_text(lines.format("bad.example"))
+    good.write_text(lines.format("good.example"))
+    proc = store.cli("load", kind, str(bad), str(good), check=False)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert f"rejected whole: {bad}: cannot read (Input/output error)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    names = [row[0] for row in store.query("MATCH (d:Domain) RETURN d.name ORDER BY d.name")]
+    assert "good.example" in names and "bad.example" not in names
 
 
 def test_the_readme_has_a_line_for_every_kind() -> None:

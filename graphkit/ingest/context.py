@@ -57,7 +57,15 @@ class ParseContext:
     progress: Callable[[ParseContext], None] | None = None
     name: str = ""  # the input as the user named it, when path is a copy of it (standard input)
     long_lines: set[int] = field(default_factory=set)  # lines rejected as too long (read as empty)
+    pending_source: Callable[[], str] | None = None  # works out `source` when it is first needed
     _next_tick: float = 0.0
+
+    def file_source(self) -> str:
+        """The file's own Source id (`source`), once it is known: the Loader reads the file's
+        digest beside the parse, and a parse waits for it only when a row needs it."""
+        if self.pending_source is not None:
+            self.source, self.pending_source = self.pending_source(), None
+        return self.source
 
     def open(
         self,

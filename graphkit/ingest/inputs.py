@@ -12,8 +12,10 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import BinaryIO
 
@@ -128,6 +130,21 @@ def sha256_of(path: Path) -> str:
     except OSError as exc:
         raise GraphkitError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return digest.hexdigest()
+
+
+def sha256_beside(path: Path) -> Future[str]:
+    """sha256_of(path), read on a thread of its own (hashlib lets go of the GIL), a daemon's:
+    a process stopped meanwhile does not wait for it."""
+    digest: Future[str] = Future()
+
+    def read() -> None:
+        try:
+            digest.set_result(sha256_of(path))
+        except BaseException as exc:  # handed to whoever asks for the result
+            digest.set_exception(exc)
+
+    threading.Thread(target=read, name="sha256", daemon=True).start()
+    return digest
 
 
 class LineReader:

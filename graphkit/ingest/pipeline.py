@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,7 +71,7 @@ def canonical_tables(parser: Parser, ctx: ParseContext, batch_size: int = DEFAUL
     def sourced() -> Iterator[Record | Bulk | Observed]:
         for item in parser(ctx):
             if item.source is None:
-                item.source, ctx.source_used = ctx.source, True
+                item.source, ctx.source_used = ctx.file_source(), True
             yield item
 
     return tables_of(sourced(), ctx.reject_row, batch_size, lambda: ctx.line)
@@ -162,15 +163,30 @@ class Loader:
             return self._load(path, data, str(path) if data != path else "")
 
     def _load(self, path: Path, data: Path, name: str) -> LoadReport:
-        """Load `path`, read from `data` (named `name` when it is a copy)."""
+        """Load `path`, read from `data` (named `name` when it is a copy). The file's digest,
+        which names its Source, is read beside the parse: a lookup log's rows need it only once
+        the whole file is read (a 10M-line log's 1.7 GB took 1.5 s before the parse began)."""
         report = LoadReport(str(path))
+        hashed = inputs.sha256_beside(data)
+
+        def source() -> str:
+            try:
+                report.source = f"{self.parser.kind}:{hashed.result()[:16]}"
+            except GraphkitError as exc:
+                raise _Unreadable(str(exc)) from None
+            return report.source
+
         try:
-            digest = inputs.sha256_of(data)
-        except GraphkitError as exc:
+            return self._load_with(path, data, name, report, source, hashed)
+        except _Unreadable as exc:
             report.rejected_whole = str(exc)
             return report
-        report.source = f"{self.parser.kind}:{digest[:16]}"
+
+    def _load_with(
+        self, path: Path, data: Path, name: str, report: LoadReport, source: Callable[[], str], hashed: Future[str]
+    ) -> LoadReport:
         if self.strict:
+            source()
             first = self._first_reject(data, report.source, name)
             if first is not None:
                 report.rejected, report.rejected_whole = 1, f"--strict: {first}"
@@ -178,11 +194,13 @@ class Loader:
                 return report
         writer = GraphWriter(self.backend, self.batch_size)
         ctx = self._context(data, report, name)
+        ctx.pending_source = source
         try:
             with Spill(self.backend.table_rows) as spill:
                 for bulk in canonical_tables(self.parser, ctx, self.batch_size):
                     spill.add(bulk)
                     ctx.tick()
+                ctx.file_source()  # the report names it, whatever the rows named
                 for bulk in spill.tables():
                     writer.add(bulk)
             writer.flush()
@@ -190,7 +208,7 @@ class Loader:
             report.edges = sum(n for k, n in writer.written.items() if k in SCHEMA.by_type)
             report.skipped, report.counts = dict(ctx.skipped), dict(ctx.counts)
             if ctx.source_used or not (report.nodes or report.edges):
-                self._write_source(writer, ctx, report, digest)
+                self._write_source(writer, ctx, report, hashed.result())
         except FileRejected as exc:
             failure = writer.abandon()
             if failure is not None:  # the store failed too: that is what the user must hear of
@@ -247,6 +265,10 @@ class Loader:
 
 class _StopParsing(Exception):
     pass
+
+
+class _Unreadable(Exception):
+    """The file could not be read for its digest: the message says why, naming the file."""
 
 
 def _describe(record: Record) -> str:
