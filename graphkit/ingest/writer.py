@@ -29,7 +29,6 @@ class GraphWriter:
         self.batch_size = batch_size
         self.written: Counter[str] = Counter()  # label -> nodes written, type -> edges written
         self._empty: dict[str, bool] = {}  # label or type -> whether the store held none before this load (_fresh)
-        self._rolled_up = False  # whether this load has written rollups (graphkit.ingest.rollups)
         self._own_rollups: int | None = 0  # how many the store holds, all this load's (None: not known)
         self._claims: dict[str, bool] = {}  # source -> whether this load began it (Backend.claim_source)
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue(QUEUED)
@@ -135,8 +134,7 @@ class GraphWriter:
         rollups tells, and they are still merged, not created, in case another load writes one."""
         new = rollup.merged and self._fresh(rollups.TOTAL.type)
         unstored = new or (rollup.merged and self._only_own_rollups())
-        rollup.write(self.backend, unstored=unstored, new=new, first=unstored and not self._rolled_up)
-        self._rolled_up = True
+        rollup.write(self.backend, unstored=unstored, new=new, first=unstored and self._own_rollups == 0)
         if self._own_rollups is not None:
             self._own_rollups = self._own_rollups + rollup.totals.num_rows if unstored else None
 
