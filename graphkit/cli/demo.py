@@ -18,7 +18,6 @@ import typer
 from graphkit.backends.store import open_store, redacted_uri
 from graphkit.cli.options import store_options
 from graphkit.demo import CASE_DIR
-from graphkit.demo.make_case import GENERATED
 
 if TYPE_CHECKING:
     from graphkit.ingest.pipeline import LoadReport
@@ -58,6 +57,8 @@ def fresh_location() -> str:
 
 
 def copy_case_files(folder: Path) -> list[Path]:
+    from graphkit.demo.make_case import GENERATED  # the generator's module, needed only here
+
     folder.mkdir(parents=True, exist_ok=True)
     copied = []
     for name in (*GENERATED, "README.md"):

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -16,11 +16,10 @@ from graphkit.backends.store import open_store
 from graphkit.cli.options import store_options
 from graphkit.cli.query import ParamsArg, QueriesArg
 from graphkit.errors import GraphkitError
-from graphkit.export import parallel
-from graphkit.export.bulk import export_bulk
-from graphkit.export.redact import Redactor
-from graphkit.query import subgraph
 from graphkit.query.catalogue import get_query, parse_assignments, require_rollups, run_query, untyped
+
+if TYPE_CHECKING:  # the exporters are imported when an export runs: every command's start-up imports this module
+    from graphkit.export.redact import Redactor
 
 HELP = """\
 Export a subgraph for Gephi, yEd, Cytoscape, another Neo4j or a report.
@@ -58,6 +57,8 @@ RedactKeyArg = Annotated[
 def _redactor(redact: bool, key: str | None) -> Redactor | None:
     if not redact:
         return None
+    from graphkit.export.redact import Redactor
+
     if not key:
         typer.echo(
             f"note: hashing with graphkit's public key; anyone can check a guessed address against it. "
@@ -129,6 +130,9 @@ def export_subgraph(
         raise GraphkitError("choose the subgraph with one of --query NAME, --around KEY or --all (see --help)")
     if output is None:
         raise GraphkitError("give the output file with -o FILE")
+    from graphkit.export import parallel
+    from graphkit.query import subgraph
+
     file_format = fmt.value if fmt else export.format_for(output)
     redactor = _redactor(redact, redact_key)
     options = store_options(ctx)
@@ -183,6 +187,8 @@ def bulk(
     redact_key: RedactKeyArg = None,
 ) -> None:
     """The whole graph as header-typed CSVs for `neo4j-admin database import full`, and the command to run."""
+    from graphkit.export.bulk import export_bulk
+
     redactor = _redactor(redact, redact_key)
     backend = open_store(store_options(ctx), read_only=True)
     try:

@@ -17,9 +17,9 @@ from graphkit.backends.store import StoreOptions, open_store
 from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format
 from graphkit.ingest import DEFAULT_BATCH
-from graphkit.ingest.context import ParseContext, Parser, RejectsFile
 
 if TYPE_CHECKING:
+    from graphkit.ingest.context import ParseContext, Parser
     from graphkit.ingest.pipeline import LoadReport
 
 HELP = "Load input files into the graph. Rejected lines are named and kept; the rest loads."
@@ -63,6 +63,7 @@ def load_files(
     any file was rejected whole (unreadable, not of this kind, or every record of it rejected),
     while an empty file is a warning."""
     from graphkit.ingest import inputs, rollups
+    from graphkit.ingest.context import RejectsFile
     from graphkit.ingest.pipeline import Loader, LoadReport
 
     backend = open_store(options)

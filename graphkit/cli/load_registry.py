@@ -16,7 +16,7 @@ from graphkit.cli.load import BatchArg, FilesArg, StrictArg, run_load
 from graphkit.cli.options import FormatArg, store_options
 from graphkit.cli.output import Format
 from graphkit.errors import GraphkitError
-from graphkit.ingest import DEFAULT_BATCH, loaded
+from graphkit.ingest import DEFAULT_BATCH
 
 AllArg = Annotated[bool, typer.Option("--all", help="Load every entry, not only those that match the graph.")]
 OptionalFilesArg = Annotated[
@@ -36,6 +36,7 @@ def load_prefix_tables(
     batch_size: int = DEFAULT_BATCH,
     fmt: Format = Format.table,
 ) -> None:
+    from graphkit.ingest import loaded
     from graphkit.parsers.prefixes import PrefixesParser, read_as_names
 
     addresses = loaded.addresses(options)
@@ -46,6 +47,8 @@ def load_prefix_tables(
 
 def refresh_prefixes(options: StoreOptions, fmt: Format = Format.table) -> None:
     """Match the addresses loaded since against every prefix table loaded before."""
+    from graphkit.ingest import loaded
+
     tables = [path for _, path in loaded.files(options, "prefixes", _note)]
     if not tables:
         raise GraphkitError("no prefix table loaded yet: graphkit load prefixes FILE")
@@ -120,6 +123,7 @@ def load_asnames(
     """Load AS names (pyasn JSON: AS number -> "HANDLE - Name, CC"): each ASN in the graph gets
     its name and country, and its organisation as OPERATED_BY. ASNs that prefix tables bring in
     later are named then. --all loads every AS in the file."""
+    from graphkit.ingest import loaded
     from graphkit.parsers.prefixes import AsNamesParser
 
     options = store_options(ctx)

@@ -9,11 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from graphkit.errors import GraphkitError
-from graphkit.query.subgraph import Subgraph
 
-Writer = Callable[[Subgraph, Path, str], list[Path]]
+if TYPE_CHECKING:  # the format list is read at every command's start-up; subgraphs only by an export
+    from graphkit.query.subgraph import Subgraph
+
+Writer = Callable[["Subgraph", Path, str], list[Path]]
 
 
 @dataclass(frozen=True)
