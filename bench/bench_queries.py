@@ -14,7 +14,10 @@ it) is printed too. The analyses some queries read are run first (`graphkit anal
 
     .venv/bin/python bench/bench_queries.py [--lines 1000000] [--workdir DIR] [--repeat 3]
         [--neo4j bolt://127.0.0.1:7687]   (or GRAPHKIT_BENCH_NEO4J_URI; NEO4J_USERNAME / NEO4J_PASSWORD)
-        [--baseline DIR] [--load-runs 2] [--only NAME,...]
+        [--baseline DIR] [--load-runs 2] [--only NAME,...] [--queries-only]
+
+--queries-only times the queries on the stores an earlier run left in --workdir (loaded and
+analysed there), for measuring a change to the queries or their printing alone.
 """
 
 from __future__ import annotations
@@ -162,7 +165,10 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, help="a checkout of graphkit from before the rollups")
     ap.add_argument("--load-runs", type=int, default=2)
     ap.add_argument("--only", type=lambda text: set(text.split(",")), help="time only these queries (NAME,...)")
+    ap.add_argument("--queries-only", action="store_true", help="no load or analysis: the stores in --workdir")
     args = ap.parse_args()
+    if args.queries_only and args.neo4j and args.baseline:
+        ap.error("--queries-only on Neo4j: the server holds one graph, so one code (leave out --baseline)")
     args.workdir.mkdir(parents=True, exist_ok=True)
     log = args.workdir / f"realistic-{args.lines}.log"
     if not log.exists():
@@ -175,14 +181,14 @@ def main() -> None:
     stores = {code: neo4j or str(args.workdir / f"store-{code}.lbdb") for code in codes}
 
     loads: dict[str, list[tuple[float, float]]] = {code: [] for code in codes}
-    held = ""  # the code whose graph Neo4j holds
-    for _ in range(args.load_runs if args.baseline else 1):
+    held = "now" if args.queries_only else ""  # the code whose graph Neo4j holds
+    for _ in range(0 if args.queries_only else args.load_runs if args.baseline else 1):
         for code, env in codes.items():  # today's first: on a fresh server the first load is the slower
             loads[code].append(load(stores[code], log, case, env))
             held = code
     for code, measured in loads.items():
         print(f"load zeek ({code}): " + ", ".join(f"{s:.1f} s / {mb:.0f} MB" for s, mb in measured))
-    if args.baseline:
+    if args.baseline and not args.queries_only:
         ratio = statistics.mean(s for s, _ in loads["now"]) / statistics.mean(s for s, _ in loads["baseline"])
         print(f"load time now / baseline: {ratio:.3f} (target <= 1.15)")
     started = whole_process(["query", "list"])
@@ -190,10 +196,10 @@ def main() -> None:
     asked = [(n, p) for n, p in cases(stores["now"]) if not args.only or n in args.only]
     timed: dict[str, list[tuple[float, float, int]]] = {}
     for code, env in sorted(codes.items(), key=lambda item: item[0] != held):  # today's last: the table reads it
-        if neo4j and code != held:
+        if neo4j and code != held and not args.queries_only:
             load(neo4j, log, case, env)  # each code's queries run on the graph it loaded
             held = code
-        for analysis in ("communities", "centrality", "similarity"):
+        for analysis in () if args.queries_only else ("communities", "centrality", "similarity"):
             seconds, _, status = whole_process(["--store", stores[code], "analyze", analysis], env)
             print(f"analyze {analysis} ({code}): {seconds:.1f} s" + (f" (exit {status})" if status else ""))
         timed[code] = [whole_process(_run_argv(stores[code], n, p), env) for n, p in asked]
