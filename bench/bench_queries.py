@@ -182,7 +182,8 @@ def main() -> None:
 
     loads: dict[str, list[tuple[float, float]]] = {code: [] for code in codes}
     held = "now" if args.queries_only else ""  # the code whose graph Neo4j holds
-    for _ in range(0 if args.queries_only else args.load_runs if args.baseline else 1):
+    runs = 0 if args.queries_only else args.load_runs if args.baseline else 1
+    for _ in range(runs):
         for code, env in codes.items():  # today's first: on a fresh server the first load is the slower
             loads[code].append(load(stores[code], log, case, env))
             held = code
@@ -196,7 +197,7 @@ def main() -> None:
     asked = [(n, p) for n, p in cases(stores["now"]) if not args.only or n in args.only]
     timed: dict[str, list[tuple[float, float, int]]] = {}
     for code, env in sorted(codes.items(), key=lambda item: item[0] != held):  # today's last: the table reads it
-        if neo4j and code != held and not args.queries_only:
+        if neo4j and code != held:  # never with --queries-only: one code, the graph held
             load(neo4j, log, case, env)  # each code's queries run on the graph it loaded
             held = code
         for analysis in () if args.queries_only else ("communities", "centrality", "similarity"):
