@@ -12,6 +12,11 @@ scratch types that no query reads, each deleted after it is timed:
 The rollups' figures over the daily rows' say what keeping them costs a load, and whether a
 budget (issue 24: 15% of the load) can hold them.
 
+Then the least the lookup queries must read, as server time (the median of --runs runs after
+one that plans it): every rollup with its name's `lookups` and its count (what
+lookup-concentration reads without a window, before it sums anything), and every daily
+relationship's day (what a query with a window reads).
+
     .venv/bin/python bench/bench_neo4j_lookups.py --neo4j bolt://127.0.0.1:7687
         [--lines 1000000] [--workdir DIR] [--loaded] [--runs 1]
 (Neo4j credentials from NEO4J_USERNAME / NEO4J_PASSWORD; the server's graph is replaced.)
@@ -33,7 +38,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import zeek_gen  # noqa: E402
-from bench_queries import load  # noqa: E402
+from bench_queries import load, server_times  # noqa: E402
 
 from graphkit.backends.neo4j import Neo4jBackend  # noqa: E402
 from graphkit.backends.store import StoreOptions, open_store  # noqa: E402
@@ -42,6 +47,16 @@ from graphkit.model import tables  # noqa: E402
 from graphkit.model.schema import RelType  # noqa: E402
 
 CLIENT = "IPAddress"
+READS = {
+    "every rollup, its name's lookups and its count": (
+        f"MATCH (:{CLIENT})-[r:{rollups.TOTAL.type}]->(d:{rollups.NAME}) WHERE d.lookups >= $least RETURN sum(r.count)",
+        {"least": 100},  # lookup-concentration's default min_total
+    ),
+    "every daily relationship's day": (
+        f"MATCH (:{CLIENT})-[r:{rollups.DAILY.type}]->(:{rollups.NAME}) WHERE r.day >= $since RETURN count(r)",
+        {"since": "2016-05-10"},
+    ),
+}
 
 
 def stored(backend: Neo4jBackend, rel: RelType) -> pa.Table:
@@ -73,7 +88,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "graphkit-bench-queries")
     ap.add_argument("--loaded", action="store_true", help="the server holds the log's graph already")
-    ap.add_argument("--runs", type=int, default=1, help="writes of each kind (the median is printed)")
+    ap.add_argument("--runs", type=int, default=1, help="writes of each kind, and reads (the median is printed)")
     args = ap.parse_args()
     if not args.loaded:
         args.workdir.mkdir(parents=True, exist_ok=True)
@@ -100,9 +115,14 @@ def main() -> None:
     finally:
         backend.close()
     base = next(iter(seconds.values()))
+    print()
     for kind, (_, table, _) in kinds.items():
         rate = table.num_rows / seconds[kind]
         print(f"{kind:<34} {seconds[kind]:6.1f} s {rate:9,.0f}/s {seconds[kind] / base:6.2f}x the daily rows")
+    print("\nserver time of the least the lookup queries read:")
+    for what, (cypher, params) in READS.items():
+        times = server_times(args.neo4j, cypher, params, args.runs + 1)[1:]
+        print(f"  {what:<48} {statistics.median(times):.2f} s (" + ", ".join(f"{t:.2f}" for t in times) + ")")
 
 
 if __name__ == "__main__":
