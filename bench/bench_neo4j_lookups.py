@@ -19,7 +19,8 @@ relationship's day (what a query with a window reads).
 
     .venv/bin/python bench/bench_neo4j_lookups.py --neo4j bolt://127.0.0.1:7687
         [--lines 1000000] [--workdir DIR] [--loaded] [--runs 1]
-(Neo4j credentials from NEO4J_USERNAME / NEO4J_PASSWORD; the server's graph is replaced.)
+(or GRAPHKIT_BENCH_NEO4J_URI; credentials from NEO4J_USERNAME / NEO4J_PASSWORD. The server's graph
+is replaced, unless --loaded.)
 """
 
 from __future__ import annotations
@@ -84,12 +85,14 @@ def timed_write(backend: Neo4jBackend, rel: RelType, table: pa.Table, *, new: bo
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"), required=True)
+    ap.add_argument("--neo4j", default=os.environ.get("GRAPHKIT_BENCH_NEO4J_URI"))
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "graphkit-bench-queries")
     ap.add_argument("--loaded", action="store_true", help="the server holds the log's graph already")
     ap.add_argument("--runs", type=int, default=1, help="writes of each kind, and reads (the median is printed)")
     args = ap.parse_args()
+    if not args.neo4j:
+        ap.error("a Neo4j server: --neo4j URI or GRAPHKIT_BENCH_NEO4J_URI")
     if not args.loaded:
         args.workdir.mkdir(parents=True, exist_ok=True)
         log = args.workdir / f"realistic-{args.lines}.log"
