@@ -189,6 +189,34 @@ def test_column_keys_and_suffixes_agree_with_one_name_at_a_time(parts: list[tupl
     ]
 
 
+OCTETS = st.sampled_from(["0", "1", "10", "127", "128", "192", "255", "256", "00", "010", "٣", ""])
+LENGTHS = st.sampled_from(["0", "1", "7", "8", "16", "24", "25", "31", "32", "33", "024", "", "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.lists(OCTETS, min_size=3, max_size=5), LENGTHS).map(lambda p: ".".join(p[0]) + "/" + p[1]),
+            st.sampled_from(["2001:db8::/32", "2001:DB8:0::/48", " 10.0.0.0/8", "10.0.0.0", "10.0.0.0/255.0.0.0"]),
+        ),
+        max_size=20,
+    )
+)
+def test_column_networks_agree_with_one_network_at_a_time(values: list[str]) -> None:
+    """Arrow's test for plain IPv4 networks says what graphkit.model.names.cidr says, host
+    bits and all."""
+    keys, bad = canonical_keys("Netblock", pa.chunked_array([values], pa.string()))
+    rejected = dict(bad)
+    for row, value in enumerate(values):
+        try:
+            expected = names.cidr(value)
+        except names.InvalidName as exc:
+            assert rejected[row] == str(exc) and keys[row].as_py() is None
+            continue
+        assert keys[row].as_py() == expected and row not in rejected
+
+
 MERGED_PROPS = [
     Prop("s", merge=Merge.SET),
     Prop("f", merge=Merge.FIRST),
