@@ -15,12 +15,18 @@ import json
 from typing import Any
 
 from graphkit.backends.base import Backend
+from graphkit.backends.neo4j import Neo4jBackend
 from graphkit.model.schema import SCHEMA
 
 # What differs from run to run of the same load: the time of the load, and the absolute path
 # of the input (another clone, another machine). Nothing else is left out.
 VARYING = {"Source": frozenset({"loaded_at", "path"})}
 BATCH_VARYING = {"Source": VARYING["Source"] | {"records"}}  # see freeze_graphs.Case.batched
+
+# Neo4j's Python driver takes about 50 us a record, so there the nodes come a page to a
+# record: 30 s -> a few for the full prefix table's 512k Netblocks. Pages, not one list of
+# the whole result, bound the server's memory.
+PAGE = 20_000
 
 
 def canonical(value: Any) -> str:
@@ -43,17 +49,17 @@ def dump(
 ) -> dict[str, list[Any]]:
     """Every node and relationship of the store, per schema label and type (empty ones left out).
     `derived=False`: without what graphkit derives from the rest (the lookup rollups), which
-    tests/test_rollups.py checks against what it is derived from. No `columns` hint: on Neo4j
-    it collects the whole result in one list on the server, which for the full prefix table is
-    over the default transaction memory; records stream instead."""
+    tests/test_rollups.py checks against what it is derived from."""
     assert not set(SCHEMA.by_label) & set(SCHEMA.by_type), "a label and a type share a name"
     out: dict[str, list[Any]] = {}
     for node in SCHEMA.nodes:
         leave_out = varying.get(node.label, frozenset())
         if not derived:
             leave_out |= {p.name for p in node.props if f"{node.label}.{p.name}" in SCHEMA.derived}
-        result = backend.query(f"MATCH (n:{node.label}) RETURN n")
-        rows = [[n[node.key.name], _props(n, leave_out | {node.key.name})] for (n,) in result.rows]
+        rows = [
+            [n[node.key.name], _props(n, leave_out | {node.key.name})]
+            for (n,) in _matches(backend, node.label, node.key.name)
+        ]
         if rows:
             out[node.label] = _sorted(rows)
     for rel in SCHEMA.rels:
@@ -62,11 +68,29 @@ def dump(
         rows = []
         for src, dst in rel.endpoints:
             src_key, dst_key = SCHEMA.by_label[src].key.name, SCHEMA.by_label[dst].key.name
-            cypher = f"MATCH (a:{src})-[r:{rel.type}]->(b:{dst}) RETURN a.{src_key} AS a, b.{dst_key} AS b, r"
-            result = backend.query(cypher)
-            rows += [[src, a, dst, b, _props(r)] for a, b, r in result.rows]
+            path, columns = f"-[r:{rel.type}]->(b:{dst})", f"n.{src_key}, b.{dst_key}, r"
+            rows += [[src, a, dst, b, _props(r)] for a, b, r in _matches(backend, src, src_key, path, columns)]
         if rows:
             out[rel.type] = _sorted(rows)
+    return out
+
+
+def _matches(backend: Backend, label: str, key: str, path: str = "", columns: str = "n") -> list[Any]:
+    """The `columns` of each (n:label) and what `path` matches from it. On Neo4j a page of
+    nodes at a time, in the order of their key (indexed), each page's rows in one record."""
+    if not isinstance(backend, Neo4jBackend):
+        return backend.query(f"MATCH (n:{label}) {f'MATCH (n){path}' if path else ''} RETURN {columns}").rows
+    row = f"CASE WHEN r IS NOT NULL THEN [{columns}] END" if path else f"[{columns}]"  # collect() drops nulls
+    tail = (
+        f"WITH n ORDER BY n.{key} LIMIT $page WITH collect(n) AS nodes, max(n.{key}) AS last "
+        f"UNWIND nodes AS n {f'OPTIONAL MATCH (n){path}' if path else ''} RETURN last, collect({row}) AS rows"
+    )
+    out: list[Any] = []
+    result = backend.query(f"MATCH (n:{label}) {tail}", {"page": PAGE}).rows
+    while result:
+        ((last, rows),) = result
+        out += rows
+        result = backend.query(f"MATCH (n:{label}) WHERE n.{key} > $after {tail}", {"page": PAGE, "after": last}).rows
     return out
 
 
