@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -167,21 +168,28 @@ NAME_PARTS = st.sampled_from(
 )
 
 
+def _column_keys_as_one_at_a_time(label: str, values: list[str], canon: Callable[[str], str]) -> pa.Array:
+    """canonical_keys of the column, checked value by value against `canon`: the same key,
+    or the same reason for none."""
+    keys, bad = canonical_keys(label, pa.chunked_array([values], pa.string()))
+    rejected = dict(bad)
+    for row, value in enumerate(values):
+        try:
+            expected = canon(value)
+        except names.InvalidName as exc:
+            assert rejected[row] == str(exc) and keys[row].as_py() is None
+            continue
+        assert keys[row].as_py() == expected and row not in rejected
+    return keys
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.lists(NAME_PARTS, max_size=4), st.sampled_from([*TAILS, "COM.", "uk."])), max_size=20))
 def test_column_keys_and_suffixes_agree_with_one_name_at_a_time(parts: list[tuple[list[str], str]]) -> None:
     """The column fast paths (Arrow's test for plain names, the split per parent) say what
     graphkit.model.names says for each value."""
     values = [".".join([*head, tail]) for head, tail in parts]
-    keys, bad = canonical_keys("Domain", pa.chunked_array([values], pa.string()))
-    rejected = dict(bad)
-    for row, value in enumerate(values):
-        try:
-            expected = names.domain(value)
-        except names.InvalidName as exc:
-            assert rejected[row] == str(exc) and keys[row].as_py() is None
-            continue
-        assert keys[row].as_py() == expected and row not in rejected
+    keys = _column_keys_as_one_at_a_time("Domain", values, names.domain)
     good = pc.drop_null(keys)
     derived = suffix_columns(good)
     assert list(zip(derived["registered_domain"].to_pylist(), derived["tld"].to_pylist(), strict=True)) == [
@@ -206,15 +214,7 @@ LENGTHS = st.sampled_from(["0", "1", "7", "8", "16", "24", "25", "31", "32", "33
 def test_column_networks_agree_with_one_network_at_a_time(values: list[str]) -> None:
     """Arrow's test for plain IPv4 networks says what graphkit.model.names.cidr says, host
     bits and all."""
-    keys, bad = canonical_keys("Netblock", pa.chunked_array([values], pa.string()))
-    rejected = dict(bad)
-    for row, value in enumerate(values):
-        try:
-            expected = names.cidr(value)
-        except names.InvalidName as exc:
-            assert rejected[row] == str(exc) and keys[row].as_py() is None
-            continue
-        assert keys[row].as_py() == expected and row not in rejected
+    _column_keys_as_one_at_a_time("Netblock", values, names.cidr)
 
 
 MERGED_PROPS = [
