@@ -24,7 +24,7 @@ VARYING = {"Source": frozenset({"loaded_at", "path"})}
 BATCH_VARYING = {"Source": VARYING["Source"] | {"records"}}  # see freeze_graphs.Case.batched
 
 # Neo4j's Python driver takes about 50 us a record, so there the nodes come a page to a
-# record: 30 s -> a few for the full prefix table's 512k Netblocks. Pages, not one list of
+# record: 30 s -> 14 s for the full prefix table's 512k Netblocks. Pages, not one list of
 # the whole result, bound the server's memory.
 PAGE = 20_000
 
@@ -78,12 +78,13 @@ def dump(
 def _matches(backend: Backend, label: str, key: str, path: str = "", columns: str = "n") -> list[Any]:
     """The `columns` of each (n:label) and what `path` matches from it. On Neo4j a page of
     nodes at a time, in the order of their key (indexed), each page's rows in one record."""
+    follow = f"MATCH (n){path}" if path else ""
     if not isinstance(backend, Neo4jBackend):
-        return backend.query(f"MATCH (n:{label}) {f'MATCH (n){path}' if path else ''} RETURN {columns}").rows
+        return backend.query(f"MATCH (n:{label}) {follow} RETURN {columns}").rows
     row = f"CASE WHEN r IS NOT NULL THEN [{columns}] END" if path else f"[{columns}]"  # collect() drops nulls
     tail = (
         f"WITH n ORDER BY n.{key} LIMIT $page WITH collect(n) AS nodes, max(n.{key}) AS last "
-        f"UNWIND nodes AS n {f'OPTIONAL MATCH (n){path}' if path else ''} RETURN last, collect({row}) AS rows"
+        f"UNWIND nodes AS n {'OPTIONAL ' if path else ''}{follow} RETURN last, collect({row}) AS rows"
     )
     out: list[Any] = []
     result = backend.query(f"MATCH (n:{label}) {tail}", {"page": PAGE}).rows
